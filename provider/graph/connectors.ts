@@ -1,0 +1,162 @@
+/**
+ * The five connector operations on top of the Graph client, with the service's quirks handled:
+ * paging through `@odata.nextLink`, PATCH answering 204 (then read back), DELETE of a missing
+ * connector counting as done, and a POST with an unknown outcome reconciled rather than resent.
+ */
+import { GraphConnector, ManagedProperty, isGuid } from "../logic/schema";
+import { Clock, realClock } from "./limiter";
+import { GraphClient } from "./client";
+import { GraphError, GraphRequestRefusedError, OutcomeUnknownError } from "./errors";
+
+export const CONNECTORS_PATH = "/deviceManagement/domainJoinConnectors";
+
+/** Upper bound on pages followed, so a service that links in a circle cannot loop forever. */
+const MAX_PAGES = 1000;
+
+export interface ConnectorsApiOptions {
+  /** Reads of a just-written connector that answer 404 are retried this long (replication delay). Default 5 s. */
+  readAfterWriteMs?: number;
+  /** After a POST with an unknown outcome, how long the connector may take to appear in the list. Default 4 s. */
+  reconcileMs?: number;
+  clock?: Clock;
+}
+
+export type CreateBody = { "@odata.type": string } & Partial<Pick<GraphConnector, ManagedProperty>>;
+
+/** Thrown when a POST's outcome could not be settled: names the connectors that could be it. */
+export class CreateReconciliationError extends Error {
+  override readonly name = "CreateReconciliationError";
+  constructor(
+    message: string,
+    readonly candidates: string[],
+    readonly cause: OutcomeUnknownError,
+  ) {
+    super(message);
+  }
+}
+
+/** The path of one connector; the id must be a GUID, so no input can reach another Graph path. */
+export function connectorPath(id: string): string {
+  if (typeof id !== "string" || !isGuid(id)) {
+    throw new GraphRequestRefusedError(`connector id ${JSON.stringify(id)} is not a GUID; refusing to build a Graph path from it`);
+  }
+  return `${CONNECTORS_PATH}/${encodeURIComponent(id)}`;
+}
+
+export class ConnectorsApi {
+  private readonly readAfterWriteMs: number;
+  private readonly reconcileMs: number;
+  private readonly clock: Clock;
+
+  constructor(
+    readonly client: GraphClient,
+    options: ConnectorsApiOptions = {},
+  ) {
+    this.readAfterWriteMs = options.readAfterWriteMs ?? 5000;
+    this.reconcileMs = options.reconcileMs ?? 4000;
+    this.clock = options.clock ?? realClock;
+  }
+
+  /** Every connector of the tenant, following `@odata.nextLink` to the last page. */
+  async list(): Promise<GraphConnector[]> {
+    const all: GraphConnector[] = [];
+    let next: string | undefined = CONNECTORS_PATH;
+    for (let page = 0; next !== undefined; page++) {
+      if (page >= MAX_PAGES) throw new Error(`list connectors: more than ${MAX_PAGES} pages; stopping`);
+      const response: { body?: { value?: GraphConnector[]; "@odata.nextLink"?: string } } = await this.client.send({
+        operation: "list connectors",
+        method: "GET",
+        path: next,
+      });
+      all.push(...(response.body?.value ?? []));
+      next = response.body?.["@odata.nextLink"];
+    }
+    return all;
+  }
+
+  /** One connector, or undefined when Graph answers 404. */
+  async get(id: string, operation = `read connector ${id}`): Promise<GraphConnector | undefined> {
+    try {
+      const response = await this.client.send<GraphConnector>({ operation, method: "GET", path: connectorPath(id) });
+      return response.body;
+    } catch (error) {
+      if (error instanceof GraphError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Reads a connector that was just written; a 404 is retried briefly, since replicas may lag. */
+  async getAfterWrite(id: string, operation: string): Promise<GraphConnector> {
+    const deadline = this.clock.now() + this.readAfterWriteMs;
+    for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
+      const connector = await this.get(id, operation);
+      if (connector) return connector;
+      if (this.clock.now() + delay > deadline) {
+        throw new Error(`${operation}: connector ${id} was written but reading it back answered 404 for ${this.readAfterWriteMs} ms`);
+      }
+      await this.clock.sleep(delay);
+    }
+  }
+
+  /**
+   * POST a new connector. When the answer is lost or a 5xx (the service may have applied it), the
+   * connectors are listed: exactly one matching the body is the one this POST made; none or
+   * several fail with the candidates named, and nothing is sent twice.
+   */
+  async create(body: CreateBody): Promise<{ connector: GraphConnector; reconciled: boolean }> {
+    const operation = `create connector ${JSON.stringify(body.displayName)}`;
+    try {
+      const response = await this.client.send<GraphConnector>({ operation, method: "POST", path: CONNECTORS_PATH, body });
+      if (!response.body?.id) throw new Error(`${operation}: Graph answered ${response.status} without the new connector`);
+      return { connector: response.body, reconciled: false };
+    } catch (error) {
+      if (!(error instanceof OutcomeUnknownError)) throw error;
+      return { connector: await this.reconcileCreate(body, error), reconciled: true };
+    }
+  }
+
+  private async reconcileCreate(body: CreateBody, unknown: OutcomeUnknownError): Promise<GraphConnector> {
+    const deadline = this.clock.now() + this.reconcileMs;
+    let matches: GraphConnector[] = [];
+    for (let delay = 500; ; delay *= 2) {
+      const all = await this.list();
+      matches = all.filter(
+        (c) =>
+          c.displayName === body.displayName &&
+          (body.version === undefined || c.version === body.version) &&
+          (body.state === undefined || c.state === body.state),
+      );
+      if (matches.length === 1) return matches[0];
+      if (matches.length > 1 || this.clock.now() + delay > deadline) break;
+      await this.clock.sleep(delay);
+    }
+    const name = JSON.stringify(body.displayName);
+    const message =
+      matches.length === 0
+        ? `${unknown.message}. No connector named ${name} exists after the failed create, so nothing was created; ` +
+          "running the deployment again is safe"
+        : `${unknown.message}. ${matches.length} connectors are named ${name} (${matches.map((c) => c.id).join(", ")}); ` +
+          "one of them may have been created by this request. Adopt the right one with connectorId, or delete the extra one, then run again";
+    throw new CreateReconciliationError(message, matches.map((c) => c.id), unknown);
+  }
+
+  /** PATCH the given properties; the result is the connector as the service now has it. */
+  async update(id: string, body: Record<string, unknown>): Promise<GraphConnector> {
+    const operation = `update connector ${id}`;
+    const response = await this.client.send<GraphConnector>({ operation, method: "PATCH", path: connectorPath(id), body });
+    // Intune answers 204 No Content more often than the documented 200: read it back then.
+    if (response.status === 200 && response.body?.id) return response.body;
+    return this.getAfterWrite(id, `read connector ${id} after update`);
+  }
+
+  /** DELETE; a connector already gone counts as deleted. */
+  async delete(id: string): Promise<"deleted" | "already-gone"> {
+    try {
+      await this.client.send({ operation: `delete connector ${id}`, method: "DELETE", path: connectorPath(id) });
+      return "deleted";
+    } catch (error) {
+      if (error instanceof GraphError && error.status === 404) return "already-gone";
+      throw error;
+    }
+  }
+}

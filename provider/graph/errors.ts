@@ -1,0 +1,202 @@
+/**
+ * Typed errors of the Graph client. A GraphError carries what a person needs to act or to open a
+ * support case: the operation, the HTTP exchange, Graph's code and message (unwrapped from
+ * Intune's nested JSON), the request ids, and a hint when the cause is known.
+ */
+
+export const WRITE_PERMISSION = "DeviceManagementConfiguration.ReadWrite.All";
+export const READ_PERMISSION = "DeviceManagementConfiguration.Read.All";
+
+export interface GraphErrorDetails {
+  operation: string;
+  method: string;
+  path: string;
+  status: number;
+  code?: string;
+  message: string;
+  requestId?: string;
+  clientRequestId?: string;
+  date?: string;
+  retryAfterMs?: number;
+}
+
+export class GraphError extends Error {
+  override readonly name = "GraphError";
+  readonly operation: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly code?: string;
+  readonly graphMessage: string;
+  readonly requestId?: string;
+  readonly clientRequestId?: string;
+  readonly date?: string;
+  readonly hint?: string;
+  readonly retryAfterMs?: number;
+
+  constructor(details: GraphErrorDetails) {
+    const hint = hintFor(details);
+    super(formatMessage(details, hint));
+    this.operation = details.operation;
+    this.method = details.method;
+    this.path = details.path;
+    this.status = details.status;
+    this.code = details.code;
+    this.graphMessage = details.message;
+    this.requestId = details.requestId;
+    this.clientRequestId = details.clientRequestId;
+    this.date = details.date;
+    this.retryAfterMs = details.retryAfterMs;
+    this.hint = hint;
+  }
+}
+
+/** A request that never got an answer (timeout, reset, refused connection, TLS failure). */
+export class GraphConnectionError extends Error {
+  override readonly name = "GraphConnectionError";
+  constructor(
+    readonly operation: string,
+    readonly method: string,
+    readonly path: string,
+    readonly clientRequestId: string,
+    readonly cause: unknown,
+    readonly timedOut: boolean,
+  ) {
+    super(
+      `${operation}: ${method} ${path} got no answer (${timedOut ? "timed out" : describeCause(cause)}) ` +
+        `(client-request-id: ${clientRequestId})`,
+    );
+  }
+}
+
+/** The client refused to do what was asked (another origin, plain http, a bad id). */
+export class GraphRequestRefusedError extends Error {
+  override readonly name = "GraphRequestRefusedError";
+}
+
+/** Authentication failed before any Graph request was sent. */
+export class AuthenticationError extends Error {
+  override readonly name = "AuthenticationError";
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    const code = (cause as { code?: string }).code;
+    return code ? `${code}: ${cause.message}` : cause.message;
+  }
+  return String(cause);
+}
+
+function hintFor(d: GraphErrorDetails): string | undefined {
+  switch (d.status) {
+    case 401:
+      return (
+        "the access token was refused: check that the tenant id, client id and cloud match, " +
+        "and that the token was issued for this cloud's Graph"
+      );
+    case 403: {
+      const write = d.method !== "GET";
+      const permission = write ? WRITE_PERMISSION : `${READ_PERMISSION} or ${WRITE_PERMISSION}`;
+      return (
+        `the application needs the Microsoft Graph application permission ${permission} ` +
+        "with admin consent granted in Entra ID, and the tenant needs an active Intune licence"
+      );
+    }
+    case 404:
+      return "the connector does not exist (it may have been deleted, or removed by Intune after 30 days inactive)";
+    case 429:
+      return "Intune throttled the request; the retry budget ran out (limits: 100 writes per 20 s per app per tenant)";
+    default:
+      return undefined;
+  }
+}
+
+function formatMessage(d: GraphErrorDetails, hint: string | undefined): string {
+  const ids = [
+    d.requestId && `request-id: ${d.requestId}`,
+    d.clientRequestId && `client-request-id: ${d.clientRequestId}`,
+    d.date && `date: ${d.date}`,
+  ].filter(Boolean);
+  return (
+    `${d.operation}: ${d.method} ${d.path} failed with ${d.status}` +
+    (d.code ? ` ${d.code}` : "") +
+    `: ${d.message}` +
+    (ids.length ? ` (${ids.join(", ")})` : "") +
+    (hint ? `. Hint: ${hint}` : "")
+  );
+}
+
+interface GraphErrorBody {
+  error?: {
+    code?: string;
+    message?: string;
+    innerError?: { date?: string; "request-id"?: string; "client-request-id"?: string };
+  };
+}
+
+/**
+ * Intune puts its own error, as a JSON *string*, in Graph's `message`; the sentence worth showing
+ * is its `Message` (plus `CustomApiErrorPhrase` when set). Anything else is returned as it is.
+ */
+export function unwrapIntuneMessage(message: string): string {
+  const trimmed = message.trim();
+  if (!trimmed.startsWith("{")) return message;
+  try {
+    const nested = JSON.parse(trimmed) as { Message?: unknown; CustomApiErrorPhrase?: unknown };
+    const main = typeof nested.Message === "string" ? nested.Message : undefined;
+    const phrase =
+      typeof nested.CustomApiErrorPhrase === "string" && nested.CustomApiErrorPhrase.trim()
+        ? nested.CustomApiErrorPhrase.trim()
+        : undefined;
+    const parts = [phrase, main].filter((p): p is string => Boolean(p));
+    return parts.length ? parts.join(" — ") : message;
+  } catch {
+    return message;
+  }
+}
+
+/** Reads Graph's error body (JSON or not) and the response headers into error details. */
+export function parseGraphError(
+  base: { operation: string; method: string; path: string; status: number; statusText?: string },
+  bodyText: string,
+  headers: { get(name: string): string | null },
+  retryAfterMs?: number,
+): GraphErrorDetails {
+  let parsed: GraphErrorBody | undefined;
+  try {
+    parsed = JSON.parse(bodyText) as GraphErrorBody;
+  } catch {
+    parsed = undefined;
+  }
+  const error = parsed?.error;
+  const inner = error?.innerError;
+  const rawMessage =
+    typeof error?.message === "string" && error.message
+      ? error.message
+      : bodyText.trim()
+        ? bodyText.trim().slice(0, 500)
+        : base.statusText || "no error body";
+  return {
+    ...base,
+    code: typeof error?.code === "string" ? error.code : undefined,
+    message: unwrapIntuneMessage(rawMessage),
+    requestId: headers.get("request-id") ?? inner?.["request-id"] ?? undefined,
+    clientRequestId: headers.get("client-request-id") ?? inner?.["client-request-id"] ?? undefined,
+    date: inner?.date ?? headers.get("date") ?? undefined,
+    retryAfterMs,
+  };
+}
+
+/**
+ * A POST got no reliable answer (lost connection, timeout, 5xx): the service may or may not have
+ * created the object. Callers reconcile by reading instead of resending.
+ */
+export class OutcomeUnknownError extends Error {
+  override readonly name = "OutcomeUnknownError";
+  constructor(
+    readonly operation: string,
+    readonly cause: GraphError | GraphConnectionError,
+  ) {
+    super(`${operation}: the outcome is unknown: ${cause.message}`);
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * pulumi-intune-domain-join: manage Microsoft Intune domain join connectors with Pulumi.
+ */
+export { DomainJoinConnector, DomainJoinConnectorArgs, DomainJoinConnectorState } from "./resource";
+export { CLOUDS, CLOUD_NAMES, CloudName } from "./auth/clouds";
+export { AUTH_METHODS, AuthMethod, SETTINGS } from "./auth/settings";
+export { GraphError } from "./graph/errors";

@@ -1,0 +1,82 @@
+/**
+ * Diffing desired inputs against the last known outputs, and turning the difference into the
+ * smallest PATCH body. Pure: no network, so preview costs zero Graph requests.
+ */
+import {
+  CONNECTOR_ODATA_TYPE,
+  ConnectorInputs,
+  ConnectorOutputs,
+  GraphConnector,
+  MANAGED_PROPERTIES,
+  ManagedProperty,
+  UNKNOWN_VALUE,
+} from "./schema";
+
+export interface ConnectorDiff {
+  /** Properties whose change needs a write or a state update. */
+  changed: string[];
+  /** Properties whose change needs a new resource. */
+  replaces: string[];
+}
+
+/** The deleteOnDestroy in effect: explicit, else delete what we created and release what we adopted. */
+export function effectiveDeleteOnDestroy(inputs: Pick<ConnectorInputs, "connectorId" | "deleteOnDestroy">): boolean {
+  return inputs.deleteOnDestroy ?? inputs.connectorId === undefined;
+}
+
+function sameId(a: unknown, b: unknown): boolean {
+  return typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase();
+}
+
+/**
+ * Compares the new inputs with the old outputs. Properties the stack does not set are reported by
+ * the service, not managed, so they never diff; nor do lastConnectionDateTime or the provider code.
+ */
+export function diffConnector(olds: Partial<ConnectorOutputs>, news: Partial<ConnectorInputs>): ConnectorDiff {
+  const changed: string[] = [];
+  const replaces: string[] = [];
+
+  const newId: unknown = news.connectorId;
+  if (newId !== undefined && (newId === UNKNOWN_VALUE || !sameId(newId, olds.connectorId))) {
+    replaces.push("connectorId");
+    changed.push("connectorId");
+  }
+  for (const property of MANAGED_PROPERTIES) {
+    const desired: unknown = news[property];
+    if (desired === undefined) continue;
+    if (desired === UNKNOWN_VALUE || desired !== olds[property]) changed.push(property);
+  }
+  const desiredDelete: unknown = news.deleteOnDestroy;
+  if (desiredDelete === UNKNOWN_VALUE) {
+    changed.push("deleteOnDestroy");
+  } else {
+    const adopted = olds.adopted ?? false;
+    const wanted = news.deleteOnDestroy ?? !adopted;
+    if (olds.deleteOnDestroy !== undefined && wanted !== olds.deleteOnDestroy) changed.push("deleteOnDestroy");
+  }
+  return { changed, replaces };
+}
+
+/** Managed properties whose desired value differs from the connector as it is. */
+export function driftedProperties(
+  desired: Partial<Pick<ConnectorInputs, ManagedProperty>>,
+  actual: Partial<Pick<GraphConnector, ManagedProperty>>,
+): ManagedProperty[] {
+  return MANAGED_PROPERTIES.filter((p) => desired[p] !== undefined && desired[p] !== actual[p]);
+}
+
+/**
+ * The PATCH body that brings `actual` to `desired`: only the managed properties that differ,
+ * plus `@odata.type` as Graph's own examples send it. Undefined when nothing differs, because
+ * Intune refuses an empty PATCH with 400.
+ */
+export function patchBody(
+  desired: Partial<Pick<ConnectorInputs, ManagedProperty>>,
+  actual: Partial<Pick<GraphConnector, ManagedProperty>>,
+): Record<string, unknown> | undefined {
+  const properties = driftedProperties(desired, actual);
+  if (properties.length === 0) return undefined;
+  const body: Record<string, unknown> = { "@odata.type": CONNECTOR_ODATA_TYPE };
+  for (const p of properties) body[p] = desired[p];
+  return body;
+}

@@ -1,0 +1,76 @@
+/**
+ * The shape of a domain join connector as Graph beta describes it, and which of its properties this
+ * provider manages. Pure data: no I/O, no Pulumi.
+ */
+
+/** The OData type Graph puts on every connector and that we send back on writes. */
+export const CONNECTOR_ODATA_TYPE = "#microsoft.graph.deviceManagementDomainJoinConnector";
+
+/** Values of `deviceManagementDomainJoinConnectorState`. */
+export const CONNECTOR_STATES = ["active", "error", "inactive"] as const;
+export type ConnectorState = (typeof CONNECTOR_STATES)[number];
+
+/** A connector as Graph returns it. */
+export interface GraphConnector {
+  "@odata.type"?: string;
+  id: string;
+  displayName: string;
+  version: string | null;
+  state: ConnectorState | string | null;
+  lastConnectionDateTime: string | null;
+}
+
+/** Properties a stack may manage; everything else on the object is the service's. */
+export const MANAGED_PROPERTIES = ["displayName", "version", "state"] as const;
+export type ManagedProperty = (typeof MANAGED_PROPERTIES)[number];
+
+/** Inputs of the resource after `check` has validated them. */
+export interface ConnectorInputs {
+  displayName: string;
+  version?: string;
+  state?: ConnectorState;
+  /** Set when the resource adopts a connector that already exists. */
+  connectorId?: string;
+  /** Whether destroying the resource deletes the connector (default: true when created, false when adopted). */
+  deleteOnDestroy?: boolean;
+}
+
+/** Outputs stored in state. */
+export interface ConnectorOutputs {
+  connectorId: string;
+  displayName: string;
+  version: string | null;
+  state: string | null;
+  lastConnectionDateTime: string | null;
+  /** True when the connector existed before this resource and was adopted rather than created. */
+  adopted: boolean;
+  /** Whether destroying the resource deletes the connector from Intune. */
+  deleteOnDestroy: boolean;
+}
+
+/** Every input key `check` accepts. */
+export const INPUT_PROPERTIES = ["displayName", "version", "state", "connectorId", "deleteOnDestroy"] as const;
+
+/** Keys the service or this provider owns; given as inputs they are an error, not silently ignored. */
+export const OUTPUT_ONLY_PROPERTIES = ["lastConnectionDateTime", "id", "adopted", "urn"] as const;
+
+/** Prefix under which the resource class carries `id` / `urn` inputs, which Pulumi would drop. */
+export const OUTPUT_ONLY_PREFIX = "__given_";
+
+/** Pulumi's own key for the serialized provider, present in every input and output bag. */
+export const PROVIDER_KEY = "__provider";
+
+/** What Pulumi sends for a value that is not known yet during preview. */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Connector software versions are dotted numbers, e.g. 6.2504.2001.8. */
+export const VERSION_PATTERN = /^\d{1,10}(\.\d{1,10}){1,3}$/;
+
+/** Limits beyond which a value is surely a mistake (Graph itself would refuse or truncate). */
+export const LIMITS = { displayNameLength: 256, versionLength: 43 } as const;
+
+export function isGuid(value: string): boolean {
+  return GUID_PATTERN.test(value);
+}

@@ -1,0 +1,125 @@
+/**
+ * The Pulumi resource: `DomainJoinConnector`, a dynamic resource whose provider is a tiny shim.
+ * Pulumi serializes a dynamic provider's code into state, twice per resource; the shim's methods
+ * only require this package's installed implementation when they run, so state stays small,
+ * holds no captured value (no secret can leak through it), and fixes to the implementation reach
+ * existing stacks without a diff.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { OUTPUT_ONLY_PREFIX, type ConnectorState } from "./logic/schema";
+
+export type DomainJoinConnectorState = ConnectorState;
+
+/** Calls the installed implementation; the only code of this package that lands in state. */
+function d(method: string, args: unknown[]): Promise<never> {
+  return require("pulumi-intune-domain-join/provider-implementation").provider[method](...args);
+}
+
+// Short names on purpose: this text is stored twice per resource.
+const serializedProvider: pulumi.dynamic.ResourceProvider = {
+  configure: (...a) => d("configure", a),
+  check: (...a) => d("check", a),
+  diff: (...a) => d("diff", a),
+  create: (...a) => d("create", a),
+  read: (...a) => d("read", a),
+  update: (...a) => d("update", a),
+  delete: (...a) => d("delete", a),
+};
+
+/** The arguments of a {@link DomainJoinConnector}. */
+export interface DomainJoinConnectorArgs {
+  /**
+   * The connector's display name in Intune (1–256 characters, no control characters). Managed:
+   * a change is applied with a PATCH of this property alone.
+   */
+  displayName: pulumi.Input<string>;
+  /**
+   * The connector software version, a dotted number such as `6.2504.2001.8`. Optional: when
+   * omitted it is reported by the connector and never causes a change.
+   */
+  version?: pulumi.Input<string>;
+  /**
+   * The connector state: `active`, `error` or `inactive`. Optional: when omitted it is reported
+   * by the connector's heartbeats and never causes a change.
+   */
+  state?: pulumi.Input<DomainJoinConnectorState>;
+  /**
+   * The id (GUID) of a connector that already exists, usually registered by the Intune Connector
+   * for Active Directory. When set, the resource adopts that connector instead of creating one;
+   * changing it replaces the resource.
+   */
+  connectorId?: pulumi.Input<string>;
+  /**
+   * Whether destroying this resource deletes the connector from Intune. Default: `true` for a
+   * connector this resource created, `false` for an adopted one, which is released (left in
+   * Intune) with a warning.
+   */
+  deleteOnDestroy?: pulumi.Input<boolean>;
+}
+
+/**
+ * A Microsoft Intune domain join connector (`deviceManagementDomainJoinConnector`, Graph beta).
+ *
+ * ```ts
+ * const connector = new DomainJoinConnector("branch-office", { displayName: "ODJ Connector – Branch" });
+ * const adopted = new DomainJoinConnector("hq", {
+ *   connectorId: "6f1c…", // registered by the connector software
+ *   displayName: "ODJ Connector – HQ",
+ * });
+ * ```
+ */
+export class DomainJoinConnector extends pulumi.dynamic.Resource {
+  /** The connector's id in Intune (a GUID); also the resource id. */
+  declare public readonly connectorId: pulumi.Output<string>;
+  /** The display name, as Intune has it. */
+  declare public readonly displayName: pulumi.Output<string>;
+  /** The connector software version, as Intune has it (null until a connector reports one). */
+  declare public readonly version: pulumi.Output<string | null>;
+  /** The state, as Intune has it: `active`, `error` or `inactive`. */
+  declare public readonly state: pulumi.Output<DomainJoinConnectorState | null>;
+  /** When the connector last contacted Intune. Output only: set by the service, never diffed. */
+  declare public readonly lastConnectionDateTime: pulumi.Output<string | null>;
+  /** True when the connector existed before and was adopted through `connectorId`. */
+  declare public readonly adopted: pulumi.Output<boolean>;
+  /** Whether destroying the resource deletes the connector (see the argument of the same name). */
+  declare public readonly deleteOnDestroy: pulumi.Output<boolean>;
+
+  /**
+   * Reads an existing connector into the program without managing it: Pulumi never updates or
+   * deletes a resource obtained this way.
+   */
+  public static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): DomainJoinConnector {
+    return new DomainJoinConnector(name, undefined, { ...opts, id });
+  }
+
+  constructor(name: string, args: DomainJoinConnectorArgs, opts?: pulumi.CustomResourceOptions);
+  /** @internal */
+  constructor(name: string, args: DomainJoinConnectorArgs | undefined, opts?: pulumi.CustomResourceOptions);
+  constructor(name: string, args: DomainJoinConnectorArgs | undefined, opts?: pulumi.CustomResourceOptions) {
+    // Pulumi drops input keys named id or urn without a word; carry them under another name so
+    // that `check` can say they are output only instead of silently ignoring them.
+    const { id, urn, ...rest } = (args ?? {}) as Record<string, unknown>;
+    const given: Record<string, unknown> = { ...rest };
+    if (id !== undefined) given[`${OUTPUT_ONLY_PREFIX}id`] = id;
+    if (urn !== undefined) given[`${OUTPUT_ONLY_PREFIX}urn`] = urn;
+    super(
+      serializedProvider,
+      name,
+      {
+        // Output-only keys must be present (as undefined) to become outputs. The arguments come
+        // last and whole, so a mistaken or unknown key reaches `check` and is reported there.
+        connectorId: undefined,
+        displayName: undefined,
+        version: undefined,
+        state: undefined,
+        lastConnectionDateTime: undefined,
+        adopted: undefined,
+        deleteOnDestroy: undefined,
+        ...given,
+      },
+      opts,
+      "intune",
+      "DomainJoinConnector",
+    );
+  }
+}

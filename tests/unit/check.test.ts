@@ -1,0 +1,175 @@
+import { expect } from "chai";
+import { checkInputs, nearestProperty } from "../../provider/logic/check";
+import { LIMITS, OUTPUT_ONLY_PREFIX, PROVIDER_KEY, UNKNOWN_VALUE } from "../../provider/logic/schema";
+
+function failuresOf(news: Record<string, unknown>) {
+  return checkInputs(news).failures;
+}
+
+function onlyFailure(news: Record<string, unknown>) {
+  const failures = failuresOf(news);
+  expect(failures, JSON.stringify(failures)).to.have.length(1);
+  return failures[0];
+}
+
+describe("check: input validation", () => {
+  it("accepts a minimal connector and keeps the serialized provider", () => {
+    const result = checkInputs({ displayName: "ODJ Connector 1", [PROVIDER_KEY]: "code" });
+    expect(result.failures).to.deep.equal([]);
+    expect(result.inputs).to.deep.equal({ displayName: "ODJ Connector 1", [PROVIDER_KEY]: "code" });
+  });
+
+  it("accepts every property with valid values and lower-cases the connector id", () => {
+    const result = checkInputs({
+      displayName: "Contoso – Paris ☕",
+      version: "6.2504.2001.8",
+      state: "active",
+      connectorId: "3FA85F64-5717-4562-B3FC-2C963F66AFA6",
+      deleteOnDestroy: true,
+    });
+    expect(result.failures).to.deep.equal([]);
+    expect(result.inputs.connectorId).to.equal("3fa85f64-5717-4562-b3fc-2c963f66afa6");
+  });
+
+  it("drops absent optional properties", () => {
+    const result = checkInputs({ displayName: "x", version: undefined, state: null });
+    expect(result.inputs).to.deep.equal({ displayName: "x" });
+  });
+
+  describe("displayName", () => {
+    it("is required", () => {
+      const f = onlyFailure({});
+      expect(f.property).to.equal("displayName");
+      expect(f.reason).to.match(/displayName is required/);
+    });
+    for (const value of ["", "   ", "\t \n"]) {
+      it(`refuses the empty or whitespace-only value ${JSON.stringify(value)}`, () => {
+        const f = onlyFailure({ displayName: value });
+        expect(f.property).to.equal("displayName");
+        expect(f.reason).to.contain("must not be empty or only whitespace");
+        expect(f.reason).to.contain(JSON.stringify(value));
+      });
+    }
+    it("refuses a number, naming the type and the value", () => {
+      const f = onlyFailure({ displayName: 42 });
+      expect(f.reason).to.equal("displayName must be a string, got number 42");
+    });
+    it("refuses an object and an array", () => {
+      expect(onlyFailure({ displayName: { a: 1 } }).reason).to.contain("got an object");
+      expect(onlyFailure({ displayName: ["a"] }).reason).to.contain("got an array");
+    });
+    it("refuses absurd sizes, naming the limit", () => {
+      const f = onlyFailure({ displayName: "a".repeat(LIMITS.displayNameLength + 1) });
+      expect(f.reason).to.contain(`${LIMITS.displayNameLength + 1} characters long`);
+      expect(f.reason).to.contain(`at most ${LIMITS.displayNameLength}`);
+    });
+    it("accepts the longest allowed name", () => {
+      expect(failuresOf({ displayName: "a".repeat(LIMITS.displayNameLength) })).to.deep.equal([]);
+    });
+    it("refuses control characters", () => {
+      const f = onlyFailure({ displayName: "bad\u0000name" });
+      expect(f.reason).to.contain("control characters");
+      expect(f.reason).to.contain("\\u0000");
+    });
+  });
+
+  describe("version", () => {
+    it("refuses a non-string", () => {
+      const f = onlyFailure({ displayName: "x", version: 6.25 });
+      expect(f.property).to.equal("version");
+      expect(f.reason).to.equal('version must be a string such as "6.2504.2001.8", got number 6.25');
+    });
+    for (const value of ["", "latest", "6", "6..1", "1.2.3.4.5", "../6.1"]) {
+      it(`refuses the malformed version ${JSON.stringify(value)}`, () => {
+        const f = onlyFailure({ displayName: "x", version: value });
+        expect(f.reason).to.contain("dotted version number");
+        expect(f.reason).to.contain(JSON.stringify(value));
+      });
+    }
+  });
+
+  describe("state", () => {
+    it("lists the allowed values", () => {
+      const f = onlyFailure({ displayName: "x", state: "Active" });
+      expect(f.property).to.equal("state");
+      expect(f.reason).to.equal('state must be one of active, error, inactive; got "Active"');
+    });
+    it("refuses a non-string", () => {
+      expect(onlyFailure({ displayName: "x", state: true }).reason).to.contain("got boolean true");
+    });
+  });
+
+  describe("connectorId", () => {
+    for (const value of ["not-a-guid", "../../users", "3fa85f64-5717-4562-b3fc-2c963f66afa6?x", "%2F"]) {
+      it(`refuses ${JSON.stringify(value)}`, () => {
+        const f = onlyFailure({ displayName: "x", connectorId: value });
+        expect(f.property).to.equal("connectorId");
+        expect(f.reason).to.contain("must be the GUID of an existing connector");
+        expect(f.reason).to.contain(JSON.stringify(value));
+      });
+    }
+  });
+
+  it("refuses a non-boolean deleteOnDestroy", () => {
+    const f = onlyFailure({ displayName: "x", deleteOnDestroy: "yes" });
+    expect(f).to.deep.equal({ property: "deleteOnDestroy", reason: 'deleteOnDestroy must be true or false, got "yes"' });
+  });
+
+  describe("output-only properties", () => {
+    it("refuses lastConnectionDateTime", () => {
+      const f = onlyFailure({ displayName: "x", lastConnectionDateTime: "2025-01-01T00:00:00Z" });
+      expect(f.property).to.equal("lastConnectionDateTime");
+      expect(f.reason).to.contain("is set by the service and cannot be given as an input");
+    });
+    it("refuses id, carried by the resource class under its own key", () => {
+      const f = onlyFailure({ displayName: "x", [`${OUTPUT_ONLY_PREFIX}id`]: "abc" });
+      expect(f.property).to.equal("id");
+      expect(f.reason).to.contain('id is set by the service and cannot be given as an input (got "abc")');
+    });
+    it("ignores output-only keys that are absent (the class declares them as undefined)", () => {
+      expect(failuresOf({ displayName: "x", lastConnectionDateTime: undefined, adopted: null })).to.deep.equal([]);
+    });
+  });
+
+  describe("unknown properties", () => {
+    it("suggests the nearest known name", () => {
+      const failures = failuresOf({ displayname: "x" });
+      expect(failures.map((f) => f.property)).to.deep.equal(["displayname", "displayName"]);
+      expect(failures[0].reason).to.contain("did you mean displayName?");
+      expect(failures[1].reason).to.contain("displayName is required");
+    });
+    it("lists the accepted properties when nothing is near", () => {
+      const failures = failuresOf({ displayName: "x", colour: "blue" });
+      expect(failures).to.have.length(1);
+      expect(failures[0].reason).to.contain("colour is not a property of DomainJoinConnector");
+      expect(failures[0].reason).to.contain("Accepted: displayName, version, state, connectorId, deleteOnDestroy");
+      expect(failures[0].reason).not.to.contain("did you mean");
+    });
+    it("finds near names case-insensitively and by edit distance", () => {
+      expect(nearestProperty("displayname")).to.equal("displayName");
+      expect(nearestProperty("vresion")).to.equal("version");
+      expect(nearestProperty("connectorID")).to.equal("connectorId");
+      expect(nearestProperty("zzz")).to.equal(undefined);
+    });
+  });
+
+  it("reports one failure per bad property", () => {
+    const failures = failuresOf({ displayName: "", state: "on", version: 1, connectorId: "x", extra: 1 });
+    expect(failures.map((f) => f.property).sort()).to.deep.equal(
+      ["connectorId", "displayName", "extra", "state", "version"].sort(),
+    );
+  });
+
+  it("lets unknown preview values through untouched", () => {
+    const news = {
+      displayName: UNKNOWN_VALUE,
+      version: UNKNOWN_VALUE,
+      state: UNKNOWN_VALUE,
+      connectorId: UNKNOWN_VALUE,
+      deleteOnDestroy: UNKNOWN_VALUE,
+    };
+    const result = checkInputs(news);
+    expect(result.failures).to.deep.equal([]);
+    expect(result.inputs).to.deep.equal(news);
+  });
+});

@@ -1,0 +1,123 @@
+import { expect } from "chai";
+import { diffConnector, effectiveDeleteOnDestroy, patchBody } from "../../provider/logic/diff";
+import { CONNECTOR_ODATA_TYPE, ConnectorOutputs, UNKNOWN_VALUE } from "../../provider/logic/schema";
+
+const ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
+const olds: ConnectorOutputs = {
+  connectorId: ID,
+  displayName: "Paris",
+  version: "6.2504.2001.8",
+  state: "active",
+  lastConnectionDateTime: "2026-11-28T10:00:00.0000000Z",
+  adopted: false,
+  deleteOnDestroy: true,
+};
+
+describe("diff: desired inputs against the last known outputs", () => {
+  it("finds no change when the managed properties match", () => {
+    expect(diffConnector(olds, { displayName: "Paris", version: "6.2504.2001.8", state: "active" })).to.deep.equal({
+      changed: [],
+      replaces: [],
+    });
+  });
+
+  for (const [property, value] of [
+    ["displayName", "Lyon"],
+    ["version", "6.2505.1.1"],
+    ["state", "inactive"],
+  ] as const) {
+    it(`reports a change of ${property} as an update, not a replacement`, () => {
+      const d = diffConnector(olds, { displayName: "Paris", [property]: value });
+      expect(d).to.deep.equal({ changed: [property], replaces: [] });
+    });
+  }
+
+  it("never diffs properties the stack leaves unmanaged", () => {
+    expect(diffConnector({ ...olds, version: "9.9.9.9", state: "error" }, { displayName: "Paris" }).changed).to.deep.equal([]);
+  });
+
+  it("never diffs lastConnectionDateTime, whatever it becomes", () => {
+    const moved = { ...olds, lastConnectionDateTime: "2026-11-28T12:34:56.0000000Z" };
+    expect(diffConnector(moved, { displayName: "Paris" }).changed).to.deep.equal([]);
+    expect(diffConnector({ ...olds, lastConnectionDateTime: null }, { displayName: "Paris" }).changed).to.deep.equal([]);
+  });
+
+  it("ignores the serialized provider code (a new provider version is not a change)", () => {
+    const d = diffConnector({ ...olds, __provider: "old code" } as never, {
+      displayName: "Paris",
+      __provider: "new code",
+    } as never);
+    expect(d.changed).to.deep.equal([]);
+  });
+
+  it("replaces when the adopted connectorId changes", () => {
+    const other = "11111111-2222-3333-4444-555555555555";
+    const adopted = { ...olds, adopted: true, deleteOnDestroy: false };
+    expect(diffConnector(adopted, { displayName: "Paris", connectorId: other })).to.deep.equal({
+      changed: ["connectorId"],
+      replaces: ["connectorId"],
+    });
+  });
+
+  it("does not replace for the same connectorId in another case", () => {
+    expect(diffConnector({ ...olds, adopted: true, deleteOnDestroy: false }, {
+      displayName: "Paris",
+      connectorId: ID.toUpperCase(),
+    }).replaces).to.deep.equal([]);
+  });
+
+  it("does not replace a created connector when connectorId is left out", () => {
+    expect(diffConnector(olds, { displayName: "Paris" }).replaces).to.deep.equal([]);
+  });
+
+  it("treats unknown preview values as changes, and an unknown connectorId as a replacement", () => {
+    expect(diffConnector(olds, { displayName: UNKNOWN_VALUE }).changed).to.deep.equal(["displayName"]);
+    expect(diffConnector(olds, { displayName: "Paris", connectorId: UNKNOWN_VALUE }).replaces).to.deep.equal([
+      "connectorId",
+    ]);
+  });
+
+  it("reports a change of deleteOnDestroy (state only, no Graph write)", () => {
+    expect(diffConnector(olds, { displayName: "Paris", deleteOnDestroy: false }).changed).to.deep.equal([
+      "deleteOnDestroy",
+    ]);
+    expect(diffConnector(olds, { displayName: "Paris", deleteOnDestroy: true }).changed).to.deep.equal([]);
+    expect(
+      diffConnector({ ...olds, adopted: true, deleteOnDestroy: false }, { displayName: "Paris", connectorId: ID }).changed,
+    ).to.deep.equal([]);
+  });
+
+  it("defaults deleteOnDestroy to true when created and false when adopted", () => {
+    expect(effectiveDeleteOnDestroy({})).to.equal(true);
+    expect(effectiveDeleteOnDestroy({ connectorId: ID })).to.equal(false);
+    expect(effectiveDeleteOnDestroy({ connectorId: ID, deleteOnDestroy: true })).to.equal(true);
+  });
+});
+
+describe("patchBody: the smallest PATCH", () => {
+  it("carries only the changed properties plus @odata.type", () => {
+    expect(patchBody({ displayName: "Lyon", version: "6.2504.2001.8" }, olds)).to.deep.equal({
+      "@odata.type": CONNECTOR_ODATA_TYPE,
+      displayName: "Lyon",
+    });
+  });
+
+  it("carries every changed managed property", () => {
+    expect(patchBody({ displayName: "Lyon", version: "7.1.1.1", state: "error" }, olds)).to.deep.equal({
+      "@odata.type": CONNECTOR_ODATA_TYPE,
+      displayName: "Lyon",
+      version: "7.1.1.1",
+      state: "error",
+    });
+  });
+
+  it("is undefined when nothing differs (Intune refuses an empty PATCH)", () => {
+    expect(patchBody({ displayName: "Paris" }, olds)).to.equal(undefined);
+    expect(patchBody({ displayName: "Paris", state: "active" }, olds)).to.equal(undefined);
+  });
+
+  it("never carries lastConnectionDateTime or unmanaged properties", () => {
+    const body = patchBody({ displayName: "Lyon" }, { ...olds, version: null, state: null });
+    expect(Object.keys(body ?? {})).to.deep.equal(["@odata.type", "displayName"]);
+  });
+});

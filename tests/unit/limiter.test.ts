@@ -1,0 +1,51 @@
+import { expect } from "chai";
+import { Clock, RequestLimiter } from "../../provider/graph/limiter";
+
+/** A clock that only moves when someone sleeps. */
+class FakeClock implements Clock {
+  time = 0;
+  sleeps: number[] = [];
+  now() {
+    return this.time;
+  }
+  async sleep(ms: number) {
+    this.sleeps.push(ms);
+    this.time += ms;
+  }
+}
+
+describe("request limiter", () => {
+  it("lets the window's worth of writes through at once, then waits for the window to slide", async () => {
+    const clock = new FakeClock();
+    const limiter = new RequestLimiter({ windowMs: 20_000, writes: 3, all: 100 }, clock);
+    const started: number[] = [];
+    await Promise.all(
+      Array.from({ length: 7 }, () => limiter.acquire(true).then(() => started.push(clock.now()))),
+    );
+    expect(started).to.deep.equal([0, 0, 0, 20_000, 20_000, 20_000, 40_000]);
+  });
+
+  it("does not hold reads behind writes that wait for the write limit", async () => {
+    // Sleeps here last until the test moves time on.
+    let wake: (() => void) | undefined;
+    let time = 0;
+    const clock: Clock = { now: () => time, sleep: () => new Promise<void>((resolve) => (wake = resolve)) };
+    const limiter = new RequestLimiter({ windowMs: 1000, writes: 1, all: 100 }, clock);
+    await limiter.acquire(true);
+    const order: string[] = [];
+    const write = limiter.acquire(true).then(() => order.push("write"));
+    await limiter.acquire(false).then(() => order.push("read"));
+    expect(order).to.deep.equal(["read"]);
+    time = 1000;
+    wake?.();
+    await write;
+    expect(order).to.deep.equal(["read", "write"]);
+  });
+
+  it("applies the overall limit to reads", async () => {
+    const clock = new FakeClock();
+    const limiter = new RequestLimiter({ windowMs: 500, writes: 10, all: 2 }, clock);
+    for (let i = 0; i < 5; i++) await limiter.acquire(false);
+    expect(clock.now()).to.equal(1000);
+  });
+});
