@@ -1,12 +1,14 @@
-// Lint config: typescript-eslint's recommended rules over the TypeScript sources.
+// Lint config: typescript-eslint's recommended rules over the sources; Node globals for scripts.
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "**/node_modules/**", ".emulator/**"] },
+  { ignores: ["dist/**", "**/node_modules/**", ".emulator/**", ".pulumi-state/**", "**/bin/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    languageOptions: { globals: { ...globals.node } },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-require-imports": "off",

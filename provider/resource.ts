@@ -88,7 +88,11 @@ export class DomainJoinConnector extends pulumi.dynamic.Resource {
    * Reads an existing connector into the program without managing it: Pulumi never updates or
    * deletes a resource obtained this way.
    */
-  public static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): DomainJoinConnector {
+  public static get(
+    name: string,
+    id: pulumi.Input<string>,
+    opts?: pulumi.CustomResourceOptions,
+  ): DomainJoinConnector {
     return new DomainJoinConnector(name, undefined, { ...opts, id });
   }
 

@@ -9,7 +9,10 @@ export function packageInfo(): { name: string; version: string } {
   if (cached) return cached;
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name && pkg.version) return (cached = { name: pkg.name, version: pkg.version });
     } catch {
       // not here; keep walking

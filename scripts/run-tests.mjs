@@ -4,10 +4,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bootstrap, root } from "./bootstrap.mjs";
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
+bootstrap(fileURLToPath(import.meta.url));
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const node = process.execPath;
 const extraArgs = process.argv.slice(2);
@@ -18,11 +19,6 @@ function run(label, command, args, env = process.env) {
   const ok = result.status === 0;
   process.stdout.write(`${ok ? "✔" : "✘"} ${label}\n`);
   return ok;
-}
-
-if (!process.version.startsWith("v2") || Number(process.version.slice(1).split(".")[0]) < 22) {
-  console.error(`npm test needs Node 22 or newer (this is ${process.version}); run it through npm so the project's Node is used`);
-  process.exit(1);
 }
 
 const checks = [
@@ -40,9 +36,13 @@ for (const [label, command, args] of focused ? checks.slice(0, 1) : checks) {
 }
 
 // The emulator's CA must exist before the test process starts: Node reads NODE_EXTRA_CA_CERTS at start-up.
-const caPath = spawnSync(node, [join(root, "dist/emulator/cli.js"), "ca", "--state-dir", join(root, ".emulator")], {
-  encoding: "utf8",
-}).stdout?.trim();
+const caPath = spawnSync(
+  node,
+  [join(root, "dist/emulator/cli.js"), "ca", "--state-dir", join(root, ".emulator")],
+  {
+    encoding: "utf8",
+  },
+).stdout?.trim();
 if (!caPath || !existsSync(caPath)) {
   console.error("could not create the emulator's CA certificate (dist/emulator/cli.js ca)");
   failed++;

@@ -52,7 +52,10 @@ const CLOUD_ALIASES: Readonly<Record<string, CloudName>> = {
 };
 
 export function parseCloud(value: string): CloudName | undefined {
-  const key = value.trim().toLowerCase().replace(/[\s_-]/g, "");
+  const key = value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]/g, "");
   if ((CLOUD_NAMES as readonly string[]).includes(key)) return key as CloudName;
   return CLOUD_ALIASES[key];
 }

@@ -34,7 +34,11 @@ export function chooseAuthMethod(
   return "azureCli";
 }
 
-function required(value: string | undefined, setting: { key: string; env: readonly string[] }, method: AuthMethod): string {
+function required(
+  value: string | undefined,
+  setting: { key: string; env: readonly string[] },
+  method: AuthMethod,
+): string {
   if (!value) {
     throw new ConfigurationError(
       `authentication with ${method} needs intune:${setting.key} (or ${setting.env.join(", ")})`,
@@ -44,7 +48,11 @@ function required(value: string | undefined, setting: { key: string; env: readon
 }
 
 /** Builds the credential; secrets go into it and nowhere else. */
-export function createCredential(settings: ConnectionSettings, secrets: Secrets, method: AuthMethod): TokenCredential {
+export function createCredential(
+  settings: ConnectionSettings,
+  secrets: Secrets,
+  method: AuthMethod,
+): TokenCredential {
   const options = {
     authorityHost: settings.authorityHost,
     // A custom authority (emulator, sovereign proxy) is not known to the public cloud's discovery.
@@ -131,7 +139,8 @@ export class CredentialTokenSource implements AccessTokenSource {
         `authentication failed (${this.describe}): ${scrubSecrets(message, this.secretsToScrub())}`,
       );
     }
-    if (!result) throw new AuthenticationError(`authentication failed (${this.describe}): no token was returned`);
+    if (!result)
+      throw new AuthenticationError(`authentication failed (${this.describe}): no token was returned`);
     this.tokensIssued++;
     const lifetime = result.expiresOnTimestamp - this.clock.now();
     // Short-lived tokens (tests, emulators) are refreshed at half-life instead of 5 minutes before.

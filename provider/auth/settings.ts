@@ -112,7 +112,9 @@ function endpoint(lookup: SettingLookup, setting: SettingDefinition, fallback: s
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigurationError(`${where(setting)} must be a URL such as ${fallback}, got ${JSON.stringify(raw)}`);
+    throw new ConfigurationError(
+      `${where(setting)} must be a URL such as ${fallback}, got ${JSON.stringify(raw)}`,
+    );
   }
   const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
@@ -123,7 +125,8 @@ function endpoint(lookup: SettingLookup, setting: SettingDefinition, fallback: s
   return url.origin;
 }
 
-const TENANT_PATTERN = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9.-]+\.[a-z]{2,})$/i;
+const TENANT_PATTERN =
+  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9.-]+\.[a-z]{2,})$/i;
 
 export function resolveSettings(lookup: SettingLookup): ConnectionSettings {
   const cloudText = lookup(SETTINGS.cloud);

@@ -9,10 +9,17 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { asConnectorInputs, checkInputs, describeValue } from "../logic/check";
 import { diffConnector, driftedProperties, effectiveDeleteOnDestroy, patchBody } from "../logic/diff";
-import { CONNECTOR_ODATA_TYPE, ConnectorInputs, ConnectorOutputs, GraphConnector, PROVIDER_KEY } from "../logic/schema";
+import {
+  CONNECTOR_ODATA_TYPE,
+  ConnectorInputs,
+  ConnectorOutputs,
+  GraphConnector,
+  PROVIDER_KEY,
+} from "../logic/schema";
 import { GraphClient } from "../graph/client";
 import { ConnectorsApi, CreateBody } from "../graph/connectors";
 import { RequestLimiter } from "../graph/limiter";
+import { RetryOptions } from "../graph/retryPolicy";
 import { createDebugLogger } from "../graph/logging";
 import { CredentialTokenSource, chooseAuthMethod, createCredential } from "../auth/credential";
 import { SettingLookup, createLookup, readSecrets, resolveSettings } from "../auth/settings";
@@ -26,6 +33,8 @@ export interface ProviderEnvironment {
   warn?: (message: string) => void;
   /** Overrides for timings of the connectors API (tests). */
   apiOptions?: ConstructorParameters<typeof ConnectorsApi>[1];
+  /** Overrides for the retry budget, over what the settings say (tests, benchmarks). */
+  retry?: Partial<RetryOptions>;
 }
 
 interface Connection {
@@ -91,7 +100,7 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     const client = new GraphClient({
       endpoint: settings.graphEndpoint,
       tokens,
-      retry: settings.retry,
+      retry: { ...settings.retry, ...this.environment.retry },
       limiter,
       userAgent: `${info.name}/${info.version} (node ${process.version}; ${process.platform})`,
       logger: createDebugLogger(this.environment.env ?? process.env),
@@ -109,8 +118,15 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     return failures.length ? { inputs: news, failures } : { inputs };
   }
 
-  async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.DiffResult> {
-    const { changed, replaces } = diffConnector(olds as Partial<ConnectorOutputs>, news as Partial<ConnectorInputs>);
+  async diff(
+    _id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<dynamic.DiffResult> {
+    const { changed, replaces } = diffConnector(
+      olds as Partial<ConnectorOutputs>,
+      news as Partial<ConnectorInputs>,
+    );
     return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
   }
 
@@ -158,14 +174,23 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
    * the service did not take. On create the connector exists, so the failure carries its id and
    * outputs: Pulumi keeps it in state instead of losing track of it.
    */
-  private verifyApplied(operation: string, desired: ConnectorInputs, connector: GraphConnector, outs: ConnectorOutputs): void {
+  private verifyApplied(
+    operation: string,
+    desired: ConnectorInputs,
+    connector: GraphConnector,
+    outs: ConnectorOutputs,
+  ): void {
     const missed = driftedProperties(desired, connector);
     if (missed.length === 0) return;
     const details = missed
       .map((p) => `${p}: asked ${describeValue(desired[p])}, service has ${describeValue(connector[p])}`)
       .join("; ");
     const message = `${operation}: the service did not take ${missed.join(", ")} (${details})`;
-    throw Object.assign(new VerificationError(message), { id: connector.id, properties: outs, reasons: [message] });
+    throw Object.assign(new VerificationError(message), {
+      id: connector.id,
+      properties: outs,
+      reasons: [message],
+    });
   }
 
   async read(id: string, props: Record<string, unknown>): Promise<dynamic.ReadResult> {
@@ -182,7 +207,11 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     });
   }
 
-  async update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.UpdateResult> {
+  async update(
+    id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<dynamic.UpdateResult> {
     return reported(async () => {
       const previous = olds as unknown as ConnectorOutputs;
       const desired = asConnectorInputs(news);
@@ -195,7 +224,9 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
         const details = missed
           .map((p) => `${p}: asked ${describeValue(desired[p])}, service has ${describeValue(connector[p])}`)
           .join("; ");
-        throw new VerificationError(`update connector ${id}: the service did not take ${missed.join(", ")} (${details})`);
+        throw new VerificationError(
+          `update connector ${id}: the service did not take ${missed.join(", ")} (${details})`,
+        );
       }
       return { outs: toOutputs(connector, previous.adopted ?? false, deleteOnDestroy) };
     });
@@ -231,7 +262,11 @@ function withoutProvider(props: Record<string, unknown>): Record<string, unknown
 }
 
 /** The outputs stored in state; absent values are null, since state cannot hold undefined. */
-export function toOutputs(connector: GraphConnector, adopted: boolean, deleteOnDestroy: boolean): ConnectorOutputs {
+export function toOutputs(
+  connector: GraphConnector,
+  adopted: boolean,
+  deleteOnDestroy: boolean,
+): ConnectorOutputs {
   return {
     connectorId: connector.id,
     displayName: connector.displayName,

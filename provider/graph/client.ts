@@ -16,7 +16,14 @@ import {
   OutcomeUnknownError,
   parseGraphError,
 } from "./errors";
-import { AttemptOutcome, DEFAULT_RETRY_OPTIONS, RetryOptions, decide, parseRetryAfter, retryDelay } from "./retryPolicy";
+import {
+  AttemptOutcome,
+  DEFAULT_RETRY_OPTIONS,
+  RetryOptions,
+  decide,
+  parseRetryAfter,
+  retryDelay,
+} from "./retryPolicy";
 
 /** Where access tokens come from; `refresh` discards any cached token. */
 export interface AccessTokenSource {
@@ -77,7 +84,9 @@ export function parseGraphEndpoint(endpoint: string): URL {
     );
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new GraphRequestRefusedError(`graphEndpoint ${JSON.stringify(endpoint)} must be an origin such as https://graph.microsoft.com`);
+    throw new GraphRequestRefusedError(
+      `graphEndpoint ${JSON.stringify(endpoint)} must be an origin such as https://graph.microsoft.com`,
+    );
   }
   return new URL(url.origin);
 }
@@ -155,8 +164,18 @@ export class GraphClient {
           error,
           timedOut,
         );
-        const outcome: AttemptOutcome = { kind: "connection", code: (error as { code?: string }).code, timedOut };
-        this.logger.log("graph.connection-error", { method: request.method, path: displayPath, attempt, clientRequestId, error: failure.message });
+        const outcome: AttemptOutcome = {
+          kind: "connection",
+          code: (error as { code?: string }).code,
+          timedOut,
+        };
+        this.logger.log("graph.connection-error", {
+          method: request.method,
+          path: displayPath,
+          attempt,
+          clientRequestId,
+          error: failure.message,
+        });
         await this.afterFailure(request, outcome, failure, attempt, started, undefined);
         continue;
       }
@@ -182,7 +201,13 @@ export class GraphClient {
       const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), this.clock.now());
       const error = new GraphError(
         parseGraphError(
-          { operation: request.operation, method: request.method, path: displayPath, status, statusText: response.statusText },
+          {
+            operation: request.operation,
+            method: request.method,
+            path: displayPath,
+            status,
+            statusText: response.statusText,
+          },
           text,
           response.headers,
           retryAfterMs,

@@ -38,7 +38,9 @@ export class CreateReconciliationError extends Error {
 /** The path of one connector; the id must be a GUID, so no input can reach another Graph path. */
 export function connectorPath(id: string): string {
   if (typeof id !== "string" || !isGuid(id)) {
-    throw new GraphRequestRefusedError(`connector id ${JSON.stringify(id)} is not a GUID; refusing to build a Graph path from it`);
+    throw new GraphRequestRefusedError(
+      `connector id ${JSON.stringify(id)} is not a GUID; refusing to build a Graph path from it`,
+    );
   }
   return `${CONNECTORS_PATH}/${encodeURIComponent(id)}`;
 }
@@ -63,11 +65,12 @@ export class ConnectorsApi {
     let next: string | undefined = CONNECTORS_PATH;
     for (let page = 0; next !== undefined; page++) {
       if (page >= MAX_PAGES) throw new Error(`list connectors: more than ${MAX_PAGES} pages; stopping`);
-      const response: { body?: { value?: GraphConnector[]; "@odata.nextLink"?: string } } = await this.client.send({
-        operation: "list connectors",
-        method: "GET",
-        path: next,
-      });
+      const response: { body?: { value?: GraphConnector[]; "@odata.nextLink"?: string } } =
+        await this.client.send({
+          operation: "list connectors",
+          method: "GET",
+          path: next,
+        });
       all.push(...(response.body?.value ?? []));
       next = response.body?.["@odata.nextLink"];
     }
@@ -77,7 +80,11 @@ export class ConnectorsApi {
   /** One connector, or undefined when Graph answers 404. */
   async get(id: string, operation = `read connector ${id}`): Promise<GraphConnector | undefined> {
     try {
-      const response = await this.client.send<GraphConnector>({ operation, method: "GET", path: connectorPath(id) });
+      const response = await this.client.send<GraphConnector>({
+        operation,
+        method: "GET",
+        path: connectorPath(id),
+      });
       return response.body;
     } catch (error) {
       if (error instanceof GraphError && error.status === 404) return undefined;
@@ -92,7 +99,9 @@ export class ConnectorsApi {
       const connector = await this.get(id, operation);
       if (connector) return connector;
       if (this.clock.now() + delay > deadline) {
-        throw new Error(`${operation}: connector ${id} was written but reading it back answered 404 for ${this.readAfterWriteMs} ms`);
+        throw new Error(
+          `${operation}: connector ${id} was written but reading it back answered 404 for ${this.readAfterWriteMs} ms`,
+        );
       }
       await this.clock.sleep(delay);
     }
@@ -106,8 +115,14 @@ export class ConnectorsApi {
   async create(body: CreateBody): Promise<{ connector: GraphConnector; reconciled: boolean }> {
     const operation = `create connector ${JSON.stringify(body.displayName)}`;
     try {
-      const response = await this.client.send<GraphConnector>({ operation, method: "POST", path: CONNECTORS_PATH, body });
-      if (!response.body?.id) throw new Error(`${operation}: Graph answered ${response.status} without the new connector`);
+      const response = await this.client.send<GraphConnector>({
+        operation,
+        method: "POST",
+        path: CONNECTORS_PATH,
+        body,
+      });
+      if (!response.body?.id)
+        throw new Error(`${operation}: Graph answered ${response.status} without the new connector`);
       return { connector: response.body, reconciled: false };
     } catch (error) {
       if (!(error instanceof OutcomeUnknownError)) throw error;
@@ -117,7 +132,7 @@ export class ConnectorsApi {
 
   private async reconcileCreate(body: CreateBody, unknown: OutcomeUnknownError): Promise<GraphConnector> {
     const deadline = this.clock.now() + this.reconcileMs;
-    let matches: GraphConnector[] = [];
+    let matches: GraphConnector[];
     for (let delay = 500; ; delay *= 2) {
       const all = await this.list();
       matches = all.filter(
@@ -137,13 +152,22 @@ export class ConnectorsApi {
           "running the deployment again is safe"
         : `${unknown.message}. ${matches.length} connectors are named ${name} (${matches.map((c) => c.id).join(", ")}); ` +
           "one of them may have been created by this request. Adopt the right one with connectorId, or delete the extra one, then run again";
-    throw new CreateReconciliationError(message, matches.map((c) => c.id), unknown);
+    throw new CreateReconciliationError(
+      message,
+      matches.map((c) => c.id),
+      unknown,
+    );
   }
 
   /** PATCH the given properties; the result is the connector as the service now has it. */
   async update(id: string, body: Record<string, unknown>): Promise<GraphConnector> {
     const operation = `update connector ${id}`;
-    const response = await this.client.send<GraphConnector>({ operation, method: "PATCH", path: connectorPath(id), body });
+    const response = await this.client.send<GraphConnector>({
+      operation,
+      method: "PATCH",
+      path: connectorPath(id),
+      body,
+    });
     // Intune answers 204 No Content more often than the documented 200: read it back then.
     if (response.status === 200 && response.body?.id) return response.body;
     return this.getAfterWrite(id, `read connector ${id} after update`);
@@ -152,7 +176,11 @@ export class ConnectorsApi {
   /** DELETE; a connector already gone counts as deleted. */
   async delete(id: string): Promise<"deleted" | "already-gone"> {
     try {
-      await this.client.send({ operation: `delete connector ${id}`, method: "DELETE", path: connectorPath(id) });
+      await this.client.send({
+        operation: `delete connector ${id}`,
+        method: "DELETE",
+        path: connectorPath(id),
+      });
       return "deleted";
     } catch (error) {
       if (error instanceof GraphError && error.status === 404) return "already-gone";

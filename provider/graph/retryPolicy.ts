@@ -35,8 +35,7 @@ export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
 };
 
 export type AttemptOutcome =
-  | { kind: "response"; status: number }
-  | { kind: "connection"; code?: string; timedOut: boolean };
+  { kind: "response"; status: number } | { kind: "connection"; code?: string; timedOut: boolean };
 
 export type RetryDecision =
   /** Done: hand the answer (success or error) to the caller. */
@@ -62,7 +61,10 @@ export function decide(method: string, outcome: AttemptOutcome): RetryDecision {
 }
 
 /** Retry-After as milliseconds: delta-seconds (fractional allowed) or an HTTP date. */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (value === null || value === undefined) return undefined;
   const text = value.trim();
   if (text === "") return undefined;

@@ -78,7 +78,8 @@ export function nearestProperty(name: string): string | undefined {
 }
 
 function checkDisplayName(value: unknown): string | undefined {
-  if (isAbsent(value)) return "displayName is required: give the connector's display name as a non-empty string";
+  if (isAbsent(value))
+    return "displayName is required: give the connector's display name as a non-empty string";
   if (typeof value !== "string") return `displayName must be a string, got ${describeValue(value)}`;
   if (value.trim().length === 0) {
     return `displayName must not be empty or only whitespace, got ${describeValue(value)}`;
@@ -120,7 +121,9 @@ function checkConnectorId(value: unknown): string | undefined {
 }
 
 function checkDeleteOnDestroy(value: unknown): string | undefined {
-  return typeof value === "boolean" ? undefined : `deleteOnDestroy must be true or false, got ${describeValue(value)}`;
+  return typeof value === "boolean"
+    ? undefined
+    : `deleteOnDestroy must be true or false, got ${describeValue(value)}`;
 }
 
 const CHECKERS: Record<string, (value: unknown) => string | undefined> = {
@@ -140,7 +143,9 @@ export function checkInputs(news: Record<string, unknown>): CheckResult {
   const inputs: Record<string, unknown> = {};
 
   for (const [givenKey, value] of Object.entries(news)) {
-    const key = givenKey.startsWith(OUTPUT_ONLY_PREFIX) ? givenKey.slice(OUTPUT_ONLY_PREFIX.length) : givenKey;
+    const key = givenKey.startsWith(OUTPUT_ONLY_PREFIX)
+      ? givenKey.slice(OUTPUT_ONLY_PREFIX.length)
+      : givenKey;
     if (key === PROVIDER_KEY) {
       inputs[key] = value;
       continue;

@@ -20,7 +20,9 @@ export interface ConnectorDiff {
 }
 
 /** The deleteOnDestroy in effect: explicit, else delete what we created and release what we adopted. */
-export function effectiveDeleteOnDestroy(inputs: Pick<ConnectorInputs, "connectorId" | "deleteOnDestroy">): boolean {
+export function effectiveDeleteOnDestroy(
+  inputs: Pick<ConnectorInputs, "connectorId" | "deleteOnDestroy">,
+): boolean {
   return inputs.deleteOnDestroy ?? inputs.connectorId === undefined;
 }
 
@@ -32,7 +34,10 @@ function sameId(a: unknown, b: unknown): boolean {
  * Compares the new inputs with the old outputs. Properties the stack does not set are reported by
  * the service, not managed, so they never diff; nor do lastConnectionDateTime or the provider code.
  */
-export function diffConnector(olds: Partial<ConnectorOutputs>, news: Partial<ConnectorInputs>): ConnectorDiff {
+export function diffConnector(
+  olds: Partial<ConnectorOutputs>,
+  news: Partial<ConnectorInputs>,
+): ConnectorDiff {
   const changed: string[] = [];
   const replaces: string[] = [];
 
@@ -52,7 +57,8 @@ export function diffConnector(olds: Partial<ConnectorOutputs>, news: Partial<Con
   } else {
     const adopted = olds.adopted ?? false;
     const wanted = news.deleteOnDestroy ?? !adopted;
-    if (olds.deleteOnDestroy !== undefined && wanted !== olds.deleteOnDestroy) changed.push("deleteOnDestroy");
+    if (olds.deleteOnDestroy !== undefined && wanted !== olds.deleteOnDestroy)
+      changed.push("deleteOnDestroy");
   }
   return { changed, replaces };
 }

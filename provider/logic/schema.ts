@@ -49,7 +49,13 @@ export interface ConnectorOutputs {
 }
 
 /** Every input key `check` accepts. */
-export const INPUT_PROPERTIES = ["displayName", "version", "state", "connectorId", "deleteOnDestroy"] as const;
+export const INPUT_PROPERTIES = [
+  "displayName",
+  "version",
+  "state",
+  "connectorId",
+  "deleteOnDestroy",
+] as const;
 
 /** Keys the service or this provider owns; given as inputs they are an error, not silently ignored. */
 export const OUTPUT_ONLY_PROPERTIES = ["lastConnectionDateTime", "id", "adopted", "urn"] as const;

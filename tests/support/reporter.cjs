@@ -6,7 +6,8 @@ class SpecWithStats extends Mocha.reporters.Spec {
   constructor(runner, options) {
     super(runner, options);
     runner.once("end", () => {
-      if (process.env.MOCHA_STATS_FILE) writeFileSync(process.env.MOCHA_STATS_FILE, JSON.stringify(runner.stats));
+      if (process.env.MOCHA_STATS_FILE)
+        writeFileSync(process.env.MOCHA_STATS_FILE, JSON.stringify(runner.stats));
     });
   }
 }

@@ -14,13 +14,15 @@ export interface RecordedRequest {
 }
 
 export type ScriptedAnswer =
-  | { status: number; headers?: Record<string, string>; body?: unknown; delayMs?: number }
-  | { drop: true };
+  { status: number; headers?: Record<string, string>; body?: unknown; delayMs?: number } | { drop: true };
 
 export class ScriptedServer {
   readonly requests: RecordedRequest[] = [];
   private script: ScriptedAnswer[] = [];
-  private fallback: ScriptedAnswer = { status: 500, body: { error: { code: "NoScript", message: "no answer scripted" } } };
+  private fallback: ScriptedAnswer = {
+    status: 500,
+    body: { error: { code: "NoScript", message: "no answer scripted" } },
+  };
   private server = http.createServer((req, res) => this.handle(req, res));
   origin = "";
 
@@ -49,14 +51,24 @@ export class ScriptedServer {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      this.requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() });
+      this.requests.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      });
       const answer = this.script.shift() ?? this.fallback;
       if ("drop" in answer) {
         req.socket.destroy();
         return;
       }
       setTimeout(() => {
-        const text = answer.body === undefined ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
+        const text =
+          answer.body === undefined
+            ? ""
+            : typeof answer.body === "string"
+              ? answer.body
+              : JSON.stringify(answer.body);
         res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
         res.end(text);
       }, answer.delayMs ?? 0);

@@ -112,7 +112,10 @@ describe("check: input validation", () => {
 
   it("refuses a non-boolean deleteOnDestroy", () => {
     const f = onlyFailure({ displayName: "x", deleteOnDestroy: "yes" });
-    expect(f).to.deep.equal({ property: "deleteOnDestroy", reason: 'deleteOnDestroy must be true or false, got "yes"' });
+    expect(f).to.deep.equal({
+      property: "deleteOnDestroy",
+      reason: 'deleteOnDestroy must be true or false, got "yes"',
+    });
   });
 
   describe("output-only properties", () => {
@@ -127,7 +130,9 @@ describe("check: input validation", () => {
       expect(f.reason).to.contain('id is set by the service and cannot be given as an input (got "abc")');
     });
     it("ignores output-only keys that are absent (the class declares them as undefined)", () => {
-      expect(failuresOf({ displayName: "x", lastConnectionDateTime: undefined, adopted: null })).to.deep.equal([]);
+      expect(
+        failuresOf({ displayName: "x", lastConnectionDateTime: undefined, adopted: null }),
+      ).to.deep.equal([]);
     });
   });
 
@@ -142,7 +147,9 @@ describe("check: input validation", () => {
       const failures = failuresOf({ displayName: "x", colour: "blue" });
       expect(failures).to.have.length(1);
       expect(failures[0].reason).to.contain("colour is not a property of DomainJoinConnector");
-      expect(failures[0].reason).to.contain("Accepted: displayName, version, state, connectorId, deleteOnDestroy");
+      expect(failures[0].reason).to.contain(
+        "Accepted: displayName, version, state, connectorId, deleteOnDestroy",
+      );
       expect(failures[0].reason).not.to.contain("did you mean");
     });
     it("finds near names case-insensitively and by edit distance", () => {

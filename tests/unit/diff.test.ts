@@ -15,7 +15,9 @@ const olds: ConnectorOutputs = {
 
 describe("diff: desired inputs against the last known outputs", () => {
   it("finds no change when the managed properties match", () => {
-    expect(diffConnector(olds, { displayName: "Paris", version: "6.2504.2001.8", state: "active" })).to.deep.equal({
+    expect(
+      diffConnector(olds, { displayName: "Paris", version: "6.2504.2001.8", state: "active" }),
+    ).to.deep.equal({
       changed: [],
       replaces: [],
     });
@@ -33,20 +35,27 @@ describe("diff: desired inputs against the last known outputs", () => {
   }
 
   it("never diffs properties the stack leaves unmanaged", () => {
-    expect(diffConnector({ ...olds, version: "9.9.9.9", state: "error" }, { displayName: "Paris" }).changed).to.deep.equal([]);
+    expect(
+      diffConnector({ ...olds, version: "9.9.9.9", state: "error" }, { displayName: "Paris" }).changed,
+    ).to.deep.equal([]);
   });
 
   it("never diffs lastConnectionDateTime, whatever it becomes", () => {
     const moved = { ...olds, lastConnectionDateTime: "2026-11-28T12:34:56.0000000Z" };
     expect(diffConnector(moved, { displayName: "Paris" }).changed).to.deep.equal([]);
-    expect(diffConnector({ ...olds, lastConnectionDateTime: null }, { displayName: "Paris" }).changed).to.deep.equal([]);
+    expect(
+      diffConnector({ ...olds, lastConnectionDateTime: null }, { displayName: "Paris" }).changed,
+    ).to.deep.equal([]);
   });
 
   it("ignores the serialized provider code (a new provider version is not a change)", () => {
-    const d = diffConnector({ ...olds, __provider: "old code" } as never, {
-      displayName: "Paris",
-      __provider: "new code",
-    } as never);
+    const d = diffConnector(
+      { ...olds, __provider: "old code" } as never,
+      {
+        displayName: "Paris",
+        __provider: "new code",
+      } as never,
+    );
     expect(d.changed).to.deep.equal([]);
   });
 
@@ -60,10 +69,15 @@ describe("diff: desired inputs against the last known outputs", () => {
   });
 
   it("does not replace for the same connectorId in another case", () => {
-    expect(diffConnector({ ...olds, adopted: true, deleteOnDestroy: false }, {
-      displayName: "Paris",
-      connectorId: ID.toUpperCase(),
-    }).replaces).to.deep.equal([]);
+    expect(
+      diffConnector(
+        { ...olds, adopted: true, deleteOnDestroy: false },
+        {
+          displayName: "Paris",
+          connectorId: ID.toUpperCase(),
+        },
+      ).replaces,
+    ).to.deep.equal([]);
   });
 
   it("does not replace a created connector when connectorId is left out", () => {
@@ -83,7 +97,10 @@ describe("diff: desired inputs against the last known outputs", () => {
     ]);
     expect(diffConnector(olds, { displayName: "Paris", deleteOnDestroy: true }).changed).to.deep.equal([]);
     expect(
-      diffConnector({ ...olds, adopted: true, deleteOnDestroy: false }, { displayName: "Paris", connectorId: ID }).changed,
+      diffConnector(
+        { ...olds, adopted: true, deleteOnDestroy: false },
+        { displayName: "Paris", connectorId: ID },
+      ).changed,
     ).to.deep.equal([]);
   });
 

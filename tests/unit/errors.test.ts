@@ -15,7 +15,9 @@ const INTUNE_404 = JSON.stringify({
 
 describe("Graph error parsing", () => {
   it("unwraps Intune's JSON-in-a-string message", () => {
-    expect(unwrapIntuneMessage(INTUNE_404)).to.match(/^An error has occurred - Operation ID \(for customer support\): 0b7c2f1e/);
+    expect(unwrapIntuneMessage(INTUNE_404)).to.match(
+      /^An error has occurred - Operation ID \(for customer support\): 0b7c2f1e/,
+    );
   });
 
   it("puts CustomApiErrorPhrase first when Intune sets it", () => {
@@ -39,7 +41,12 @@ describe("Graph error parsing", () => {
       },
     });
     const details = parseGraphError(
-      { operation: "read connector x", method: "GET", path: "/beta/deviceManagement/domainJoinConnectors/x", status: 404 },
+      {
+        operation: "read connector x",
+        method: "GET",
+        path: "/beta/deviceManagement/domainJoinConnectors/x",
+        status: 404,
+      },
       body,
       headers({ "request-id": "req-1", "client-request-id": "client-1" }),
     );
@@ -53,7 +60,9 @@ describe("Graph error parsing", () => {
     expect(error.message).to.match(
       /^read connector x: GET \/beta\/deviceManagement\/domainJoinConnectors\/x failed with 404 ResourceNotFound: An error has occurred/,
     );
-    expect(error.message).to.contain("(request-id: req-1, client-request-id: client-1, date: 2025-01-22T19:17:04)");
+    expect(error.message).to.contain(
+      "(request-id: req-1, client-request-id: client-1, date: 2025-01-22T19:17:04)",
+    );
     expect(error.message).to.contain("Hint: the connector does not exist");
     expect(error.message).not.to.contain("_version");
   });
@@ -69,24 +78,44 @@ describe("Graph error parsing", () => {
     });
     expect(error.hint).to.contain("DeviceManagementConfiguration.ReadWrite.All");
     expect(error.hint).to.contain("admin consent");
-    expect(error.message).to.contain("Hint: the application needs the Microsoft Graph application permission DeviceManagementConfiguration.ReadWrite.All");
+    expect(error.message).to.contain(
+      "Hint: the application needs the Microsoft Graph application permission DeviceManagementConfiguration.ReadWrite.All",
+    );
   });
 
   it("hints either read permission on 403 for a read", () => {
-    const error = new GraphError({ operation: "read", method: "GET", path: "/p", status: 403, message: "no" });
-    expect(error.hint).to.contain("DeviceManagementConfiguration.Read.All or DeviceManagementConfiguration.ReadWrite.All");
+    const error = new GraphError({
+      operation: "read",
+      method: "GET",
+      path: "/p",
+      status: 403,
+      message: "no",
+    });
+    expect(error.hint).to.contain(
+      "DeviceManagementConfiguration.Read.All or DeviceManagementConfiguration.ReadWrite.All",
+    );
   });
 
   it("takes ids from innerError when the headers lack them, and survives a non-JSON body", () => {
     const fromInner = parseGraphError(
       { operation: "op", method: "GET", path: "/p", status: 500 },
-      JSON.stringify({ error: { code: "InternalError", message: "boom", innerError: { "request-id": "r9" } } }),
+      JSON.stringify({
+        error: { code: "InternalError", message: "boom", innerError: { "request-id": "r9" } },
+      }),
       headers({}),
     );
     expect(fromInner.requestId).to.equal("r9");
-    const html = parseGraphError({ operation: "op", method: "GET", path: "/p", status: 502, statusText: "Bad Gateway" }, "<html>bad gateway</html>", headers({}));
+    const html = parseGraphError(
+      { operation: "op", method: "GET", path: "/p", status: 502, statusText: "Bad Gateway" },
+      "<html>bad gateway</html>",
+      headers({}),
+    );
     expect(html.message).to.equal("<html>bad gateway</html>");
-    const empty = parseGraphError({ operation: "op", method: "GET", path: "/p", status: 503, statusText: "Service Unavailable" }, "", headers({}));
+    const empty = parseGraphError(
+      { operation: "op", method: "GET", path: "/p", status: 503, statusText: "Service Unavailable" },
+      "",
+      headers({}),
+    );
     expect(empty.message).to.equal("Service Unavailable");
   });
 });

@@ -1,7 +1,12 @@
 import { expect } from "chai";
 import { GraphClient, parseGraphEndpoint } from "../../provider/graph/client";
 import { ConnectorsApi } from "../../provider/graph/connectors";
-import { GraphConnectionError, GraphError, GraphRequestRefusedError, OutcomeUnknownError } from "../../provider/graph/errors";
+import {
+  GraphConnectionError,
+  GraphError,
+  GraphRequestRefusedError,
+  OutcomeUnknownError,
+} from "../../provider/graph/errors";
 import { RequestLimiter } from "../../provider/graph/limiter";
 import { ScriptedServer } from "../support/scripted-server";
 
@@ -17,9 +22,22 @@ class CountingTokens {
   }
 }
 
-const fast = { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 50, requestTimeoutMs: 300, deadlineMs: 10_000, maxAttempts: 4 };
+const fast = {
+  baseDelayMs: 1,
+  maxDelayMs: 5,
+  maxRetryAfterMs: 50,
+  requestTimeoutMs: 300,
+  deadlineMs: 10_000,
+  maxAttempts: 4,
+};
 const ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
-const connector = { id: ID, displayName: "Paris", version: null, state: "inactive", lastConnectionDateTime: null };
+const connector = {
+  id: ID,
+  displayName: "Paris",
+  version: null,
+  state: "inactive",
+  lastConnectionDateTime: null,
+};
 
 describe("Graph client pipeline (scripted loopback server)", () => {
   let server: ScriptedServer;
@@ -38,7 +56,11 @@ describe("Graph client pipeline (scripted loopback server)", () => {
 
   it("sends a bearer token, a client-request-id, the user agent and JSON", async () => {
     server.answer({ status: 200, body: connector });
-    const response = await client.send({ operation: "read", method: "GET", path: `/deviceManagement/domainJoinConnectors/${ID}` });
+    const response = await client.send({
+      operation: "read",
+      method: "GET",
+      path: `/deviceManagement/domainJoinConnectors/${ID}`,
+    });
     expect(response.status).to.equal(200);
     const request = server.requests[0];
     expect(request.url).to.equal(`/beta/deviceManagement/domainJoinConnectors/${ID}`);
@@ -51,20 +73,26 @@ describe("Graph client pipeline (scripted loopback server)", () => {
     server.answer({ status: 503, headers: { "retry-after": "0.01" } }, { status: 200, body: connector });
     const response = await client.send({ operation: "read", method: "GET", path: "/x" });
     expect(response.attempts).to.equal(2);
-    expect(server.requests[0].headers["client-request-id"]).to.equal(server.requests[1].headers["client-request-id"]);
+    expect(server.requests[0].headers["client-request-id"]).to.equal(
+      server.requests[1].headers["client-request-id"],
+    );
     expect(server.requests[1].headers["retry-attempt"]).to.equal("1");
   });
 
   it("retries 429 on POST (not processed) but reports a 504 on POST as an unknown outcome, sent once", async () => {
     server.answer({ status: 429, headers: { "retry-after": "0" } }, { status: 504 });
-    const error = await client.send({ operation: "create", method: "POST", path: "/x", body: {} }).catch((e) => e);
+    const error = await client
+      .send({ operation: "create", method: "POST", path: "/x", body: {} })
+      .catch((e) => e);
     expect(error).to.be.instanceOf(OutcomeUnknownError);
     expect(server.requests.map((r) => r.method)).to.deep.equal(["POST", "POST"]);
   });
 
   it("treats a dropped POST connection as an unknown outcome", async () => {
     server.answer({ drop: true });
-    const error = await client.send({ operation: "create", method: "POST", path: "/x", body: {} }).catch((e) => e);
+    const error = await client
+      .send({ operation: "create", method: "POST", path: "/x", body: {} })
+      .catch((e) => e);
     expect(error).to.be.instanceOf(OutcomeUnknownError);
     expect((error as OutcomeUnknownError).cause).to.be.instanceOf(GraphConnectionError);
     expect(server.requests).to.have.length(1);
@@ -78,17 +106,25 @@ describe("Graph client pipeline (scripted loopback server)", () => {
 
   it("gives up after the attempt budget, saying so", async () => {
     server.always({ status: 502, body: { error: { code: "BadGateway", message: "upstream" } } });
-    const error = await client.send({ operation: "read connector", method: "GET", path: "/x" }).catch((e) => e);
+    const error = await client
+      .send({ operation: "read connector", method: "GET", path: "/x" })
+      .catch((e) => e);
     expect(error).to.be.instanceOf(GraphError);
     expect(server.requests).to.have.length(fast.maxAttempts);
     expect((error as Error).message).to.match(/gave up after 4 attempts/);
   });
 
   it("gets one fresh token after a 401 and retries once", async () => {
-    server.answer({ status: 401, body: { error: { code: "InvalidAuthenticationToken", message: "expired" } } }, { status: 200, body: connector });
+    server.answer(
+      { status: 401, body: { error: { code: "InvalidAuthenticationToken", message: "expired" } } },
+      { status: 200, body: connector },
+    );
     await client.send({ operation: "read", method: "GET", path: "/x" });
     expect(tokens.refreshed).to.equal(1);
-    expect(server.requests.map((r) => r.headers.authorization)).to.deep.equal(["Bearer token-1", "Bearer token-2"]);
+    expect(server.requests.map((r) => r.headers.authorization)).to.deep.equal([
+      "Bearer token-1",
+      "Bearer token-2",
+    ]);
   });
 
   it("does not loop on repeated 401", async () => {
@@ -101,7 +137,13 @@ describe("Graph client pipeline (scripted loopback server)", () => {
 
   it("follows paging links on the same origin", async () => {
     server.answer(
-      { status: 200, body: { value: [connector], "@odata.nextLink": `${server.origin}/beta/deviceManagement/domainJoinConnectors?$skiptoken=2` } },
+      {
+        status: 200,
+        body: {
+          value: [connector],
+          "@odata.nextLink": `${server.origin}/beta/deviceManagement/domainJoinConnectors?$skiptoken=2`,
+        },
+      },
       { status: 200, body: { value: [{ ...connector, id: "11111111-2222-3333-4444-555555555555" }] } },
     );
     const all = await new ConnectorsApi(client).list();
@@ -110,7 +152,13 @@ describe("Graph client pipeline (scripted loopback server)", () => {
   });
 
   it("refuses a nextLink to another host, sending nothing there", async () => {
-    server.answer({ status: 200, body: { value: [connector], "@odata.nextLink": "https://evil.example.com/beta/deviceManagement/domainJoinConnectors?$skiptoken=2" } });
+    server.answer({
+      status: 200,
+      body: {
+        value: [connector],
+        "@odata.nextLink": "https://evil.example.com/beta/deviceManagement/domainJoinConnectors?$skiptoken=2",
+      },
+    });
     const error = await new ConnectorsApi(client).list().catch((e) => e);
     expect(error).to.be.instanceOf(GraphRequestRefusedError);
     expect((error as Error).message).to.contain("refused to follow a link to https://evil.example.com");
@@ -163,7 +211,10 @@ describe("Graph client pipeline (scripted loopback server)", () => {
   });
 
   it("accepts only https origins, or http on loopback", () => {
-    expect(() => parseGraphEndpoint("http://graph.microsoft.com")).to.throw(GraphRequestRefusedError, /must use https/);
+    expect(() => parseGraphEndpoint("http://graph.microsoft.com")).to.throw(
+      GraphRequestRefusedError,
+      /must use https/,
+    );
     expect(parseGraphEndpoint("http://127.0.0.1:1234").origin).to.equal("http://127.0.0.1:1234");
     expect(parseGraphEndpoint("https://graph.microsoft.us").origin).to.equal("https://graph.microsoft.us");
   });

@@ -22,7 +22,9 @@ describe("retry policy", () => {
     for (const status of [500, 502, 503, 504]) {
       expect(decide("POST", { kind: "response", status })).to.equal("outcome-unknown");
     }
-    expect(decide("POST", { kind: "connection", code: "ECONNRESET", timedOut: false })).to.equal("outcome-unknown");
+    expect(decide("POST", { kind: "connection", code: "ECONNRESET", timedOut: false })).to.equal(
+      "outcome-unknown",
+    );
     expect(decide("POST", { kind: "connection", timedOut: true })).to.equal("outcome-unknown");
   });
 

@@ -40,7 +40,10 @@ describe("connection settings", () => {
   });
 
   it("prefers stack config over the environment", () => {
-    const { settings } = settingsFrom({ "intune:tenantId": TENANT }, { AZURE_TENANT_ID: "contoso.onmicrosoft.com" });
+    const { settings } = settingsFrom(
+      { "intune:tenantId": TENANT },
+      { AZURE_TENANT_ID: "contoso.onmicrosoft.com" },
+    );
     expect(settings.tenantId).to.equal(TENANT);
   });
 
@@ -68,9 +71,15 @@ describe("connection settings", () => {
     expect(() => settingsFrom({ "intune:cloud": "mars" })).to.throw(
       'intune:cloud (or INTUNE_CLOUD) is "mars"; accepted: global, usgov, usgovdod, china',
     );
-    expect(() => settingsFrom({ "intune:authMethod": "password" })).to.throw(/accepted: clientSecret, clientCertificate/);
-    expect(() => settingsFrom({ "intune:tenantId": "not a tenant" })).to.throw(/must be a tenant GUID or a domain/);
-    expect(() => settingsFrom({ "intune:maxAttempts": "-1" })).to.throw(/must be a positive number, got "-1"/);
+    expect(() => settingsFrom({ "intune:authMethod": "password" })).to.throw(
+      /accepted: clientSecret, clientCertificate/,
+    );
+    expect(() => settingsFrom({ "intune:tenantId": "not a tenant" })).to.throw(
+      /must be a tenant GUID or a domain/,
+    );
+    expect(() => settingsFrom({ "intune:maxAttempts": "-1" })).to.throw(
+      /must be a positive number, got "-1"/,
+    );
   });
 
   it("reads retry and rate settings", () => {
@@ -95,7 +104,9 @@ describe("credential choice", () => {
   const base = () => settingsFrom({ "intune:tenantId": TENANT, "intune:clientId": TENANT }).settings;
 
   it("follows the documented order", () => {
-    expect(chooseAuthMethod(base(), { clientSecret: "s", clientCertificatePath: "c" }, {})).to.equal("clientSecret");
+    expect(chooseAuthMethod(base(), { clientSecret: "s", clientCertificatePath: "c" }, {})).to.equal(
+      "clientSecret",
+    );
     expect(chooseAuthMethod(base(), { clientCertificatePath: "c", federatedTokenFile: "f" }, {})).to.equal(
       "clientCertificate",
     );
@@ -114,7 +125,9 @@ describe("credential choice", () => {
     expect(() => createCredential(settings, { clientSecret: "s" }, "clientSecret")).to.throw(
       "authentication with clientSecret needs intune:clientId (or AZURE_CLIENT_ID)",
     );
-    expect(() => createCredential(base(), {}, "workloadIdentity")).to.throw(/needs intune:federatedTokenFile/);
+    expect(() => createCredential(base(), {}, "workloadIdentity")).to.throw(
+      /needs intune:federatedTokenFile/,
+    );
   });
 
   it("builds each kind of credential", () => {

@@ -1,0 +1,227 @@
+#!/usr/bin/env node
+// Command line for the emulator: `ca` creates the local CA (clients must trust it before they
+// start), `start` runs the emulator until Ctrl+C. Secrets never go to stdout: only to --env-file.
+import { renameSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { ensureCa } from "./ca";
+import { CLOUD_NAMES, cloudProfile, isCloudName } from "./clouds";
+import { isGuid } from "./ids";
+import { startEmulator } from "./server";
+import type { Emulator, EmulatorOptions } from "./types";
+
+const USAGE = `Usage: emulator <command> [options]
+
+Commands:
+  ca      Create the local CA if needed and print the path of its certificate.
+            --state-dir DIR         where ca.pem and ca-key.pem live (default ./.emulator)
+  start   Run the Graph + Entra emulator on https://127.0.0.1 until Ctrl+C.
+            --port N                port to listen on (default: a free one)
+            --state-dir DIR         CA folder (default ./.emulator)
+            --seed N                start with N realistic active connectors
+            --cloud C               ${CLOUD_NAMES.join(" | ")} (default global): the token audience Graph accepts
+            --tenant-id ID          tenant GUID (default a fixed one)
+            --page-size N           list page size (default 100)
+            --patch-returns-body    PATCH answers 200 with the object instead of 204
+            --latency-ms N          delay added to every Graph and token response
+            --no-throttle           turn off Intune's request limits
+            --no-retry-after        throttled answers carry no Retry-After header
+            --heartbeat-ms N        active connectors check in every N ms
+            --remove-inactive-after-ms N
+                                    remove inactive connectors not seen for N ms
+            --persist FILE          load connectors from FILE and save every change to it
+            --env-file FILE         write AZURE_* settings for the "writer" app, with its secret (mode 0600)
+            --env-out FILE          the same; use it when FILE does not exist yet (Node 24 itself exits
+                                    with "not found" when any --env-file argument names a missing file)
+
+Clients trust the emulator through NODE_EXTRA_CA_CERTS=<the path printed by 'ca'>, set before
+Node starts. The admin API is at <url>/_emulator/ (see emulator/README.md).`;
+
+/** A mistake on the command line: one line on stderr, exit code 2. */
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(USAGE);
+      return 0;
+    case "ca":
+      return caCommand(rest);
+    case "start":
+      return startCommand(rest);
+    default:
+      throw new UsageError(`unknown command '${command}' (expected ca or start)`);
+  }
+}
+
+async function caCommand(args: string[]): Promise<number> {
+  const { values } = parse(args, { "state-dir": { type: "string" }, help: { type: "boolean", short: "h" } });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { certPath } = await ensureCa(stringOption(values["state-dir"]));
+  console.log(certPath);
+  return 0;
+}
+
+async function startCommand(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    port: { type: "string" },
+    "state-dir": { type: "string" },
+    seed: { type: "string" },
+    cloud: { type: "string" },
+    "tenant-id": { type: "string" },
+    "page-size": { type: "string" },
+    "patch-returns-body": { type: "boolean" },
+    "latency-ms": { type: "string" },
+    "no-throttle": { type: "boolean" },
+    "no-retry-after": { type: "boolean" },
+    "heartbeat-ms": { type: "string" },
+    "remove-inactive-after-ms": { type: "string" },
+    persist: { type: "string" },
+    "env-file": { type: "string" },
+    "env-out": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const cloud = stringOption(values.cloud);
+  if (cloud !== undefined && !isCloudName(cloud)) {
+    throw new UsageError(`--cloud must be one of ${CLOUD_NAMES.join(", ")}, got '${cloud}'`);
+  }
+  const tenantId = stringOption(values["tenant-id"]);
+  if (tenantId !== undefined && !isGuid(tenantId))
+    throw new UsageError(`--tenant-id must be a GUID, got '${tenantId}'`);
+
+  const options: EmulatorOptions = {
+    port: intOption("--port", values.port, 0, 65535),
+    stateDir: stringOption(values["state-dir"]),
+    seed: intOption("--seed", values.seed, 0),
+    cloud,
+    tenantId,
+    pageSize: intOption("--page-size", values["page-size"], 1),
+    patchReturnsBody: values["patch-returns-body"] === true,
+    latencyMs: intOption("--latency-ms", values["latency-ms"], 0),
+    throttle: { enabled: values["no-throttle"] !== true, retryAfter: values["no-retry-after"] !== true },
+    heartbeatMs: intOption("--heartbeat-ms", values["heartbeat-ms"], 1),
+    removeInactiveAfterMs: intOption("--remove-inactive-after-ms", values["remove-inactive-after-ms"], 1),
+    persistFile: stringOption(values.persist) && path.resolve(stringOption(values.persist) ?? ""),
+  };
+  if (values["env-file"] !== undefined && values["env-out"] !== undefined) {
+    throw new UsageError("give --env-file or --env-out, not both");
+  }
+  const envFile = stringOption(values["env-file"]) ?? stringOption(values["env-out"]);
+
+  const emulator = await startEmulator(options);
+  if (envFile) writeEnvFile(path.resolve(envFile), emulator);
+  console.log(banner(emulator, envFile && path.resolve(envFile)));
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  const line = emulator.summaryLine();
+  await emulator.close();
+  console.log(`Emulator stopped. ${line}`);
+  return 0;
+}
+
+function banner(emu: Emulator, envFile: string | undefined): string {
+  const width = Math.max(...emu.apps.map((a) => a.displayName.length));
+  const apps = emu.apps.map(
+    (a, i) =>
+      `${i === 0 ? "  apps      " : "            "}${a.displayName.padEnd(width)}  ${a.clientId}  ${a.roles.join(", ") || "(no roles)"}`,
+  );
+  const audience = cloudProfile(emu.cloud as NonNullable<EmulatorOptions["cloud"]>).graphResource;
+  return [
+    `Intune Graph emulator listening on ${emu.url}`,
+    `  tenant    ${emu.tenantId} (cloud ${emu.cloud}, token audience ${audience})`,
+    `  CA        ${emu.caCertPath} (clients need NODE_EXTRA_CA_CERTS=${emu.caCertPath})`,
+    ...apps,
+    envFile
+      ? `  env file  ${envFile} (the writer's credentials, mode 0600)`
+      : "  secrets   not shown; pass --env-file FILE to have the writer's written to a file",
+    `  admin     ${emu.url}/_emulator/info`,
+    "Press Ctrl+C to stop.",
+  ].join("\n");
+}
+
+/** A dotenv file for the "writer" app, written atomically and readable by the owner only. */
+function writeEnvFile(file: string, emu: Emulator): void {
+  const writer = emu.app("writer");
+  const entries: [string, string][] = [
+    ["AZURE_TENANT_ID", emu.tenantId],
+    ["AZURE_CLIENT_ID", writer.clientId],
+    ["AZURE_CLIENT_SECRET", writer.secret],
+    ["AZURE_AUTHORITY_HOST", emu.authorityHost],
+    ["INTUNE_GRAPH_ENDPOINT", emu.graphEndpoint],
+    ["NODE_EXTRA_CA_CERTS", emu.caCertPath],
+  ];
+  const text = [
+    `# Written by the Intune Graph emulator (${emu.url}) at ${new Date().toISOString()}.`,
+    "# The secret changes at every start.",
+    ...entries.map(([k, v]) => `${k}=${dotenvValue(v)}`),
+    "",
+  ].join("\n");
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+function dotenvValue(value: string): string {
+  return /^[A-Za-z0-9_.:/~+@%-]*$/.test(value) ? value : JSON.stringify(value);
+}
+
+type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
+
+function parse(args: string[], options: OptionSpec) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+function stringOption(value: string | boolean | undefined): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function intOption(
+  name: string,
+  value: string | boolean | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+) {
+  if (typeof value !== "string") return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new UsageError(
+      `${name} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ""}, got '${value}'`,
+    );
+  }
+  return n;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      const usage = err instanceof UsageError;
+      console.error(`emulator: ${message}${usage ? " (see --help)" : ""}`);
+      process.exit(usage ? 2 : 1);
+    },
+  );
+}

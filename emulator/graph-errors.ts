@@ -1,0 +1,176 @@
+// Graph's error answers. Two layers answer in practice: the Graph front end (401, routing 400s,
+// 429) with plain messages, and Intune behind it (403, 404, 500...) whose message is itself a JSON
+// string that clients have to unwrap. The emulator reproduces both so the unwrapping gets tested.
+import { CONNECTOR_TYPE } from "./connector-model";
+import { newGuid } from "./ids";
+import type { IncomingCall, Reply } from "./http";
+import { innerErrorDate } from "./time";
+
+/** Graph's real value, naming the app that Graph is. */
+const WWW_AUTHENTICATE =
+  'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
+
+/** The Intune front end that serves this resource, as it appears in Intune's messages. */
+const INTUNE_URL_BASE = "https://fef.msua06.manage.microsoft.com/DeviceFE/StatelessDeviceFEService";
+const INTUNE_API_VERSION = "5025-01-01";
+
+type ErrorCall = Pick<IncomingCall, "requestId" | "clientRequestId" | "received">;
+type ErrorCallWithRoute = ErrorCall & Pick<IncomingCall, "method" | "path">;
+
+/** A Graph error reply: `{"error":{"code","message","innerError":{date, request-id, client-request-id}}}`. */
+export function graphError(
+  call: ErrorCall,
+  status: number,
+  code: string,
+  message: string,
+  options: { headers?: Record<string, string>; innerCode?: string } = {},
+): Reply {
+  const innerError: Record<string, string> = {};
+  if (options.innerCode) innerError.code = options.innerCode;
+  innerError.date = innerErrorDate(call.received);
+  innerError["request-id"] = call.requestId;
+  innerError["client-request-id"] = call.clientRequestId;
+  return {
+    status,
+    headers: { "Content-Type": "application/json", ...options.headers },
+    body: { error: { code, message, innerError } },
+  };
+}
+
+/**
+ * Intune's wrapped message: a JSON string whose `Message` carries the text, an operation id, the
+ * activity id (Graph's request-id) and the Intune URL for the resource.
+ */
+export function intuneMessage(call: ErrorCall, resource: string, text = "An error has occurred"): string {
+  const url = `${INTUNE_URL_BASE}/${resource}?api-version=${INTUNE_API_VERSION}`;
+  return JSON.stringify({
+    _version: 3,
+    Message: `${text} - Operation ID (for customer support): ${newGuid()} - Activity ID: ${call.requestId} - Url: ${url}`,
+    CustomApiErrorPhrase: "",
+    RetryAfter: null,
+    ErrorSourceService: "",
+    HttpHeaders: "{}",
+  });
+}
+
+/** The Intune resource path named in wrapped messages. */
+export function intuneResource(id?: string): string {
+  return id === undefined
+    ? "deviceManagement/domainJoinConnectors"
+    : `deviceManagement/domainJoinConnectors('${id}')`;
+}
+
+export const graphErrors = {
+  unauthorized: (call: ErrorCall, message: string) =>
+    graphError(call, 401, "InvalidAuthenticationToken", message, {
+      headers: { "WWW-Authenticate": WWW_AUTHENTICATE },
+    }),
+
+  forbidden: (call: ErrorCall, scopes: readonly string[], resource: string) =>
+    graphError(
+      call,
+      403,
+      "Forbidden",
+      intuneMessage(
+        call,
+        resource,
+        `Application is not authorized to perform this operation. Application must have one of the following scopes: ${scopes.join(", ")}`,
+      ),
+    ),
+
+  notFound: (call: ErrorCall, resource: string) =>
+    graphError(call, 404, "ResourceNotFound", intuneMessage(call, resource)),
+
+  /** Intune's answer to a key that is not a GUID. */
+  badKey: (call: ErrorCall, resource: string) =>
+    graphError(call, 400, "BadRequest", intuneMessage(call, resource)),
+
+  badRequest: (call: ErrorCall, message: string) => graphError(call, 400, "BadRequest", message),
+
+  modelValidation: (call: ErrorCall, message: string) =>
+    graphError(call, 400, "ModelValidationFailure", message),
+
+  segmentNotFound: (call: ErrorCall, segment: string) =>
+    graphError(call, 400, "BadRequest", `Resource not found for the segment '${segment}'.`),
+
+  invalidVersion: (call: ErrorCall, version: string) =>
+    graphError(call, 400, "BadRequest", `Invalid version: ${version}`),
+
+  noMethodMatch: (call: ErrorCallWithRoute, template: string) =>
+    graphError(
+      call,
+      400,
+      "BadRequest",
+      `No method match route template. No OData route exists that match template ${template} with http verb ${call.method} for request /DeviceFE/StatelessDeviceFEService${call.path.replace(/^\/beta/, "")}.`,
+    ),
+
+  invalidJson: (call: ErrorCall) =>
+    graphError(
+      call,
+      400,
+      "BadRequest",
+      "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+    ),
+
+  unknownProperty: (call: ErrorCall, property: string) =>
+    graphError(
+      call,
+      400,
+      "BadRequest",
+      `The property '${property}' does not exist on type '${CONNECTOR_TYPE}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
+    ),
+
+  tooManyRequests: (call: ErrorCall, retryAfter: string | null) =>
+    graphError(call, 429, "TooManyRequests", "Please retry again later.", {
+      innerCode: "429",
+      headers: retryAfter === null ? {} : { "Retry-After": retryAfter },
+    }),
+
+  internal: (call: ErrorCall) =>
+    graphError(
+      call,
+      500,
+      "InternalError",
+      intuneMessage(call, intuneResource(), "An internal server error has occurred"),
+    ),
+} as const;
+
+/** The error a fault rule injects for a given status: what Graph would say with that status. */
+export function graphFaultReply(call: ErrorCall, status: number, retryAfter: string | null): Reply {
+  const withRetry: Record<string, string> = retryAfter === null ? {} : { "Retry-After": retryAfter };
+  switch (status) {
+    case 400:
+      return graphErrors.badRequest(call, "Bad request.");
+    case 401:
+      return graphErrors.unauthorized(call, "Access token validation failure.");
+    case 403:
+      return graphErrors.forbidden(call, ["DeviceManagementConfiguration.ReadWrite.All"], intuneResource());
+    case 404:
+      return graphErrors.notFound(call, intuneResource());
+    case 429:
+      return graphErrors.tooManyRequests(call, retryAfter);
+    case 500:
+      return graphErrors.internal(call);
+    case 502:
+      return graphError(call, 502, "BadGateway", "The service encountered an error processing the request.");
+    case 503:
+      return graphError(
+        call,
+        503,
+        "ServiceUnavailable",
+        "The service is temporarily unavailable. Please retry later.",
+        {
+          headers: withRetry,
+        },
+      );
+    case 504:
+      return graphError(call, 504, "GatewayTimeout", "The operation has timed out.");
+    default:
+      return graphError(
+        call,
+        status,
+        status >= 500 ? "UnknownError" : "BadRequest",
+        `Injected fault (HTTP ${status}).`,
+      );
+  }
+}

@@ -1,0 +1,106 @@
+// Request-body rules for POST and PATCH, in the order and with the messages the OData layer and
+// Intune's model validation use.
+import { CONNECTOR_TYPE, STATE_TYPE, isConnectorState } from "./connector-model";
+import { isPlainObject } from "./http";
+import type { ConnectorState } from "./types";
+
+export interface ConnectorInput {
+  displayName?: string;
+  version?: string | null;
+  state?: ConnectorState;
+}
+
+export type BodyCheck =
+  | { ok: true; input: ConnectorInput }
+  | { ok: false; code: "BadRequest" | "ModelValidationFailure"; message: string };
+
+const PROPERTIES = new Set(["id", "displayName", "version", "state", "lastConnectionDateTime"]);
+
+function bad(message: string): BodyCheck {
+  return { ok: false, code: "BadRequest", message };
+}
+
+function modelInvalid(message: string): BodyCheck {
+  return { ok: false, code: "ModelValidationFailure", message };
+}
+
+function literal(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * Validate a parsed JSON body. `urlId` is the id in the URL for PATCH (undefined for POST).
+ * `lastConnectionDateTime` is type-checked like any property and then ignored: the service owns it.
+ */
+export function checkConnectorBody(body: unknown, mode: "create" | "update", urlId?: string): BodyCheck {
+  if (!isPlainObject(body)) {
+    return bad(
+      "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+    );
+  }
+  const input: ConnectorInput = {};
+  let properties = 0;
+  for (const [key, value] of Object.entries(body)) {
+    if (key === "@odata.type") {
+      const name = typeof value === "string" ? value.replace(/^#/, "") : literal(value);
+      if (name !== CONNECTOR_TYPE) {
+        return bad(
+          `A type named '${name}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.`,
+        );
+      }
+      continue;
+    }
+    // Other instance and property annotations (@odata.context, displayName@odata.type...) are
+    // metadata, not properties; the OData reader skips them.
+    if (key.includes("@")) continue;
+    if (!PROPERTIES.has(key)) {
+      return bad(
+        `The property '${key}' does not exist on type '${CONNECTOR_TYPE}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
+      );
+    }
+    properties++;
+    switch (key) {
+      case "id":
+        if (typeof value !== "string") return bad(primitiveMismatch("Edm.String"));
+        if (mode === "update" && urlId !== undefined && value.toLowerCase() !== urlId.toLowerCase()) {
+          return bad(
+            `The key value '${value}' in the request body does not match the key value '${urlId}' in the request URL.`,
+          );
+        }
+        break;
+      case "displayName":
+        if (value === null || (typeof value === "string" && value.trim() === "")) {
+          return modelInvalid("The DisplayName field is required.");
+        }
+        if (typeof value !== "string") return bad(primitiveMismatch("Edm.String"));
+        input.displayName = value;
+        break;
+      case "version":
+        if (value !== null && typeof value !== "string") return bad(primitiveMismatch("Edm.String"));
+        input.version = value;
+        break;
+      case "state":
+        if (!isConnectorState(value)) {
+          return bad(`Cannot convert the literal '${literal(value)}' to the expected type '${STATE_TYPE}'.`);
+        }
+        input.state = value;
+        break;
+      case "lastConnectionDateTime":
+        if (typeof value !== "string" || Number.isNaN(Date.parse(value))) {
+          return bad(
+            `Cannot convert the literal '${literal(value)}' to the expected type 'Edm.DateTimeOffset'.`,
+          );
+        }
+        break;
+    }
+  }
+  if (mode === "update" && properties === 0)
+    return bad("Invalid patch, at least 1 property must be changed.");
+  if (mode === "create" && input.displayName === undefined)
+    return modelInvalid("The DisplayName field is required.");
+  return { ok: true, input };
+}
+
+function primitiveMismatch(type: string): string {
+  return `Cannot convert a primitive value to the expected type '${type}'. See the inner exception for more details.`;
+}

@@ -1,0 +1,223 @@
+// Microsoft Graph beta's /deviceManagement/domainJoinConnectors, checked in the order the real
+// service checks: version, token (Graph front end), throttling, route, permission (Intune), key,
+// body, and then the operation.
+import { toGraphObject } from "./connector-model";
+import type { ConnectorStore } from "./connector-store";
+import { graphErrors, intuneResource } from "./graph-errors";
+import { READ_SCOPES, WRITE_SCOPES, hasAnyPermission, type GraphTokenValidator } from "./graph-auth";
+import { checkConnectorBody } from "./graph-validation";
+import { headerValue, parseJson, type IncomingCall, type Reply } from "./http";
+import { isGuid, newGuid } from "./ids";
+import { NEVER_CONNECTED } from "./time";
+import { formatRetryAfter, type Throttle } from "./throttle";
+import type { ConnectorRecord } from "./types";
+
+export interface GraphSettings {
+  pageSize: number;
+  patchReturnsBody: boolean;
+  retryAfter: boolean;
+}
+
+export interface GraphDeps {
+  origin: string;
+  store: ConnectorStore;
+  tokens: GraphTokenValidator;
+  throttle: Throttle;
+  /** Read on each request: the options can change while the emulator runs. */
+  settings: () => GraphSettings;
+}
+
+const SUCCESS_HEADERS = {
+  "Content-Type":
+    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8",
+  "OData-Version": "4.0",
+};
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const COLLECTION_TEMPLATE = "~/singleton/navigation";
+const ITEM_TEMPLATE = "~/singleton/navigation/key";
+
+type Target = { kind: "collection" } | { kind: "item"; id: string } | { kind: "unknown"; segment: string };
+
+export class GraphService {
+  constructor(private readonly deps: GraphDeps) {}
+
+  async handle(call: IncomingCall): Promise<Reply> {
+    const segments = call.path.split("/").filter(Boolean).map(safeDecode);
+    const version = segments[0] ?? "";
+    if (version !== "beta" && version !== "v1.0") return graphErrors.invalidVersion(call, version);
+
+    const auth = await this.deps.tokens.check(headerValue(call.headers, "authorization"));
+    if (auth.appId) call.note.appId = auth.appId;
+    if (!auth.ok) return graphErrors.unauthorized(call, auth.message);
+
+    const settings = this.deps.settings();
+    const decision = this.deps.throttle.admit(auth.appId, WRITE_METHODS.has(call.method));
+    if (decision.throttled) {
+      return graphErrors.tooManyRequests(
+        call,
+        settings.retryAfter ? formatRetryAfter(decision.retryAfterMs) : null,
+      );
+    }
+
+    // This resource exists in beta only; v1.0 does not know the navigation property.
+    const target: Target =
+      version === "v1.0" &&
+      segments[1] === "deviceManagement" &&
+      segments[2]?.startsWith("domainJoinConnectors")
+        ? { kind: "unknown", segment: "domainJoinConnectors" }
+        : parseTarget(segments.slice(1));
+    if (target.kind === "unknown") return graphErrors.segmentNotFound(call, target.segment);
+
+    const allowed = target.kind === "collection" ? ["GET", "POST"] : ["GET", "PATCH", "DELETE"];
+    if (!allowed.includes(call.method)) {
+      return graphErrors.noMethodMatch(
+        call,
+        target.kind === "collection" ? COLLECTION_TEMPLATE : ITEM_TEMPLATE,
+      );
+    }
+
+    const resource = intuneResource(target.kind === "item" ? target.id : undefined);
+    const required = call.method === "GET" ? READ_SCOPES : WRITE_SCOPES;
+    if (!hasAnyPermission(auth.permissions, required)) return graphErrors.forbidden(call, required, resource);
+
+    if (target.kind === "collection")
+      return call.method === "GET" ? this.list(call, settings) : this.create(call);
+    if (!isGuid(target.id)) return graphErrors.badKey(call, resource);
+    switch (call.method) {
+      case "GET":
+        return this.get(call, target.id);
+      case "PATCH":
+        return this.update(call, target.id, settings);
+      default:
+        return this.remove(call, target.id);
+    }
+  }
+
+  private list(call: IncomingCall, settings: GraphSettings): Reply {
+    const token = call.query.get("$skiptoken");
+    const offset = token === null ? 0 : decodeSkipToken(token);
+    if (offset === undefined)
+      return graphErrors.badRequest(call, `The $skiptoken value '${token}' is not valid.`);
+    const all = this.deps.store.list();
+    const page = all.slice(offset, offset + settings.pageSize);
+    const body: Record<string, unknown> = {
+      "@odata.context": `${this.deps.origin}/beta/$metadata#deviceManagement/domainJoinConnectors`,
+      value: page.map(toGraphObject),
+    };
+    const next = offset + page.length;
+    if (next < all.length) {
+      body["@odata.nextLink"] =
+        `${this.deps.origin}/beta/deviceManagement/domainJoinConnectors?$skiptoken=${encodeSkipToken(next)}`;
+    }
+    return { status: 200, headers: SUCCESS_HEADERS, body };
+  }
+
+  private get(call: IncomingCall, id: string): Reply {
+    const record = this.deps.store.get(id);
+    if (!record) return graphErrors.notFound(call, intuneResource(id));
+    return this.entity(200, record);
+  }
+
+  private create(call: IncomingCall): Reply {
+    const parsed = this.parseBody(call);
+    if (!parsed.ok) return graphErrors.invalidJson(call);
+    const check = checkConnectorBody(parsed.value, "create");
+    if (!check.ok) return bodyError(call, check.code, check.message);
+    // A connector object created through Graph has not been claimed by any server yet.
+    const [record] = this.deps.store.insert([
+      {
+        id: newGuid(),
+        displayName: check.input.displayName ?? "",
+        version: check.input.version ?? null,
+        state: check.input.state ?? "inactive",
+        lastConnectionDateTime: NEVER_CONNECTED,
+      },
+    ]);
+    const reply = this.entity(201, record);
+    reply.headers = {
+      ...reply.headers,
+      Location: `${this.deps.origin}/beta/deviceManagement/domainJoinConnectors('${record.id}')`,
+    };
+    return reply;
+  }
+
+  private update(call: IncomingCall, id: string, settings: GraphSettings): Reply {
+    const parsed = this.parseBody(call);
+    if (!parsed.ok) return graphErrors.invalidJson(call);
+    const check = checkConnectorBody(parsed.value, "update", id);
+    if (!check.ok) return bodyError(call, check.code, check.message);
+    const record = this.deps.store.update(id, check.input);
+    if (!record) return graphErrors.notFound(call, intuneResource(id));
+    return settings.patchReturnsBody ? this.entity(200, record) : { status: 204 };
+  }
+
+  private remove(call: IncomingCall, id: string): Reply {
+    if (!this.deps.store.remove(id)) return graphErrors.notFound(call, intuneResource(id));
+    return { status: 204 };
+  }
+
+  private entity(status: number, record: ConnectorRecord): Reply {
+    return {
+      status,
+      headers: SUCCESS_HEADERS,
+      body: {
+        "@odata.context": `${this.deps.origin}/beta/$metadata#deviceManagement/domainJoinConnectors/$entity`,
+        ...toGraphObject(record),
+      },
+    };
+  }
+
+  /** Parse the JSON body and note it for the request log. */
+  private parseBody(call: IncomingCall): ReturnType<typeof parseJson> {
+    const parsed = parseJson(call.body);
+    if (parsed.ok) call.note.body = parsed.value;
+    return parsed;
+  }
+}
+
+function bodyError(
+  call: IncomingCall,
+  code: "BadRequest" | "ModelValidationFailure",
+  message: string,
+): Reply {
+  return code === "BadRequest"
+    ? graphErrors.badRequest(call, message)
+    : graphErrors.modelValidation(call, message);
+}
+
+/** Segments after the version: deviceManagement/domainJoinConnectors[/{id}] or ...Connectors('{id}'). */
+function parseTarget(segments: string[]): Target {
+  const [singleton, navigation, key, ...rest] = segments;
+  if (singleton !== "deviceManagement") return { kind: "unknown", segment: singleton ?? "" };
+  if (navigation === undefined) return { kind: "unknown", segment: singleton };
+  const keyed = /^domainJoinConnectors\('?([^')]*)'?\)$/.exec(navigation);
+  if (keyed) return key === undefined ? { kind: "item", id: keyed[1] } : { kind: "unknown", segment: key };
+  if (navigation !== "domainJoinConnectors") return { kind: "unknown", segment: navigation };
+  if (key === undefined) return { kind: "collection" };
+  if (rest.length > 0) return { kind: "unknown", segment: rest[0] };
+  return { kind: "item", id: key };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** Opaque to clients, as Graph's are; it only has to survive the round trip. */
+function encodeSkipToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ o: offset })).toString("base64url");
+}
+
+function decodeSkipToken(token: string): number | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+    if (typeof parsed !== "object" || parsed === null || !("o" in parsed)) return undefined;
+    const offset = parsed.o;
+    return typeof offset === "number" && Number.isInteger(offset) && offset >= 0 ? offset : undefined;
+  } catch {
+    return undefined;
+  }
+}

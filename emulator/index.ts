@@ -1,0 +1,22 @@
+// The local Microsoft Graph (beta, domain join connectors) and Entra ID emulator: the library API.
+// See emulator/README.md for what it imitates and how to run it.
+export { startEmulator } from "./server";
+export { ensureCa } from "./ca";
+export { DEFAULT_TENANT_ID } from "./options";
+export { EMULATOR_ISSUER, READ_ROLE, READ_WRITE_ROLE } from "./apps";
+export { GRAPH_APP_ID } from "./clouds";
+export type {
+  AppRegistration,
+  CloudName,
+  ConnectorPatch,
+  ConnectorRecord,
+  ConnectorState,
+  Emulator,
+  EmulatorOptions,
+  FaultRule,
+  FederatedCredential,
+  RequestLogEntry,
+  RequestSummary,
+  RuntimeOptions,
+  ThrottleOptions,
+} from "./types";

@@ -1,0 +1,87 @@
+// Checking and defaulting the emulator's options, so that a mistake in a test or on the command
+// line fails at start with a message instead of misbehaving later.
+import { isCloudName, CLOUD_NAMES } from "./clouds";
+import { isGuid } from "./ids";
+import { DEFAULT_THROTTLE, mergeThrottle, type ThrottleSettings } from "./throttle";
+import type { CloudName, EmulatorOptions, RuntimeOptions } from "./types";
+
+export const DEFAULT_TENANT_ID = "4a7c2e91-5d3b-4f68-8e1a-9c0b2d4f6e83";
+export const DEFAULT_PAGE_SIZE = 100;
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3599;
+
+/** The options that can change while the emulator runs (setOptions, the admin API). */
+export interface RuntimeSettings {
+  pageSize: number;
+  patchReturnsBody: boolean;
+  latencyMs: number;
+  throttle: ThrottleSettings;
+}
+
+export interface StartSettings {
+  port: number;
+  cloud: CloudName;
+  tenantId: string;
+  tokenLifetimeSeconds: number;
+  heartbeatMs?: number;
+  removeInactiveAfterMs?: number;
+  runtime: RuntimeSettings;
+}
+
+export function checkStartOptions(options: EmulatorOptions): StartSettings {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`port must be 0-65535, got ${port}`);
+  const cloud = options.cloud ?? "global";
+  if (!isCloudName(cloud))
+    throw new Error(`cloud must be one of ${CLOUD_NAMES.join(", ")}, got '${String(cloud)}'`);
+  const tenantId = (options.tenantId ?? DEFAULT_TENANT_ID).toLowerCase();
+  if (!isGuid(tenantId)) throw new Error(`tenantId must be a GUID, got '${options.tenantId}'`);
+  const tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
+  positiveInteger("tokenLifetimeSeconds", tokenLifetimeSeconds);
+  if (options.heartbeatMs !== undefined) positiveInteger("heartbeatMs", options.heartbeatMs);
+  if (options.removeInactiveAfterMs !== undefined)
+    positiveInteger("removeInactiveAfterMs", options.removeInactiveAfterMs);
+  const defaults: RuntimeSettings = {
+    pageSize: DEFAULT_PAGE_SIZE,
+    patchReturnsBody: false,
+    latencyMs: 0,
+    throttle: DEFAULT_THROTTLE,
+  };
+  return {
+    port,
+    cloud,
+    tenantId,
+    tokenLifetimeSeconds,
+    heartbeatMs: options.heartbeatMs,
+    removeInactiveAfterMs: options.removeInactiveAfterMs,
+    runtime: applyRuntimeOptions(defaults, options),
+  };
+}
+
+/** Apply a runtime patch to the current settings; throws on a bad value and leaves `base` unchanged. */
+export function applyRuntimeOptions(base: RuntimeSettings, patch: RuntimeOptions): RuntimeSettings {
+  const next: RuntimeSettings = { ...base };
+  if (patch.pageSize !== undefined) next.pageSize = positiveInteger("pageSize", patch.pageSize);
+  if (patch.patchReturnsBody !== undefined) {
+    if (typeof patch.patchReturnsBody !== "boolean")
+      throw new Error("patchReturnsBody must be true or false");
+    next.patchReturnsBody = patch.patchReturnsBody;
+  }
+  if (patch.latencyMs !== undefined) {
+    if (typeof patch.latencyMs !== "number" || !(patch.latencyMs >= 0))
+      throw new Error("latencyMs must be a number ≥ 0");
+    next.latencyMs = patch.latencyMs;
+  }
+  if (patch.throttle !== undefined) next.throttle = mergeThrottle(base.throttle, patch.throttle);
+  return next;
+}
+
+/** The keys setOptions accepts, to reject a misspelt one instead of ignoring it. */
+export const RUNTIME_OPTION_KEYS = new Set(["pageSize", "patchReturnsBody", "latencyMs", "throttle"]);
+
+function positiveInteger(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new Error(`${name} must be a whole number ≥ 1, got ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,42 @@
+// Connectors saved to a JSON file so that a demo's tenant survives an emulator restart. Writes are
+// synchronous and atomic (temporary file, then rename): a reader or a crash never sees half a file,
+// and two quick changes cannot finish out of order.
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { completeSeed } from "./connector-model";
+import type { ConnectorRecord } from "./types";
+
+interface PersistedState {
+  connectors: ConnectorRecord[];
+}
+
+/** The saved connectors, or undefined when the file does not exist yet. */
+export function loadConnectors(file: string): ConnectorRecord[] | undefined {
+  if (!existsSync(file)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`${file} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+  const connectors = (parsed as Partial<PersistedState> | null)?.connectors;
+  if (!Array.isArray(connectors)) throw new Error(`${file} has no "connectors" array`);
+  // Run the entries through the seed rules so a hand-edited file cannot put bad objects in service.
+  return connectors.map((entry: Partial<ConnectorRecord>, i) => {
+    try {
+      return completeSeed(entry, i);
+    } catch (err) {
+      throw new Error(`${file}, connector ${i}: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
+    }
+  });
+}
+
+export function saveConnectors(file: string, connectors: ConnectorRecord[]): void {
+  const state: PersistedState = { connectors };
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(tmp, file);
+}

@@ -1,0 +1,486 @@
+// Assembles the emulator: one HTTPS origin on 127.0.0.1 serving Entra (/{tenant}/...), Graph
+// (/beta/...) and the admin API (/_emulator/...), plus the timers that make connectors live.
+import * as https from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ADMIN_PREFIX, AdminApi } from "./admin";
+import { prepareApps, type TenantApp } from "./apps";
+import { ensureCa, issueServerCertificate, loadCa } from "./ca";
+import { ClientAuthenticator } from "./client-auth";
+import { cloudProfile, graphAudiences, type CloudProfile } from "./clouds";
+import { UnknownConnectorError, checkConnectorPatch, completeSeed, generateSeeds } from "./connector-model";
+import { ConnectorStore } from "./connector-store";
+import { EntraService, isEntraPath } from "./entra";
+import { entraErrorReply, entraFault } from "./entra-errors";
+import { describeFault, FaultInjector } from "./faults";
+import { GraphService } from "./graph";
+import { GraphTokenValidator } from "./graph-auth";
+import { graphErrors, graphFaultReply } from "./graph-errors";
+import {
+  BodyTooLargeError,
+  headerValue,
+  readBody,
+  sleep,
+  writeReply,
+  type IncomingCall,
+  type Reply,
+} from "./http";
+import { newGuid } from "./ids";
+import { SigningKey, TrustedIssuers } from "./keys";
+import { TestOidcIssuer } from "./oidc-issuer";
+import { RUNTIME_OPTION_KEYS, applyRuntimeOptions, checkStartOptions, type RuntimeSettings } from "./options";
+import { loadConnectors, saveConnectors } from "./persistence";
+import { RequestLog } from "./request-log";
+import { Throttle } from "./throttle";
+import { serviceTimestamp } from "./time";
+import type {
+  AppRegistration,
+  ConnectorPatch,
+  ConnectorRecord,
+  ConnectorState,
+  Emulator,
+  EmulatorOptions,
+  FaultRule,
+  RequestLogEntry,
+  RequestSummary,
+  RuntimeOptions,
+} from "./types";
+
+type Area = "token" | "graph" | "admin";
+
+const TENANT_NAME = "Contoso (emulated)";
+/** Graph's diagnostic header; clients log it, none parse it. */
+const AGS_DIAGNOSTIC = JSON.stringify({
+  ServerInfo: {
+    DataCenter: "Local Emulator",
+    Slice: "E",
+    Ring: "0",
+    ScaleUnit: "000",
+    RoleInstance: "EMU127001",
+  },
+});
+/** How often inactive connectors are looked for when removal is on (requests also trigger it). */
+const REMOVAL_SWEEP_MS = 1000;
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  // Everything that can be wrong with the options fails here, before a port is taken.
+  const settings = checkStartOptions(options);
+  prepareApps(options.apps, ""); // prepared for real once the issuer URL is known
+  const saved = options.persistFile ? loadConnectors(options.persistFile) : undefined;
+  const caFiles = await ensureCa(options.stateDir);
+  const [serverCert, tokenKey] = await Promise.all([
+    loadCa(caFiles).then(issueServerCertificate),
+    SigningKey.generate(),
+  ]);
+
+  const server = https.createServer({ cert: serverCert.cert, key: serverCert.key });
+  const port = await listen(server, settings.port);
+  const url = `https://127.0.0.1:${port}`;
+  const issuer = await TestOidcIssuer.create(`${url}/_emulator/oidc`);
+  const apps = prepareApps(options.apps, issuer.issuer);
+  const emulator = new LocalEmulator(
+    server,
+    url,
+    caFiles.certPath,
+    apps,
+    tokenKey,
+    issuer,
+    options,
+    settings,
+  );
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    // Last resort: a bug in a handler must cost one request, not the process.
+    emulator.handleRequest(req, res).catch((err: unknown) => {
+      console.error(`emulator: ${req.method} ${req.url} failed:`, err);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  try {
+    emulator.load(saved);
+  } catch (err) {
+    await emulator.close();
+    throw err;
+  }
+  return emulator;
+}
+
+function listen(server: https.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(new Error(`cannot listen on 127.0.0.1:${port}: ${err.message}`));
+    server.once("error", onError);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+class LocalEmulator implements Emulator {
+  readonly graphEndpoint: string;
+  readonly authorityHost: string;
+  readonly tenantId: string;
+  readonly cloud: string;
+  readonly issuer: string;
+
+  private readonly store: ConnectorStore;
+  private readonly log = new RequestLog();
+  private readonly faults = new FaultInjector();
+  private readonly throttle: Throttle;
+  private readonly entra: EntraService;
+  private readonly graph: GraphService;
+  private readonly admin: AdminApi;
+  private readonly profile: CloudProfile;
+  private readonly initialRuntime: RuntimeSettings;
+  private runtime: RuntimeSettings;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closed?: Promise<void>;
+
+  constructor(
+    private readonly server: https.Server,
+    readonly url: string,
+    readonly caCertPath: string,
+    private readonly tenantApps: TenantApp[],
+    tokenKey: SigningKey,
+    private readonly oidc: TestOidcIssuer,
+    private readonly options: EmulatorOptions,
+    settings: ReturnType<typeof checkStartOptions>,
+  ) {
+    this.graphEndpoint = url;
+    this.authorityHost = url;
+    this.tenantId = settings.tenantId;
+    this.cloud = settings.cloud;
+    this.issuer = oidc.issuer;
+    this.initialRuntime = settings.runtime;
+    this.runtime = settings.runtime;
+    this.throttle = new Throttle(settings.runtime.throttle);
+
+    const persistFile = options.persistFile;
+    this.store = new ConnectorStore(
+      persistFile ? () => saveConnectors(persistFile, this.store.list()) : undefined,
+    );
+
+    const profile = cloudProfile(settings.cloud);
+    this.profile = profile;
+    const trusted = new TrustedIssuers();
+    trusted.trust(oidc.issuer, oidc.jwks());
+    for (const [iss, jwks] of Object.entries(options.trustedIssuers ?? {})) trusted.trust(iss, jwks);
+    const tenantBase = `${url}/${this.tenantId}`;
+    const clients = new ClientAuthenticator(trusted, [
+      `${tenantBase}/oauth2/v2.0/token`,
+      `${tenantBase}/v2.0`,
+      tenantBase,
+      `${tenantBase}/`,
+    ]);
+    this.entra = new EntraService({
+      origin: url,
+      tenantId: this.tenantId,
+      tenantName: TENANT_NAME,
+      cloud: profile,
+      apps: tenantApps,
+      tokenKey,
+      clients,
+      tokenLifetimeSeconds: settings.tokenLifetimeSeconds,
+    });
+    this.graph = new GraphService({
+      origin: url,
+      store: this.store,
+      tokens: new GraphTokenValidator(
+        tokenKey,
+        `https://${profile.stsHost}/${this.tenantId}/`,
+        graphAudiences(profile),
+      ),
+      throttle: this.throttle,
+      settings: () => ({
+        pageSize: this.runtime.pageSize,
+        patchReturnsBody: this.runtime.patchReturnsBody,
+        retryAfter: this.runtime.throttle.retryAfter,
+      }),
+    });
+    this.admin = new AdminApi(this, oidc);
+
+    if (settings.heartbeatMs) this.every(settings.heartbeatMs, () => this.store.heartbeatActive());
+    if (settings.removeInactiveAfterMs)
+      this.every(Math.min(settings.removeInactiveAfterMs, REMOVAL_SWEEP_MS), () => this.sweep());
+  }
+
+  /** The initial connectors: the persisted ones if there are any, else the seed. */
+  load(saved: ConnectorRecord[] | undefined): void {
+    if (saved) this.store.insert(saved);
+    else if (this.options.seed !== undefined) this.seed(this.options.seed);
+  }
+
+  // ---- library API -------------------------------------------------------------------------
+
+  get apps(): AppRegistration[] {
+    return this.tenantApps.map((a) => structuredClone(a.registration));
+  }
+
+  app(name: string): AppRegistration & { secret: string } {
+    const found = this.tenantApps.find((a) => a.registration.displayName === name);
+    if (!found) {
+      const names = this.tenantApps.map((a) => a.registration.displayName).join(", ");
+      throw new Error(`no app named '${name}' (apps: ${names})`);
+    }
+    const registration = structuredClone(found.registration);
+    return { ...registration, secret: registration.secrets?.[0] ?? "" };
+  }
+
+  connectors(): ConnectorRecord[] {
+    this.sweep();
+    return this.store.list();
+  }
+
+  requestLog(filter?: { kind?: RequestLogEntry["kind"] }): RequestLogEntry[] {
+    return this.log.list(filter);
+  }
+
+  clearLog(): void {
+    this.log.clear();
+  }
+
+  summary(): RequestSummary {
+    return this.log.summary();
+  }
+
+  summaryLine(): string {
+    return this.log.summaryLine();
+  }
+
+  reset(opts: { seed?: EmulatorOptions["seed"] } = {}): void {
+    this.store.clear();
+    this.log.clear();
+    this.faults.clear();
+    this.throttle.reset();
+    // Runtime options go back to the start values too, so one test's setOptions cannot leak into
+    // the next test that resets.
+    this.runtime = this.initialRuntime;
+    this.throttle.configure(this.runtime.throttle);
+    const seed = opts.seed ?? this.options.seed;
+    if (seed !== undefined) this.seed(seed);
+  }
+
+  seed(connectors: Partial<ConnectorRecord>[] | number): ConnectorRecord[] {
+    const offset = this.store.size;
+    const partials = typeof connectors === "number" ? generateSeeds(connectors, offset) : connectors;
+    if (!Array.isArray(partials)) throw new Error("seed must be a number or an array of connectors");
+    return this.store.insert(partials.map((p, i) => completeSeed(p, offset + i)));
+  }
+
+  editOutOfBand(id: string, patch: ConnectorPatch): ConnectorRecord {
+    const { id: _ignored, ...fields } = patch as ConnectorPatch & { id?: unknown };
+    const updated = this.store.update(id, checkConnectorPatch(fields));
+    if (!updated) throw new UnknownConnectorError(id);
+    return updated;
+  }
+
+  removeOutOfBand(id: string): void {
+    if (!this.store.remove(id)) throw new UnknownConnectorError(id);
+  }
+
+  heartbeat(id: string, opts: { state?: ConnectorState; version?: string } = {}): ConnectorRecord {
+    const fields = checkConnectorPatch({ state: opts.state, version: opts.version });
+    const updated = this.store.update(id, { ...fields, lastConnectionDateTime: serviceTimestamp() });
+    if (!updated) throw new UnknownConnectorError(id);
+    return updated;
+  }
+
+  addFault(rule: FaultRule): void {
+    this.faults.add(rule);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  setOptions(patch: RuntimeOptions): void {
+    for (const key of Object.keys(patch)) {
+      if (!RUNTIME_OPTION_KEYS.has(key)) throw new Error(`unknown or fixed option '${key}'`);
+    }
+    this.runtime = applyRuntimeOptions(this.runtime, patch);
+    this.throttle.configure(this.runtime.throttle);
+  }
+
+  mintFederatedToken(opts: {
+    subject: string;
+    audience?: string;
+    lifetimeSeconds?: number;
+  }): Promise<string> {
+    return this.oidc.mint(opts);
+  }
+
+  close(): Promise<void> {
+    this.closed ??= new Promise<void>((resolve) => {
+      for (const timer of this.timers) clearInterval(timer);
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    return this.closed;
+  }
+
+  // ---- request handling ----------------------------------------------------------------------
+
+  async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { area, call } = this.describe(req);
+    const record = (status: number, fault?: FaultRule) => this.record(area, call, status, fault);
+
+    // Admin requests are the test harness talking: no faults, no latency, no throttling.
+    const fault = area === "admin" ? undefined : this.faults.take(call.method, call.path);
+    let reply: Reply;
+    try {
+      // The body is read before any delay: a slow service still has the request when the client
+      // gives up waiting, and goes on to process it.
+      call.body = await readBody(req);
+      if (fault?.delayMs) await sleep(fault.delayMs);
+      if (fault?.drop) {
+        record(0, fault);
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.status !== undefined) {
+        reply = this.faultReply(area, call, fault.status, fault.retryAfter);
+      } else {
+        reply = await this.dispatch(area, call);
+      }
+      if (fault?.applyThen !== undefined) {
+        // The work above really happened; only the answer is lost or replaced.
+        if (fault.applyThen === "drop") {
+          record(0, fault);
+          req.socket.destroy();
+          return;
+        }
+        reply = this.faultReply(area, call, fault.applyThen, fault.retryAfter);
+      }
+    } catch (err) {
+      if (req.destroyed && !(err instanceof BodyTooLargeError)) {
+        // The client went away while sending its request: there is nobody to answer.
+        record(0, fault);
+        return;
+      }
+      reply = this.failure(area, call, err);
+    }
+    if (area !== "admin" && this.runtime.latencyMs > 0) await sleep(this.runtime.latencyMs);
+    reply.headers = { ...reply.headers, ...this.standardHeaders(area, call) };
+    record(reply.status, fault);
+    if (!res.destroyed) writeReply(res, reply);
+  }
+
+  /** Which service a request is for, and the request as the handlers see it. */
+  private describe(req: IncomingMessage): { area: Area; call: IncomingCall } {
+    // Concatenated rather than resolved, so that "//beta/..." stays a path instead of becoming a host.
+    const target = new URL(`${this.url}${req.url ?? "/"}`);
+    const area: Area = target.pathname.startsWith(ADMIN_PREFIX)
+      ? "admin"
+      : isEntraPath(target.pathname)
+        ? "token"
+        : "graph";
+    // MSAL sends its correlation id as a query parameter rather than a header.
+    const sentClientRequestId =
+      headerValue(req.headers, "client-request-id") ??
+      target.searchParams.get("client-request-id") ??
+      undefined;
+    const call: IncomingCall = {
+      method: (req.method ?? "GET").toUpperCase(),
+      path: target.pathname,
+      query: target.searchParams,
+      rawQuery: target.search.replace(/^\?/, ""),
+      headers: req.headers,
+      body: Buffer.alloc(0),
+      requestId: newGuid(),
+      clientRequestId: sentClientRequestId ?? newGuid(),
+      sentClientRequestId,
+      received: new Date(),
+      note: {},
+    };
+    return { area, call };
+  }
+
+  private record(area: Area, call: IncomingCall, status: number, fault?: FaultRule): void {
+    this.log.add(
+      {
+        kind: area,
+        method: call.method,
+        path: call.path,
+        query: call.rawQuery,
+        status,
+        ...(call.note.appId !== undefined && { appId: call.note.appId }),
+        requestId: call.requestId,
+        ...(call.sentClientRequestId !== undefined && { clientRequestId: call.sentClientRequestId }),
+        ...(call.note.body !== undefined && { body: call.note.body }),
+        ...(fault && { fault: describeFault(fault) }),
+      },
+      call.received,
+    );
+  }
+
+  private dispatch(area: Area, call: IncomingCall): Promise<Reply> {
+    switch (area) {
+      case "admin":
+        return this.admin.handle(call);
+      case "token":
+        return this.entra.handle(call);
+      default:
+        this.sweep();
+        return this.graph.handle(call);
+    }
+  }
+
+  private faultReply(
+    area: Area,
+    call: IncomingCall,
+    status: number,
+    retryAfter: FaultRule["retryAfter"],
+  ): Reply {
+    const retry = retryAfter === null ? null : String(retryAfter ?? 1);
+    if (area === "token") {
+      const headers: Record<string, string> =
+        retry !== null && (status === 429 || status === 503) ? { "Retry-After": retry } : {};
+      return entraErrorReply(call, entraFault(status), this.profile.loginHost, headers);
+    }
+    return graphFaultReply(call, status, retry);
+  }
+
+  /** An unexpected failure inside the emulator: answer like the service's 500 and say why on stderr. */
+  private failure(area: Area, call: IncomingCall, err: unknown): Reply {
+    if (err instanceof BodyTooLargeError) {
+      // The rest of the body is still on the wire: close the connection rather than parse it.
+      const reply = graphErrors.badRequest(call, err.message);
+      return { ...reply, status: 413, headers: { ...reply.headers, Connection: "close" } };
+    }
+    console.error(`emulator: ${call.method} ${call.path} failed:`, err);
+    return area === "token"
+      ? entraErrorReply(call, entraFault(500), this.profile.loginHost)
+      : graphErrors.internal(call);
+  }
+
+  private standardHeaders(area: Area, call: IncomingCall): Record<string, string> {
+    if (area === "token") {
+      return {
+        "x-ms-request-id": call.requestId,
+        "client-request-id": call.clientRequestId,
+        "x-ms-ests-server": "2.1.emulator",
+      };
+    }
+    const headers: Record<string, string> = {
+      "request-id": call.requestId,
+      "client-request-id": call.clientRequestId,
+    };
+    if (area === "graph") headers["x-ms-ags-diagnostic"] = AGS_DIAGNOSTIC;
+    return headers;
+  }
+
+  // ---- time ----------------------------------------------------------------------------------
+
+  /** Remove inactive connectors not seen within removeInactiveAfterMs. */
+  private sweep(): void {
+    const maxAge = this.options.removeInactiveAfterMs;
+    if (maxAge) this.store.removeInactiveSince(Date.now() - maxAge);
+  }
+
+  /** A repeating timer that does not keep the process alive and stops at close(). */
+  private every(ms: number, task: () => void): void {
+    const timer = setInterval(task, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}

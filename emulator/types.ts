@@ -1,0 +1,189 @@
+// Public types of the emulator's library API. Other parts of the project (the provider's tests,
+// the demo scripts) depend on exactly these shapes, so change them only together with them.
+import type { JSONWebKeySet } from "jose";
+
+export type CloudName = "global" | "usgov" | "usgovdod" | "china";
+export type ConnectorState = "active" | "error" | "inactive";
+
+export interface FederatedCredential {
+  /** The issuer URL, or "{emulator}" (EMULATOR_ISSUER) for the emulator's own test issuer. */
+  issuer: string;
+  subject: string;
+  /** Default `api://AzureADTokenExchange`, as in Entra. */
+  audience?: string;
+}
+
+export interface AppRegistration {
+  /** A GUID. */
+  clientId: string;
+  displayName: string;
+  /** Client secrets the token endpoint accepts. */
+  secrets?: string[];
+  /** PEM certificates whose keys may sign client assertions (ClientCertificateCredential). */
+  certificates?: string[];
+  federated?: FederatedCredential[];
+  /** App roles put in the token's `roles` claim, e.g. ["DeviceManagementConfiguration.ReadWrite.All"]. */
+  roles: string[];
+}
+
+export interface ConnectorRecord {
+  id: string;
+  displayName: string;
+  version: string | null;
+  state: ConnectorState;
+  lastConnectionDateTime: string;
+}
+
+export interface ThrottleOptions {
+  /** Default true. */
+  enabled?: boolean;
+  /** Default 20000 (the Intune ODJ limits are per 20 s). */
+  windowMs?: number;
+  /** Writes per app per tenant per window, default 100. */
+  appWrites?: number;
+  /** Requests per app per tenant per window, default 1000. */
+  appAll?: number;
+  /** Writes per tenant (all apps) per window, default 200. */
+  tenantWrites?: number;
+  /** Requests per tenant (all apps) per window, default 2000. */
+  tenantAll?: number;
+  /** Default true: send Retry-After on 429 (Intune sometimes does not). */
+  retryAfter?: boolean;
+}
+
+export interface EmulatorOptions {
+  /** Default 0 (a free port). The emulator always binds 127.0.0.1. */
+  port?: number;
+  /** Where ca.pem / ca-key.pem live; default "<cwd>/.emulator". The CA is created once and reused. */
+  stateDir?: string;
+  /** Default "global": decides the token audience Graph accepts. */
+  cloud?: CloudName;
+  /** Default a fixed GUID. */
+  tenantId?: string;
+  /** Default: "writer" (ReadWrite.All), "reader" (Read.All), "no-roles" ([]), each with a random secret. */
+  apps?: AppRegistration[];
+  /** Initial connectors; a number = that many realistic generated ones. */
+  seed?: Partial<ConnectorRecord>[] | number;
+  /** List page size, default 100 (then @odata.nextLink with an opaque $skiptoken). */
+  pageSize?: number;
+  /** Default false: PATCH answers 204 like Intune in practice; true: 200 with the object. */
+  patchReturnsBody?: boolean;
+  /** Added to every Graph and token response, default 0. */
+  latencyMs?: number;
+  /** Default 3599. */
+  tokenLifetimeSeconds?: number;
+  throttle?: ThrottleOptions;
+  /** When set, active connectors heartbeat on that interval (moves lastConnectionDateTime). */
+  heartbeatMs?: number;
+  /** When set, inactive connectors not seen for longer are removed (the service: 30 days). */
+  removeInactiveAfterMs?: number;
+  /** When set, connectors are loaded from and saved to this JSON file. */
+  persistFile?: string;
+  /**
+   * Extra OIDC issuers whose tokens may be exchanged through federated credentials, with their
+   * key sets (issuer URL → JWKS). The emulator's own test issuer is always trusted.
+   */
+  trustedIssuers?: Record<string, JSONWebKeySet>;
+}
+
+export interface TokenRequestSummary {
+  grant_type?: string;
+  client_id?: string;
+  scope?: string;
+  assertion_type?: string;
+}
+
+export interface RequestLogEntry {
+  seq: number;
+  time: string;
+  kind: "token" | "graph" | "admin";
+  method: string;
+  path: string;
+  query: string;
+  /** 0 when the connection was dropped without an answer. */
+  status: number;
+  appId?: string;
+  requestId: string;
+  clientRequestId?: string;
+  /** Parsed JSON request body; for token requests only the non-secret fields. */
+  body?: unknown;
+  /** Which fault rule shaped this request, if any. */
+  fault?: string;
+}
+
+export interface FaultRule {
+  /** Match the method (default any). */
+  method?: string;
+  /**
+   * Match a substring of the path, or a regular expression when written /source/flags with valid
+   * flags (so "/oauth2/v2.0/token" is a substring: "token" is not a set of flags).
+   */
+  path?: string;
+  /** How many matching requests it hits (default 1). */
+  count?: number;
+  /** Answer with this status and a Graph-shaped (token endpoint: Entra-shaped) error body. */
+  status?: number;
+  /** With status 429/503: the Retry-After value; null = omit it; default 1. */
+  retryAfter?: number | string | null;
+  /** Delay before handling (a slow service; the client may time out). */
+  delayMs?: number;
+  /** Destroy the socket without answering. */
+  drop?: boolean;
+  /** Process the request for real, then answer with this status or drop: the unknown-outcome case. */
+  applyThen?: number | "drop";
+}
+
+export interface RequestSummary {
+  token: number;
+  GET: number;
+  POST: number;
+  PATCH: number;
+  DELETE: number;
+  throttled: number;
+  errors: number;
+}
+
+export type ConnectorPatch = Partial<Omit<ConnectorRecord, "id">>;
+export type RuntimeOptions = Partial<
+  Pick<EmulatorOptions, "pageSize" | "patchReturnsBody" | "latencyMs" | "throttle">
+>;
+
+export interface Emulator {
+  /** https://127.0.0.1:<port> */
+  readonly url: string;
+  /** Same origin as url (Graph at /beta/...). */
+  readonly graphEndpoint: string;
+  /** Same origin as url (Entra at /{tenant}/...). */
+  readonly authorityHost: string;
+  readonly caCertPath: string;
+  readonly tenantId: string;
+  readonly cloud: string;
+  /** With their (generated) secrets. */
+  readonly apps: AppRegistration[];
+  /** By displayName, e.g. app("writer"); `secret` is the first secret ("" for an app without one). */
+  app(name: string): AppRegistration & { secret: string };
+  connectors(): ConnectorRecord[];
+  requestLog(filter?: { kind?: RequestLogEntry["kind"] }): RequestLogEntry[];
+  clearLog(): void;
+  /** Admin requests are not counted. */
+  summary(): RequestSummary;
+  /** e.g. "Graph: 1 token, 2 GET, 1 PATCH, 1 POST". */
+  summaryLine(): string;
+  /** Clears connectors, log, faults, throttle windows and runtime options; reseeds. */
+  reset(opts?: { seed?: EmulatorOptions["seed"] }): void;
+  seed(connectors: Partial<ConnectorRecord>[] | number): ConnectorRecord[];
+  /** An admin editing the connector in the portal. */
+  editOutOfBand(id: string, patch: ConnectorPatch): ConnectorRecord;
+  removeOutOfBand(id: string): void;
+  /** The connector software checking in: lastConnectionDateTime = now. */
+  heartbeat(id: string, opts?: { state?: ConnectorState; version?: string }): ConnectorRecord;
+  addFault(rule: FaultRule): void;
+  clearFaults(): void;
+  setOptions(patch: RuntimeOptions): void;
+  /** A JWT from the emulator's own test OIDC issuer. */
+  mintFederatedToken(opts: { subject: string; audience?: string; lifetimeSeconds?: number }): Promise<string>;
+  /** That issuer's URL. */
+  readonly issuer: string;
+  /** Closes the server and all keep-alive sockets, stops timers. */
+  close(): Promise<void>;
+}

