@@ -1,7 +1,8 @@
 // Connectors saved to a JSON file so that a demo's tenant survives an emulator restart. Writes are
 // synchronous and atomic (temporary file, then rename): a reader or a crash never sees half a file,
 // and two quick changes cannot finish out of order.
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { completeSeed } from "./connector-model";
 import type { ConnectorRecord } from "./types";
 
@@ -37,6 +38,7 @@ export function loadConnectors(file: string): ConnectorRecord[] | undefined {
 export function saveConnectors(file: string, connectors: ConnectorRecord[]): void {
   const state: PersistedState = { connectors };
   const tmp = `${file}.${process.pid}.tmp`;
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
   renameSync(tmp, file);
 }

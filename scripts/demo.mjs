@@ -23,13 +23,9 @@ if (ca.status !== 0) {
   process.exit(1);
 }
 // NODE_EXTRA_CA_CERTS is read when a Node process starts: the demo runs in a child that has it.
-const result = spawnSync(
-  process.execPath,
-  [join(root, "dist/scripts/demo-provider.js"), ...process.argv.slice(2)],
-  {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.stdout.trim() },
-  },
-);
+const result = spawnSync(process.execPath, [join(root, "dist/scripts/demo.js"), ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.stdout.trim() },
+});
 process.exit(result.status ?? 1);

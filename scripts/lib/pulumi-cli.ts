@@ -1,0 +1,177 @@
+/**
+ * Running the real `pulumi` CLI offline against the emulator: finding (or building) the CLI,
+ * a local file backend, and one place that knows the environment Pulumi needs here. Used by
+ * `npm run demo` and the end-to-end tests.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+
+export const REPO_ROOT = path.resolve(__dirname, "../../..");
+const ENSURE_SCRIPT = path.join(REPO_ROOT, "toolchain/pulumi/ensure-pulumi.sh");
+const PLUGIN = "pulumi-resource-pulumi-nodejs";
+
+/**
+ * The directory holding `pulumi` and `pulumi-language-nodejs`: from INTUNE_PULUMI_BIN when a
+ * parent process already found it, else from toolchain/pulumi/ensure-pulumi.sh (PATH, cache, or
+ * a build from the Go module proxy, with progress on stderr).
+ */
+export function ensurePulumiCli(): string {
+  const known = process.env.INTUNE_PULUMI_BIN;
+  if (known && existsSync(path.join(known, "pulumi"))) return known;
+  const result = spawnSync("bash", [ENSURE_SCRIPT], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const dir = result.stdout.trim().split("\n").pop() ?? "";
+  if (result.status !== 0 || !existsSync(path.join(dir, "pulumi"))) {
+    throw new Error(
+      `could not get the Pulumi CLI (toolchain/pulumi/ensure-pulumi.sh exited ${result.status})`,
+    );
+  }
+  // The engine looks for the dynamic-provider plugin beside the CLI before PATH (and warns on
+  // every run when it comes from PATH). The script is generic: it runs @pulumi/pulumi from the
+  // program's own node_modules.
+  const plugin = path.join(dir, PLUGIN);
+  const shipped = path.join(REPO_ROOT, "node_modules/@pulumi/pulumi", PLUGIN);
+  if (!existsSync(plugin) || readFileSync(plugin, "utf8") !== readFileSync(shipped, "utf8")) {
+    try {
+      copyFileSync(shipped, plugin);
+    } catch {
+      // a read-only CLI directory: the engine then finds the plugin on PATH, with its warning
+    }
+  }
+  process.env.INTUNE_PULUMI_BIN = dir;
+  return dir;
+}
+
+export interface PulumiResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, for assertions and error messages. */
+  output: string;
+}
+
+export interface PulumiProjectOptions {
+  /** The program directory (holds Pulumi.yaml). */
+  dir: string;
+  /** Local file backend directory (created). */
+  backendDir: string;
+  /** Passphrase of the stack's secrets provider (not a credential: it only guards local state). */
+  passphrase: string;
+  /** Extra environment (emulator settings, secrets for the provider). */
+  env?: NodeJS.ProcessEnv;
+  /** Echo the CLI's output as it runs. */
+  echo?: boolean;
+}
+
+/** One Pulumi program driven through the CLI with an isolated, offline environment. */
+export class PulumiProject {
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(readonly options: PulumiProjectOptions) {
+    const bin = ensurePulumiCli();
+    mkdirSync(options.backendDir, { recursive: true });
+    const nodeBin = path.join(REPO_ROOT, "node_modules/.bin");
+    this.env = {
+      ...process.env,
+      ...options.env,
+      // Node 24 first: the language host and the provider plugin run `node` from PATH.
+      PATH: [bin, nodeBin, process.env.PATH].join(path.delimiter),
+      PULUMI_HOME: path.join(options.backendDir, ".pulumi-home"),
+      PULUMI_BACKEND_URL: `file://${options.backendDir}`,
+      PULUMI_CONFIG_PASSPHRASE: options.passphrase,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_SKIP_CONFIRMATIONS: "true",
+      NO_COLOR: "1",
+    };
+  }
+
+  /** Runs `pulumi <args>` in the program directory; rejects on a non-zero exit unless allowed. */
+  run(args: string[], opts: { allowFailure?: boolean; stack?: string } = {}): Promise<PulumiResult> {
+    const full = [...args, "--non-interactive", "--color", "never"];
+    if (opts.stack) full.push("--stack", opts.stack);
+    return new Promise((resolve, reject) => {
+      const child = spawn("pulumi", full, {
+        cwd: this.options.dir,
+        env: this.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk;
+        output += chunk;
+        if (this.options.echo) process.stdout.write(chunk);
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk;
+        output += chunk;
+        if (this.options.echo) process.stderr.write(chunk);
+      });
+      child.on("error", reject);
+      child.on("close", (code) => {
+        const result = { code: code ?? 1, stdout, stderr, output };
+        if (result.code !== 0 && !opts.allowFailure) {
+          reject(new Error(`pulumi ${args.join(" ")} exited ${result.code}:\n${output}`));
+        } else resolve(result);
+      });
+    });
+  }
+
+  /** Creates (or selects) a stack and writes its config; secrets go through `config set --secret`. */
+  async initStack(
+    stack: string,
+    config: Record<string, unknown>,
+    secrets: Record<string, string> = {},
+  ): Promise<void> {
+    await this.run(["stack", "select", "--create", stack]);
+    this.writeConfig(stack, config);
+    for (const [key, value] of Object.entries(secrets)) {
+      await this.run(["config", "set", "--secret", key, value], { stack });
+    }
+  }
+
+  /**
+   * Replaces the stack's plain config, keeping the secrets provider's salt and any secure values.
+   * Values are written as JSON, which is YAML.
+   */
+  writeConfig(stack: string, config: Record<string, unknown>): void {
+    const file = path.join(this.options.dir, `Pulumi.${stack}.yaml`);
+    const kept = existsSync(file)
+      ? readFileSync(file, "utf8")
+          .split("\n")
+          .filter((line) => line.startsWith("encryptionsalt:"))
+      : [];
+    const secure = existsSync(file) ? secureEntries(readFileSync(file, "utf8")) : {};
+    const lines = [...kept, "config:"];
+    for (const [key, value] of Object.entries({ ...config, ...secure })) {
+      lines.push(`  ${key}: ${JSON.stringify(value)}`);
+    }
+    writeFileSync(file, lines.join("\n") + "\n");
+  }
+
+  async outputs(stack: string): Promise<Record<string, unknown>> {
+    const result = await this.run(["stack", "output", "--json"], { stack });
+    return JSON.parse(result.stdout) as Record<string, unknown>;
+  }
+
+  async exportState(stack: string): Promise<string> {
+    return (await this.run(["stack", "export"], { stack })).stdout;
+  }
+}
+
+/** `key: {secure: ...}` entries of a stack file, as one-line values. */
+function secureEntries(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^ {2}([^\s:][^:]*:[^:]+):\s*$/.exec(lines[i]);
+    const next = /^ {4}secure:\s*(\S+)\s*$/.exec(lines[i + 1] ?? "");
+    if (match && next) out[match[1]] = { secure: next[1] };
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+/**
+ * The root stack's configuration: a list of connectors in stack config, validated with messages
+ * that name the entry, the key and what is accepted. Pure (no Pulumi), so it is unit-tested.
+ */
+
+export interface ConnectorEntry {
+  /** Logical name of the resource in the stack. Stable: renaming it would replace the resource. */
+  name: string;
+  displayName: string;
+  version?: string;
+  state?: string;
+  connectorId?: string;
+  deleteOnDestroy?: boolean;
+  /** Anything else is passed on, so the resource's own check reports it with a suggestion. */
+  [key: string]: unknown;
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export class StackConfigError extends Error {
+  override readonly name = "StackConfigError";
+}
+
+/**
+ * Reads the `connectors` list. `name` may be left out for adopted connectors (the connector id
+ * is then the name); created ones need it, since a name derived from the display name would
+ * turn every rename into a replacement.
+ */
+export function parseConnectorEntries(value: unknown, key = "connectors"): ConnectorEntry[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new StackConfigError(
+      `${key} must be a list of connectors, e.g.\n  ${key}:\n    - name: branch\n      displayName: ODJ Connector – Branch; got ${typeof value}`,
+    );
+  }
+  const seen = new Set<string>();
+  return value.map((entry: unknown, index) => {
+    const where = `${key}[${index}]`;
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+      throw new StackConfigError(
+        `${where} must be an object with displayName (and name, version, state, connectorId)`,
+      );
+    }
+    const record = entry as Record<string, unknown>;
+    const name = record.name ?? record.connectorId;
+    if (name === undefined) {
+      throw new StackConfigError(
+        `${where} needs a name: a stable logical name for the resource (display names can change), e.g. name: branch-office`,
+      );
+    }
+    if (typeof name !== "string" || !NAME_PATTERN.test(name)) {
+      throw new StackConfigError(
+        `${where}.name must be letters, digits, '.', '_' or '-' (at most 100), starting with a letter or digit; got ${JSON.stringify(name)}`,
+      );
+    }
+    if (seen.has(name))
+      throw new StackConfigError(`${where}.name ${JSON.stringify(name)} is used twice; names must be unique`);
+    seen.add(name);
+    const { name: _name, ...rest } = record;
+    return { ...rest, name } as ConnectorEntry;
+  });
+}

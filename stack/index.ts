@@ -1,0 +1,45 @@
+/**
+ * The root stack: Intune domain join connectors declared in stack config, so an admin manages
+ * them without writing code.
+ *
+ *   config:
+ *     intune-connectors:connectors:
+ *       - connectorId: 8c39f54e-6512-4a2f-bd3a-2cb66d02f722   # adopt a registered connector
+ *         displayName: ODJ Connector – Headquarters
+ *       - name: branch-office                                  # create one
+ *         displayName: ODJ Connector – Branch office
+ *
+ * Connection settings (tenant, app, cloud) are the provider's `intune:` keys; see the README.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { DomainJoinConnector } from "pulumi-intune-domain-join";
+import { StackConfigError, parseConnectorEntries } from "./connectors-config";
+
+const config = new pulumi.Config();
+
+let entries;
+try {
+  entries = parseConnectorEntries(config.getObject<unknown>("connectors"));
+} catch (error) {
+  // A RunError is shown as its message alone, without a stack trace.
+  if (error instanceof StackConfigError) throw new pulumi.RunError(`${pulumi.getProject()}:${error.message}`);
+  throw error;
+}
+
+const resources = entries.map(({ name, ...args }) => ({
+  name,
+  connector: new DomainJoinConnector(name, args as never),
+}));
+
+/** Each connector's id, display name, state and last contact, by logical name. */
+export const connectors = Object.fromEntries(
+  resources.map(({ name, connector }) => [
+    name,
+    {
+      id: connector.connectorId,
+      displayName: connector.displayName,
+      state: connector.state,
+      lastConnectionDateTime: connector.lastConnectionDateTime,
+    },
+  ]),
+);
