@@ -35,6 +35,15 @@ for (const [label, command, args] of focused ? checks.slice(0, 1) : checks) {
   else failed++;
 }
 
+// The end-to-end suites drive the real Pulumi CLI: get (or build) it once, with progress shown.
+const cli = spawnSync("bash", [join(root, "toolchain/pulumi/ensure-pulumi.sh")], {
+  encoding: "utf8",
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const pulumiBin = cli.stdout?.trim().split("\n").pop();
+if (cli.status === 0 && pulumiBin) process.env.INTUNE_PULUMI_BIN = pulumiBin;
+else console.error("✘ no Pulumi CLI: the end-to-end tests will fail (see toolchain/pulumi/README.md)");
+
 // The emulator's CA must exist before the test process starts: Node reads NODE_EXTRA_CA_CERTS at start-up.
 const caPath = spawnSync(
   node,

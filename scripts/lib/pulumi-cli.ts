@@ -164,14 +164,17 @@ export class PulumiProject {
   }
 }
 
-/** `key: {secure: ...}` entries of a stack file, as one-line values. */
+/** Secure entries of a stack file, in Pulumi's two-line form or the one-line JSON form written above. */
 function secureEntries(text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const match = /^ {2}([^\s:][^:]*:[^:]+):\s*$/.exec(lines[i]);
-    const next = /^ {4}secure:\s*(\S+)\s*$/.exec(lines[i + 1] ?? "");
-    if (match && next) out[match[1]] = { secure: next[1] };
+    const key = /^ {2}([^\s:][^:]*:[^:\s]+):\s*(.*)$/.exec(lines[i]);
+    if (!key) continue;
+    const oneLine = /^\{"secure":"([^"]+)"\}$/.exec(key[2]);
+    const nextLine = key[2] === "" ? /^ {4}secure:\s*(\S+)\s*$/.exec(lines[i + 1] ?? "") : null;
+    const cipher = oneLine?.[1] ?? nextLine?.[1];
+    if (cipher) out[key[1]] = { secure: cipher };
   }
   return out;
 }
