@@ -152,7 +152,7 @@ export class GraphClient {
       const token = await this.options.tokens.getToken();
       let response: RawResponse;
       try {
-        response = await this.fetchFollowingSameOrigin(url, request, token, clientRequestId, attempt);
+        response = await this.fetchFollowingSameOrigin(url, { request, token, clientRequestId, attempt });
       } catch (error) {
         if (error instanceof GraphRequestRefusedError) throw error;
         const timedOut = (error as { name?: string }).name === "AbortError";
@@ -245,16 +245,10 @@ export class GraphClient {
     await this.clock.sleep(delay);
   }
 
-  private async fetchFollowingSameOrigin(
-    url: URL,
-    request: GraphRequest,
-    token: string,
-    clientRequestId: string,
-    attempt: number,
-  ): Promise<RawResponse> {
+  private async fetchFollowingSameOrigin(url: URL, exchange: Exchange): Promise<RawResponse> {
     let target = url;
     for (let redirects = 0; ; redirects++) {
-      const response = await this.fetchOnce(target, request, token, clientRequestId, attempt);
+      const response = await this.fetchOnce(target, exchange);
       const location = response.headers.get("location");
       if (response.status < 300 || response.status >= 400 || !location || redirects >= MAX_REDIRECTS) {
         return response;
@@ -266,10 +260,7 @@ export class GraphClient {
   /** One HTTP exchange, body included, within the per-attempt timeout. */
   private async fetchOnce(
     url: URL,
-    request: GraphRequest,
-    token: string,
-    clientRequestId: string,
-    attempt: number,
+    { request, token, clientRequestId, attempt }: Exchange,
   ): Promise<RawResponse> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.retry.requestTimeoutMs);
@@ -308,6 +299,14 @@ export class GraphClient {
       clearTimeout(timer);
     }
   }
+}
+
+/** What one attempt sends, whichever URL it ends up at. */
+interface Exchange {
+  request: GraphRequest;
+  token: string;
+  clientRequestId: string;
+  attempt: number;
 }
 
 interface RawResponse {
