@@ -4,8 +4,12 @@
  *   1. clientSecret       — tenant, client id, client secret
  *   2. clientCertificate  — tenant, client id, certificate file (PEM with key, or PFX)
  *   3. workloadIdentity   — tenant, client id, federated token file (Kubernetes, pipelines)
- *   4. managedIdentity    — on Azure hosts (IDENTITY_ENDPOINT / MSI_ENDPOINT present)
- *   5. azureCli           — a person at a desk after `az login`
+ *   4. githubActions      — tenant, client id, and a GitHub Actions job that can hand out ID tokens
+ *                           (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+ *   5. azurePipelines     — tenant, client id, an Azure Pipelines job (SYSTEM_OIDCREQUESTURI) and a
+ *                           service connection id (SYSTEM_ACCESSTOKEN is then required)
+ *   6. managedIdentity    — on Azure hosts (IDENTITY_ENDPOINT / MSI_ENDPOINT present)
+ *   7. azureCli           — a person at a desk after `az login`
  */
 import {
   AzureCliCredential,
@@ -19,7 +23,21 @@ import { AccessTokenSource } from "../graph/client";
 import { AuthenticationError } from "../graph/errors";
 import { Clock, realClock } from "../graph/limiter";
 import { scrubSecrets } from "../graph/logging";
-import { AuthMethod, ConfigurationError, ConnectionSettings, SETTINGS, Secrets } from "./settings";
+import {
+  azurePipelinesAvailable,
+  azurePipelinesCredential,
+  githubActionsAvailable,
+  githubActionsCredential,
+} from "./federated";
+import {
+  AuthMethod,
+  ConfigurationError,
+  ConnectionSettings,
+  SETTINGS,
+  SettingLookup,
+  Secrets,
+  readSecrets,
+} from "./settings";
 
 export function chooseAuthMethod(
   settings: ConnectionSettings,
@@ -30,6 +48,10 @@ export function chooseAuthMethod(
   if (secrets.clientSecret) return "clientSecret";
   if (secrets.clientCertificatePath) return "clientCertificate";
   if (secrets.federatedTokenFile) return "workloadIdentity";
+  // A CI job's variables alone do not choose a method: the app (tenant and client id) must be named.
+  const appNamed = !!(settings.tenantId && settings.clientId);
+  if (appNamed && githubActionsAvailable(secrets)) return "githubActions";
+  if (appNamed && azurePipelinesAvailable(secrets)) return "azurePipelines";
   if (env.IDENTITY_ENDPOINT || env.MSI_ENDPOINT) return "managedIdentity";
   return "azureCli";
 }
@@ -47,11 +69,16 @@ function required(
   return value;
 }
 
-/** Builds the credential; secrets go into it and nowhere else. */
+/**
+ * Builds the credential; secrets go into it and nowhere else. With `lookup`, the GitHub Actions
+ * callback reads its two variables again each time it fetches an ID token; without it, it uses
+ * the values in `secrets` (read when this credential was built).
+ */
 export function createCredential(
   settings: ConnectionSettings,
   secrets: Secrets,
   method: AuthMethod,
+  lookup?: SettingLookup,
 ): TokenCredential {
   const options = {
     authorityHost: settings.authorityHost,
@@ -83,6 +110,20 @@ export function createCredential(
         clientId: required(settings.clientId, SETTINGS.clientId, method),
         tokenFilePath: required(secrets.federatedTokenFile, SETTINGS.federatedTokenFile, method),
       });
+    case "githubActions":
+      return githubActionsCredential(
+        required(settings.tenantId, SETTINGS.tenantId, method),
+        required(settings.clientId, SETTINGS.clientId, method),
+        lookup ? () => readSecrets(lookup) : () => secrets,
+        options,
+      );
+    case "azurePipelines":
+      return azurePipelinesCredential(
+        required(settings.tenantId, SETTINGS.tenantId, method),
+        required(settings.clientId, SETTINGS.clientId, method),
+        secrets,
+        options,
+      );
     case "managedIdentity":
       return settings.clientId
         ? new ManagedIdentityCredential({ clientId: settings.clientId })

@@ -12,6 +12,8 @@ export const AUTH_METHODS = [
   "clientSecret",
   "clientCertificate",
   "workloadIdentity",
+  "githubActions",
+  "azurePipelines",
   "managedIdentity",
   "azureCli",
 ] as const;
@@ -22,6 +24,11 @@ export interface SettingDefinition {
   key: string;
   env: readonly string[];
   secret?: boolean;
+  /**
+   * Set by a CI system in the job's environment only (GitHub Actions, Azure Pipelines): never read
+   * from stack config, and named in messages by its variable alone.
+   */
+  envOnly?: boolean;
 }
 
 export const SETTINGS = {
@@ -39,6 +46,26 @@ export const SETTINGS = {
     secret: true,
   },
   federatedTokenFile: { key: "federatedTokenFile", env: ["AZURE_FEDERATED_TOKEN_FILE"] },
+  /** Azure Pipelines: the workload identity service connection (AzureCLI@2 sets the variable). */
+  serviceConnectionId: {
+    key: "serviceConnectionId",
+    env: ["AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"],
+  },
+  /** GitHub Actions: where the job asks for its OIDC ID token (`permissions: id-token: write`). */
+  actionsIdTokenRequestUrl: {
+    key: "actionsIdTokenRequestUrl",
+    env: ["ACTIONS_ID_TOKEN_REQUEST_URL"],
+    envOnly: true,
+  },
+  actionsIdTokenRequestToken: {
+    key: "actionsIdTokenRequestToken",
+    env: ["ACTIONS_ID_TOKEN_REQUEST_TOKEN"],
+    secret: true,
+    envOnly: true,
+  },
+  /** Azure Pipelines: the job's OIDC endpoint, and `$(System.AccessToken)` mapped into the step. */
+  systemOidcRequestUri: { key: "systemOidcRequestUri", env: ["SYSTEM_OIDCREQUESTURI"], envOnly: true },
+  systemAccessToken: { key: "systemAccessToken", env: ["SYSTEM_ACCESSTOKEN"], secret: true, envOnly: true },
   maxAttempts: { key: "maxAttempts", env: ["INTUNE_MAX_ATTEMPTS"] },
   requestTimeoutSeconds: { key: "requestTimeoutSeconds", env: ["INTUNE_REQUEST_TIMEOUT_SECONDS"] },
   deadlineSeconds: { key: "deadlineSeconds", env: ["INTUNE_DEADLINE_SECONDS"] },
@@ -73,6 +100,11 @@ export interface Secrets {
   clientCertificatePath?: string;
   clientCertificatePassword?: string;
   federatedTokenFile?: string;
+  serviceConnectionId?: string;
+  actionsIdTokenRequestUrl?: string;
+  actionsIdTokenRequestToken?: string;
+  systemOidcRequestUri?: string;
+  systemAccessToken?: string;
 }
 
 /** A lookup over a stack config getter and an environment. */
@@ -81,7 +113,7 @@ export function createLookup(
   env: NodeJS.ProcessEnv = process.env,
 ): SettingLookup {
   return (setting) => {
-    const fromConfig = config?.(`intune:${setting.key}`);
+    const fromConfig = setting.envOnly ? undefined : config?.(`intune:${setting.key}`);
     if (fromConfig !== undefined && fromConfig !== "") return fromConfig;
     for (const name of setting.env) {
       const value = env[name];
@@ -91,8 +123,34 @@ export function createLookup(
   };
 }
 
-function where(setting: SettingDefinition): string {
+/** How a setting is named in messages: `intune:key (or ENV)`, or the variable alone for CI-only ones. */
+export function where(setting: SettingDefinition): string {
+  if (setting.envOnly) return setting.env.join(", ");
   return `intune:${setting.key} (or ${setting.env.join(", ")})`;
+}
+
+const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
+
+/**
+ * The rule for every URL a token or Graph request goes to: https, or http on a loopback address
+ * only (emulators, local stand-ins). Returns the parsed URL; the message names the setting.
+ */
+export function checkEndpointUrl(raw: string, setting: SettingDefinition, example: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigurationError(
+      `${where(setting)} must be a URL such as ${example}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  const loopback = LOOPBACK_HOSTS.includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    throw new ConfigurationError(
+      `${where(setting)} must use https (http only on loopback addresses), got ${JSON.stringify(raw)}`,
+    );
+  }
+  return url;
 }
 
 function positiveNumber(lookup: SettingLookup, setting: SettingDefinition): number | undefined {
@@ -108,21 +166,7 @@ function positiveNumber(lookup: SettingLookup, setting: SettingDefinition): numb
 function endpoint(lookup: SettingLookup, setting: SettingDefinition, fallback: string): string {
   const raw = lookup(setting);
   if (raw === undefined) return fallback;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigurationError(
-      `${where(setting)} must be a URL such as ${fallback}, got ${JSON.stringify(raw)}`,
-    );
-  }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-    throw new ConfigurationError(
-      `${where(setting)} must use https (http only on loopback addresses), got ${JSON.stringify(raw)}`,
-    );
-  }
-  return url.origin;
+  return checkEndpointUrl(raw, setting, fallback).origin;
 }
 
 const TENANT_PATTERN =
@@ -180,5 +224,23 @@ export function readSecrets(lookup: SettingLookup): Secrets {
     clientCertificatePath: lookup(SETTINGS.clientCertificatePath),
     clientCertificatePassword: lookup(SETTINGS.clientCertificatePassword),
     federatedTokenFile: lookup(SETTINGS.federatedTokenFile),
+    serviceConnectionId: lookup(SETTINGS.serviceConnectionId),
+    actionsIdTokenRequestUrl: lookup(SETTINGS.actionsIdTokenRequestUrl),
+    actionsIdTokenRequestToken: lookup(SETTINGS.actionsIdTokenRequestToken),
+    systemOidcRequestUri: lookup(SETTINGS.systemOidcRequestUri),
+    systemAccessToken: lookup(SETTINGS.systemAccessToken),
   };
+}
+
+/**
+ * The values in `secrets` that are secret (for scrubbing error text). The CI values beside them —
+ * token endpoint URLs, the service connection id — are not, and stay readable in messages.
+ */
+export function secretValues(secrets: Secrets): string[] {
+  return [
+    secrets.clientSecret,
+    secrets.clientCertificatePassword,
+    secrets.actionsIdTokenRequestToken,
+    secrets.systemAccessToken,
+  ].filter((v): v is string => !!v);
 }

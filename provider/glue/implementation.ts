@@ -22,7 +22,7 @@ import { RequestLimiter } from "../graph/limiter";
 import { RetryOptions } from "../graph/retryPolicy";
 import { createDebugLogger } from "../graph/logging";
 import { CredentialTokenSource, chooseAuthMethod, createCredential } from "../auth/credential";
-import { SettingLookup, createLookup, readSecrets, resolveSettings } from "../auth/settings";
+import { SettingLookup, createLookup, readSecrets, resolveSettings, secretValues } from "../auth/settings";
 import { packageInfo } from "../version";
 
 /** What the provider needs from the outside world; tests pass their own. */
@@ -85,10 +85,10 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     const method = chooseAuthMethod(settings, readSecrets(lookup), this.environment.env ?? process.env);
     const tokens = new CredentialTokenSource(
       // Secrets are read here, when the credential is built, and handed straight to it.
-      () => createCredential(settings, readSecrets(lookup), method),
+      () => createCredential(settings, readSecrets(lookup), method, lookup),
       settings.scope,
       `${method}, tenant ${settings.tenantId ?? "(default)"}, client ${settings.clientId ?? "(default)"}, authority ${settings.authorityHost}`,
-      () => Object.values(readSecrets(lookup)),
+      () => secretValues(readSecrets(lookup)),
     );
     const limiterKey = `${settings.tenantId}|${settings.clientId}|${settings.graphEndpoint}`;
     let limiter = sharedLimiters.get(limiterKey);

@@ -1,0 +1,299 @@
+/**
+ * The pipeline definitions in examples/pipelines/ cannot rot: every GitHub Actions workflow passes
+ * actionlint (pinned, built from the Go module proxy by toolchain/actionlint/ensure-actionlint.sh;
+ * shellcheck is used for `run:` scripts when it is on PATH), the Azure DevOps pipeline parses and
+ * has its stages, no file holds a secret literal, and every `pulumi` command they run uses flags
+ * the pinned Pulumi CLI knows.
+ */
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { Emulator, READ_WRITE_ROLE } from "../../emulator";
+import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram } from "../support/e2e";
+import { GithubStandIn, startGithubActionsStandIn } from "../support/federated-issuers";
+import { startTestEmulator } from "../support/provider-harness";
+
+// js-yaml 4 comes with @pulumi/pulumi (no types installed): only `load` is used.
+const { load } = require("js-yaml") as { load(text: string, options?: { filename?: string }): unknown };
+
+const PIPELINES = path.join(REPO_ROOT, "examples/pipelines");
+const WORKFLOWS = path.join(PIPELINES, "github/workflows");
+const AZURE_FILES = ["azure-pipelines.yml", "pulumi-steps.yml"];
+
+type Yaml = Record<string, unknown>;
+
+function workflowFiles(): string[] {
+  return readdirSync(WORKFLOWS)
+    .filter((f) => f.endsWith(".yml") || f.endsWith(".yaml"))
+    .map((f) => path.join(WORKFLOWS, f));
+}
+
+function allPipelineFiles(): string[] {
+  return [...workflowFiles(), ...AZURE_FILES.map((f) => path.join(PIPELINES, f))];
+}
+
+function loadYaml(file: string): Yaml {
+  const doc = load(readFileSync(file, "utf8"), { filename: file });
+  expect(doc, `${file} is a YAML mapping`).to.be.an("object");
+  return doc as Yaml;
+}
+
+let actionlintPath: string | undefined;
+function actionlint(): string {
+  if (actionlintPath) return actionlintPath;
+  const result = spawnSync("bash", [path.join(REPO_ROOT, "toolchain/actionlint/ensure-actionlint.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const bin = result.stdout?.trim().split("\n").pop();
+  if (result.status !== 0 || !bin)
+    throw new Error("no actionlint (see toolchain/actionlint/ensure-actionlint.sh)");
+  actionlintPath = bin;
+  return bin;
+}
+
+function runActionlint(files: string[]): { status: number | null; output: string } {
+  const result = spawnSync(actionlint(), ["-no-color", "-pyflakes=", ...files], {
+    encoding: "utf8",
+    cwd: PIPELINES,
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe("pipeline examples lint (actionlint, structure, no secrets)", function () {
+  this.timeout(300_000); // the first run builds actionlint (about 10 s with the modules cached)
+
+  it("has the three GitHub workflows", () => {
+    expect(workflowFiles().map((f) => path.basename(f))).to.include.members([
+      "preview.yml",
+      "deploy.yml",
+      "drift.yml",
+    ]);
+  });
+
+  it("every GitHub workflow passes actionlint", () => {
+    const { status, output } = runActionlint(workflowFiles());
+    expect(output, output).to.equal("");
+    expect(status).to.equal(0);
+  });
+
+  it("actionlint catches a broken workflow (the check can fail)", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "intune-actionlint-"));
+    try {
+      const broken = path.join(dir, "broken.yml");
+      writeFileSync(
+        broken,
+        [
+          "name: broken",
+          "on:",
+          "  pull_request_target_typo:", // no such event
+          "permissions:",
+          "  id-token: writ", // no such permission level
+          "jobs:",
+          "  preview:",
+          "    runs-on: ubuntu-latest",
+          "    steps:",
+          "      - run: echo ${{ github.evnt.number }}", // no such property of `github`
+          "      - uses: actions/checkout@v4",
+          "        with:",
+          "          fetch-dept: 0", // no such input
+          "",
+        ].join("\n"),
+      );
+      const { status, output } = runActionlint([broken]);
+      expect(status).to.equal(1);
+      expect(output).to.contain("pull_request_target_typo");
+      expect(output).to.contain("writ");
+      expect(output).to.contain("fetch-dept");
+      expect(output).to.contain('property "evnt" is not defined');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the GitHub workflows have the permissions, triggers and gates they need", () => {
+    const wf = (name: string) => loadYaml(path.join(WORKFLOWS, name));
+    const preview = wf("preview.yml");
+    expect(preview.on).to.have.property("pull_request");
+    expect(preview.permissions).to.include({ "id-token": "write", "pull-requests": "write" });
+    expect(readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8")).to.match(/gh pr comment/);
+
+    const deploy = wf("deploy.yml");
+    expect((deploy.on as Yaml).push).to.deep.equal({ branches: ["main"] });
+    expect(deploy.permissions).to.include({ "id-token": "write" });
+    const deployJob = (deploy.jobs as Record<string, Yaml>).deploy;
+    expect(deployJob.environment).to.deep.equal({ name: "production" });
+
+    const drift = wf("drift.yml");
+    expect((drift.on as Yaml).schedule)
+      .to.be.an("array")
+      .with.length.greaterThan(0);
+    const driftText = readFileSync(path.join(WORKFLOWS, "drift.yml"), "utf8");
+    expect(driftText).to.match(/pulumi refresh /);
+    expect(driftText).to.match(/pulumi preview [^\n]*--expect-no-changes/);
+
+    for (const doc of [preview, deploy, drift]) {
+      const text = JSON.stringify(doc);
+      expect(text).to.contain('"INTUNE_AUTH_METHOD":"githubActions"');
+      expect(text).to.contain("vars.AZURE_CLIENT_ID");
+    }
+  });
+
+  it("the Azure DevOps pipeline parses and has the preview, deploy and drift stages", () => {
+    const pipeline = loadYaml(path.join(PIPELINES, "azure-pipelines.yml"));
+    const stages = pipeline.stages as Yaml[];
+    expect(stages.map((s) => s.stage)).to.deep.equal(["Preview", "Deploy", "Drift"]);
+    const byName = Object.fromEntries(stages.map((s) => [s.stage, s]));
+    expect(byName.Preview.condition).to.contain("PullRequest");
+    expect(byName.Drift.condition).to.contain("Schedule");
+    expect(pipeline.schedules).to.be.an("array").with.length.greaterThan(0);
+    const deployJob = (byName.Deploy.jobs as Yaml[])[0];
+    expect(deployJob).to.include({ deployment: "deploy", environment: "production" });
+    expect(JSON.stringify(pipeline.variables)).to.contain("azurePipelines");
+
+    const steps = loadYaml(path.join(PIPELINES, "pulumi-steps.yml"));
+    const task = (steps.steps as Yaml[]).find((s) => s.task === "AzureCLI@2");
+    expect(task, "an AzureCLI@2 step").to.not.equal(undefined);
+    expect(task!.inputs).to.include({ azureSubscription: "$(serviceConnection)", scriptType: "bash" });
+    expect(task!.env).to.include({ SYSTEM_ACCESSTOKEN: "$(System.AccessToken)" });
+    // Every template parameter used is declared.
+    const declared = (steps.parameters as Yaml[]).map((p) => p.name);
+    const used = [
+      ...readFileSync(path.join(PIPELINES, "pulumi-steps.yml"), "utf8").matchAll(/parameters\.(\w+)/g),
+    ];
+    for (const [, name] of used) expect(declared).to.include(name);
+    const drift = JSON.stringify(byName.Drift);
+    expect(drift).to.match(/pulumi refresh /);
+    expect(drift).to.match(/--expect-no-changes/);
+  });
+
+  it("no pipeline file holds a secret literal or a client secret setting", () => {
+    for (const file of allPipelineFiles()) {
+      const text = readFileSync(file, "utf8");
+      const name = path.basename(file);
+      expect(text, name).not.to.match(
+        /AZURE_CLIENT_SECRET|clientSecret|client_secret|AZURE_CLIENT_CERTIFICATE/i,
+      );
+      expect(text, name).not.to.match(/eyJ[A-Za-z0-9_-]{5,}\./); // a JWT
+      expect(text, name).not.to.match(/[A-Za-z0-9_~.-]{3}8Q~[A-Za-z0-9_~.-]{30,}/); // an Entra client secret
+      expect(text, name).not.to.match(/-----BEGIN/);
+      // Passphrases and tokens come from the CI system's secret store, never literals.
+      for (const m of text.matchAll(
+        /^\s*(PULUMI_CONFIG_PASSPHRASE|PULUMI_ACCESS_TOKEN|SYSTEM_ACCESSTOKEN|GH_TOKEN):\s*(.+)$/gm,
+      )) {
+        expect(m[2].trim(), `${name}: ${m[1]}`).to.match(
+          /^(\$\{\{ *(secrets|github)\.[\w.]+ *\}\}|\$\([\w.]+\))/,
+        );
+      }
+    }
+  });
+
+  it("every pulumi command in the pipelines uses flags the pinned Pulumi CLI knows", function () {
+    const bin = process.env.INTUNE_PULUMI_BIN;
+    if (!bin) this.skip(); // npm test sets it (toolchain/pulumi/ensure-pulumi.sh)
+    const pulumi = path.join(bin!, "pulumi");
+    const commands = new Map<string, Set<string>>();
+    for (const file of allPipelineFiles()) {
+      for (const m of readFileSync(file, "utf8").matchAll(
+        /\bpulumi (preview|up|refresh|destroy)\b([^\n|;]*)/g,
+      )) {
+        const flags = commands.get(m[1]) ?? new Set<string>();
+        for (const f of m[2].matchAll(/(--[a-z][a-z-]*)/g)) flags.add(f[1]);
+        commands.set(m[1], flags);
+      }
+    }
+    expect([...commands.keys()].sort()).to.deep.equal(["preview", "refresh", "up"]);
+    for (const [command, flags] of commands) {
+      const help = spawnSync(pulumi, [command, "--help"], {
+        encoding: "utf8",
+        env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+      }).stdout;
+      for (const flag of flags) expect(help, `pulumi ${command} ${flag}`).to.match(new RegExp(`${flag}\\b`));
+    }
+  });
+});
+
+describe("the drift check and deployment with GitHub Actions OIDC, with the real Pulumi CLI (e2e)", function () {
+  this.timeout(240_000);
+  let emulator: Emulator;
+  let github: GithubStandIn;
+  let copy: ProgramCopy | undefined;
+  const APP = { clientId: "5b1e7c3d-8a2f-4d69-b0e4-7c9a1f3e5d28", displayName: "pipelines" };
+
+  before(async () => {
+    github = await startGithubActionsStandIn();
+    emulator = await startTestEmulator({
+      seed: [],
+      apps: [
+        {
+          ...APP,
+          roles: [READ_WRITE_ROLE],
+          federated: [{ issuer: github.issuer, subject: "repo:contoso/intune:environment:production" }],
+        },
+      ],
+      trustedIssuers: { [github.issuer]: github.jwks },
+    });
+  });
+  after(async () => {
+    copy?.cleanup();
+    await Promise.all([emulator?.close(), github?.close()]);
+  });
+
+  it("deploys and updates with the job's ID token; refresh + preview --expect-no-changes fails on a portal edit", async () => {
+    // The workflows' environment: the app named, the method forced, the runner's two variables.
+    copy = copyProgram(path.join(REPO_ROOT, "examples/basic"), {
+      ...connectionEnv(emulator, "pipelines"),
+      INTUNE_AUTH_METHOD: "githubActions",
+      ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
+    });
+    const { project } = copy;
+    await project.initStack("prod", { "intune-basic:displayName": "ODJ Connector – Paris" });
+    // deploy.yml: pulumi up --yes --diff
+    await project.run(["up", "--yes", "--diff"], { stack: "prod" });
+    const { connectorId } = (await project.outputs("prod")) as { connectorId: string };
+    expect(emulator.summary()).to.include({ POST: 1 });
+    const tokenRequests = emulator.requestLog({ kind: "token" }).filter((e) => e.method === "POST");
+    expect(tokenRequests.length).to.be.greaterThan(0);
+    for (const t of tokenRequests) expect(t).to.include({ status: 200, appId: APP.clientId });
+    expect(github.requests().every((r) => r.authorized && r.status === 200)).to.equal(true);
+    expect(github.requests().length).to.be.greaterThan(0);
+
+    // A rename in code is deployed with one PATCH, again through the federated credential.
+    project.writeConfig("prod", { "intune-basic:displayName": "ODJ Connector – Paris 2" });
+    emulator.clearLog();
+    await project.run(["up", "--yes", "--diff"], { stack: "prod" });
+    expect(emulator.summary()).to.include({ PATCH: 1, POST: 0 });
+    expect(emulator.connectors().find((c) => c.id === connectorId)?.displayName).to.equal(
+      "ODJ Connector – Paris 2",
+    );
+
+    // drift.yml, no drift: passes.
+    await project.run(["refresh", "--yes", "--skip-preview"], { stack: "prod" });
+    await project.run(["preview", "--expect-no-changes", "--diff"], { stack: "prod" });
+
+    // Someone renames the connector in the Intune admin center: the drift check fails.
+    emulator.editOutOfBand(connectorId, { displayName: "renamed in the portal" });
+    await project.run(["refresh", "--yes", "--skip-preview"], { stack: "prod" });
+    const drift = await project.run(["preview", "--expect-no-changes", "--diff"], {
+      stack: "prod",
+      allowFailure: true,
+    });
+    expect(drift.code, drift.output).to.not.equal(0);
+    // Dynamic providers send no detailed diff: the property and the value the code wants are shown.
+    expect(drift.output, drift.output).to.match(/~ 1 to update/);
+    expect(drift.output).to.contain('displayName: "ODJ Connector – Paris 2"');
+    expect(drift.output).to.match(/no changes were expected/i);
+
+    // The next deployment puts it back.
+    await project.run(["up", "--yes"], { stack: "prod" });
+    expect(emulator.connectors().find((c) => c.id === connectorId)?.displayName).to.equal(
+      "ODJ Connector – Paris 2",
+    );
+    const log = JSON.stringify(emulator.requestLog());
+    expect(log).not.to.contain(github.requestToken);
+    for (const token of github.issuedTokens) expect(log).not.to.contain(token);
+  });
+});

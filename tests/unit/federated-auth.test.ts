@@ -1,0 +1,210 @@
+/**
+ * Federated credential choice and construction (GitHub Actions, Azure Pipelines) and the GitHub
+ * Actions ID token request, against a scripted loopback server. End to end runs with the real
+ * token exchange are in tests/integration/federated-auth.test.ts.
+ */
+import { expect } from "chai";
+import { chooseAuthMethod, createCredential } from "../../provider/auth/credential";
+import { fetchGithubIdToken } from "../../provider/auth/federated";
+import {
+  AUTH_METHODS,
+  ConfigurationError,
+  SETTINGS,
+  createLookup,
+  readSecrets,
+  resolveSettings,
+  secretValues,
+} from "../../provider/auth/settings";
+import { ScriptedServer } from "../support/scripted-server";
+
+const TENANT = "11111111-2222-3333-4444-555555555555";
+const CLIENT = "66666666-7777-8888-9999-000000000000";
+const GITHUB = {
+  ACTIONS_ID_TOKEN_REQUEST_URL: "https://pipelines.actions.githubusercontent.com/abc/idtoken?api-version=2.0",
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: "gh-request-token-123456",
+};
+const ADO = {
+  SYSTEM_OIDCREQUESTURI:
+    "https://dev.azure.com/contoso/0f6b/_apis/distributedtask/hubs/build/plans/1/jobs/2/oidctoken",
+  SYSTEM_ACCESSTOKEN: "ado-access-token-123456",
+  AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: "9b4c2f1e-0d3a-4e57-8a69-1b2c3d4e5f60",
+};
+
+function from(env: NodeJS.ProcessEnv, config: Record<string, string> = {}) {
+  const lookup = createLookup((key) => config[key], env);
+  return { lookup, settings: resolveSettings(lookup), secrets: readSecrets(lookup) };
+}
+const named = { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT };
+
+describe("federated auth methods", () => {
+  it("sit between workloadIdentity and managedIdentity", () => {
+    const order = AUTH_METHODS.join(",");
+    expect(order).to.contain("workloadIdentity,githubActions,azurePipelines,managedIdentity");
+  });
+
+  it("are chosen in the documented order", () => {
+    const pick = (env: NodeJS.ProcessEnv) => {
+      const { settings, secrets } = from(env);
+      return chooseAuthMethod(settings, secrets, env);
+    };
+    expect(pick({ ...named, ...GITHUB, AZURE_FEDERATED_TOKEN_FILE: "/t" })).to.equal("workloadIdentity");
+    expect(pick({ ...named, ...GITHUB, ...ADO })).to.equal("githubActions");
+    expect(pick({ ...named, ...ADO, IDENTITY_ENDPOINT: "http://169.254.169.254" })).to.equal(
+      "azurePipelines",
+    );
+    // Both GitHub variables are needed (a job without `id-token: write` has neither).
+    expect(pick({ ...named, ACTIONS_ID_TOKEN_REQUEST_URL: GITHUB.ACTIONS_ID_TOKEN_REQUEST_URL })).to.equal(
+      "azureCli",
+    );
+    // An Azure Pipelines job without a service connection named is not enough.
+    expect(pick({ ...named, SYSTEM_OIDCREQUESTURI: ADO.SYSTEM_OIDCREQUESTURI })).to.equal("azureCli");
+    // Without the app named, CI variables choose nothing.
+    expect(pick({ AZURE_TENANT_ID: TENANT, ...GITHUB })).to.equal("azureCli");
+    expect(pick({ AZURE_CLIENT_ID: CLIENT, ...ADO })).to.equal("azureCli");
+  });
+
+  it("reads the CI variables from the environment only, never from stack config", () => {
+    const { secrets } = from(
+      {},
+      {
+        "intune:actionsIdTokenRequestUrl": "https://evil.example/idtoken",
+        "intune:systemAccessToken": "x",
+        "intune:serviceConnectionId": ADO.AZURESUBSCRIPTION_SERVICE_CONNECTION_ID,
+      },
+    );
+    expect(secrets.actionsIdTokenRequestUrl).to.equal(undefined);
+    expect(secrets.systemAccessToken).to.equal(undefined);
+    expect(secrets.serviceConnectionId).to.equal(ADO.AZURESUBSCRIPTION_SERVICE_CONNECTION_ID);
+    expect(SETTINGS.actionsIdTokenRequestToken).to.include({ secret: true, envOnly: true });
+  });
+
+  it("lists the secret values for scrubbing, not the URLs or the service connection id", () => {
+    const { secrets } = from({ ...named, ...GITHUB, ...ADO, AZURE_CLIENT_SECRET: "s3cr3t" });
+    expect(secretValues(secrets).sort()).to.deep.equal(
+      ["s3cr3t", GITHUB.ACTIONS_ID_TOKEN_REQUEST_TOKEN, ADO.SYSTEM_ACCESSTOKEN].sort(),
+    );
+  });
+
+  it("keeps the request tokens out of the settings object", () => {
+    const { settings } = from({ ...named, ...GITHUB, ...ADO });
+    const text = JSON.stringify(settings);
+    expect(text).not.to.contain(GITHUB.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+    expect(text).not.to.contain(ADO.SYSTEM_ACCESSTOKEN);
+  });
+
+  it("build ClientAssertionCredential and AzurePipelinesCredential", () => {
+    const gh = from({ ...named, ...GITHUB });
+    expect(createCredential(gh.settings, gh.secrets, "githubActions").constructor.name).to.equal(
+      "ClientAssertionCredential",
+    );
+    const ado = from({ ...named, ...ADO });
+    const before = process.env.SYSTEM_OIDCREQUESTURI;
+    expect(createCredential(ado.settings, ado.secrets, "azurePipelines").constructor.name).to.equal(
+      "AzurePipelinesCredential",
+    );
+    expect(process.env.SYSTEM_OIDCREQUESTURI).to.equal(before);
+  });
+
+  it("name the missing setting", () => {
+    const build = (env: NodeJS.ProcessEnv, method: "githubActions" | "azurePipelines") => {
+      const { settings, secrets } = from(env);
+      return () => createCredential(settings, secrets, method);
+    };
+    expect(build({ ...GITHUB, AZURE_TENANT_ID: TENANT }, "githubActions")).to.throw(
+      ConfigurationError,
+      "authentication with githubActions needs intune:clientId (or AZURE_CLIENT_ID)",
+    );
+    expect(build({ ...named }, "githubActions")).to.throw(
+      ConfigurationError,
+      /needs ACTIONS_ID_TOKEN_REQUEST_URL \(set by GitHub Actions when the job has `permissions: id-token: write`\)/,
+    );
+    const noSc = { ...named, ...ADO, AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: undefined };
+    expect(build(noSc, "azurePipelines")).to.throw(
+      "authentication with azurePipelines needs intune:serviceConnectionId (or AZURESUBSCRIPTION_SERVICE_CONNECTION_ID)",
+    );
+    expect(build({ ...named, ...ADO, SYSTEM_OIDCREQUESTURI: undefined }, "azurePipelines")).to.throw(
+      "needs SYSTEM_OIDCREQUESTURI",
+    );
+    expect(build({ ...named, ...ADO, SYSTEM_ACCESSTOKEN: undefined }, "azurePipelines")).to.throw(
+      "needs SYSTEM_ACCESSTOKEN (map it into the step: `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)`)",
+    );
+  });
+
+  it("refuse token endpoints over plain http except on loopback", () => {
+    const gh = from({ ...named, ...GITHUB, ACTIONS_ID_TOKEN_REQUEST_URL: "http://tokens.example/idtoken" });
+    expect(() => createCredential(gh.settings, gh.secrets, "githubActions")).to.throw(
+      ConfigurationError,
+      "ACTIONS_ID_TOKEN_REQUEST_URL must use https (http only on loopback addresses)",
+    );
+    const local = from({ ...named, ...GITHUB, ACTIONS_ID_TOKEN_REQUEST_URL: "http://127.0.0.1:1/idtoken" });
+    expect(() => createCredential(local.settings, local.secrets, "githubActions")).not.to.throw();
+    const ado = from({ ...named, ...ADO, SYSTEM_OIDCREQUESTURI: "http://dev.azure.example/oidctoken" });
+    expect(() => createCredential(ado.settings, ado.secrets, "azurePipelines")).to.throw(
+      "SYSTEM_OIDCREQUESTURI must use https",
+    );
+    // @azure/identity sends the Azure DevOps request over https only, loopback or not.
+    const adoLocal = from({ ...named, ...ADO, SYSTEM_OIDCREQUESTURI: "http://127.0.0.1:1/oidctoken" });
+    expect(() => createCredential(adoLocal.settings, adoLocal.secrets, "azurePipelines")).to.throw(
+      /@azure\/identity refuses http/,
+    );
+  });
+});
+
+describe("GitHub Actions ID token request", () => {
+  let server: ScriptedServer;
+  beforeEach(async () => {
+    server = await new ScriptedServer().start();
+  });
+  afterEach(() => server.stop());
+
+  it("asks for Entra's audience with the request token and returns the value", async () => {
+    server.answer({ status: 200, body: { count: 1, value: "header.payload.signature" } });
+    const token = await fetchGithubIdToken(`${server.origin}/idtoken?api-version=2.0`, "req-token-abc");
+    expect(token).to.equal("header.payload.signature");
+    expect(server.requests).to.have.length(1);
+    const [req] = server.requests;
+    expect(req.method).to.equal("GET");
+    expect(req.url).to.equal("/idtoken?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange");
+    expect(req.headers.authorization).to.equal("Bearer req-token-abc");
+  });
+
+  it("fails clearly, without the request token, on an error status or a bad body", async () => {
+    const requestToken = "req-token-that-must-not-leak";
+    server.answer(
+      { status: 403, body: { message: `denied for ${requestToken}` } },
+      { status: 200, body: { count: 0 } },
+      { status: 200, body: "not json" },
+    );
+    const url = `${server.origin}/idtoken?api-version=2.0`;
+    const messages: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await fetchGithubIdToken(url, requestToken).then(
+        () => expect.fail("should fail"),
+        (e: Error) => messages.push(e.message),
+      );
+    }
+    expect(messages[0]).to.match(/answered 403: .*\[redacted\].*id-token: write/);
+    expect(messages[1]).to.contain('answered 200 without a "value" token');
+    expect(messages[2]).to.contain('answered 200 without a "value" token');
+    for (const m of messages) expect(m).not.to.contain(requestToken);
+  });
+
+  it("reads the variables at call time when given the lookup", async () => {
+    server.always({ status: 200, body: { value: "a.b.c" } });
+    const env: NodeJS.ProcessEnv = {
+      ...named,
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${server.origin}/first?api-version=2.0`,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: "first-token",
+    };
+    const { lookup, settings, secrets } = from(env);
+    const credential = createCredential(settings, secrets, "githubActions", lookup);
+    env.ACTIONS_ID_TOKEN_REQUEST_URL = `${server.origin}/second?api-version=2.0`;
+    env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = "second-token";
+    // The authority is the public cloud, unreachable here: only the assertion callback matters.
+    const assertion = (credential as unknown as { getAssertion: () => Promise<string> }).getAssertion;
+    expect(assertion).to.be.a("function");
+    await assertion();
+    expect(server.requests[0].url).to.match(/^\/second\?/);
+    expect(server.requests[0].headers.authorization).to.equal("Bearer second-token");
+  });
+});
