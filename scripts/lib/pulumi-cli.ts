@@ -3,8 +3,8 @@
  * a local file backend, and one place that knows the environment Pulumi needs here. Used by
  * `npm run demo` and the end-to-end tests.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
@@ -17,32 +17,40 @@ const PLUGIN = "pulumi-resource-pulumi-nodejs";
  * a build from the Go module proxy, with progress on stderr).
  */
 export function ensurePulumiCli(): string {
-  const known = process.env.INTUNE_PULUMI_BIN;
-  if (known && existsSync(path.join(known, "pulumi"))) return known;
-  const result = spawnSync("bash", [ENSURE_SCRIPT], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const dir = result.stdout.trim().split("\n").pop() ?? "";
-  if (result.status !== 0 || !existsSync(path.join(dir, "pulumi"))) {
-    throw new Error(
-      `could not get the Pulumi CLI (toolchain/pulumi/ensure-pulumi.sh exited ${result.status})`,
-    );
+  let dir = process.env.INTUNE_PULUMI_BIN ?? "";
+  if (!dir || !existsSync(path.join(dir, "pulumi"))) {
+    const result = spawnSync("bash", [ENSURE_SCRIPT], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    dir = result.stdout.trim().split("\n").pop() ?? "";
+    if (result.status !== 0 || !existsSync(path.join(dir, "pulumi"))) {
+      throw new Error(
+        `could not get the Pulumi CLI (toolchain/pulumi/ensure-pulumi.sh exited ${result.status})`,
+      );
+    }
+    process.env.INTUNE_PULUMI_BIN = dir;
   }
-  // The engine looks for the dynamic-provider plugin beside the CLI before PATH (and warns on
-  // every run when it comes from PATH). The script is generic: it runs @pulumi/pulumi from the
-  // program's own node_modules.
+  placeDynamicProviderPlugin(dir);
+  return dir;
+}
+
+/**
+ * The engine looks for the dynamic-provider plugin beside the CLI before PATH (and warns on every
+ * run when it comes from PATH). The script is generic: it runs @pulumi/pulumi from the program's
+ * own node_modules. PATH keeps the shipped copy as a fallback (see PulumiProject).
+ */
+function placeDynamicProviderPlugin(dir: string): void {
   const plugin = path.join(dir, PLUGIN);
   const shipped = path.join(REPO_ROOT, "node_modules/@pulumi/pulumi", PLUGIN);
-  if (!existsSync(plugin) || readFileSync(plugin, "utf8") !== readFileSync(shipped, "utf8")) {
-    try {
+  try {
+    if (!existsSync(plugin) || readFileSync(plugin, "utf8") !== readFileSync(shipped, "utf8")) {
       copyFileSync(shipped, plugin);
-    } catch {
-      // a read-only CLI directory: the engine then finds the plugin on PATH, with its warning
+      chmodSync(plugin, 0o755);
     }
+  } catch {
+    // a read-only CLI directory: the engine finds the plugin on PATH instead
   }
-  process.env.INTUNE_PULUMI_BIN = dir;
-  return dir;
 }
 
 export interface PulumiResult {
@@ -78,7 +86,9 @@ export class PulumiProject {
       ...process.env,
       ...options.env,
       // Node 24 first: the language host and the provider plugin run `node` from PATH.
-      PATH: [bin, nodeBin, process.env.PATH].join(path.delimiter),
+      PATH: [bin, nodeBin, path.join(REPO_ROOT, "node_modules/@pulumi/pulumi"), process.env.PATH].join(
+        path.delimiter,
+      ),
       PULUMI_HOME: path.join(options.backendDir, ".pulumi-home"),
       PULUMI_BACKEND_URL: `file://${options.backendDir}`,
       PULUMI_CONFIG_PASSPHRASE: options.passphrase,
@@ -90,15 +100,21 @@ export class PulumiProject {
   }
 
   /** Runs `pulumi <args>` in the program directory; rejects on a non-zero exit unless allowed. */
-  run(args: string[], opts: { allowFailure?: boolean; stack?: string } = {}): Promise<PulumiResult> {
+  run(
+    args: string[],
+    opts: { allowFailure?: boolean; stack?: string; onSpawn?: (child: ChildProcess) => void } = {},
+  ): Promise<PulumiResult> {
     const full = [...args, "--non-interactive", "--color", "never"];
     if (opts.stack) full.push("--stack", opts.stack);
     return new Promise((resolve, reject) => {
+      // Its own process group, so a test can stop the CLI and every process it started at once.
       const child = spawn("pulumi", full, {
         cwd: this.options.dir,
         env: this.env,
         stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
       });
+      opts.onSpawn?.(child);
       let stdout = "";
       let stderr = "";
       let output = "";
