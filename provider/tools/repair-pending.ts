@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+/**
+ * intune-repair-pending: settles the connectors a killed `pulumi up` left "pending create".
+ *
+ * When the CLI dies while a create is in flight, Pulumi cannot know whether the connector was
+ * made, and a non-interactive `pulumi refresh` leaves it pending, so the next `up` creates it
+ * again: a duplicate. This tool asks Intune instead. For each pending create of a
+ * DomainJoinConnector it lists the tenant's connectors that no resource of the stack holds and
+ * that match the inputs (display name, and version/state when set; the id when adopting):
+ *   - exactly one: recorded in the stack as the resource (state export, edit, import, refresh);
+ *   - none: the create never happened; the pending entry is dropped and `up` creates it;
+ *   - several: left alone, the candidates are named, and the tool exits 1.
+ *
+ * Run it in the program's directory, after `pulumi cancel` if the stack is still locked:
+ *   npx intune-repair-pending --stack prod [--dry-run]
+ * It uses the stack's `intune:` config (via `pulumi config --show-secrets`) and the environment.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { DomainJoinConnectorProvider } from "../glue/implementation";
+import { GraphConnector } from "../logic/schema";
+
+const TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
+
+interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+}
+
+export interface PendingDecision {
+  urn: string;
+  action: "import" | "clear" | "ambiguous";
+  id?: string;
+  candidates: string[];
+}
+
+/**
+ * Pure decision: which connector each pending create made. Candidates already held by the
+ * stack, or claimed by an earlier pending create, are never chosen twice.
+ */
+export function decide(
+  pending: StateResource[],
+  tracked: Set<string>,
+  tenant: GraphConnector[],
+): PendingDecision[] {
+  const claimed = new Set(tracked);
+  return pending.map((op) => {
+    const inputs = op.inputs ?? {};
+    const adoptId = typeof inputs.connectorId === "string" ? inputs.connectorId.toLowerCase() : undefined;
+    const candidates = tenant.filter(
+      (c) =>
+        !claimed.has(c.id) &&
+        (adoptId
+          ? c.id.toLowerCase() === adoptId
+          : c.displayName === inputs.displayName &&
+            (inputs.version === undefined || c.version === inputs.version) &&
+            (inputs.state === undefined || c.state === inputs.state)),
+    );
+    if (candidates.length === 1) {
+      claimed.add(candidates[0].id);
+      return { urn: op.urn, action: "import", id: candidates[0].id, candidates: [candidates[0].id] };
+    }
+    return {
+      urn: op.urn,
+      action: candidates.length === 0 ? "clear" : "ambiguous",
+      candidates: candidates.map((c) => c.id),
+    };
+  });
+}
+
+function pulumi(args: string[], stack: string | undefined): { code: number; stdout: string; stderr: string } {
+  const full = stack ? [...args, "--stack", stack] : args;
+  const result = spawnSync("pulumi", full, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  if (result.error) throw new Error(`could not run pulumi: ${result.error.message}`);
+  return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      stack: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help) {
+    console.log(
+      "usage: intune-repair-pending [--stack NAME] [--dry-run]   (run in the Pulumi program's directory)",
+    );
+    return 0;
+  }
+  const exported = pulumi(["stack", "export"], values.stack);
+  if (exported.code !== 0) throw new Error(`pulumi stack export failed: ${exported.stderr.trim()}`);
+  const deployment = JSON.parse(exported.stdout).deployment ?? {};
+  const pending: StateResource[] = (deployment.pending_operations ?? [])
+    .filter(
+      (op: { type: string; resource: StateResource }) => op.type === "creating" && op.resource.type === TYPE,
+    )
+    .map((op: { resource: StateResource }) => op.resource);
+  if (pending.length === 0) {
+    console.log("no pending creates of DomainJoinConnector: nothing to repair");
+    return 0;
+  }
+  const tracked = new Set<string>(
+    (deployment.resources ?? [])
+      .filter((r: StateResource) => r.type === TYPE && r.id)
+      .map((r: StateResource) => r.id as string),
+  );
+
+  const configOut = pulumi(["config", "--json", "--show-secrets"], values.stack);
+  if (configOut.code !== 0) throw new Error(`pulumi config failed: ${configOut.stderr.trim()}`);
+  const config = JSON.parse(configOut.stdout) as Record<string, { value?: unknown }>;
+  const provider = new DomainJoinConnectorProvider();
+  await provider.configure({
+    config: {
+      get: (key: string) => (config[key]?.value === undefined ? undefined : String(config[key].value)),
+      require: (key: string) => String(config[key]?.value ?? ""),
+    },
+  });
+  let tenant: GraphConnector[];
+  try {
+    tenant = await provider.connect().api.list();
+  } finally {
+    provider.close();
+  }
+
+  const decisions = decide(pending, tracked, tenant);
+  for (const d of decisions) {
+    const what =
+      d.action === "import"
+        ? `made ${d.id}: import it`
+        : d.action === "clear"
+          ? "was never made: clear it (the next up creates it)"
+          : `is ambiguous, candidates ${d.candidates.join(", ")}: left pending`;
+    console.log(`${d.urn.split("::").pop()} ${what}`);
+  }
+  if (values["dry-run"]) return decisions.some((d) => d.action === "ambiguous") ? 1 : 0;
+
+  // Pulumi's documented repair path: edit the exported state and import it. Settled creates
+  // become resources (outputs completed by the refresh below); ambiguous ones stay pending.
+  const settled = new Map(decisions.filter((d) => d.action !== "ambiguous").map((d) => [d.urn, d]));
+  deployment.pending_operations = (deployment.pending_operations ?? []).filter(
+    (op: { resource: StateResource }) => !settled.has(op.resource.urn),
+  );
+  for (const op of pending) {
+    const d = settled.get(op.urn);
+    if (d?.action !== "import") continue;
+    const inputs = op.inputs ?? {};
+    const adopted = typeof inputs.connectorId === "string";
+    deployment.resources.push({
+      ...op,
+      id: d.id,
+      outputs: { ...inputs, connectorId: d.id, adopted, deleteOnDestroy: inputs.deleteOnDestroy ?? !adopted },
+    });
+  }
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "intune-repair-")), "state.json");
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(exported.stdout), deployment }), { mode: 0o600 });
+  try {
+    const imported = pulumi(["stack", "import", "--file", file], values.stack);
+    if (imported.code !== 0) throw new Error(`pulumi stack import failed: ${imported.stderr.trim()}`);
+  } finally {
+    rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+  const refreshed = pulumi(["refresh", "--yes", "--skip-preview", "--non-interactive"], values.stack);
+  process.stdout.write(refreshed.stdout);
+  process.stderr.write(refreshed.stderr);
+  if (refreshed.code !== 0) return refreshed.code;
+  return decisions.some((d) => d.action === "ambiguous") ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`intune-repair-pending: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}
