@@ -293,6 +293,10 @@ class LocalEmulator implements Emulator {
     this.faults.clear();
   }
 
+  resetThrottle(): void {
+    this.throttle.reset();
+  }
+
   setOptions(patch: RuntimeOptions): void {
     for (const key of Object.keys(patch)) {
       if (!RUNTIME_OPTION_KEYS.has(key)) throw new Error(`unknown or fixed option '${key}'`);

@@ -179,6 +179,8 @@ export interface Emulator {
   heartbeat(id: string, opts?: { state?: ConnectorState; version?: string }): ConnectorRecord;
   addFault(rule: FaultRule): void;
   clearFaults(): void;
+  /** Empties the throttling windows, as if the last 20 s had been quiet (benchmarks between steps). */
+  resetThrottle(): void;
   setOptions(patch: RuntimeOptions): void;
   /** A JWT from the emulator's own test OIDC issuer. */
   mintFederatedToken(opts: { subject: string; audience?: string; lifetimeSeconds?: number }): Promise<string>;

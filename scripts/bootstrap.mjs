@@ -43,3 +43,31 @@ export function bootstrap(script) {
     process.exit(result.status ?? 1);
   }
 }
+
+/**
+ * For entry points that run compiled TypeScript against the emulator: bootstrap, build, make sure
+ * the emulator's CA exists, then run the script in a child with NODE_EXTRA_CA_CERTS set (Node reads
+ * it only at start-up). Exits with the child's status.
+ */
+export function runCompiled(entry, compiledScript) {
+  bootstrap(entry);
+  const tsc = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["-p", "."], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  const cli = join(root, "dist/emulator/cli.js");
+  const ca = spawnSync(process.execPath, [cli, "ca", "--state-dir", join(root, ".emulator")], {
+    encoding: "utf8",
+  });
+  if (ca.status !== 0) {
+    process.stderr.write(ca.stderr ?? "");
+    process.exit(1);
+  }
+  const result = spawnSync(process.execPath, [join(root, compiledScript), ...process.argv.slice(2)], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.stdout.trim() },
+  });
+  process.exit(result.status ?? 1);
+}

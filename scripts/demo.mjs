@@ -1,31 +1,5 @@
-// `npm run demo`: the main job against the embedded emulator, on a fresh clone.
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+// `npm run demo`: the main job against the embedded emulator, on a fresh clone (see scripts/demo.ts).
 import { fileURLToPath } from "node:url";
-import { bootstrap, root } from "./bootstrap.mjs";
+import { runCompiled } from "./bootstrap.mjs";
 
-bootstrap(fileURLToPath(import.meta.url));
-
-const tsc = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["-p", "."], {
-  cwd: root,
-  stdio: "inherit",
-});
-if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-const ca = spawnSync(
-  process.execPath,
-  [join(root, "dist/emulator/cli.js"), "ca", "--state-dir", join(root, ".emulator")],
-  {
-    encoding: "utf8",
-  },
-);
-if (ca.status !== 0) {
-  process.stderr.write(ca.stderr);
-  process.exit(1);
-}
-// NODE_EXTRA_CA_CERTS is read when a Node process starts: the demo runs in a child that has it.
-const result = spawnSync(process.execPath, [join(root, "dist/scripts/demo.js"), ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: "inherit",
-  env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.stdout.trim() },
-});
-process.exit(result.status ?? 1);
+runCompiled(fileURLToPath(import.meta.url), "dist/scripts/demo.js");

@@ -18,6 +18,7 @@ import {
 } from "../logic/schema";
 import { GraphClient } from "../graph/client";
 import { ConnectorsApi, CreateBody } from "../graph/connectors";
+import { coalescerFor, coalescingEnabled } from "../graph/read-coalescer";
 import { RequestLimiter } from "../graph/limiter";
 import { RetryOptions } from "../graph/retryPolicy";
 import { createDebugLogger } from "../graph/logging";
@@ -196,7 +197,11 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
   async read(id: string, props: Record<string, unknown>): Promise<dynamic.ReadResult> {
     return reported(async () => {
       const { api } = this.connect();
-      const connector = await api.get(id);
+      // One GET each. With INTUNE_READ_COALESCING=1, concurrent reads (a refresh) share one paged
+      // list instead, a connector missing from it confirmed by its own GET (see read-coalescer.ts).
+      const connector = coalescingEnabled(this.environment.env ?? process.env)
+        ? await coalescerFor(api).read(id)
+        : await api.get(id);
       // Gone: an empty id tells Pulumi to drop the resource from state. Any other error throws,
       // so a transient failure never loses state.
       if (!connector) return { id: "" };

@@ -1,0 +1,487 @@
+/**
+ * `npm run bench`: the provider's cost against its physical limits and against a naive design, with
+ * the real Pulumi CLI and the emulator at a realistic latency and Intune's ODJ throttling limits.
+ *
+ * For each N (1, 10, 100, 500; `--quick`: 1, 10) and each provider (ours; the naive baseline of
+ * bench/baseline/), on a fresh emulated tenant: preview, first up (creates N), no-op up, up
+ * renaming every connector, refresh (ours twice: one GET each, then with read coalescing), destroy.
+ * Each operation records the Graph requests by kind, its wall time beside the throttling bound
+ * (N writes at 100 per 20 s, the first 100 at once) and the latency bound, and the peak RSS of the
+ * dynamic-provider process; after the first up, the state bytes per connector and the serialized
+ * provider's share. Results go to bench/results/ (JSON, Markdown, SVG chart).
+ */
+import { spawn } from "node:child_process";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { Emulator, startEmulator } from "../emulator";
+import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "../scripts/lib/pulumi-cli";
+import { renderChart } from "./chart";
+import {
+  BenchResults,
+  OperationRow,
+  Operation,
+  ProviderName,
+  StateRow,
+  latencyBoundSeconds,
+  lowerBound,
+  renderMarkdown,
+  throttleBoundSeconds,
+} from "./report";
+
+const STACK = "bench";
+const PAGE_SIZE = 100;
+
+interface Settings {
+  sizes: number[];
+  latencyMs: number;
+  parallel: number;
+  baselineMax: number;
+  timeoutSeconds: number;
+  /** The whole run stops starting commands after this long (then marks the rest skipped). */
+  budgetSeconds: number;
+  outDir: string;
+  quick: boolean;
+  /** Rewrite the Markdown and the chart from the JSON of the last run, without running anything. */
+  renderOnly: boolean;
+}
+
+function parseSettings(): Settings {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      "latency-ms": { type: "string", default: "80" },
+      sizes: { type: "string" },
+      parallel: { type: "string", default: "64" },
+      "baseline-max": { type: "string", default: "500" },
+      "timeout-seconds": { type: "string", default: "300" },
+      "budget-seconds": { type: "string", default: "780" },
+      out: { type: "string" },
+      "render-only": { type: "boolean", default: false },
+    },
+  });
+  const quick = values.quick ?? false;
+  const number = (name: string, text: string, min: number): number => {
+    const n = Number(text);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}, got ${text}`);
+    return n;
+  };
+  const sizes = (values.sizes ?? (quick ? "1,10" : "1,10,100,500")).split(",").map((s) => {
+    const n = number("sizes", s.trim(), 1);
+    if (!Number.isInteger(n) || n > 2000) throw new Error(`--sizes: whole numbers from 1 to 2000, got ${s}`);
+    return n;
+  });
+  return {
+    sizes,
+    latencyMs: number("latency-ms", values["latency-ms"] ?? "80", 0),
+    parallel: number("parallel", values.parallel ?? "64", 1),
+    baselineMax: number("baseline-max", values["baseline-max"] ?? "500", 0),
+    timeoutSeconds: number("timeout-seconds", values["timeout-seconds"] ?? "300", 10),
+    budgetSeconds: number("budget-seconds", values["budget-seconds"] ?? "780", 30),
+    outDir: path.resolve(REPO_ROOT, values.out ?? (quick ? "bench/results/quick" : "bench/results")),
+    quick,
+    renderOnly: values["render-only"] ?? false,
+  };
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** Peak RSS (VmHWM) of the dynamic-provider processes running in one program directory. */
+class ProviderMemoryProbe {
+  private peakKb = 0;
+  private timer: NodeJS.Timeout | undefined;
+  constructor(private readonly programDir: string) {}
+
+  start(): void {
+    this.peakKb = 0;
+    this.timer = setInterval(() => this.sample(), 200);
+  }
+
+  /** Stops polling; the peak in MB, or null when no provider process was seen. */
+  stop(): number | null {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    return this.peakKb > 0 ? Math.round(this.peakKb / 102.4) / 10 : null;
+  }
+
+  private sample(): void {
+    let pids: string[];
+    try {
+      pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+    } catch {
+      return;
+    }
+    for (const pid of pids) {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        if (!cmdline.includes("cmd/dynamic-provider")) continue;
+        if (readlinkSync(`/proc/${pid}/cwd`) !== this.programDir) continue;
+        const hwm = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+        if (hwm) this.peakKb = Math.max(this.peakKb, Number(hwm[1]));
+      } catch {
+        // the process ended between the listing and the read
+      }
+    }
+  }
+}
+
+interface RunOutcome {
+  code: number;
+  seconds: number;
+  timedOut: boolean;
+  output: string;
+}
+
+/** `pulumi <args>` with a time limit: SIGINT (Pulumi cancels cleanly), then SIGKILL 15 s later. */
+function runPulumi(project: PulumiProject, args: string[], timeoutSeconds: number): Promise<RunOutcome> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never", "--stack", STACK], {
+      cwd: project.options.dir,
+      env: project.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, so a timed-out run can be stopped with the processes it started.
+      detached: true,
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk));
+    let timedOut = false;
+    let killer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGINT");
+      killer = setTimeout(() => {
+        try {
+          if (child.pid) process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }, 15_000);
+    }, timeoutSeconds * 1000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (killer) clearTimeout(killer);
+      resolve({ code: code ?? 1, seconds: (Date.now() - started) / 1000, timedOut, output });
+    });
+  });
+}
+
+/** A temporary program directory running `main` (a compiled program) with the repo's node_modules. */
+function makeProgram(mainModule: string): { dir: string; backend: string; cleanup(): void } {
+  const base = realpathSync(mkdtempSync(path.join(tmpdir(), "intune-bench-")));
+  const dir = path.join(base, "program");
+  mkdirSync(dir);
+  writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    "name: intune-connectors\nruntime: nodejs\nmain: index.js\ndescription: benchmark program\n",
+  );
+  writeFileSync(path.join(dir, "package.json"), '{ "name": "intune-bench-program", "private": true }\n');
+  writeFileSync(path.join(dir, "index.js"), `module.exports = require(${JSON.stringify(mainModule)});\n`);
+  symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return {
+    dir,
+    backend: path.join(base, "state"),
+    cleanup: () => rmSync(base, { recursive: true, force: true }),
+  };
+}
+
+function connectorConfig(n: number, generation: number): Record<string, unknown>[] {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `c${String(i + 1).padStart(4, "0")}`,
+    displayName: `Bench connector ${i + 1} (v${generation})`,
+  }));
+}
+
+/** The emulator's throttling windows start empty, so each operation is measured against a fresh budget. */
+function resetThrottleWindows(emulator: Emulator): void {
+  // No public API resets the windows alone (reset() also empties the tenant); see the report.
+  emulator.resetThrottle();
+}
+
+interface StateInfo {
+  bytesPerConnector: number;
+  providerShare: number;
+  providerBytes: number;
+  exportBytes: number;
+}
+
+function measureState(exported: string, n: number): StateInfo {
+  const deployment = JSON.parse(exported) as {
+    deployment: {
+      resources?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[];
+    };
+  };
+  const resources = (deployment.deployment.resources ?? []).filter((r) =>
+    r.type.startsWith("pulumi-nodejs:dynamic/"),
+  );
+  let total = 0;
+  let provider = 0;
+  for (const r of resources) {
+    total += JSON.stringify(r).length;
+    provider +=
+      JSON.stringify(r.inputs?.__provider ?? "").length + JSON.stringify(r.outputs?.__provider ?? "").length;
+  }
+  const count = Math.max(1, resources.length);
+  return {
+    bytesPerConnector: Math.round(total / count),
+    providerBytes: Math.round(provider / count),
+    providerShare: total ? provider / total : 0,
+    exportBytes: Math.round(Buffer.byteLength(exported) / n),
+  };
+}
+
+/** When the run started, for the time budget. */
+const runStarted = Date.now();
+
+function remainingSeconds(settings: Settings): number {
+  return settings.budgetSeconds - (Date.now() - runStarted) / 1000;
+}
+
+async function runScenario(
+  provider: ProviderName,
+  n: number,
+  settings: Settings,
+  rows: OperationRow[],
+  states: StateRow[],
+): Promise<void> {
+  const mainModule =
+    provider === "ours"
+      ? path.join(REPO_ROOT, "dist/stack/index.js")
+      : path.join(REPO_ROOT, "dist/bench/baseline/program.js");
+  const program = makeProgram(mainModule);
+  const emulator = await startEmulator({
+    stateDir: path.join(REPO_ROOT, ".emulator"),
+    latencyMs: settings.latencyMs,
+    pageSize: PAGE_SIZE,
+  });
+  try {
+    const writer = emulator.app("writer");
+    const project = new PulumiProject({
+      dir: program.dir,
+      backendDir: program.backend,
+      passphrase: "bench-local-state-only",
+      env: {
+        AZURE_TENANT_ID: emulator.tenantId,
+        AZURE_CLIENT_ID: writer.clientId,
+        AZURE_CLIENT_SECRET: writer.secret,
+        AZURE_AUTHORITY_HOST: emulator.authorityHost,
+        INTUNE_GRAPH_ENDPOINT: emulator.graphEndpoint,
+        NODE_EXTRA_CA_CERTS: emulator.caCertPath,
+        INTUNE_READ_COALESCING: "0",
+      },
+    });
+    await project.initStack(STACK, { "intune-connectors:connectors": connectorConfig(n, 1) });
+    const probe = new ProviderMemoryProbe(program.dir);
+    const parallel = ["--parallel", String(settings.parallel)];
+    const steps: { op: Operation; args: string[]; before?: () => void }[] = [
+      { op: "preview", args: ["preview", ...parallel] },
+      { op: "up (create)", args: ["up", "--yes", "--skip-preview", ...parallel] },
+      { op: "up (no-op)", args: ["up", "--yes", "--skip-preview", ...parallel] },
+      {
+        op: "up (rename all)",
+        args: ["up", "--yes", "--skip-preview", ...parallel],
+        before: () => project.writeConfig(STACK, { "intune-connectors:connectors": connectorConfig(n, 2) }),
+      },
+      {
+        op: "refresh",
+        args: ["refresh", "--yes", "--skip-preview", ...parallel],
+        before: () => (project.env.INTUNE_READ_COALESCING = "0"),
+      },
+    ];
+    if (provider === "ours") {
+      // The same refresh with read coalescing on (opt-in): one paged list for concurrent reads.
+      steps.push({
+        op: "refresh (coalesced)",
+        args: ["refresh", "--yes", "--skip-preview", ...parallel],
+        before: () => (project.env.INTUNE_READ_COALESCING = "1"),
+      });
+    }
+    steps.push({ op: "destroy", args: ["destroy", "--yes", "--skip-preview", ...parallel] });
+
+    let broken: string | undefined;
+    for (const step of steps) {
+      const base = {
+        n,
+        provider,
+        operation: step.op,
+        lowerBound: lowerBound(step.op, n, PAGE_SIZE),
+        throttleBoundSeconds: throttleBoundSeconds(step.op, n),
+        latencyBoundSeconds: latencyBoundSeconds(
+          step.op,
+          n,
+          settings.latencyMs,
+          settings.parallel,
+          PAGE_SIZE,
+        ),
+      };
+      if (broken) {
+        rows.push({
+          ...base,
+          status: `skipped (${broken})`,
+          requests: null,
+          wallSeconds: null,
+          peakRssMb: null,
+        });
+        continue;
+      }
+      const remaining = remainingSeconds(settings);
+      if (remaining < 20) {
+        rows.push({
+          ...base,
+          status: "skipped (time budget)",
+          requests: null,
+          wallSeconds: null,
+          peakRssMb: null,
+        });
+        continue;
+      }
+      const timeout = Math.min(settings.timeoutSeconds, Math.floor(remaining));
+      step.before?.();
+      resetThrottleWindows(emulator);
+      emulator.clearLog();
+      probe.start();
+      const outcome = await runPulumi(project, step.args, timeout);
+      const peakRssMb = probe.stop();
+      const s = emulator.summary();
+      const status = outcome.timedOut
+        ? `timed out after ${timeout} s`
+        : outcome.code === 0
+          ? "ok"
+          : `failed (exit ${outcome.code})`;
+      rows.push({
+        ...base,
+        status,
+        requests: {
+          token: s.token,
+          GET: s.GET,
+          POST: s.POST,
+          PATCH: s.PATCH,
+          DELETE: s.DELETE,
+          throttled: s.throttled,
+          errors: s.errors,
+        },
+        wallSeconds: Math.round(outcome.seconds * 100) / 100,
+        peakRssMb,
+      });
+      log(
+        `  N=${String(n).padEnd(4)} ${provider.padEnd(8)} ${step.op.padEnd(24)} ${outcome.seconds.toFixed(1).padStart(6)} s  ` +
+          `${emulator.summaryLine()}  rss ${peakRssMb ?? "–"} MB  ${status}`,
+      );
+      if (status !== "ok") {
+        log(outcome.output.split("\n").slice(-25).join("\n"));
+        broken = `after ${step.op} ${outcome.timedOut ? "timed out" : "failed"}`;
+      }
+      if (step.op === "up (create)" && status === "ok") {
+        const exported = (await project.run(["stack", "export"], { stack: STACK })).stdout;
+        states.push({ n, provider, ...measureState(exported, n) });
+      }
+    }
+  } finally {
+    await emulator.close();
+    program.cleanup();
+  }
+}
+
+async function writeResults(results: BenchResults, outDir: string): Promise<string> {
+  mkdirSync(outDir, { recursive: true });
+  const json = path.join(outDir, "results.json");
+  const md = path.join(outDir, "results.md");
+  const svg = path.join(outDir, "wall-time.svg");
+  writeFileSync(json, JSON.stringify(results, null, 2) + "\n");
+  writeFileSync(md, renderMarkdown(results));
+  writeFileSync(svg, renderChart(results));
+  await formatFiles([json, md]);
+  log(`bench: wrote ${[json, md, svg].map((f) => path.relative(REPO_ROOT, f)).join(", ")}`);
+  return readFileSync(md, "utf8");
+}
+
+async function main(): Promise<void> {
+  const settings = parseSettings();
+  if (settings.renderOnly) {
+    const previous = JSON.parse(
+      readFileSync(path.join(settings.outDir, "results.json"), "utf8"),
+    ) as BenchResults;
+    process.stdout.write(await writeResults(previous, settings.outDir));
+    return;
+  }
+  const bin = ensurePulumiCli();
+  log(
+    `bench: sizes ${settings.sizes.join(", ")}; latency ${settings.latencyMs} ms; --parallel ${settings.parallel}; ` +
+      `baseline up to N=${settings.baselineMax}; pulumi ${bin}`,
+  );
+  const rows: OperationRow[] = [];
+  const states: StateRow[] = [];
+  const baselineSkipped: number[] = [];
+  const errors: string[] = [];
+  // A scenario that cannot even start (stack init, emulator) is recorded, and the run goes on.
+  const attempt = async (provider: ProviderName, n: number) => {
+    try {
+      await runScenario(provider, n, settings, rows, states);
+    } catch (error) {
+      const message = `${provider} at N=${n}: ${error instanceof Error ? error.message : String(error)}`;
+      log(`  ${message}`);
+      errors.push(message.split("\n")[0]);
+    }
+  };
+  for (const n of settings.sizes) {
+    await attempt("ours", n);
+    if (n <= settings.baselineMax) await attempt("baseline", n);
+    else baselineSkipped.push(n);
+  }
+  const results: BenchResults = {
+    generated: new Date().toISOString(),
+    settings: {
+      sizes: settings.sizes,
+      latencyMs: settings.latencyMs,
+      parallel: settings.parallel,
+      pageSize: PAGE_SIZE,
+      throttle: "Intune ODJ: 100 writes and 1000 requests per 20 s per app; 200 / 2000 per tenant",
+      baselineMax: settings.baselineMax,
+      baselineSkipped,
+      cpus: cpus().length,
+      node: process.version,
+      totalSeconds: Math.round((Date.now() - runStarted) / 1000),
+    },
+    operations: rows,
+    state: states,
+    errors,
+  };
+  log(`\nbench: ${results.settings.totalSeconds} s in all`);
+  process.stdout.write(await writeResults(results, settings.outDir));
+}
+
+/** Prettier-format the generated files, so `prettier --check .` stays clean after a run. */
+function formatFiles(files: string[]): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      path.join(REPO_ROOT, "node_modules/.bin/prettier"),
+      ["--write", "--log-level", "warn", ...files],
+      {
+        cwd: REPO_ROOT,
+        stdio: "inherit",
+      },
+    );
+    child.on("close", () => resolve());
+    child.on("error", () => resolve());
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,97 @@
+import { expect } from "chai";
+import type { GraphConnector } from "../../provider/logic/schema";
+import { ConnectorReader, ReadCoalescer, coalescingEnabled } from "../../provider/graph/read-coalescer";
+
+const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+const connector = (n: number): GraphConnector =>
+  ({ id: ID(n), displayName: `c${n}`, state: "active" }) as GraphConnector;
+
+/** A reader over a fixed tenant, counting calls; the list may leave connectors out or fail. */
+class FakeReader implements ConnectorReader {
+  lists = 0;
+  gets: string[] = [];
+  listError: Error | undefined;
+  hiddenFromList = new Set<string>();
+  constructor(public tenant: GraphConnector[]) {}
+  async list() {
+    this.lists++;
+    await new Promise((r) => setTimeout(r, 1));
+    if (this.listError) throw this.listError;
+    return this.tenant.filter((c) => !this.hiddenFromList.has(c.id));
+  }
+  async get(id: string) {
+    this.gets.push(id);
+    return this.tenant.find((c) => c.id === id);
+  }
+}
+
+describe("read coalescer", () => {
+  it("serves many concurrent reads from one list", async () => {
+    const reader = new FakeReader([1, 2, 3, 4, 5, 6, 7, 8].map(connector));
+    const coalescer = new ReadCoalescer(reader, { windowMs: 5, threshold: 4 });
+    const results = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((n) => coalescer.read(ID(n))));
+    expect(results.map((c) => c?.displayName)).to.deep.equal([
+      "c1",
+      "c2",
+      "c3",
+      "c4",
+      "c5",
+      "c6",
+      "c7",
+      "c8",
+    ]);
+    expect(reader.lists).to.equal(1);
+    expect(reader.gets).to.deep.equal([]);
+  });
+
+  it("uses plain GETs for a few reads", async () => {
+    const reader = new FakeReader([1, 2].map(connector));
+    const coalescer = new ReadCoalescer(reader, { windowMs: 5, threshold: 4 });
+    const results = await Promise.all([coalescer.read(ID(1)), coalescer.read(ID(2))]);
+    expect(results.map((c) => c?.id)).to.deep.equal([ID(1), ID(2)]);
+    expect(reader.lists).to.equal(0);
+    expect(reader.gets).to.have.length(2);
+  });
+
+  it("confirms a connector missing from the list with its own GET: a lagging list drops nothing", async () => {
+    const reader = new FakeReader([1, 2, 3, 4, 5, 6].map(connector));
+    reader.hiddenFromList.add(ID(3));
+    const coalescer = new ReadCoalescer(reader, { windowMs: 5, threshold: 2 });
+    const results = await Promise.all([1, 2, 3, 4, 9].map((n) => coalescer.read(ID(n))));
+    expect(results[2]?.id).to.equal(ID(3));
+    expect(results[4]).to.equal(undefined);
+    expect(reader.gets).to.deep.equal([ID(3), ID(9)]);
+    expect(reader.lists).to.equal(1);
+  });
+
+  it("fails every read of the batch when the list fails, reporting none as gone", async () => {
+    const reader = new FakeReader([1, 2, 3, 4, 5].map(connector));
+    reader.listError = new Error("503 from list");
+    const coalescer = new ReadCoalescer(reader, { windowMs: 5, threshold: 2 });
+    const settled = await Promise.allSettled([1, 2, 3, 4, 5].map((n) => coalescer.read(ID(n))));
+    expect(settled.every((s) => s.status === "rejected" && /503 from list/.test(String(s.reason)))).to.equal(
+      true,
+    );
+    expect(reader.gets).to.deep.equal([]);
+  });
+
+  it("closes a batch after maxWaitMs even while reads keep arriving", async () => {
+    const reader = new FakeReader(Array.from({ length: 40 }, (_, i) => connector(i)));
+    const coalescer = new ReadCoalescer(reader, { windowMs: 20, maxWaitMs: 30, threshold: 2 });
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 40; i++) {
+      pending.push(coalescer.read(ID(i)));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all(pending);
+    expect(reader.lists).to.be.greaterThan(1);
+    expect(reader.lists).to.be.lessThan(10);
+  });
+
+  it("is off by default and on with INTUNE_READ_COALESCING=1", () => {
+    expect(coalescingEnabled({})).to.equal(false);
+    expect(coalescingEnabled({ INTUNE_READ_COALESCING: "0" })).to.equal(false);
+    expect(coalescingEnabled({ INTUNE_READ_COALESCING: "1" })).to.equal(true);
+    expect(coalescingEnabled({ INTUNE_READ_COALESCING: "on" })).to.equal(true);
+  });
+});
