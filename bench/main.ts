@@ -25,7 +25,7 @@ import {
 import { cpus, tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { Emulator, startEmulator } from "../emulator";
+import { Emulator, clientEnvironment, startEmulator } from "../emulator";
 import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "../scripts/lib/pulumi-cli";
 import { renderChart } from "./chart";
 import {
@@ -270,20 +270,11 @@ async function runScenario(
     pageSize: PAGE_SIZE,
   });
   try {
-    const writer = emulator.app("writer");
     const project = new PulumiProject({
       dir: program.dir,
       backendDir: program.backend,
       passphrase: "bench-local-state-only",
-      env: {
-        AZURE_TENANT_ID: emulator.tenantId,
-        AZURE_CLIENT_ID: writer.clientId,
-        AZURE_CLIENT_SECRET: writer.secret,
-        AZURE_AUTHORITY_HOST: emulator.authorityHost,
-        INTUNE_GRAPH_ENDPOINT: emulator.graphEndpoint,
-        NODE_EXTRA_CA_CERTS: emulator.caCertPath,
-        INTUNE_READ_COALESCING: "0",
-      },
+      env: { ...clientEnvironment(emulator, "writer"), INTUNE_READ_COALESCING: "0" },
     });
     await project.initStack(STACK, { "intune-connectors:connectors": connectorConfig(n, 1) });
     const probe = new ProviderMemoryProbe(program.dir);

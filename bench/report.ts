@@ -1,4 +1,5 @@
 /** The benchmark's result types, the lower bounds each operation is compared with, and the Markdown table. */
+import type { RequestSummary } from "../emulator";
 
 export type ProviderName = "ours" | "baseline";
 export type Operation =
@@ -10,17 +11,8 @@ export type Operation =
   | "refresh (coalesced)"
   | "destroy";
 
-export interface RequestCounts {
-  token: number;
-  GET: number;
-  POST: number;
-  PATCH: number;
-  DELETE: number;
-  /** Answered 429. */
-  throttled: number;
-  /** Other errors (4xx/5xx, dropped). */
-  errors: number;
-}
+/** The emulator's request counts (throttled = answered 429). */
+export type RequestCounts = RequestSummary;
 
 export interface OperationRow {
   n: number;

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { ensureCa } from "./ca";
 import { CLOUD_NAMES, cloudProfile, isCloudName } from "./clouds";
 import { isGuid } from "./ids";
+import { clientEnvironment } from "./client-env";
 import { startEmulator } from "./server";
 import type { Emulator, EmulatorOptions } from "./types";
 
@@ -160,15 +161,7 @@ function banner(emu: Emulator, envFile: string | undefined): string {
 
 /** A dotenv file for the "writer" app, written atomically and readable by the owner only. */
 function writeEnvFile(file: string, emu: Emulator): void {
-  const writer = emu.app("writer");
-  const entries: [string, string][] = [
-    ["AZURE_TENANT_ID", emu.tenantId],
-    ["AZURE_CLIENT_ID", writer.clientId],
-    ["AZURE_CLIENT_SECRET", writer.secret],
-    ["AZURE_AUTHORITY_HOST", emu.authorityHost],
-    ["INTUNE_GRAPH_ENDPOINT", emu.graphEndpoint],
-    ["NODE_EXTRA_CA_CERTS", emu.caCertPath],
-  ];
+  const entries = Object.entries(clientEnvironment(emu, "writer"));
   const text = [
     `# Written by the Intune Graph emulator (${emu.url}) at ${new Date().toISOString()}.`,
     "# The secret changes at every start.",

@@ -1,6 +1,7 @@
 // The local Microsoft Graph (beta, domain join connectors) and Entra ID emulator: the library API.
 // See emulator/README.md for what it imitates and how to run it.
 export { startEmulator } from "./server";
+export { clientEnvironment } from "./client-env";
 export { ensureCa } from "./ca";
 export { DEFAULT_TENANT_ID } from "./options";
 export { EMULATOR_ISSUER, READ_ROLE, READ_WRITE_ROLE } from "./apps";

@@ -9,7 +9,7 @@
 import { rmSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { Emulator, startEmulator } from "../emulator";
+import { Emulator, clientEnvironment, startEmulator } from "../emulator";
 import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "./lib/pulumi-cli";
 
 const STACK = "demo";
@@ -63,7 +63,6 @@ async function main(): Promise<void> {
     seed: REGISTERED,
   });
   try {
-    const writer = emulator.app("writer");
     heading(`Emulated tenant ${emulator.tenantId} at ${emulator.url}`);
     for (const c of emulator.connectors()) console.log(`  ${c.id}  ${c.displayName.padEnd(30)} ${c.state}`);
 
@@ -71,14 +70,7 @@ async function main(): Promise<void> {
       dir: REPO_ROOT,
       backendDir: STATE_DIR,
       passphrase: "demo-local-state-only",
-      env: {
-        AZURE_TENANT_ID: emulator.tenantId,
-        AZURE_CLIENT_ID: writer.clientId,
-        AZURE_CLIENT_SECRET: writer.secret,
-        AZURE_AUTHORITY_HOST: emulator.authorityHost,
-        INTUNE_GRAPH_ENDPOINT: emulator.graphEndpoint,
-        NODE_EXTRA_CA_CERTS: emulator.caCertPath,
-      },
+      env: clientEnvironment(emulator, "writer"),
     });
     await project.initStack(STACK, { "intune-connectors:connectors": CONNECTORS });
     const cost: string[] = [];

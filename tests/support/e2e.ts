@@ -5,22 +5,15 @@
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Emulator } from "../../emulator";
+import { Emulator, clientEnvironment } from "../../emulator";
 import { PulumiProject, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
 
 export { REPO_ROOT };
 
 /** Environment that points the provider at the emulator; the secret is left to the caller. */
 export function connectionEnv(emulator: Emulator, appName = "writer"): NodeJS.ProcessEnv {
-  return {
-    AZURE_TENANT_ID: emulator.tenantId,
-    AZURE_CLIENT_ID: emulator.app(appName).clientId,
-    AZURE_AUTHORITY_HOST: emulator.authorityHost,
-    INTUNE_GRAPH_ENDPOINT: emulator.graphEndpoint,
-    NODE_EXTRA_CA_CERTS: emulator.caCertPath,
-    // Never inherit a secret from the machine running the tests.
-    AZURE_CLIENT_SECRET: "",
-  };
+  // Never inherit a secret from the machine running the tests: the caller adds one.
+  return { ...clientEnvironment(emulator, appName), AZURE_CLIENT_SECRET: "" };
 }
 
 export interface ProgramCopy {

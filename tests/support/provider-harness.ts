@@ -3,7 +3,7 @@
  * with the real @azure/identity, configured the way users configure them (environment).
  */
 import * as path from "node:path";
-import { Emulator, EmulatorOptions, startEmulator } from "../../emulator";
+import { Emulator, EmulatorOptions, clientEnvironment, startEmulator } from "../../emulator";
 import { DomainJoinConnectorProvider, ProviderEnvironment } from "../../provider/glue/implementation";
 
 export const STATE_DIR = path.resolve(__dirname, "../../../.emulator");
@@ -14,14 +14,7 @@ export function startTestEmulator(options: EmulatorOptions = {}): Promise<Emulat
 
 /** Environment variables that point a provider at the emulator as the given app. */
 export function emulatorEnv(emulator: Emulator, appName = "writer"): NodeJS.ProcessEnv {
-  const app = emulator.app(appName);
-  return {
-    AZURE_TENANT_ID: emulator.tenantId,
-    AZURE_CLIENT_ID: app.clientId,
-    AZURE_CLIENT_SECRET: app.secret,
-    AZURE_AUTHORITY_HOST: emulator.authorityHost,
-    INTUNE_GRAPH_ENDPOINT: emulator.graphEndpoint,
-  };
+  return clientEnvironment(emulator, appName);
 }
 
 /** Retry budget small enough for tests, same behaviour. */
