@@ -55,6 +55,37 @@ export interface DomainJoinConnectorArgs {
    * Intune) with a warning.
    */
   deleteOnDestroy?: pulumi.Input<boolean>;
+  /**
+   * Whether a new connector may take a display name that another connector in the tenant
+   * already has. Default `false`: before creating, the provider reads the tenant's connectors
+   * and refuses, naming the existing ids, so that a connector registered by the connector
+   * software is adopted (`connectorId`) instead of duplicated.
+   */
+  allowDuplicateDisplayName?: pulumi.Input<boolean>;
+}
+
+// Connector ids (lower case) claimed in this program, with the resource that claimed each.
+const claimedConnectorIds = new Map<string, string>();
+
+/**
+ * One resource per connector: two resources managing one connector would undo each other's
+ * changes on every run. A plain id is checked at once, an output when it resolves.
+ */
+function claimConnectorId(resourceName: string, connectorId: pulumi.Input<string>): void {
+  const claim = (id: unknown) => {
+    if (typeof id !== "string") return;
+    const key = id.toLowerCase();
+    const holder = claimedConnectorIds.get(key);
+    if (holder !== undefined && holder !== resourceName) {
+      throw new pulumi.RunError(
+        `DomainJoinConnector resources "${holder}" and "${resourceName}" both set connectorId ${JSON.stringify(id)}: ` +
+          "a connector can be managed by one resource only. Remove one of them, or give it the id of another connector",
+      );
+    }
+    claimedConnectorIds.set(key, resourceName);
+  };
+  if (typeof connectorId === "string") claim(connectorId);
+  else pulumi.output(connectorId).apply(claim);
 }
 
 /**
@@ -102,6 +133,7 @@ export class DomainJoinConnector extends pulumi.dynamic.Resource {
   constructor(name: string, args: DomainJoinConnectorArgs | undefined, opts?: pulumi.CustomResourceOptions) {
     // Pulumi drops input keys named id or urn without a word; carry them under another name so
     // that `check` can say they are output only instead of silently ignoring them.
+    if (args?.connectorId !== undefined) claimConnectorId(name, args.connectorId);
     const { id, urn, ...rest } = (args ?? {}) as Record<string, unknown>;
     const given: Record<string, unknown> = { ...rest };
     if (id !== undefined) given[`${OUTPUT_ONLY_PREFIX}id`] = id;

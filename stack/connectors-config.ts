@@ -34,6 +34,7 @@ export function parseConnectorEntries(value: unknown, key = "connectors"): Conne
     );
   }
   const seen = new Set<string>();
+  const ids = new Map<string, string>();
   return value.map((entry: unknown, index) => {
     const where = `${key}[${index}]`;
     if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
@@ -56,6 +57,17 @@ export function parseConnectorEntries(value: unknown, key = "connectors"): Conne
     if (seen.has(name))
       throw new StackConfigError(`${where}.name ${JSON.stringify(name)} is used twice; names must be unique`);
     seen.add(name);
+    if (typeof record.connectorId === "string") {
+      // One entry per connector, whatever the letter case: two would fight over it on every run.
+      const other = ids.get(record.connectorId.toLowerCase());
+      if (other !== undefined) {
+        throw new StackConfigError(
+          `${where}.connectorId ${JSON.stringify(record.connectorId)} is also the connectorId of ${other}: ` +
+            "a connector can be listed once only; remove one of the two entries",
+        );
+      }
+      ids.set(record.connectorId.toLowerCase(), `${where} (${JSON.stringify(name)})`);
+    }
     const { name: _name, ...rest } = record;
     return { ...rest, name } as ConnectorEntry;
   });

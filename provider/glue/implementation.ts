@@ -8,7 +8,15 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { asConnectorInputs, checkInputs, describeValue } from "../logic/check";
-import { diffConnector, driftedProperties, effectiveDeleteOnDestroy, patchBody } from "../logic/diff";
+import { diffConnector, driftedProperties, patchBody } from "../logic/diff";
+import {
+  displayNameKey,
+  duplicateNameMessage,
+  effectiveDeleteOnDestroy,
+  idKey,
+  namesakes,
+  recordedOwnership,
+} from "../logic/ownership";
 import {
   CONNECTOR_ODATA_TYPE,
   ConnectorInputs,
@@ -36,6 +44,12 @@ export interface ProviderEnvironment {
   apiOptions?: ConstructorParameters<typeof ConnectorsApi>[1];
   /** Overrides for the retry budget, over what the settings say (tests, benchmarks). */
   retry?: Partial<RetryOptions>;
+  /**
+   * Read the tenant before each create, to refuse a duplicate display name and to reconcile a
+   * lost POST only against connectors that are new. Default true; false exists only so that the
+   * model-based tests can show they find what goes wrong without it.
+   */
+  preCreateRead?: boolean;
 }
 
 interface Connection {
@@ -64,6 +78,12 @@ async function reported<T>(work: () => Promise<T>): Promise<T> {
 export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
   private stackConfig: ((key: string) => string | undefined) | undefined;
   private connection: Connection | undefined;
+  // One provider process serves every resource of a deployment, so it sees every claim. Ids this
+  // deployment holds (created, adopted, read) are never another create's outcome; an adopted id
+  // and a display name being created have one owner each.
+  private readonly held = new Set<string>();
+  private readonly claims = new Map<string, string>();
+  private readonly creating = new Set<string>();
 
   constructor(private readonly environment: ProviderEnvironment = {}) {}
 
@@ -135,12 +155,22 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     return reported(async () => {
       const desired = asConnectorInputs(inputs);
       const { api } = this.connect();
-      if (desired.connectorId !== undefined) return this.adopt(api, desired);
+      const provider = inputs[PROVIDER_KEY];
+      if (desired.connectorId !== undefined) return this.adopt(api, desired, provider);
 
       const body: CreateBody = { "@odata.type": CONNECTOR_ODATA_TYPE, displayName: desired.displayName };
       if (desired.version !== undefined) body.version = desired.version;
       if (desired.state !== undefined) body.state = desired.state;
-      const { connector, reconciled } = await api.create(body);
+      const before = await this.guardCreate(api, desired);
+      let created: { connector: GraphConnector; reconciled: boolean };
+      try {
+        created = await api.create(body, { before, held: this.held });
+      } catch (error) {
+        this.creating.delete(displayNameKey(desired.displayName)); // nothing was made under the name
+        throw error;
+      }
+      const { connector, reconciled } = created;
+      this.held.add(idKey(connector.id));
       if (reconciled) {
         this.warn(
           `create connector ${JSON.stringify(desired.displayName)}: the service's answer was lost; ` +
@@ -148,48 +178,98 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
         );
       }
       const outs = toOutputs(connector, false, effectiveDeleteOnDestroy(desired));
-      this.verifyApplied("create connector", desired, connector, outs);
+      this.verifyApplied("create connector", desired, connector, outs, provider);
       return { id: connector.id, outs };
     });
   }
 
-  private async adopt(api: ConnectorsApi, desired: ConnectorInputs): Promise<dynamic.CreateResult> {
+  /**
+   * Before a POST: refuse a display name that the tenant or another create of this deployment
+   * already has (unless allowed), and return the ids that existed, so that a lost POST is never
+   * matched with a connector it did not make.
+   */
+  private async guardCreate(api: ConnectorsApi, desired: ConnectorInputs): Promise<Set<string> | undefined> {
+    if (this.environment.preCreateRead === false) return undefined;
+    const tenant = await api.listShared();
+    const name = displayNameKey(desired.displayName);
+    if (!desired.allowDuplicateDisplayName) {
+      const existing = namesakes(tenant, desired.displayName);
+      if (existing.length) throw new OwnershipError(duplicateNameMessage(desired.displayName, existing));
+      if (this.creating.has(name)) {
+        throw new OwnershipError(
+          `create connector ${JSON.stringify(desired.displayName)}: another resource of this deployment ` +
+            "creates a connector with the same display name. Give each connector its own name, or set " +
+            "allowDuplicateDisplayName: true on both",
+        );
+      }
+    }
+    this.creating.add(name);
+    return new Set(tenant.map((c) => idKey(c.id)));
+  }
+
+  /**
+   * Adopts an existing connector. Each resource is created at most once per deployment, so two
+   * adoptions of one id in this process are two resources claiming one connector: the second
+   * fails before any request. (The resource class refuses this earlier, in the program, by name.)
+   */
+  private async adopt(
+    api: ConnectorsApi,
+    desired: ConnectorInputs,
+    provider: unknown,
+  ): Promise<dynamic.CreateResult> {
     const id = desired.connectorId as string;
-    const existing = await api.get(id, `adopt connector ${id}`);
-    if (!existing) {
-      throw new AdoptionError(
-        `adopt connector ${id}: no connector with this id exists in the tenant (Graph answered 404). ` +
-          "It may have been deleted or removed by Intune after 30 days inactive. Check connectorId, " +
-          "or remove connectorId to create a new connector",
+    const operation = `adopt connector ${id}`;
+    const key = idKey(id);
+    const owner = `displayName ${JSON.stringify(desired.displayName)}`;
+    const holder = this.claims.get(key);
+    if (holder !== undefined) {
+      throw new OwnershipError(
+        `${operation}: another resource of this deployment (${holder}) adopts this connector, and ` +
+          `this one (${owner}) claims it too. A connector can have one resource only: remove one ` +
+          "of them, or give it the id of another connector",
       );
     }
-    const body = patchBody(desired, existing);
-    const connector = body ? await api.update(id, body) : existing;
+    this.claims.set(key, owner);
+    this.held.add(key);
+    let connector: GraphConnector;
+    try {
+      const existing = await api.get(id, operation);
+      if (!existing) {
+        throw new AdoptionError(
+          `${operation}: no connector with this id exists in the tenant (Graph answered 404). ` +
+            "It may have been deleted or removed by Intune after 30 days inactive. Check connectorId, " +
+            "or remove connectorId to create a new connector",
+        );
+      }
+      const body = patchBody(desired, existing);
+      connector = body ? await api.update(id, body) : existing;
+    } catch (error) {
+      this.claims.delete(key); // nothing reaches state, so this attempt holds no claim
+      throw error;
+    }
     const outs = toOutputs(connector, true, effectiveDeleteOnDestroy(desired));
-    this.verifyApplied(`adopt connector ${id}`, desired, connector, outs);
+    this.verifyApplied(operation, desired, connector, outs, provider);
     return { id: connector.id, outs };
   }
 
   /**
-   * After a write, the connector must have what was asked; otherwise fail naming the property
-   * the service did not take. On create the connector exists, so the failure carries its id and
-   * outputs: Pulumi keeps it in state instead of losing track of it.
+   * After a create or adoption, the connector must have what was asked; otherwise fail naming
+   * the property the service did not take. The connector exists, so the failure carries its id
+   * and complete outputs — the serialized provider included, which Pulumi stores as given and
+   * needs to load the provider again — so that refresh, up and destroy keep working.
    */
   private verifyApplied(
     operation: string,
     desired: ConnectorInputs,
     connector: GraphConnector,
     outs: ConnectorOutputs,
+    provider: unknown,
   ): void {
-    const missed = driftedProperties(desired, connector);
-    if (missed.length === 0) return;
-    const details = missed
-      .map((p) => `${p}: asked ${describeValue(desired[p])}, service has ${describeValue(connector[p])}`)
-      .join("; ");
-    const message = `${operation}: the service did not take ${missed.join(", ")} (${details})`;
+    const message = notTakenMessage(operation, desired, connector);
+    if (!message) return;
     throw Object.assign(new VerificationError(message), {
       id: connector.id,
-      properties: outs,
+      properties: { ...outs, [PROVIDER_KEY]: provider },
       reasons: [message],
     });
   }
@@ -205,10 +285,9 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       // Gone: an empty id tells Pulumi to drop the resource from state. Any other error throws,
       // so a transient failure never loses state.
       if (!connector) return { id: "" };
-      const previous = props as Partial<ConnectorOutputs>;
-      const adopted = previous.adopted ?? previous.displayName === undefined;
-      const outs = toOutputs(connector, adopted, previous.deleteOnDestroy ?? !adopted);
-      return { id: connector.id, props: outs };
+      this.held.add(idKey(connector.id));
+      const { adopted, deleteOnDestroy } = recordedOwnership(props as Partial<ConnectorOutputs>);
+      return { id: connector.id, props: toOutputs(connector, adopted, deleteOnDestroy) };
     });
   }
 
@@ -220,28 +299,21 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     return reported(async () => {
       const previous = olds as unknown as ConnectorOutputs;
       const desired = asConnectorInputs(news);
-      const deleteOnDestroy = desired.deleteOnDestroy ?? !previous.adopted;
+      const adopted = recordedOwnership(previous).adopted;
+      const deleteOnDestroy = desired.deleteOnDestroy ?? !adopted;
       const body = patchBody(desired, previous);
       if (!body) return { outs: { ...withoutProvider(olds), deleteOnDestroy } };
       const connector = await this.connect().api.update(id, body);
-      const missed = driftedProperties(desired, connector);
-      if (missed.length) {
-        const details = missed
-          .map((p) => `${p}: asked ${describeValue(desired[p])}, service has ${describeValue(connector[p])}`)
-          .join("; ");
-        throw new VerificationError(
-          `update connector ${id}: the service did not take ${missed.join(", ")} (${details})`,
-        );
-      }
-      return { outs: toOutputs(connector, previous.adopted ?? false, deleteOnDestroy) };
+      const message = notTakenMessage(`update connector ${id}`, desired, connector);
+      if (message) throw new VerificationError(message);
+      return { outs: toOutputs(connector, adopted, deleteOnDestroy) };
     });
   }
 
   async delete(id: string, props: Record<string, unknown>): Promise<void> {
     return reported(async () => {
       const outputs = props as Partial<ConnectorOutputs>;
-      const deleteIt = outputs.deleteOnDestroy ?? !outputs.adopted;
-      if (!deleteIt) {
+      if (!recordedOwnership(outputs).deleteOnDestroy) {
         this.warn(
           `connector ${id} (${JSON.stringify(outputs.displayName)}) was released, not deleted: it was adopted, ` +
             "so it stays in Intune. Set deleteOnDestroy: true to delete adopted connectors",
@@ -259,6 +331,25 @@ export class AdoptionError extends Error {
 
 export class VerificationError extends Error {
   override readonly name = "VerificationError";
+}
+
+/** A create or adoption refused because the connector is, or would be, someone else's. */
+export class OwnershipError extends Error {
+  override readonly name = "OwnershipError";
+}
+
+/** Names the managed properties the service did not take after a write; undefined when it took all. */
+function notTakenMessage(
+  operation: string,
+  desired: ConnectorInputs,
+  connector: GraphConnector,
+): string | undefined {
+  const missed = driftedProperties(desired, connector);
+  if (missed.length === 0) return undefined;
+  const details = missed
+    .map((p) => `${p}: asked ${describeValue(desired[p])}, service has ${describeValue(connector[p])}`)
+    .join("; ");
+  return `${operation}: the service did not take ${missed.join(", ")} (${details})`;
 }
 
 function withoutProvider(props: Record<string, unknown>): Record<string, unknown> {

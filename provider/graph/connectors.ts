@@ -4,6 +4,7 @@
  * connector counting as done, and a POST with an unknown outcome reconciled rather than resent.
  */
 import { GraphConnector, ManagedProperty, isGuid } from "../logic/schema";
+import { createCandidates } from "../logic/ownership";
 import { Clock, realClock } from "./limiter";
 import { GraphClient } from "./client";
 import { GraphError, GraphRequestRefusedError, OutcomeUnknownError } from "./errors";
@@ -22,6 +23,17 @@ export interface ConnectorsApiOptions {
 }
 
 export type CreateBody = { "@odata.type": string } & Partial<Pick<GraphConnector, ManagedProperty>>;
+
+/**
+ * What a create knows about the tenant, so that a POST with an unknown outcome is matched only
+ * against connectors it could have made.
+ */
+export interface CreateContext {
+  /** Ids (lower case) of the connectors that existed before the POST. Unset: any match counts. */
+  before?: ReadonlySet<string>;
+  /** Ids (lower case) held by other resources of this deployment: never this create's. */
+  held?: ReadonlySet<string>;
+}
 
 /** Thrown when a POST's outcome could not be settled: names the connectors that could be it. */
 export class CreateReconciliationError extends Error {
@@ -49,6 +61,7 @@ export class ConnectorsApi {
   private readonly readAfterWriteMs: number;
   private readonly reconcileMs: number;
   private readonly clock: Clock;
+  private listing: Promise<GraphConnector[]> | undefined;
 
   constructor(
     readonly client: GraphClient,
@@ -75,6 +88,20 @@ export class ConnectorsApi {
       next = response.body?.["@odata.nextLink"];
     }
     return all;
+  }
+
+  /**
+   * The tenant's connectors, listed once for every caller that asks while a listing is under
+   * way: the creates of one deployment start together and share a read, which is taken before
+   * any of their POSTs. A listing that finished is never reused.
+   */
+  listShared(): Promise<GraphConnector[]> {
+    if (!this.listing) {
+      this.listing = this.list().finally(() => {
+        this.listing = undefined;
+      });
+    }
+    return this.listing;
   }
 
   /** One connector, or undefined when Graph answers 404. */
@@ -109,10 +136,14 @@ export class ConnectorsApi {
 
   /**
    * POST a new connector. When the answer is lost or a 5xx (the service may have applied it), the
-   * connectors are listed: exactly one matching the body is the one this POST made; none or
-   * several fail with the candidates named, and nothing is sent twice.
+   * connectors are listed: exactly one matching the body, new since `context.before` and held by
+   * no other resource, is the one this POST made; none or several fail with the candidates named,
+   * and nothing is sent twice.
    */
-  async create(body: CreateBody): Promise<{ connector: GraphConnector; reconciled: boolean }> {
+  async create(
+    body: CreateBody,
+    context: CreateContext = {},
+  ): Promise<{ connector: GraphConnector; reconciled: boolean }> {
     const operation = `create connector ${JSON.stringify(body.displayName)}`;
     try {
       const response = await this.client.send<GraphConnector>({
@@ -126,21 +157,19 @@ export class ConnectorsApi {
       return { connector: response.body, reconciled: false };
     } catch (error) {
       if (!(error instanceof OutcomeUnknownError)) throw error;
-      return { connector: await this.reconcileCreate(body, error), reconciled: true };
+      return { connector: await this.reconcileCreate(body, context, error), reconciled: true };
     }
   }
 
-  private async reconcileCreate(body: CreateBody, unknown: OutcomeUnknownError): Promise<GraphConnector> {
+  private async reconcileCreate(
+    body: CreateBody,
+    context: CreateContext,
+    unknown: OutcomeUnknownError,
+  ): Promise<GraphConnector> {
     const deadline = this.clock.now() + this.reconcileMs;
     let matches: GraphConnector[];
     for (let delay = 500; ; delay *= 2) {
-      const all = await this.list();
-      matches = all.filter(
-        (c) =>
-          c.displayName === body.displayName &&
-          (body.version === undefined || c.version === body.version) &&
-          (body.state === undefined || c.state === body.state),
-      );
+      matches = createCandidates(await this.list(), body, context);
       if (matches.length === 1) return matches[0];
       if (matches.length > 1 || this.clock.now() + delay > deadline) break;
       await this.clock.sleep(delay);
@@ -148,9 +177,9 @@ export class ConnectorsApi {
     const name = JSON.stringify(body.displayName);
     const message =
       matches.length === 0
-        ? `${unknown.message}. No connector named ${name} exists after the failed create, so nothing was created; ` +
+        ? `${unknown.message}. No new connector named ${name} appeared after the failed create, so nothing was created; ` +
           "running the deployment again is safe"
-        : `${unknown.message}. ${matches.length} connectors are named ${name} (${matches.map((c) => c.id).join(", ")}); ` +
+        : `${unknown.message}. ${matches.length} new connectors are named ${name} (${matches.map((c) => c.id).join(", ")}); ` +
           "one of them may have been created by this request. Adopt the right one with connectorId, or delete the extra one, then run again";
     throw new CreateReconciliationError(
       message,

@@ -120,17 +120,17 @@ function checkConnectorId(value: unknown): string | undefined {
   return undefined;
 }
 
-function checkDeleteOnDestroy(value: unknown): string | undefined {
-  return typeof value === "boolean"
-    ? undefined
-    : `deleteOnDestroy must be true or false, got ${describeValue(value)}`;
+function checkBoolean(property: string): (value: unknown) => string | undefined {
+  return (value) =>
+    typeof value === "boolean" ? undefined : `${property} must be true or false, got ${describeValue(value)}`;
 }
 
 const CHECKERS: Record<string, (value: unknown) => string | undefined> = {
   version: checkVersion,
   state: checkState,
   connectorId: checkConnectorId,
-  deleteOnDestroy: checkDeleteOnDestroy,
+  deleteOnDestroy: checkBoolean("deleteOnDestroy"),
+  allowDuplicateDisplayName: checkBoolean("allowDuplicateDisplayName"),
 };
 
 /**

@@ -11,19 +11,13 @@ import {
   ManagedProperty,
   UNKNOWN_VALUE,
 } from "./schema";
+import { recordedOwnership } from "./ownership";
 
 export interface ConnectorDiff {
   /** Properties whose change needs a write or a state update. */
   changed: string[];
   /** Properties whose change needs a new resource. */
   replaces: string[];
-}
-
-/** The deleteOnDestroy in effect: explicit, else delete what we created and release what we adopted. */
-export function effectiveDeleteOnDestroy(
-  inputs: Pick<ConnectorInputs, "connectorId" | "deleteOnDestroy">,
-): boolean {
-  return inputs.deleteOnDestroy ?? inputs.connectorId === undefined;
 }
 
 function sameId(a: unknown, b: unknown): boolean {
@@ -55,8 +49,7 @@ export function diffConnector(
   if (desiredDelete === UNKNOWN_VALUE) {
     changed.push("deleteOnDestroy");
   } else {
-    const adopted = olds.adopted ?? false;
-    const wanted = news.deleteOnDestroy ?? !adopted;
+    const wanted = news.deleteOnDestroy ?? !recordedOwnership(olds).adopted;
     if (olds.deleteOnDestroy !== undefined && wanted !== olds.deleteOnDestroy)
       changed.push("deleteOnDestroy");
   }

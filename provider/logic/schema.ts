@@ -33,6 +33,8 @@ export interface ConnectorInputs {
   connectorId?: string;
   /** Whether destroying the resource deletes the connector (default: true when created, false when adopted). */
   deleteOnDestroy?: boolean;
+  /** Create even when the tenant already has a connector with this display name (default false). */
+  allowDuplicateDisplayName?: boolean;
 }
 
 /** Outputs stored in state. */
@@ -55,6 +57,7 @@ export const INPUT_PROPERTIES = [
   "state",
   "connectorId",
   "deleteOnDestroy",
+  "allowDuplicateDisplayName",
 ] as const;
 
 /** Keys the service or this provider owns; given as inputs they are an error, not silently ignored. */

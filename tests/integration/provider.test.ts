@@ -32,10 +32,11 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
   }
 
   describe("create", () => {
-    it("POSTs once (201) with @odata.type and the given properties, and returns the service's object", async () => {
+    it("reads the tenant, POSTs once (201) with @odata.type and the given properties, and returns the service's object", async () => {
       const result = await t.provider.create({ displayName: "Branch office", version: "6.2504.2001.8" });
-      expect(graphCalls(emulator)).to.deep.equal(["token", "POST 201"]);
-      const post = emulator.requestLog({ kind: "graph" })[0];
+      expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200", "POST 201"]);
+      const [list, post] = emulator.requestLog({ kind: "graph" });
+      expect(list.path).to.equal("/beta/deviceManagement/domainJoinConnectors");
       expect(post.body).to.deep.equal({
         "@odata.type": CONNECTOR_ODATA_TYPE,
         displayName: "Branch office",
@@ -265,14 +266,14 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
     it("retries 429 with Retry-After", async () => {
       emulator.addFault({ method: "POST", path: "/beta/", status: 429, retryAfter: 0.05, count: 2 });
       await t.provider.create({ displayName: "x" });
-      expect(graphCalls(emulator)).to.deep.equal(["token", "POST 429", "POST 429", "POST 201"]);
+      expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200", "POST 429", "POST 429", "POST 201"]);
       expect(emulator.connectors().filter((c) => c.displayName === "x")).to.have.length(1);
     });
 
     it("retries 429 without Retry-After, backing off", async () => {
       emulator.addFault({ method: "POST", path: "/beta/", status: 429, retryAfter: null, count: 2 });
       await t.provider.create({ displayName: "x" });
-      expect(graphCalls(emulator)).to.deep.equal(["token", "POST 429", "POST 429", "POST 201"]);
+      expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200", "POST 429", "POST 429", "POST 201"]);
     });
 
     it("rides out the emulator's real write limit", async () => {
@@ -310,14 +311,47 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
       });
     }
 
-    it("fails naming the candidates when several connectors match", async () => {
-      emulator.seed([{ displayName: "Twin" }]);
+    it("with a same-named connector allowed, takes only the new one an applied POST made", async () => {
+      const [old] = emulator.seed([{ displayName: "Twin" }]);
       emulator.addFault({ method: "POST", path: "/beta/", applyThen: 504, count: 1 });
-      const error = await t.provider.create({ displayName: "Twin" }).catch((e) => e);
-      expect((error as Error).message).to.contain('2 connectors are named "Twin"');
-      for (const c of emulator.connectors().filter((c) => c.displayName === "Twin")) {
-        expect((error as Error).message).to.contain(c.id);
-      }
+      const result = await t.provider.create({ displayName: "Twin", allowDuplicateDisplayName: true });
+      const twins = emulator.connectors().filter((c) => c.displayName === "Twin");
+      expect(twins).to.have.length(2);
+      expect(result.id).not.to.equal(old.id);
+      expect(twins.map((c) => c.id)).to.include(result.id);
+      expect(emulator.summary().POST).to.equal(1);
+    });
+
+    it("never takes a same-named connector that was there before a POST that did not apply", async () => {
+      const [old] = emulator.seed([{ displayName: "Twin" }]);
+      emulator.addFault({ method: "POST", path: "/beta/", status: 503, count: 100 });
+      const error = await t.provider
+        .create({ displayName: "Twin", allowDuplicateDisplayName: true })
+        .catch((e) => e);
+      emulator.clearFaults();
+      expect((error as Error).message).to.contain(
+        "nothing was created; running the deployment again is safe",
+      );
+      expect((error as Error).message).not.to.contain(old.id);
+      expect(
+        emulator
+          .connectors()
+          .filter((c) => c.displayName === "Twin")
+          .map((c) => c.id),
+      ).to.deep.equal([old.id]);
+    });
+
+    it("fails naming the candidates when several new connectors match", async () => {
+      // Another writer creates a namesake while our POST's answer is lost: both are new.
+      emulator.addFault({ method: "POST", path: "/beta/", applyThen: 504, delayMs: 300, count: 1 });
+      const racing = t.provider
+        .create({ displayName: "Twin", allowDuplicateDisplayName: true })
+        .catch((e) => e);
+      while (emulator.summary().POST === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const other = emulator.seed([{ displayName: "Twin" }])[0];
+      const error = await racing;
+      expect((error as Error).message).to.contain('2 new connectors are named "Twin"');
+      expect((error as Error).message).to.contain(other.id);
       expect(emulator.summary().POST).to.equal(1);
     });
 

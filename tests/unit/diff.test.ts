@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { diffConnector, effectiveDeleteOnDestroy, patchBody } from "../../provider/logic/diff";
+import { diffConnector, patchBody } from "../../provider/logic/diff";
+import { effectiveDeleteOnDestroy } from "../../provider/logic/ownership";
 import { CONNECTOR_ODATA_TYPE, ConnectorOutputs, UNKNOWN_VALUE } from "../../provider/logic/schema";
 
 const ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6";

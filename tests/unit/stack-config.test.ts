@@ -50,4 +50,20 @@ describe("root stack config: the connectors list", () => {
     ).to.throw(/connectors\[1\]\.name "a" is used twice/);
     expect(() => parseConnectorEntries(["x"])).to.throw(/connectors\[0\] must be an object/);
   });
+
+  it("refuses the same connectorId twice, whatever its letter case, naming both entries", () => {
+    const list = [
+      { connectorId: "8c39f54e-6512-4a2f-bd3a-2cb66d02f722", displayName: "HQ" },
+      { name: "branch", displayName: "Branch" },
+      { name: "hq-again", connectorId: "8C39F54E-6512-4A2F-BD3A-2CB66D02F722", displayName: "HQ 2" },
+    ];
+    expect(() => parseConnectorEntries(list))
+      .to.throw(StackConfigError)
+      .with.property(
+        "message",
+        'connectors[2].connectorId "8C39F54E-6512-4A2F-BD3A-2CB66D02F722" is also the connectorId of ' +
+          'connectors[0] ("8c39f54e-6512-4a2f-bd3a-2cb66d02f722"): a connector can be listed once only; ' +
+          "remove one of the two entries",
+      );
+  });
 });

@@ -1,0 +1,82 @@
+/**
+ * Ownership: which connectors a stack may rename or delete, and which connector a create made.
+ * The promise is that a stack only ever touches a connector it created or explicitly adopted, so
+ * every rule about that lives here, pure, and is shared by the provider and the repair tool.
+ */
+import { ConnectorInputs, ConnectorOutputs, GraphConnector, ManagedProperty } from "./schema";
+
+/** The deleteOnDestroy in effect: explicit, else delete what we created and release what we adopted. */
+export function effectiveDeleteOnDestroy(
+  inputs: Pick<ConnectorInputs, "connectorId" | "deleteOnDestroy">,
+): boolean {
+  return inputs.deleteOnDestroy ?? inputs.connectorId === undefined;
+}
+
+/**
+ * What state says about ownership. Outputs written before `adopted` existed count as adopted
+ * when they lack a display name (a bare `get`), so an unknown connector is never deleted.
+ */
+export function recordedOwnership(outputs: Partial<ConnectorOutputs>): {
+  adopted: boolean;
+  deleteOnDestroy: boolean;
+} {
+  const adopted = outputs.adopted ?? outputs.displayName === undefined;
+  return { adopted, deleteOnDestroy: outputs.deleteOnDestroy ?? !adopted };
+}
+
+/** Display names as admins read them: letter case and surrounding spaces do not make a new name. */
+export function displayNameKey(displayName: string): string {
+  return displayName.trim().toLowerCase();
+}
+
+/** Connector ids compare without letter case (Graph returns them lower case). */
+export function idKey(id: string): string {
+  return id.toLowerCase();
+}
+
+/** Connectors of the tenant that already carry this display name: a create would duplicate them. */
+export function namesakes(tenant: readonly GraphConnector[], displayName: string): GraphConnector[] {
+  const key = displayNameKey(displayName);
+  return tenant.filter((c) => typeof c.displayName === "string" && displayNameKey(c.displayName) === key);
+}
+
+/** The properties a create sends, which the connector it made must carry exactly. */
+export type CreateFields = { displayName?: string } & Partial<
+  Record<ManagedProperty, string | null | undefined>
+>;
+
+/** Whether a connector is one that a create of `fields` would have made. */
+export function matchesCreate(connector: GraphConnector, fields: CreateFields): boolean {
+  return (
+    connector.displayName === fields.displayName &&
+    (fields.version === undefined || connector.version === fields.version) &&
+    (fields.state === undefined || connector.state === fields.state)
+  );
+}
+
+/**
+ * The connectors a create whose outcome is unknown may have made: those matching its fields
+ * that were not in the tenant before it (when that is known) and that no resource holds.
+ */
+export function createCandidates(
+  tenant: readonly GraphConnector[],
+  fields: CreateFields,
+  excluded: { before?: ReadonlySet<string>; held?: ReadonlySet<string> } = {},
+): GraphConnector[] {
+  return tenant.filter(
+    (c) => matchesCreate(c, fields) && !excluded.before?.has(idKey(c.id)) && !excluded.held?.has(idKey(c.id)),
+  );
+}
+
+/** The error text when a create would duplicate a display name the tenant already has. */
+export function duplicateNameMessage(displayName: string, existing: readonly GraphConnector[]): string {
+  const list = existing.map((c) => `${c.id} (${JSON.stringify(c.displayName)})`).join(", ");
+  const first = existing[0]?.id ?? "<id>";
+  return (
+    `create connector ${JSON.stringify(displayName)}: the tenant already has ` +
+    `${existing.length === 1 ? "a connector" : `${existing.length} connectors`} with this display name: ${list}. ` +
+    `Nothing was created. To manage ${existing.length === 1 ? "it" : "one of them"}, adopt it: ` +
+    `connectorId: "${first}". To create a second connector with the same name anyway, set ` +
+    "allowDuplicateDisplayName: true"
+  );
+}
