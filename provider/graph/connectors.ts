@@ -19,6 +19,12 @@ export interface ConnectorsApiOptions {
   readAfterWriteMs?: number;
   /** After a POST with an unknown outcome, how long the connector may take to appear in the list. Default 4 s. */
   reconcileMs?: number;
+  /**
+   * How long a listing taken before a create serves later creates too. Default 10 s. Creates of
+   * the same process are tracked apart (they are never another create's outcome), so a reused
+   * listing only misses connectors that someone else made within that time.
+   */
+  listReuseMs?: number;
   clock?: Clock;
 }
 
@@ -61,7 +67,9 @@ export class ConnectorsApi {
   private readonly readAfterWriteMs: number;
   private readonly reconcileMs: number;
   private readonly clock: Clock;
+  private readonly listReuseMs: number;
   private listing: Promise<GraphConnector[]> | undefined;
+  private listed: { startedAt: number; connectors: GraphConnector[] } | undefined;
 
   constructor(
     readonly client: GraphClient,
@@ -69,6 +77,7 @@ export class ConnectorsApi {
   ) {
     this.readAfterWriteMs = options.readAfterWriteMs ?? 5000;
     this.reconcileMs = options.reconcileMs ?? 4000;
+    this.listReuseMs = options.listReuseMs ?? 10_000;
     this.clock = options.clock ?? realClock;
   }
 
@@ -91,15 +100,24 @@ export class ConnectorsApi {
   }
 
   /**
-   * The tenant's connectors, listed once for every caller that asks while a listing is under
-   * way: the creates of one deployment start together and share a read, which is taken before
-   * any of their POSTs. A listing that finished is never reused.
+   * The tenant's connectors as they were before the caller's next write. The creates of one
+   * deployment start together: they share a listing under way, or one that started less than
+   * `listReuseMs` ago, instead of paging through the tenant once each.
    */
-  listShared(): Promise<GraphConnector[]> {
+  async listShared(): Promise<GraphConnector[]> {
+    if (this.listed && this.clock.now() - this.listed.startedAt <= this.listReuseMs) {
+      return this.listed.connectors;
+    }
     if (!this.listing) {
-      this.listing = this.list().finally(() => {
-        this.listing = undefined;
-      });
+      const startedAt = this.clock.now();
+      this.listing = this.list()
+        .then((connectors) => {
+          this.listed = { startedAt, connectors };
+          return connectors;
+        })
+        .finally(() => {
+          this.listing = undefined;
+        });
     }
     return this.listing;
   }

@@ -54,6 +54,48 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
       expect(emulator.connectors().map((c) => c.id)).to.include(result.id);
     });
 
+    it("shares one listing of the tenant between the creates of a deployment", async () => {
+      await Promise.all(["a", "b", "c", "d", "e"].map((displayName) => t.provider.create({ displayName })));
+      await t.provider.create({ displayName: "f" }); // within the reuse window: no new listing
+      expect(emulator.summary()).to.include({ GET: 1, POST: 6 });
+    });
+
+    it("refuses a display name that the tenant already has, in any letter case, before any write", async () => {
+      const [existing] = emulator.seed([{ displayName: "ODJ Paris" }]);
+      emulator.clearLog();
+      const error = await t.provider.create({ displayName: "odj paris " }).catch((e) => e);
+      expect((error as Error).name).to.equal("OwnershipError");
+      expect((error as Error).message).to.contain(existing.id);
+      expect((error as Error).message).to.contain(`connectorId: "${existing.id}"`);
+      expect(emulator.summary()).to.include({ POST: 0, PATCH: 0, DELETE: 0 });
+    });
+
+    it("refuses two creates of one display name in a deployment unless both allow it", async () => {
+      const [first, second] = await Promise.allSettled([
+        t.provider.create({ displayName: "Twin" }),
+        t.provider.create({ displayName: "Twin" }),
+      ]);
+      expect([first.status, second.status].sort()).to.deep.equal(["fulfilled", "rejected"]);
+      expect(emulator.connectors().filter((c) => c.displayName === "Twin")).to.have.length(1);
+      await t.provider.create({ displayName: "Pair", allowDuplicateDisplayName: true });
+      await t.provider.create({ displayName: "Pair", allowDuplicateDisplayName: true });
+      expect(emulator.connectors().filter((c) => c.displayName === "Pair")).to.have.length(2);
+    });
+
+    it("refuses a second adoption of one connector id in a deployment, before any write", async () => {
+      const [existing] = emulator.connectors();
+      await t.provider.create({ connectorId: existing.id, displayName: "first claim" });
+      emulator.clearLog();
+      const error = await t.provider
+        .create({ connectorId: existing.id.toUpperCase(), displayName: "second claim" })
+        .catch((e) => e);
+      expect((error as Error).name).to.equal("OwnershipError");
+      expect((error as Error).message).to.contain('displayName "first claim"');
+      expect((error as Error).message).to.contain('displayName "second claim"');
+      expect(emulator.summary()).to.include({ GET: 0, PATCH: 0 });
+      expect(emulator.connectors().find((c) => c.id === existing.id)?.displayName).to.equal("first claim");
+    });
+
     it("serves many calls with one token", async () => {
       await t.provider.create({ displayName: "a" });
       await t.provider.create({ displayName: "b" });
