@@ -64,28 +64,36 @@ export interface DomainJoinConnectorArgs {
   allowDuplicateDisplayName?: pulumi.Input<boolean>;
 }
 
-// Connector ids (lower case) claimed in this program, with the resource that claimed each.
-const claimedConnectorIds = new Map<string, string>();
+// Connector ids (lower case) claimed in this program, with the resources that claim each.
+const connectorClaims = new Map<string, string[]>();
 
 /**
  * One resource per connector: two resources managing one connector would undo each other's
- * changes on every run. A plain id is checked at once, an output when it resolves.
+ * changes on every run. The id reaches Pulumi one turn of the event loop after it is known, when
+ * the program's code has declared its resources: if two claim one id, neither is registered, so
+ * neither preview nor up writes anything, and the error names both.
  */
-function claimConnectorId(resourceName: string, connectorId: pulumi.Input<string>): void {
-  const claim = (id: unknown) => {
-    if (typeof id !== "string") return;
-    const key = id.toLowerCase();
-    const holder = claimedConnectorIds.get(key);
-    if (holder !== undefined && holder !== resourceName) {
-      throw new pulumi.RunError(
-        `DomainJoinConnector resources "${holder}" and "${resourceName}" both set connectorId ${JSON.stringify(id)}: ` +
-          "a connector can be managed by one resource only. Remove one of them, or give it the id of another connector",
-      );
-    }
-    claimedConnectorIds.set(key, resourceName);
-  };
-  if (typeof connectorId === "string") claim(connectorId);
-  else pulumi.output(connectorId).apply(claim);
+function claimedConnectorId(resourceName: string, connectorId: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.output(connectorId).apply(
+    (id) =>
+      new Promise<string>((resolve, reject) => {
+        if (typeof id !== "string") return resolve(id);
+        const claimants = connectorClaims.get(id.toLowerCase()) ?? [];
+        if (!claimants.includes(resourceName)) claimants.push(resourceName);
+        connectorClaims.set(id.toLowerCase(), claimants);
+        setImmediate(() => {
+          if (claimants.length === 1) return resolve(id);
+          const names = claimants.map((n) => `"${n}"`);
+          reject(
+            new pulumi.RunError(
+              `DomainJoinConnector resources ${names.slice(0, -1).join(", ")} and ${names[names.length - 1]} ` +
+                `${claimants.length === 2 ? "both" : "all"} set connectorId ${JSON.stringify(id)}: a connector can ` +
+                "be managed by one resource only. Remove all but one, or give each the id of another connector",
+            ),
+          );
+        });
+      }),
+  );
 }
 
 /**
@@ -133,8 +141,8 @@ export class DomainJoinConnector extends pulumi.dynamic.Resource {
   constructor(name: string, args: DomainJoinConnectorArgs | undefined, opts?: pulumi.CustomResourceOptions) {
     // Pulumi drops input keys named id or urn without a word; carry them under another name so
     // that `check` can say they are output only instead of silently ignoring them.
-    if (args?.connectorId !== undefined) claimConnectorId(name, args.connectorId);
     const { id, urn, ...rest } = (args ?? {}) as Record<string, unknown>;
+    if (args?.connectorId !== undefined) rest.connectorId = claimedConnectorId(name, args.connectorId);
     const given: Record<string, unknown> = { ...rest };
     if (id !== undefined) given[`${OUTPUT_ONLY_PREFIX}id`] = id;
     if (urn !== undefined) given[`${OUTPUT_ONLY_PREFIX}urn`] = urn;
