@@ -37,32 +37,47 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
 /**
  * SIGKILL a process and every process it started, the way a CI runner or OOM killer stops a
  * job. The CLI's plugins run in process groups of their own, so the tree is read from /proc.
+ * The tree is frozen first (SIGSTOP, re-read until no new process appears), so a child started
+ * while the tree is being read cannot escape the kill.
  */
 function killTree(root: number): void {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // the process ended meanwhile
+  const tree = () => {
+    const children = new Map<number, number[]>();
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+      } catch {
+        // the process ended meanwhile
+      }
     }
-  }
-  const all: number[] = [];
-  const walk = (pid: number) => {
-    all.push(pid);
-    for (const child of children.get(pid) ?? []) walk(child);
+    const all: number[] = [];
+    const walk = (pid: number) => {
+      all.push(pid);
+      for (const child of children.get(pid) ?? []) walk(child);
+    };
+    walk(root);
+    return all;
   };
-  walk(root);
-  for (const pid of all) {
+  const signal = (pid: number, sig: NodeJS.Signals) => {
     try {
-      process.kill(pid, "SIGKILL");
+      process.kill(pid, sig);
     } catch {
       // already gone
     }
+  };
+  const stopped = new Set<number>();
+  for (let round = 0; round < 20; round++) {
+    const fresh = tree().filter((pid) => !stopped.has(pid));
+    if (fresh.length === 0) break;
+    for (const pid of fresh) {
+      signal(pid, "SIGSTOP");
+      stopped.add(pid);
+    }
   }
+  for (const pid of stopped) signal(pid, "SIGKILL");
 }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -220,10 +235,14 @@ const CLI_SCENARIOS = [
         killTree(pid);
         await up;
         if (process.env.SOAK_VERBOSE) {
-          const state = JSON.parse(await s.project.exportState(s.stack)).deployment;
+          // The kill can leave a checkpoint the CLI cannot load: say so instead of throwing.
+          const exported = await s.project.run(["stack", "export"], { stack: s.stack, allowFailure: true });
+          const state = exported.code === 0 ? JSON.parse(exported.stdout).deployment : undefined;
           console.log(
-            `after kill: ${s.emulator.summary().POST} POSTs, ${(state.resources ?? []).length} resources in state, ` +
-              `${(state.pending_operations ?? []).length} pending operations`,
+            `after kill: ${s.emulator.summary().POST} POSTs, ` +
+              (state
+                ? `${(state.resources ?? []).length} resources in state, ${(state.pending_operations ?? []).length} pending operations`
+                : `state unreadable: ${exported.output.trim()}`),
           );
         }
         // What a person does after a killed run: release the stack's lock, refresh, up.
@@ -238,6 +257,19 @@ const CLI_SCENARIOS = [
             env: s.project.env,
           },
         );
+        // The tool's verdicts on the checkpoint files (a sidecar moved aside, a copy restored).
+        const checkpointRepairs = repair.stdout
+          .split("\n")
+          .filter((l) => l.startsWith("checkpoint: ") && !l.endsWith(" sound"));
+        if (checkpointRepairs.length > 0)
+          console.log(`C02 checkpoint repaired:\n  ${checkpointRepairs.join("\n  ")}`);
+        const checkpointNote =
+          checkpointRepairs.length === 0
+            ? "checkpoint sound"
+            : `checkpoint REPAIRED (${checkpointRepairs.length} fix${checkpointRepairs.length > 1 ? "es" : ""})`;
+        const repairFailure = repair.status === 0 ? "" : `: ${repair.stderr.trim().split("\n").pop()}`;
+        const cancelFailure =
+          cancel.code === 0 ? "" : `pulumi cancel failed (${cancel.output.trim().split("\n").pop()}); `;
         if (process.env.SOAK_VERBOSE) {
           console.log(repair.stdout, repair.stderr);
           const state = JSON.parse(await s.project.exportState(s.stack)).deployment;
@@ -267,8 +299,10 @@ const CLI_SCENARIOS = [
           lost: v.lost,
           cases: 1,
           detail:
-            `intune-repair-pending: ${repair.stdout.split("\n").filter((l) => / (made|was never made|is ambiguous)/.test(l)).length} ` +
-            `pending creates settled (exit ${repair.status}); refresh exited ${refresh.code}, up exited ${second.code}; ${v.detail}`,
+            `${cancelFailure}intune-repair-pending: ${checkpointNote}, ` +
+            `${repair.stdout.split("\n").filter((l) => / (made|was never made|is ambiguous)/.test(l)).length} ` +
+            `pending creates settled (exit ${repair.status}${repairFailure}); ` +
+            `refresh exited ${refresh.code}, up exited ${second.code}; ${v.detail}`,
         };
       } finally {
         await s.cleanup();

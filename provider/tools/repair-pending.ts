@@ -14,6 +14,13 @@
  * Run it in the program's directory, after `pulumi cancel` if the stack is still locked:
  *   npx intune-repair-pending --stack prod [--dry-run]
  * It uses the stack's `intune:` config (via `pulumi config --show-secrets`) and the environment.
+ *
+ * Two more leftovers of a killed run are repaired first, in the same pass:
+ *   - a checkpoint that no longer loads ("failed to load checkpoint: EOF") on a local file://
+ *     backend (see local-backend.ts);
+ *   - DomainJoinConnector outputs without `__provider` (left by a failed create before this was
+ *     fixed), which make refresh and destroy fail with "code must be a string": it is copied from
+ *     the inputs.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -21,7 +28,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { DomainJoinConnectorProvider } from "../glue/implementation";
-import { GraphConnector } from "../logic/schema";
+import { createCandidates, effectiveDeleteOnDestroy, idKey } from "../logic/ownership";
+import { GraphConnector, PROVIDER_KEY } from "../logic/schema";
+import { checkCheckpoint } from "./local-backend";
 
 const TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
 
@@ -41,28 +50,26 @@ export interface PendingDecision {
 
 /**
  * Pure decision: which connector each pending create made. Candidates already held by the
- * stack, or claimed by an earlier pending create, are never chosen twice.
+ * stack, or claimed by an earlier pending create, are never chosen twice. A create that allowed
+ * a duplicate display name may have had namesakes before it ran, which this tool cannot tell
+ * from the one it made: any match is then ambiguous, so that no connector the stack does not own
+ * is recorded as created (and later deleted).
  */
 export function decide(
   pending: StateResource[],
   tracked: Set<string>,
   tenant: GraphConnector[],
 ): PendingDecision[] {
-  const claimed = new Set(tracked);
+  const claimed = new Set([...tracked].map(idKey));
   return pending.map((op) => {
     const inputs = op.inputs ?? {};
-    const adoptId = typeof inputs.connectorId === "string" ? inputs.connectorId.toLowerCase() : undefined;
-    const candidates = tenant.filter(
-      (c) =>
-        !claimed.has(c.id) &&
-        (adoptId
-          ? c.id.toLowerCase() === adoptId
-          : c.displayName === inputs.displayName &&
-            (inputs.version === undefined || c.version === inputs.version) &&
-            (inputs.state === undefined || c.state === inputs.state)),
-    );
-    if (candidates.length === 1) {
-      claimed.add(candidates[0].id);
+    const adoptId = typeof inputs.connectorId === "string" ? idKey(inputs.connectorId) : undefined;
+    const candidates = adoptId
+      ? tenant.filter((c) => idKey(c.id) === adoptId && !claimed.has(adoptId))
+      : createCandidates(tenant, inputs as Parameters<typeof createCandidates>[1], { held: claimed });
+    const certain = adoptId !== undefined || inputs.allowDuplicateDisplayName !== true;
+    if (candidates.length === 1 && certain) {
+      claimed.add(idKey(candidates[0].id));
       return { urn: op.urn, action: "import", id: candidates[0].id, candidates: [candidates[0].id] };
     }
     return {
@@ -71,6 +78,29 @@ export function decide(
       candidates: candidates.map((c) => c.id),
     };
   });
+}
+
+interface StateEntry extends StateResource {
+  outputs?: Record<string, unknown>;
+}
+
+/**
+ * Outputs of a DomainJoinConnector without `__provider` (a failed create stored them so) break
+ * refresh and destroy; the resource's own inputs hold the same provider. Returns the repaired
+ * list (input untouched) and the URNs repaired.
+ */
+export function restoreProviderOutputs(resources: StateEntry[]): {
+  resources: StateEntry[];
+  fixed: string[];
+} {
+  const fixed: string[] = [];
+  const out = resources.map((r) => {
+    if (r.type !== TYPE || r.outputs?.[PROVIDER_KEY] !== undefined || r.inputs?.[PROVIDER_KEY] === undefined)
+      return r;
+    fixed.push(r.urn);
+    return { ...r, outputs: { ...r.outputs, [PROVIDER_KEY]: r.inputs[PROVIDER_KEY] } };
+  });
+  return { resources: out, fixed };
 }
 
 function pulumi(args: string[], stack: string | undefined): { code: number; stdout: string; stderr: string } {
@@ -94,25 +124,80 @@ async function main(): Promise<number> {
     );
     return 0;
   }
+  const dryRun = values["dry-run"];
+  if (!checkCheckpoint(values.stack, dryRun)) {
+    console.log("dry run: the state cannot be read until the checkpoint is repaired; nothing else checked");
+    return 0;
+  }
   const exported = pulumi(["stack", "export"], values.stack);
   if (exported.code !== 0) throw new Error(`pulumi stack export failed: ${exported.stderr.trim()}`);
   const deployment = JSON.parse(exported.stdout).deployment ?? {};
+  const repaired = restoreProviderOutputs(deployment.resources ?? []);
+  for (const urn of repaired.fixed) {
+    console.log(
+      `${urn.split("::").pop()} outputs lack ${PROVIDER_KEY}: ${dryRun ? "would copy" : "copied"} it from its inputs`,
+    );
+  }
   const pending: StateResource[] = (deployment.pending_operations ?? [])
     .filter(
       (op: { type: string; resource: StateResource }) => op.type === "creating" && op.resource.type === TYPE,
     )
     .map((op: { resource: StateResource }) => op.resource);
-  if (pending.length === 0) {
+  if (pending.length === 0 && repaired.fixed.length === 0) {
     console.log("no pending creates of DomainJoinConnector: nothing to repair");
     return 0;
   }
-  const tracked = new Set<string>(
-    (deployment.resources ?? [])
-      .filter((r: StateResource) => r.type === TYPE && r.id)
-      .map((r: StateResource) => r.id as string),
-  );
+  const decisions = pending.length > 0 ? await settlePending(pending, deployment, values.stack) : [];
+  const ambiguous = decisions.some((d) => d.action === "ambiguous") ? 1 : 0;
+  if (dryRun) return ambiguous;
 
-  const configOut = pulumi(["config", "--json", "--show-secrets"], values.stack);
+  // Pulumi's documented repair path: edit the exported state and import it. Settled creates
+  // become resources (outputs completed by the refresh below); ambiguous ones stay pending.
+  deployment.resources = repaired.resources;
+  const settled = new Map(decisions.filter((d) => d.action !== "ambiguous").map((d) => [d.urn, d]));
+  deployment.pending_operations = (deployment.pending_operations ?? []).filter(
+    (op: { resource: StateResource }) => !settled.has(op.resource.urn),
+  );
+  for (const op of pending) {
+    const d = settled.get(op.urn);
+    if (d?.action !== "import") continue;
+    const inputs = op.inputs ?? {};
+    const adopted = typeof inputs.connectorId === "string";
+    const deleteOnDestroy = effectiveDeleteOnDestroy(
+      inputs as Parameters<typeof effectiveDeleteOnDestroy>[0],
+    );
+    deployment.resources.push({
+      ...op,
+      id: d.id,
+      outputs: { ...inputs, connectorId: d.id, adopted, deleteOnDestroy },
+    });
+  }
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "intune-repair-")), "state.json");
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(exported.stdout), deployment }), { mode: 0o600 });
+  try {
+    const imported = pulumi(["stack", "import", "--file", file], values.stack);
+    if (imported.code !== 0) throw new Error(`pulumi stack import failed: ${imported.stderr.trim()}`);
+  } finally {
+    rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+  if (settled.size === 0) return ambiguous;
+  const refreshed = pulumi(["refresh", "--yes", "--skip-preview", "--non-interactive"], values.stack);
+  process.stdout.write(refreshed.stdout);
+  process.stderr.write(refreshed.stderr);
+  if (refreshed.code !== 0) return refreshed.code;
+  return ambiguous;
+}
+
+/** Asks the tenant which connector each pending create made; prints one line per create. */
+async function settlePending(
+  pending: StateResource[],
+  deployment: { resources?: StateResource[] },
+  stack: string | undefined,
+): Promise<PendingDecision[]> {
+  const tracked = new Set<string>(
+    (deployment.resources ?? []).filter((r) => r.type === TYPE && r.id).map((r) => r.id as string),
+  );
+  const configOut = pulumi(["config", "--json", "--show-secrets"], stack);
   if (configOut.code !== 0) throw new Error(`pulumi config failed: ${configOut.stderr.trim()}`);
   const config = JSON.parse(configOut.stdout) as Record<string, { value?: unknown }>;
   const provider = new DomainJoinConnectorProvider();
@@ -128,7 +213,6 @@ async function main(): Promise<number> {
   } finally {
     provider.close();
   }
-
   const decisions = decide(pending, tracked, tenant);
   for (const d of decisions) {
     const what =
@@ -139,38 +223,7 @@ async function main(): Promise<number> {
           : `is ambiguous, candidates ${d.candidates.join(", ")}: left pending`;
     console.log(`${d.urn.split("::").pop()} ${what}`);
   }
-  if (values["dry-run"]) return decisions.some((d) => d.action === "ambiguous") ? 1 : 0;
-
-  // Pulumi's documented repair path: edit the exported state and import it. Settled creates
-  // become resources (outputs completed by the refresh below); ambiguous ones stay pending.
-  const settled = new Map(decisions.filter((d) => d.action !== "ambiguous").map((d) => [d.urn, d]));
-  deployment.pending_operations = (deployment.pending_operations ?? []).filter(
-    (op: { resource: StateResource }) => !settled.has(op.resource.urn),
-  );
-  for (const op of pending) {
-    const d = settled.get(op.urn);
-    if (d?.action !== "import") continue;
-    const inputs = op.inputs ?? {};
-    const adopted = typeof inputs.connectorId === "string";
-    deployment.resources.push({
-      ...op,
-      id: d.id,
-      outputs: { ...inputs, connectorId: d.id, adopted, deleteOnDestroy: inputs.deleteOnDestroy ?? !adopted },
-    });
-  }
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "intune-repair-")), "state.json");
-  writeFileSync(file, JSON.stringify({ ...JSON.parse(exported.stdout), deployment }), { mode: 0o600 });
-  try {
-    const imported = pulumi(["stack", "import", "--file", file], values.stack);
-    if (imported.code !== 0) throw new Error(`pulumi stack import failed: ${imported.stderr.trim()}`);
-  } finally {
-    rmSync(path.dirname(file), { recursive: true, force: true });
-  }
-  const refreshed = pulumi(["refresh", "--yes", "--skip-preview", "--non-interactive"], values.stack);
-  process.stdout.write(refreshed.stdout);
-  process.stderr.write(refreshed.stderr);
-  if (refreshed.code !== 0) return refreshed.code;
-  return decisions.some((d) => d.action === "ambiguous") ? 1 : 0;
+  return decisions;
 }
 
 if (require.main === module) {

@@ -1,5 +1,13 @@
 import { expect } from "chai";
-import { decide } from "../../provider/tools/repair-pending";
+import { gzipSync } from "node:zlib";
+import {
+  copyTime,
+  lockIsStale,
+  parseCheckpoint,
+  planCheckpointRepair,
+  sidecarProblem,
+} from "../../provider/tools/local-backend";
+import { decide, restoreProviderOutputs } from "../../provider/tools/repair-pending";
 import { GraphConnector } from "../../provider/logic/schema";
 
 const connector = (id: string, displayName: string, extra: Partial<GraphConnector> = {}): GraphConnector => ({
@@ -50,5 +58,166 @@ describe("intune-repair-pending: which connector each pending create made", () =
     expect(
       decide([op("u2", { displayName: "Renamed", connectorId: "Z" })], new Set(), tenant)[0].id,
     ).to.equal("z");
+  });
+
+  it("never records a namesake as made by a create that allowed duplicate names: it may predate it", () => {
+    const [d] = decide([op("u1", { displayName: "A", allowDuplicateDisplayName: true })], new Set(), [
+      connector("x", "A"),
+    ]);
+    expect(d).to.deep.equal({ urn: "u1", action: "ambiguous", candidates: ["x"] });
+  });
+
+  it("compares tracked ids without letter case", () => {
+    const [d] = decide([op("u1", { displayName: "A" })], new Set(["X"]), [connector("x", "A")]);
+    expect(d.action).to.equal("clear");
+  });
+});
+
+describe("intune-repair-pending: a checkpoint that no longer loads (local file backend)", () => {
+  const ATTRS =
+    '{"user.cache_control":"","user.content_disposition":"","user.content_encoding":"","user.content_language":"",' +
+    '"user.content_type":"text/plain; charset=utf-8","user.metadata":null,"md5":"9Av+1aNbiMxtPpd63eXjyA=="}\n';
+  const checkpointOf = (stack: string) =>
+    Buffer.from(JSON.stringify({ version: 3, checkpoint: { stack, latest: { resources: [] } } }));
+  const good = checkpointOf("organization/proj/dev");
+  const file = (p: string, bytes: Buffer, mtimeMs = 0) => ({ path: p, bytes, mtimeMs });
+
+  it("flags the sidecars fileblob's JSON decoder cannot read: empty, truncated, not an object", () => {
+    expect(sidecarProblem(Buffer.from(""))).to.equal("empty");
+    expect(sidecarProblem(Buffer.from(" \n"))).to.equal("empty");
+    expect(sidecarProblem(Buffer.from('{"user.cache_control":""'))).to.equal("not JSON");
+    expect(sidecarProblem(Buffer.from("null"))).to.equal("not a JSON object");
+    expect(sidecarProblem(Buffer.from(ATTRS))).to.equal(undefined);
+  });
+
+  it("reads a checkpoint's stack name, plain or gzipped, and says why a damaged one does not parse", () => {
+    expect(parseCheckpoint(good)).to.deep.equal({ stack: "organization/proj/dev" });
+    expect(parseCheckpoint(gzipSync(good))).to.deep.equal({ stack: "organization/proj/dev" });
+    expect(parseCheckpoint(Buffer.alloc(0))).to.deep.equal({ problem: "empty" });
+    expect(parseCheckpoint(good.subarray(0, 40))).to.deep.equal({ problem: "not JSON (truncated?)" });
+    expect(parseCheckpoint(gzipSync(good).subarray(0, 20))).to.deep.equal({
+      problem: "compressed data is damaged",
+    });
+    expect(parseCheckpoint(Buffer.from('{"version":3}'))).to.deep.equal({
+      problem: "not a Pulumi checkpoint",
+    });
+  });
+
+  it("dates a copy by the nanosecond stamp in its name, else by its modification time", () => {
+    expect(
+      copyTime("/b/.pulumi/history/p/dev/dev-1795892063409647974.checkpoint.json", 0).toISOString(),
+    ).to.equal("2026-11-28T18:54:23.409Z");
+    expect(copyTime("/b/.pulumi/backups/p/dev/dev.1795892063411503339.json.gz", 0).toISOString()).to.equal(
+      "2026-11-28T18:54:23.411Z",
+    );
+    expect(copyTime("/b/.pulumi/stacks/p/dev.json.bak", 1_000).toISOString()).to.equal(
+      "1970-01-01T00:00:01.000Z",
+    );
+  });
+
+  it("a sound checkpoint: only the undecodable sidecars go aside, no copy is considered", () => {
+    const plan = planCheckpointRepair({
+      stack: "proj/dev",
+      checkpoint: file("/b/stacks/proj/dev.json", good),
+      sidecars: [
+        file("/b/stacks/proj/dev.json.attrs", Buffer.from("")),
+        file("/b/stacks/proj/dev.json.bak.attrs", Buffer.from(ATTRS)),
+        file("/b/history/proj/dev/dev-1.history.json.attrs", Buffer.from('{"md5":')),
+      ],
+      copies: [file("/b/stacks/proj/dev.json.bak", Buffer.from(""), 5)],
+    });
+    expect(plan).to.deep.equal({
+      sidecars: [
+        { path: "/b/stacks/proj/dev.json.attrs", problem: "empty" },
+        { path: "/b/history/proj/dev/dev-1.history.json.attrs", problem: "not JSON" },
+      ],
+    });
+  });
+
+  it("a damaged checkpoint: restores the newest copy that parses and names the same stack", () => {
+    const plan = planCheckpointRepair({
+      stack: "proj/dev",
+      checkpoint: file("/b/stacks/proj/dev.json", Buffer.from('{"version":3,"checkpoint":{"st')),
+      sidecars: [],
+      copies: [
+        file("/b/stacks/proj/dev.json.bak", good, Date.parse("2026-11-28T10:00:00Z")),
+        // newer, but damaged
+        file("/b/history/proj/dev/dev-1795870000000000000.checkpoint.json", Buffer.from("{"), 0),
+        // newer, but another stack's
+        file("/b/backups/proj/dev/dev.1795870000000000000.json", checkpointOf("organization/proj/prod"), 0),
+        // older (the name's stamp counts, not the copy's mtime)
+        file("/b/history/proj/dev/dev-1795800000000000000.checkpoint.json", good, Date.now()),
+      ],
+    });
+    expect(plan.sidecars).to.deep.equal([]);
+    expect(plan.broken).to.deep.equal({
+      path: "/b/stacks/proj/dev.json",
+      problem: "not JSON (truncated?)",
+      restore: { path: "/b/stacks/proj/dev.json.bak", when: new Date("2026-11-28T10:00:00Z") },
+    });
+  });
+
+  it("a damaged checkpoint with no usable copy: nothing to restore; no checkpoint at all: nothing to do", () => {
+    const none = planCheckpointRepair({
+      stack: "proj/dev",
+      checkpoint: file("/b/stacks/proj/dev.json", Buffer.alloc(0)),
+      sidecars: [],
+      copies: [file("/b/stacks/proj/dev.json.bak", Buffer.alloc(0), 1)],
+    });
+    expect(none.broken).to.deep.equal({
+      path: "/b/stacks/proj/dev.json",
+      problem: "empty",
+      restore: undefined,
+    });
+    expect(planCheckpointRepair({ stack: "proj/dev", sidecars: [], copies: [] })).to.deep.equal({
+      sidecars: [],
+    });
+  });
+});
+
+describe("intune-repair-pending: a lock left by the killed run", () => {
+  const lock = (pid: unknown, hostname: string) =>
+    Buffer.from(JSON.stringify({ pid, username: "ci", hostname, timestamp: "2026-11-28T19:08:33Z" }));
+  const running = (pid: number) => pid === 42;
+
+  it("is stale only when its process is gone from this host", () => {
+    expect(lockIsStale(lock(7, "vm"), "vm", running)).to.equal(true);
+    expect(lockIsStale(lock(42, "vm"), "vm", running)).to.equal(false);
+    expect(lockIsStale(lock(7, "other-host"), "vm", running)).to.equal(false);
+    expect(lockIsStale(lock("7", "vm"), "vm", running)).to.equal(false);
+    expect(lockIsStale(Buffer.from('{"pid":7,"hostn'), "vm", running)).to.equal(false);
+  });
+});
+
+describe("intune-repair-pending: connector outputs without __provider", () => {
+  const T = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
+  const secretCode = {
+    "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+    ciphertext: "v1:x",
+  };
+
+  it("copies __provider from the resource's own inputs, to connectors only, without touching the input", () => {
+    const resources = [
+      {
+        urn: "u::a",
+        type: T,
+        id: "1",
+        inputs: { __provider: "code-a", displayName: "A" },
+        outputs: { displayName: "A" },
+      },
+      { urn: "u::b", type: T, id: "2", inputs: { __provider: "code-b" }, outputs: { __provider: "code-b" } },
+      { urn: "u::c", type: T, id: "3", inputs: { __provider: secretCode } },
+      { urn: "u::other", type: "pulumi:providers:x", inputs: { __provider: "p" }, outputs: {} },
+      { urn: "u::d", type: T, id: "4", inputs: { displayName: "D" }, outputs: { displayName: "D" } },
+    ];
+    const before = JSON.stringify(resources);
+    const { resources: out, fixed } = restoreProviderOutputs(resources);
+    expect(fixed).to.deep.equal(["u::a", "u::c"]);
+    expect(out[0].outputs).to.deep.equal({ displayName: "A", __provider: "code-a" });
+    expect(out[1]).to.equal(resources[1]);
+    expect(out[2].outputs).to.deep.equal({ __provider: secretCode });
+    expect(out[3]).to.equal(resources[3]);
+    expect(out[4]).to.equal(resources[4]);
+    expect(JSON.stringify(resources)).to.equal(before);
   });
 });
