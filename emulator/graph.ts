@@ -16,6 +16,10 @@ export interface GraphSettings {
   pageSize: number;
   patchReturnsBody: boolean;
   retryAfter: boolean;
+  /** Properties a PATCH leaves unchanged while answering as if it took them. */
+  ignoredPatchProperties: readonly string[];
+  /** After a write, reads by id answer 404 for this many reads and this long. */
+  replicationLag: { reads: number; ms: number };
 }
 
 export interface GraphDeps {
@@ -39,7 +43,15 @@ const ITEM_TEMPLATE = "~/singleton/navigation/key";
 type Target = { kind: "collection" } | { kind: "item"; id: string } | { kind: "unknown"; segment: string };
 
 export class GraphService {
+  /** Connectors written recently, not yet visible to reads by id (replication lag). */
+  private readonly lagging = new Map<string, { reads: number; until: number }>();
+
   constructor(private readonly deps: GraphDeps) {}
+
+  /** Forgets the replication lag of earlier writes (emulator reset). */
+  clearLag(): void {
+    this.lagging.clear();
+  }
 
   async handle(call: IncomingCall): Promise<Reply> {
     const segments = call.path.split("/").filter(Boolean).map(safeDecode);
@@ -81,7 +93,7 @@ export class GraphService {
     if (!hasAnyPermission(auth.permissions, required)) return graphErrors.forbidden(call, required, resource);
 
     if (target.kind === "collection")
-      return call.method === "GET" ? this.list(call, settings) : this.create(call);
+      return call.method === "GET" ? this.list(call, settings) : this.create(call, settings);
     if (!isGuid(target.id)) return graphErrors.badKey(call, resource);
     switch (call.method) {
       case "GET":
@@ -114,11 +126,29 @@ export class GraphService {
 
   private get(call: IncomingCall, id: string): Reply {
     const record = this.deps.store.get(id);
-    if (!record) return graphErrors.notFound(call, intuneResource(id));
+    if (!record || this.stillLagging(id)) return graphErrors.notFound(call, intuneResource(id));
     return this.entity(200, record);
   }
 
-  private create(call: IncomingCall): Reply {
+  /** Starts the replication lag of a connector just written, when the settings ask for one. */
+  private written(id: string, settings: GraphSettings): void {
+    const { reads, ms } = settings.replicationLag;
+    if (reads > 0 || ms > 0) this.lagging.set(id.toLowerCase(), { reads, until: Date.now() + ms });
+  }
+
+  /** Whether a read by id still misses a recent write; counts the read when it does. */
+  private stillLagging(id: string): boolean {
+    const lag = this.lagging.get(id.toLowerCase());
+    if (!lag) return false;
+    if (lag.reads <= 0 && Date.now() >= lag.until) {
+      this.lagging.delete(id.toLowerCase());
+      return false;
+    }
+    lag.reads--;
+    return true;
+  }
+
+  private create(call: IncomingCall, settings: GraphSettings): Reply {
     const parsed = this.parseBody(call);
     if (!parsed.ok) return graphErrors.invalidJson(call);
     const check = checkConnectorBody(parsed.value, "create");
@@ -133,6 +163,7 @@ export class GraphService {
         lastConnectionDateTime: NEVER_CONNECTED,
       },
     ]);
+    this.written(record.id, settings);
     const reply = this.entity(201, record);
     reply.headers = {
       ...reply.headers,
@@ -146,8 +177,12 @@ export class GraphService {
     if (!parsed.ok) return graphErrors.invalidJson(call);
     const check = checkConnectorBody(parsed.value, "update", id);
     if (!check.ok) return bodyError(call, check.code, check.message);
-    const record = this.deps.store.update(id, check.input);
+    const applied = Object.fromEntries(
+      Object.entries(check.input).filter(([key]) => !settings.ignoredPatchProperties.includes(key)),
+    );
+    const record = this.deps.store.update(id, applied);
     if (!record) return graphErrors.notFound(call, intuneResource(id));
+    this.written(id, settings);
     return settings.patchReturnsBody ? this.entity(200, record) : { status: 204 };
   }
 

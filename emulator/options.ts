@@ -15,6 +15,8 @@ export interface RuntimeSettings {
   patchReturnsBody: boolean;
   latencyMs: number;
   throttle: ThrottleSettings;
+  ignoredPatchProperties: readonly ("displayName" | "version" | "state")[];
+  replicationLag: { reads: number; ms: number };
 }
 
 export interface StartSettings {
@@ -46,6 +48,8 @@ export function checkStartOptions(options: EmulatorOptions): StartSettings {
     patchReturnsBody: false,
     latencyMs: 0,
     throttle: DEFAULT_THROTTLE,
+    ignoredPatchProperties: [],
+    replicationLag: { reads: 0, ms: 0 },
   };
   return {
     port,
@@ -73,11 +77,46 @@ export function applyRuntimeOptions(base: RuntimeSettings, patch: RuntimeOptions
     next.latencyMs = patch.latencyMs;
   }
   if (patch.throttle !== undefined) next.throttle = mergeThrottle(base.throttle, patch.throttle);
+  if (patch.ignoredPatchProperties !== undefined) {
+    const given: unknown = patch.ignoredPatchProperties;
+    if (!Array.isArray(given) || !given.every((p) => (PATCHABLE as readonly unknown[]).includes(p))) {
+      throw new Error(`ignoredPatchProperties must be a list of ${PATCHABLE.join(", ")}`);
+    }
+    next.ignoredPatchProperties = [...(given as (typeof PATCHABLE)[number][])];
+  }
+  if (patch.replicationLag !== undefined) {
+    const lag: unknown = patch.replicationLag;
+    if (typeof lag !== "object" || lag === null || Array.isArray(lag))
+      throw new Error("replicationLag must be an object such as { reads: 2 } or { ms: 500 }");
+    const { reads = 0, ms = 0, ...rest } = lag as Record<string, unknown>;
+    if (Object.keys(rest).length)
+      throw new Error(`replicationLag takes reads and ms, not ${Object.keys(rest).join(", ")}`);
+    next.replicationLag = {
+      reads: nonNegativeInteger("replicationLag.reads", reads),
+      ms: nonNegativeInteger("replicationLag.ms", ms),
+    };
+  }
   return next;
 }
 
+const PATCHABLE = ["displayName", "version", "state"] as const;
+
+function nonNegativeInteger(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new Error(`${name} must be a whole number ≥ 0, got ${String(value)}`);
+  }
+  return value;
+}
+
 /** The keys setOptions accepts, to reject a misspelt one instead of ignoring it. */
-export const RUNTIME_OPTION_KEYS = new Set(["pageSize", "patchReturnsBody", "latencyMs", "throttle"]);
+export const RUNTIME_OPTION_KEYS = new Set([
+  "pageSize",
+  "patchReturnsBody",
+  "latencyMs",
+  "throttle",
+  "ignoredPatchProperties",
+  "replicationLag",
+]);
 
 function positiveInteger(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {

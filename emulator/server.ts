@@ -195,6 +195,8 @@ class LocalEmulator implements Emulator {
         pageSize: this.runtime.pageSize,
         patchReturnsBody: this.runtime.patchReturnsBody,
         retryAfter: this.runtime.throttle.retryAfter,
+        ignoredPatchProperties: this.runtime.ignoredPatchProperties,
+        replicationLag: this.runtime.replicationLag,
       }),
     });
     this.admin = new AdminApi(this, oidc);
@@ -252,6 +254,7 @@ class LocalEmulator implements Emulator {
     this.log.clear();
     this.faults.clear();
     this.throttle.reset();
+    this.graph.clearLag();
     // Runtime options go back to the start values too, so one test's setOptions cannot leak into
     // the next test that resets.
     this.runtime = this.initialRuntime;

@@ -70,6 +70,17 @@ export interface EmulatorOptions {
   patchReturnsBody?: boolean;
   /** Added to every Graph and token response, default 0. */
   latencyMs?: number;
+  /**
+   * A service that does not take some properties: PATCH leaves these unchanged yet answers as if
+   * it had applied them (204, or 200 with the unchanged object). Default none.
+   */
+  ignoredPatchProperties?: ("displayName" | "version" | "state")[];
+  /**
+   * Replication lag: after a connector is created or changed through Graph, reading it by id
+   * answers 404 until `reads` such reads have been answered 404 and `ms` have passed (each
+   * default 0). Lists are not affected. Default: no lag.
+   */
+  replicationLag?: { reads?: number; ms?: number };
   /** Default 3599. */
   tokenLifetimeSeconds?: number;
   throttle?: ThrottleOptions;
@@ -145,7 +156,10 @@ export interface RequestSummary {
 
 export type ConnectorPatch = Partial<Omit<ConnectorRecord, "id">>;
 export type RuntimeOptions = Partial<
-  Pick<EmulatorOptions, "pageSize" | "patchReturnsBody" | "latencyMs" | "throttle">
+  Pick<
+    EmulatorOptions,
+    "pageSize" | "patchReturnsBody" | "latencyMs" | "throttle" | "ignoredPatchProperties" | "replicationLag"
+  >
 >;
 
 export interface Emulator {

@@ -1,6 +1,10 @@
 // `npm test`: type-check and build, lint, format check, then every mocha suite against the
-// emulator. Ends with the line CI reads: "N passed, N failed" (", N skipped" when any), where
-// the three static checks count as one test each.
+// emulator. Ends with the line CI reads: "N passed, N failed, N skipped", where the three static
+// checks count as one test each.
+//
+// `npm test -- <file or glob>...` (a test's .ts source or its compiled .js) runs only those
+// files, after the build; `npm test -- --grep <text>` only the matching tests. Lint and format
+// are then skipped, and counted as skipped. Other mocha options are passed on.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +16,37 @@ bootstrap(fileURLToPath(import.meta.url));
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const node = process.execPath;
 const extraArgs = process.argv.slice(2);
+const ALL_TESTS = "dist/tests/**/*.test.js";
+
+// Mocha options that take a value, so that the value is not taken for a file to run.
+const VALUE_OPTIONS = new Set([
+  ...["-g", "--grep", "-f", "--fgrep", "-t", "--timeout", "--slow", "-s", "--retries", "-R"],
+  ...["--reporter", "-O", "--reporter-option", "--reporter-options", "-r", "--require", "--ignore"],
+  ...["--exclude", "-j", "--jobs", "--ui", "-u"],
+]);
+
+/** Splits the arguments into mocha options and the test files they name (sources map to dist/). */
+function mochaArguments(args) {
+  const options = [];
+  const files = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg.startsWith("-")) {
+      options.push(arg);
+      if (VALUE_OPTIONS.has(arg) && i + 1 < args.length) options.push(args[++i]);
+      continue;
+    }
+    const relative = arg.replace(/^\.\//, "");
+    files.push(
+      /^tests\/.*\.ts$/.test(relative)
+        ? `dist/${relative.replace(/\.ts$/, ".js")}`
+        : /^tests\//.test(relative)
+          ? `dist/${relative}`
+          : relative,
+    );
+  }
+  return { options, files: files.length ? files : [ALL_TESTS] };
+}
 
 function run(label, command, args, env = process.env) {
   process.stdout.write(`\n▶ ${label}\n`);
@@ -33,6 +68,14 @@ const focused = extraArgs.length > 0;
 for (const [label, command, args] of focused ? checks.slice(0, 1) : checks) {
   if (run(label, command, args)) passed++;
   else failed++;
+}
+if (focused) {
+  for (const [label] of checks.slice(1)) {
+    process.stdout.write(
+      `\n⚠ ${label} skipped: a focused run (npm test -- …) runs only the build and those tests\n`,
+    );
+    skipped++;
+  }
 }
 
 // The end-to-end suites drive the real Pulumi CLI: get (or build) it once, with progress shown.
@@ -59,12 +102,21 @@ if (!caPath || !existsSync(caPath)) {
   const statsDir = mkdtempSync(join(tmpdir(), "intune-tests-"));
   const statsFile = join(statsDir, "stats.json");
   const env = { ...process.env, NODE_EXTRA_CA_CERTS: caPath, MOCHA_STATS_FILE: statsFile };
-  run("tests (mocha)", node, [bin("mocha"), ...extraArgs], env);
+  const { options, files } = mochaArguments(extraArgs);
+  const mochaOk = run("tests (mocha)", node, [bin("mocha"), ...options, ...files], env);
   if (existsSync(statsFile)) {
     const stats = JSON.parse(readFileSync(statsFile, "utf8"));
     passed += stats.passes;
     failed += stats.failures;
     skipped += stats.pending;
+    if (!mochaOk && stats.failures === 0) {
+      console.error("mocha failed without a failing test (see its output above)");
+      failed++;
+    }
+    if (stats.tests === 0) {
+      console.error(`no test ran: nothing matched ${[...options, ...files].join(" ")}`);
+      failed++;
+    }
   } else {
     console.error("mocha did not report its results");
     failed++;
@@ -72,5 +124,5 @@ if (!caPath || !existsSync(caPath)) {
   rmSync(statsDir, { recursive: true, force: true });
 }
 
-console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed === 0 ? 0 : 1);

@@ -74,15 +74,9 @@ describe("examples with the real Pulumi CLI (e2e)", function () {
     let emulator: Emulator;
     let copy: ProgramCopy | undefined;
 
+    // Each test sets the stack's cloud itself: neither depends on the other having run.
     before(async () => {
       emulator = await startTestEmulator({ cloud: "usgov", seed: 0 });
-    });
-    after(async () => {
-      copy?.cleanup();
-      await emulator?.close();
-    });
-
-    it("usgov: the token is issued for graph.microsoft.us and accepted", async () => {
       copy = copyProgram(example("multi-cloud"), connectionEnv(emulator));
       await copy.project.initStack(
         "gcc-high",
@@ -91,18 +85,26 @@ describe("examples with the real Pulumi CLI (e2e)", function () {
           "intune:clientSecret": emulator.app("writer").secret,
         },
       );
+    });
+    after(async () => {
+      copy?.cleanup();
+      await emulator?.close();
+    });
+
+    it("usgov: the token is issued for graph.microsoft.us and accepted", async () => {
+      copy!.project.writeConfig("gcc-high", { "intune:cloud": "usgov" });
       emulator.clearLog();
-      await copy.project.run(["up", "--yes", "--skip-preview"], { stack: "gcc-high" });
+      await copy!.project.run(["up", "--yes", "--skip-preview"], { stack: "gcc-high" });
       expect(emulator.summary()).to.include({ token: 1, POST: 1 });
       const token = emulator.requestLog({ kind: "token" }).find((e) => e.method === "POST");
       expect((token?.body as { scope?: string }).scope).to.equal("https://graph.microsoft.us/.default");
-      expect(await copy.project.outputs("gcc-high")).to.include({
+      expect(await copy!.project.outputs("gcc-high")).to.include({
         graphEndpoint: "https://graph.microsoft.us",
       });
     });
 
     it("global against a US Government Graph: refused (401), tokens do not cross clouds", async () => {
-      copy?.project.writeConfig("gcc-high", {
+      copy!.project.writeConfig("gcc-high", {
         "intune:cloud": "global",
         "intune-multi-cloud:displayName": "wrong cloud",
       });

@@ -14,6 +14,7 @@ import { Emulator, READ_WRITE_ROLE } from "../../emulator";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram } from "../support/e2e";
 import { GithubStandIn, startGithubActionsStandIn } from "../support/federated-issuers";
 import { startTestEmulator } from "../support/provider-harness";
+import { ensurePulumiCli } from "../../scripts/lib/pulumi-cli";
 
 // js-yaml 4 comes with @pulumi/pulumi (no types installed): only `load` is used.
 const { load } = require("js-yaml") as { load(text: string, options?: { filename?: string }): unknown };
@@ -191,9 +192,9 @@ describe("pipeline examples lint (actionlint, structure, no secrets)", function 
   });
 
   it("every pulumi command in the pipelines uses flags the pinned Pulumi CLI knows", function () {
-    const bin = process.env.INTUNE_PULUMI_BIN;
-    if (!bin) this.skip(); // npm test sets it (toolchain/pulumi/ensure-pulumi.sh)
-    const pulumi = path.join(bin!, "pulumi");
+    // Never skipped: without a CLI (INTUNE_PULUMI_BIN, else toolchain/pulumi/ensure-pulumi.sh)
+    // this fails, as every other end-to-end test does.
+    const pulumi = path.join(ensurePulumiCli(), "pulumi");
     const commands = new Map<string, Set<string>>();
     for (const file of allPipelineFiles()) {
       for (const m of readFileSync(file, "utf8").matchAll(

@@ -117,6 +117,44 @@ describe("emulator: Graph domainJoinConnectors", function () {
       });
     });
 
+    it("ignoredPatchProperties: PATCH answers 204 (or 200 with the old value) without applying them", async () => {
+      emu.setOptions({ ignoredPatchProperties: ["state"] });
+      const [seeded] = emu.seed([{ displayName: "KEEP", state: "inactive" }]);
+      const path = `${CONNECTORS}/${seeded.id}`;
+      const res = await call("PATCH", path, { displayName: "RENAMED", state: "error" });
+      expect(res.status).to.equal(204);
+      expect(emu.connectors()[0]).to.include({ displayName: "RENAMED", state: "inactive" });
+      emu.setOptions({ patchReturnsBody: true });
+      const withBody = await call<ConnectorBody>("PATCH", path, { state: "active" });
+      expect(withBody.status).to.equal(200);
+      expect(withBody.body).to.include({ displayName: "RENAMED", state: "inactive" });
+      expect(() => emu.setOptions({ ignoredPatchProperties: ["id" as "state"] })).to.throw(
+        /ignoredPatchProperties must be a list of displayName, version, state/,
+      );
+    });
+
+    it("replicationLag: reads by id answer 404 for the given number of reads after a write; lists are current", async () => {
+      emu.setOptions({ replicationLag: { reads: 2 } });
+      const created = await call<ConnectorBody>("POST", CONNECTORS, {
+        "@odata.type": CONNECTOR_TYPE,
+        displayName: "LAGGING",
+      });
+      expect(created.status).to.equal(201);
+      const path = `${CONNECTORS}/${created.body.id}`;
+      const list = await call<ListBody>("GET", CONNECTORS);
+      expect(list.body.value.map((c) => c.id)).to.include(created.body.id);
+      expect((await call("GET", path)).status).to.equal(404);
+      expect((await call("GET", path)).status).to.equal(404);
+      expect((await call("GET", path)).status).to.equal(200);
+      expect((await call("PATCH", path, { displayName: "LAGGING 2" })).status).to.equal(204);
+      expect((await call("GET", path)).status).to.equal(404);
+      emu.reset(); // forgets the lag with the connectors
+      expect(() => emu.setOptions({ replicationLag: { reads: -1 } })).to.throw(
+        /reads must be a whole number/,
+      );
+      expect(() => emu.setOptions({ replicationLag: { seconds: 1 } as never })).to.throw(/not seconds/);
+    });
+
     it("deletes with DELETE: 204, then 404", async () => {
       const [seeded] = emu.seed(1);
       expect((await call("DELETE", `${CONNECTORS}/${seeded.id}`)).status).to.equal(204);

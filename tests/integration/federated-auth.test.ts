@@ -320,14 +320,19 @@ describe("federated credentials end to end (real @azure/identity, CI token stand
       },
     ]) {
       const t = pipelinesProvider(env);
+      let outcome: unknown;
       try {
-        await t.provider.read(connectorId, { connectorId, displayName: "x" });
-        expect.fail("read should fail");
-      } catch (e) {
-        errors.push(e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e));
+        // The rejection is captured apart, so that a read that succeeds fails the test.
+        outcome = await t.provider.read(connectorId, { connectorId, displayName: "x" }).then(
+          (result) => ({ succeeded: result }),
+          (e: unknown) => e,
+        );
       } finally {
         t.provider.close();
       }
+      expect(outcome, "the read should fail").to.be.instanceOf(Error);
+      const e = outcome as Error;
+      errors.push(`${e.message}\n${e.stack ?? ""}`);
     }
     expect(errors).to.have.length(2);
     expect(errors[0]).to.contain("AADSTS700213");

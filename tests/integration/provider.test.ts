@@ -7,7 +7,13 @@ import { Emulator } from "../../emulator";
 import { AdoptionError } from "../../provider/glue/implementation";
 import { CONNECTOR_ODATA_TYPE } from "../../provider/logic/schema";
 import { GraphError } from "../../provider/graph/errors";
-import { TestProvider, graphCalls, providerFor, startTestEmulator } from "../support/provider-harness";
+import {
+  FAST_RETRY,
+  TestProvider,
+  graphCalls,
+  providerFor,
+  startTestEmulator,
+} from "../support/provider-harness";
 
 describe("provider against the emulator (HTTPS, real @azure/identity)", function () {
   let emulator: Emulator;
@@ -132,6 +138,64 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
       expect(result.outs).to.include({ displayName: "Renamed", state: "error" });
     });
 
+    for (const patchReturnsBody of [false, true]) {
+      it(`fails naming the property when the service ignores it (PATCH answered ${patchReturnsBody ? "200 with the old value" : "204"})`, async () => {
+        const { id, outs } = await created();
+        emulator.setOptions({ patchReturnsBody, ignoredPatchProperties: ["state"] });
+        const error = await t.provider
+          .update(id, outs, { displayName: "Renamed", state: "error" })
+          .catch((e) => e);
+        expect((error as Error).name).to.equal("VerificationError");
+        expect((error as Error).message).to.equal(
+          `update connector ${id}: the service did not take state (state: asked "error", service has "inactive")`,
+        );
+        expect(graphCalls(emulator)).to.deep.equal(
+          patchReturnsBody ? ["PATCH 200"] : ["PATCH 204", "GET 200"],
+        );
+        expect(emulator.connectors().find((c) => c.id === id)).to.include({
+          displayName: "Renamed",
+          state: "inactive",
+        });
+      });
+    }
+
+    it("fails naming the property when an adopted connector does not take it, keeping id and outputs", async () => {
+      const existing = emulator.connectors()[0];
+      emulator.setOptions({ ignoredPatchProperties: ["displayName"] });
+      const error = await t.provider
+        .create({ connectorId: existing.id, displayName: "Not taken" })
+        .catch((e) => e);
+      expect((error as Error).name).to.equal("VerificationError");
+      expect((error as Error).message).to.contain(
+        `adopt connector ${existing.id}: the service did not take displayName (displayName: asked "Not taken", service has ${JSON.stringify(existing.displayName)})`,
+      );
+      expect((error as { id?: string }).id).to.equal(existing.id);
+      expect((error as { properties?: Record<string, unknown> }).properties).to.include({
+        connectorId: existing.id,
+        displayName: existing.displayName,
+        adopted: true,
+      });
+    });
+
+    it("rides out replication lag: a read-back answered 404 right after the PATCH is retried", async () => {
+      const { id, outs } = await created();
+      emulator.setOptions({ replicationLag: { reads: 2 } });
+      const result = await t.provider.update(id, outs, { displayName: "Renamed" });
+      expect(graphCalls(emulator)).to.deep.equal(["PATCH 204", "GET 404", "GET 404", "GET 200"]);
+      expect(result.outs).to.include({ connectorId: id, displayName: "Renamed" });
+    });
+
+    it("fails, saying so, when the connector stays invisible past the read-back budget", async () => {
+      const { id, outs } = await created();
+      emulator.setOptions({ replicationLag: { reads: 1000 } });
+      const error = await t.provider.update(id, outs, { displayName: "Renamed" }).catch((e) => e);
+      // The harness gives the read-back 1000 ms: reads at 0, 250 and 750 ms, then no time for a 4th.
+      expect((error as Error).message).to.contain(
+        `connector ${id} was written but reading it back answered 404 for 1000 ms`,
+      );
+      expect(graphCalls(emulator)).to.deep.equal(["PATCH 204", "GET 404", "GET 404", "GET 404"]);
+    });
+
     it("makes no request when only deleteOnDestroy changes", async () => {
       const { id, outs } = await created();
       const result = await t.provider.update(id, outs, {
@@ -163,6 +227,20 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
       const { id, outs } = await created();
       emulator.removeOutOfBand(id);
       expect(await t.provider.read(id, outs)).to.deep.equal({ id: "" });
+    });
+
+    it("fails on 403 and keeps the resource: a refused read is not a deleted connector", async () => {
+      const { id, outs } = await created();
+      const noRoles = providerFor(emulator, "no-roles");
+      const error = await noRoles.provider.read(id, outs).catch((e) => e);
+      noRoles.provider.close();
+      expect(error).to.be.instanceOf(GraphError);
+      expect((error as GraphError).status).to.equal(403);
+      expect((error as Error).message).to.contain(`read connector ${id}: GET`);
+      expect((error as Error).message).to.contain(
+        "DeviceManagementConfiguration.Read.All or DeviceManagementConfiguration.ReadWrite.All",
+      );
+      expect(emulator.connectors().map((c) => c.id)).to.include(id);
     });
 
     it("fails, never dropping state, on any other error", async () => {
@@ -305,25 +383,59 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
   });
 
   describe("throttling", () => {
-    it("retries 429 with Retry-After", async () => {
-      emulator.addFault({ method: "POST", path: "/beta/", status: 429, retryAfter: 0.05, count: 2 });
+    /**
+     * Gaps between consecutive POSTs as the emulator received them. Lower bounds only: a slow
+     * machine can only widen a gap, so these never fail for being slow, only for not waiting.
+     * (The exact delays are pinned with a fake clock in tests/unit/graph-client.test.ts.)
+     */
+    function postGaps(): number[] {
+      const times = emulator
+        .requestLog({ kind: "graph" })
+        .filter((e) => e.method === "POST")
+        .map((e) => Date.parse(e.time));
+      return times.slice(1).map((time, i) => time - times[i]);
+    }
+    // The log's timestamps have millisecond resolution.
+    const CLOCK_TOLERANCE_MS = 2;
+
+    it("retries 429 with Retry-After, waiting at least the Retry-After before each retry", async () => {
+      // 0.3 s is far above the harness's backoff (20 ms base), so ignoring the header shows.
+      emulator.addFault({ method: "POST", path: "/beta/", status: 429, retryAfter: 0.3, count: 2 });
       await t.provider.create({ displayName: "x" });
       expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200", "POST 429", "POST 429", "POST 201"]);
       expect(emulator.connectors().filter((c) => c.displayName === "x")).to.have.length(1);
+      const gaps = postGaps();
+      expect(gaps).to.have.length(2);
+      for (const gap of gaps) expect(gap).to.be.at.least(300 - CLOCK_TOLERANCE_MS);
     });
 
-    it("retries 429 without Retry-After, backing off", async () => {
+    it("retries 429 without Retry-After, backing off: at least half of 150 ms, then of 300 ms", async () => {
+      const slow = providerFor(emulator, "writer", {
+        retry: { ...FAST_RETRY, baseDelayMs: 150, maxDelayMs: 1000 },
+      });
       emulator.addFault({ method: "POST", path: "/beta/", status: 429, retryAfter: null, count: 2 });
-      await t.provider.create({ displayName: "x" });
+      try {
+        await slow.provider.create({ displayName: "x" });
+      } finally {
+        slow.provider.close();
+      }
       expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200", "POST 429", "POST 429", "POST 201"]);
+      const [first, second] = postGaps();
+      // Jitter draws each delay between half and all of its step: 75-150 ms, then 150-300 ms.
+      expect(first).to.be.at.least(75 - CLOCK_TOLERANCE_MS);
+      expect(second).to.be.at.least(150 - CLOCK_TOLERANCE_MS);
     });
 
     it("rides out the emulator's real write limit", async () => {
       emulator.setOptions({ throttle: { enabled: true, windowMs: 500, appWrites: 3, retryAfter: true } });
       try {
-        const results = await Promise.all(
+        // allSettled: a failed create must not end the test while the others still run.
+        const settled = await Promise.allSettled(
           Array.from({ length: 8 }, (_, i) => t.provider.create({ displayName: `bulk ${i}` })),
         );
+        const failures = settled.flatMap((s) => (s.status === "rejected" ? [String(s.reason)] : []));
+        expect(failures, failures.join("\n")).to.deep.equal([]);
+        const results = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
         expect(new Set(results.map((r) => r.id)).size).to.equal(8);
         expect(emulator.connectors().filter((c) => c.displayName.startsWith("bulk "))).to.have.length(8);
         expect(emulator.summary().throttled).to.be.greaterThan(0);
@@ -385,13 +497,20 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
 
     it("fails naming the candidates when several new connectors match", async () => {
       // Another writer creates a namesake while our POST's answer is lost: both are new.
-      emulator.addFault({ method: "POST", path: "/beta/", applyThen: 504, delayMs: 300, count: 1 });
+      // A first create takes the tenant listing that the next one reuses, so the only GET after
+      // the lost POST is the reconciliation's; the emulator holds it 500 ms before answering,
+      // time enough to add the namesake once the POST shows in the log (polled every 5 ms).
+      await t.provider.create({ displayName: "first" });
+      emulator.clearLog();
+      emulator.addFault({ method: "POST", path: "/beta/", applyThen: 504, count: 1 });
+      emulator.addFault({ method: "GET", path: "/beta/", delayMs: 500, count: 1 });
       const racing = t.provider
         .create({ displayName: "Twin", allowDuplicateDisplayName: true })
         .catch((e) => e);
       while (emulator.summary().POST === 0) await new Promise((resolve) => setTimeout(resolve, 5));
       const other = emulator.seed([{ displayName: "Twin" }])[0];
       const error = await racing;
+      expect(graphCalls(emulator)).to.deep.equal(["POST 504", "GET 200"]);
       expect((error as Error).message).to.contain('2 new connectors are named "Twin"');
       expect((error as Error).message).to.contain(other.id);
       expect(emulator.summary().POST).to.equal(1);

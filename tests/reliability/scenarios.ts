@@ -65,6 +65,19 @@ function attempts(emulator: Emulator, method: string): string {
   return `${entries.length} ${method} (${entries.map((e) => e.status || "dropped").join(", ")})`;
 }
 
+/**
+ * The emulator logs a request when it answers it, so a request slowed past the client's timeout
+ * shows in the log only after the retry that replaced it: wait for it (bounded), so that the
+ * attempts reported are all of them.
+ */
+async function faultLogged(emulator: Emulator, fault: FaultRule): Promise<void> {
+  if (!fault.delayMs) return;
+  const until = Date.now() + fault.delayMs + 2000;
+  while (!emulator.requestLog().some((e) => e.fault !== undefined) && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** A write fault on an operation, survived by retries: the end state must be the desired one. */
 function transientFault(
   id: string,
@@ -81,20 +94,19 @@ function transientFault(
       const t = await prepared(ctx, displayName);
       ctx.emulator.addFault({ path: GRAPH, ...fault });
       try {
+        let ok: boolean;
         if (op === "read") {
-          const read = await t.provider.read(t.id, t.outs);
-          return result(read.id === t.id, attempts(ctx.emulator, "GET"));
-        }
-        if (op === "update") {
+          ok = (await t.provider.read(t.id, t.outs)).id === t.id;
+        } else if (op === "update") {
           await t.provider.update(t.id, t.outs, { displayName: `${displayName} renamed` });
           const now = ctx.emulator.connectors().find((c) => c.id === t.id);
-          return result(now?.displayName === `${displayName} renamed`, attempts(ctx.emulator, "PATCH"));
+          ok = now?.displayName === `${displayName} renamed`;
+        } else {
+          await t.provider.delete(t.id, t.outs);
+          ok = !ctx.emulator.connectors().some((c) => c.id === t.id);
         }
-        await t.provider.delete(t.id, t.outs);
-        return result(
-          !ctx.emulator.connectors().some((c) => c.id === t.id),
-          attempts(ctx.emulator, "DELETE"),
-        );
+        await faultLogged(ctx.emulator, fault);
+        return result(ok, attempts(ctx.emulator, { read: "GET", update: "PATCH", delete: "DELETE" }[op]));
       } finally {
         t.provider.close();
         ctx.emulator.clearFaults();
@@ -476,22 +488,33 @@ const securityScenarios: Scenario[] = [
       }) as typeof process.stderr.write;
       const errors: string[] = [];
       const t = ctx.provider("writer", { INTUNE_DEBUG: "1" });
+      // Three cases: a create that succeeds (debug lines), a read answered 500 until the retry
+      // budget runs out, and an update answered 403; each error must come back, and none may leak.
       try {
         const created = await t.provider.create({ displayName: "rel S02" });
         ctx.emulator.addFault({ path: GRAPH, status: 500, count: 100 });
         await t.provider.read(created.id, created.outs).catch((e: Error) => errors.push(e.message));
+        ctx.emulator.clearFaults();
         ctx.emulator.addFault({ path: GRAPH, status: 403, count: 1 });
+        await t.provider
+          .update(created.id, created.outs, { displayName: "rel S02 renamed" })
+          .catch((e: Error) => errors.push(e.message));
       } finally {
         process.stderr.write = original;
         t.provider.close();
         ctx.emulator.clearFaults();
       }
+      const log = ctx.emulator.requestLog({ kind: "graph" });
+      const answered = [500, 403].every((status) => log.some((e) => e.status === status && e.fault));
+      const failedAsDue =
+        errors.length === 2 && errors[0].includes("failed with 500") && errors[1].includes("failed with 403");
       const everything = lines.join("") + errors.join("") + JSON.stringify(ctx.emulator.requestLog());
       const leaked =
         everything.includes(secret) || /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./.test(everything);
       return result(
-        !leaked && lines.length > 0,
-        `${lines.length} debug lines, ${errors.length} errors checked`,
+        !leaked && lines.length > 0 && answered && failedAsDue,
+        `${lines.length} debug lines, ${errors.length} errors (500, 403) checked` +
+          (answered && failedAsDue ? "" : `; not as due: ${errors.join(" | ") || "no error"}`),
         {
           cases: 3,
         },

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { checkInputs, nearestProperty } from "../../provider/logic/check";
-import { LIMITS, OUTPUT_ONLY_PREFIX, PROVIDER_KEY, UNKNOWN_VALUE } from "../../provider/logic/schema";
+import { OUTPUT_ONLY_PREFIX, PROVIDER_KEY, UNKNOWN_VALUE } from "../../provider/logic/schema";
 
 function failuresOf(news: Record<string, unknown>) {
   return checkInputs(news).failures;
@@ -58,13 +58,24 @@ describe("check: input validation", () => {
       expect(onlyFailure({ displayName: { a: 1 } }).reason).to.contain("got an object");
       expect(onlyFailure({ displayName: ["a"] }).reason).to.contain("got an array");
     });
-    it("refuses absurd sizes, naming the limit", () => {
-      const f = onlyFailure({ displayName: "a".repeat(LIMITS.displayNameLength + 1) });
-      expect(f.reason).to.contain(`${LIMITS.displayNameLength + 1} characters long`);
-      expect(f.reason).to.contain(`at most ${LIMITS.displayNameLength}`);
+    // The limit is pinned by literal numbers: a test computing it from LIMITS would move with it.
+    it("accepts a name of 256 characters (the limit)", () => {
+      const name = "n".repeat(256);
+      expect(name).to.have.length(256);
+      const result = checkInputs({ displayName: name });
+      expect(result.failures).to.deep.equal([]);
+      expect(result.inputs.displayName).to.equal(name);
     });
-    it("accepts the longest allowed name", () => {
-      expect(failuresOf({ displayName: "a".repeat(LIMITS.displayNameLength) })).to.deep.equal([]);
+    it("refuses a name of 257 characters, naming its length and the limit", () => {
+      const f = onlyFailure({ displayName: "n".repeat(257) });
+      expect(f).to.deep.equal({
+        property: "displayName",
+        reason: "displayName is 257 characters long; at most 256 are accepted",
+      });
+    });
+    it("counts characters (UTF-16 code units) the way the limit is stated: 256 × 'é' passes", () => {
+      expect(failuresOf({ displayName: "é".repeat(256) })).to.deep.equal([]);
+      expect(onlyFailure({ displayName: `${"é".repeat(256)}x` }).reason).to.contain("257 characters long");
     });
     it("refuses control characters", () => {
       const f = onlyFailure({ displayName: "bad\u0000name" });
@@ -100,12 +111,30 @@ describe("check: input validation", () => {
   });
 
   describe("connectorId", () => {
-    for (const value of ["not-a-guid", "../../users", "3fa85f64-5717-4562-b3fc-2c963f66afa6?x", "%2F"]) {
+    const GUID = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
+    it("accepts a bare GUID in either letter case", () => {
+      expect(failuresOf({ displayName: "x", connectorId: GUID })).to.deep.equal([]);
+      expect(failuresOf({ displayName: "x", connectorId: GUID.toUpperCase() })).to.deep.equal([]);
+    });
+    // A GUID inside a longer text must not pass: the id becomes a Graph path segment.
+    for (const value of [
+      "not-a-guid",
+      "../../users",
+      `../../users/${GUID}`,
+      `x${GUID}`,
+      ` ${GUID}`,
+      `${GUID}x`,
+      `${GUID}/../../users`,
+      `${GUID}\n`,
+      `${GUID}?x`,
+      `${GUID}${GUID}`,
+      "%2F",
+    ]) {
       it(`refuses ${JSON.stringify(value)}`, () => {
         const f = onlyFailure({ displayName: "x", connectorId: value });
         expect(f.property).to.equal("connectorId");
         expect(f.reason).to.contain("must be the GUID of an existing connector");
-        expect(f.reason).to.contain(JSON.stringify(value));
+        expect(f.reason).to.contain(JSON.stringify(value).slice(0, 30)); // long values are shortened
       });
     }
   });

@@ -96,6 +96,37 @@ describe("Graph error parsing", () => {
     );
   });
 
+  it("takes the request ids from the response headers over those in the body", () => {
+    // Different ids in header and body, so a parser reading only the body is caught.
+    const details = parseGraphError(
+      { operation: "op", method: "GET", path: "/p", status: 404 },
+      JSON.stringify({
+        error: {
+          code: "ResourceNotFound",
+          message: "gone",
+          innerError: { "request-id": "body-request-id", "client-request-id": "body-client-id" },
+        },
+      }),
+      headers({ "request-id": "header-request-id", "client-request-id": "header-client-id" }),
+    );
+    expect(details.requestId).to.equal("header-request-id");
+    expect(details.clientRequestId).to.equal("header-client-id");
+    expect(new GraphError(details).message).to.contain(
+      "(request-id: header-request-id, client-request-id: header-client-id)",
+    );
+  });
+
+  it("takes the request id from the header when the body has none (or is not JSON)", () => {
+    const plain = parseGraphError(
+      { operation: "op", method: "GET", path: "/p", status: 502, statusText: "Bad Gateway" },
+      "<html>bad gateway</html>",
+      headers({ "request-id": "only-in-header", date: "Sat, 28 Nov 2026 13:00:00 GMT" }),
+    );
+    expect(plain.requestId).to.equal("only-in-header");
+    expect(plain.clientRequestId).to.equal(undefined);
+    expect(plain.date).to.equal("Sat, 28 Nov 2026 13:00:00 GMT");
+  });
+
   it("takes ids from innerError when the headers lack them, and survives a non-JSON body", () => {
     const fromInner = parseGraphError(
       { operation: "op", method: "GET", path: "/p", status: 500 },

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { GraphClient, parseGraphEndpoint } from "../../provider/graph/client";
+import { GraphClient, GraphClientOptions, parseGraphEndpoint } from "../../provider/graph/client";
 import { ConnectorsApi } from "../../provider/graph/connectors";
 import {
   GraphConnectionError,
@@ -8,6 +8,8 @@ import {
   OutcomeUnknownError,
 } from "../../provider/graph/errors";
 import { RequestLimiter } from "../../provider/graph/limiter";
+import { RetryOptions } from "../../provider/graph/retryPolicy";
+import { FakeClock } from "../support/fake-clock";
 import { ScriptedServer } from "../support/scripted-server";
 
 class CountingTokens {
@@ -67,6 +69,24 @@ describe("Graph client pipeline (scripted loopback server)", () => {
     expect(request.headers.authorization).to.equal("Bearer token-1");
     expect(request.headers["client-request-id"]).to.match(/^[0-9a-f-]{36}$/);
     expect(request.headers["user-agent"]).to.equal("test-agent/1.0");
+    expect(request.headers.accept).to.equal("application/json");
+    expect(request.headers["return-client-request-id"]).to.equal("true");
+    expect(request.headers["retry-attempt"]).to.equal(undefined);
+    expect(request.headers["content-type"]).to.equal(undefined); // no body, no content type
+  });
+
+  it("sends a write's body as JSON, with its content type", async () => {
+    server.answer({ status: 201, body: connector });
+    await client.send({
+      operation: "create",
+      method: "POST",
+      path: "/deviceManagement/domainJoinConnectors",
+      body: { displayName: "Paris – ☕" },
+    });
+    const request = server.requests[0];
+    expect(request.method).to.equal("POST");
+    expect(request.headers["content-type"]).to.equal("application/json");
+    expect(request.body).to.equal('{"displayName":"Paris – ☕"}');
   });
 
   it("retries 503 on GET with the same client-request-id and a Retry-Attempt header", async () => {
@@ -179,7 +199,15 @@ describe("Graph client pipeline (scripted loopback server)", () => {
 
   it("never builds a path from an id that is not a GUID", async () => {
     const api = new ConnectorsApi(client);
-    for (const id of ["../users", "x?$select=id", "%2F..%2F", `${ID}#frag`]) {
+    for (const id of [
+      "../users",
+      "x?$select=id",
+      "%2F..%2F",
+      `${ID}#frag`,
+      `../../users/${ID}`,
+      `${ID}/../../users`,
+      `${ID}0`,
+    ]) {
       const error = await api.get(id).catch((e) => e);
       expect(error, id).to.be.instanceOf(GraphRequestRefusedError);
     }
@@ -217,5 +245,115 @@ describe("Graph client pipeline (scripted loopback server)", () => {
     );
     expect(parseGraphEndpoint("http://127.0.0.1:1234").origin).to.equal("http://127.0.0.1:1234");
     expect(parseGraphEndpoint("https://graph.microsoft.us").origin).to.equal("https://graph.microsoft.us");
+  });
+});
+
+describe("Graph client timing (fake clock: delays asserted to the millisecond, no waiting)", () => {
+  let server: ScriptedServer;
+  let clock: FakeClock;
+  const clients: GraphClient[] = [];
+
+  beforeEach(async () => {
+    server = await new ScriptedServer().start();
+    clock = new FakeClock(1_000_000);
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await server.stop();
+  });
+
+  function clientWith(retry: Partial<RetryOptions> = {}, extra: Partial<GraphClientOptions> = {}) {
+    const c = new GraphClient({
+      endpoint: server.origin,
+      tokens: new CountingTokens(),
+      clock,
+      random: () => 1,
+      retry: {
+        maxAttempts: 6,
+        baseDelayMs: 1000,
+        maxDelayMs: 30_000,
+        maxRetryAfterMs: 120_000,
+        deadlineMs: 300_000,
+        requestTimeoutMs: 5000,
+        ...retry,
+      },
+      ...extra,
+    });
+    clients.push(c);
+    return c;
+  }
+  const read = (c: GraphClient) => c.send({ operation: "read connector", method: "GET", path: "/x" });
+
+  it("waits exactly the Retry-After of each answer (fractional seconds), then succeeds", async () => {
+    server.answer(
+      { status: 429, headers: { "retry-after": "2.128" } },
+      { status: 503, headers: { "retry-after": "0.5" } },
+      { status: 200, body: connector },
+    );
+    const response = await read(clientWith());
+    expect(response.attempts).to.equal(3);
+    expect(clock.sleeps).to.deep.equal([2128, 500]);
+    expect(server.requests).to.have.length(3);
+  });
+
+  it("waits until the HTTP date of a Retry-After, measured on the client's clock", async () => {
+    clock.time = Date.parse("Sat, 28 Nov 2026 13:00:00 GMT");
+    server.answer(
+      { status: 429, headers: { "retry-after": "Sat, 28 Nov 2026 13:00:03 GMT" } },
+      { status: 200, body: connector },
+    );
+    await read(clientWith());
+    expect(clock.sleeps).to.deep.equal([3000]);
+  });
+
+  it("caps a long Retry-After at maxRetryAfterMs", async () => {
+    server.answer({ status: 429, headers: { "retry-after": "600" } }, { status: 200, body: connector });
+    await read(clientWith({ maxRetryAfterMs: 120_000 }));
+    expect(clock.sleeps).to.deep.equal([120_000]);
+  });
+
+  it("gives up at once, without waiting, when the Retry-After ends past the deadline", async () => {
+    server.answer({ status: 429, headers: { "retry-after": "11" } }, { status: 200, body: connector });
+    const error = await read(clientWith({ deadlineMs: 10_000 })).catch((e) => e);
+    expect(error).to.be.instanceOf(GraphError);
+    expect((error as GraphError).status).to.equal(429);
+    expect((error as Error).message).to.contain("gave up after 1 attempt in 0s");
+    expect(clock.sleeps).to.deep.equal([]);
+    expect(server.requests).to.have.length(1);
+  });
+
+  it("counts the time already spent against the deadline", async () => {
+    server.always({ status: 429, headers: { "retry-after": "6" } });
+    const error = await read(clientWith({ deadlineMs: 10_000 })).catch((e) => e);
+    expect((error as Error).message).to.contain("gave up after 2 attempts in 6s");
+    expect(clock.sleeps).to.deep.equal([6000]);
+    expect(server.requests).to.have.length(2);
+  });
+
+  it("backs off exponentially without Retry-After: 1 s, 2 s, 4 s (jitter at its top)", async () => {
+    server.answer({ status: 429 }, { status: 429 }, { status: 503 }, { status: 200, body: connector });
+    await read(clientWith());
+    expect(clock.sleeps).to.deep.equal([1000, 2000, 4000]);
+  });
+
+  it("backs off by half the step at the bottom of the jitter", async () => {
+    server.answer({ status: 429 }, { status: 429 }, { status: 200, body: connector });
+    await read(clientWith({}, { random: () => 0 }));
+    expect(clock.sleeps).to.deep.equal([500, 1000]);
+  });
+
+  it("counts PATCH and DELETE as writes in the shared limiter, as well as POST; GET is not held back", async () => {
+    const limiter = new RequestLimiter({ windowMs: 1000, writes: 1, all: 100 }, clock);
+    const c = clientWith({}, { limiter });
+    server.always({ status: 204 });
+    const started: Record<string, number> = {};
+    const t0 = clock.now();
+    for (const method of ["PATCH", "DELETE", "GET", "POST"] as const) {
+      await c.send({ operation: method, method, path: `/x`, body: method === "GET" ? undefined : {} });
+      started[method] = clock.now() - t0;
+    }
+    // One write per second: each write after the first waits for the window to slide.
+    expect(started).to.deep.equal({ PATCH: 0, DELETE: 1000, GET: 1000, POST: 2000 });
+    expect(clock.sleeps).to.deep.equal([1000, 1000]);
   });
 });

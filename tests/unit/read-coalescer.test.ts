@@ -25,6 +25,34 @@ class FakeReader implements ConnectorReader {
   }
 }
 
+/** setTimeout on a clock that moves only when the test says; records when timers fired. */
+class ManualTimers {
+  private time = 0;
+  private pending: { id: number; at: number; fn: () => void }[] = [];
+  private nextId = 1;
+  readonly fired: number[] = [];
+  now = () => this.time;
+  set = (fn: () => void, ms: number) => {
+    const id = this.nextId++;
+    this.pending.push({ id, at: this.time + ms, fn });
+    return id;
+  };
+  clear = (handle: unknown) => {
+    this.pending = this.pending.filter((t) => t.id !== handle);
+  };
+  advanceTo(time: number): void {
+    for (;;) {
+      const due = this.pending.filter((t) => t.at <= time).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.time = due.at;
+      this.clear(due.id);
+      this.fired.push(due.at);
+      due.fn();
+    }
+    this.time = time;
+  }
+}
+
 describe("read coalescer", () => {
   it("serves many concurrent reads from one list", async () => {
     const reader = new FakeReader([1, 2, 3, 4, 5, 6, 7, 8].map(connector));
@@ -76,16 +104,28 @@ describe("read coalescer", () => {
   });
 
   it("closes a batch after maxWaitMs even while reads keep arriving", async () => {
+    // Timers on a manual clock: a read every 2 ms never leaves the 20 ms window quiet, so only
+    // maxWaitMs (30 ms) closes batches: at 30, 60 and (the window after the last read) 90 ms.
+    const timers = new ManualTimers();
     const reader = new FakeReader(Array.from({ length: 40 }, (_, i) => connector(i)));
-    const coalescer = new ReadCoalescer(reader, { windowMs: 20, maxWaitMs: 30, threshold: 2 });
+    const coalescer = new ReadCoalescer(reader, {
+      windowMs: 20,
+      maxWaitMs: 30,
+      threshold: 2,
+      setTimer: timers.set,
+      clearTimer: timers.clear,
+      now: timers.now,
+    });
     const pending: Promise<unknown>[] = [];
     for (let i = 0; i < 40; i++) {
       pending.push(coalescer.read(ID(i)));
-      await new Promise((r) => setTimeout(r, 2));
+      timers.advanceTo(timers.now() + 2);
     }
+    timers.advanceTo(1000);
     await Promise.all(pending);
-    expect(reader.lists).to.be.greaterThan(1);
-    expect(reader.lists).to.be.lessThan(10);
+    expect(timers.fired).to.deep.equal([30, 60, 90]);
+    expect(reader.lists).to.equal(3);
+    expect(reader.gets).to.deep.equal([]);
   });
 
   it("is off by default and on with INTUNE_READ_COALESCING=1", () => {

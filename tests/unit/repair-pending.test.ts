@@ -37,7 +37,10 @@ describe("intune-repair-pending: which connector each pending create made", () =
     const decisions = decide([op("u1", { displayName: "A" }), op("u2", { displayName: "A" })], new Set(), [
       connector("x", "A"),
     ]);
-    expect(decisions.map((d) => d.action)).to.deep.equal(["import", "clear"]);
+    expect(decisions).to.deep.equal([
+      { urn: "u1", action: "import", id: "x", candidates: ["x"] },
+      { urn: "u2", action: "clear", candidates: [] },
+    ]);
   });
 
   it("leaves several matches alone, naming them", () => {
@@ -50,14 +53,24 @@ describe("intune-repair-pending: which connector each pending create made", () =
 
   it("matches version and state when the inputs set them, and the id when adopting", () => {
     const tenant = [
-      connector("x", "A", { version: "1.1" }),
-      connector("y", "A", { version: "2.2" }),
+      connector("x", "A", { version: "1.1", state: "active" }),
+      connector("y", "A", { version: "2.2", state: "inactive" }),
       connector("z", "Other"),
     ];
-    expect(decide([op("u1", { displayName: "A", version: "2.2" })], new Set(), tenant)[0].id).to.equal("y");
+    expect(decide([op("u1", { displayName: "A", version: "2.2" })], new Set(), tenant)[0]).to.deep.equal({
+      urn: "u1",
+      action: "import",
+      id: "y",
+      candidates: ["y"],
+    });
+    expect(decide([op("u1", { displayName: "A", state: "active" })], new Set(), tenant)[0].id).to.equal("x");
     expect(
-      decide([op("u2", { displayName: "Renamed", connectorId: "Z" })], new Set(), tenant)[0].id,
-    ).to.equal("z");
+      decide([op("u1", { displayName: "A", version: "2.2", state: "active" })], new Set(), tenant)[0],
+    ).to.deep.equal({ urn: "u1", action: "clear", candidates: [] });
+    expect(decide([op("u1", { displayName: "A" })], new Set(), tenant)[0].action).to.equal("ambiguous");
+    expect(
+      decide([op("u2", { displayName: "Renamed", connectorId: "Z" })], new Set(), tenant)[0],
+    ).to.deep.equal({ urn: "u2", action: "import", id: "z", candidates: ["z"] });
   });
 
   it("never records a namesake as made by a create that allowed duplicate names: it may predate it", () => {
