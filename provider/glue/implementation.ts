@@ -28,6 +28,7 @@ import { GraphClient } from "../graph/client";
 import { ConnectorsApi, CreateBody } from "../graph/connectors";
 import { coalescerFor, coalescingEnabled } from "../graph/read-coalescer";
 import { RequestLimiter } from "../graph/limiter";
+import { recordIntent } from "./create-journal";
 import { RetryOptions } from "../graph/retryPolicy";
 import { createDebugLogger } from "../graph/logging";
 import { CredentialTokenSource, chooseAuthMethod, createCredential } from "../auth/credential";
@@ -50,6 +51,8 @@ export interface ProviderEnvironment {
    * model-based tests can show they find what goes wrong without it.
    */
   preCreateRead?: boolean;
+  /** Where the note of a POST in flight goes (see create-journal.ts). Default: the journal folder. */
+  recordIntent?: typeof recordIntent;
 }
 
 interface Connection {
@@ -162,13 +165,18 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       if (desired.version !== undefined) body.version = desired.version;
       if (desired.state !== undefined) body.state = desired.state;
       const before = await this.guardCreate(api, desired);
+      // A note of the POST in flight, for the repair tool should this process be killed.
+      const note = this.environment.recordIntent ?? recordIntent;
+      const settled = before ? note(body, before, this.environment.env ?? process.env) : undefined;
       let created: { connector: GraphConnector; reconciled: boolean };
       try {
         created = await api.create(body, { before, held: this.held });
       } catch (error) {
         this.creating.delete(displayNameKey(desired.displayName)); // nothing was made under the name
+        settled?.();
         throw error;
       }
+      settled?.(created.connector.id);
       const { connector, reconciled } = created;
       this.held.add(idKey(connector.id));
       if (reconciled) {
@@ -279,9 +287,11 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       const { api } = this.connect();
       // One GET each. With INTUNE_READ_COALESCING=1, concurrent reads (a refresh) share one paged
       // list instead, a connector missing from it confirmed by its own GET (see read-coalescer.ts).
+      // A 404 is confirmed by the list before the resource leaves state: a transient 404 (a
+      // replica behind) must not orphan a connector that the next up would then refuse to recreate.
       const connector = coalescingEnabled(this.environment.env ?? process.env)
         ? await coalescerFor(api).read(id)
-        : await api.get(id);
+        : ((await api.get(id)) ?? (await api.list()).find((c) => idKey(c.id) === idKey(id)));
       // Gone: an empty id tells Pulumi to drop the resource from state. Any other error throws,
       // so a transient failure never loses state.
       if (!connector) return { id: "" };

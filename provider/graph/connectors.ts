@@ -4,7 +4,7 @@
  * connector counting as done, and a POST with an unknown outcome reconciled rather than resent.
  */
 import { GraphConnector, ManagedProperty, isGuid } from "../logic/schema";
-import { createCandidates } from "../logic/ownership";
+import { createCandidates, idKey } from "../logic/ownership";
 import { Clock, realClock } from "./limiter";
 import { GraphClient } from "./client";
 import { GraphError, GraphRequestRefusedError, OutcomeUnknownError } from "./errors";
@@ -37,8 +37,11 @@ export type CreateBody = { "@odata.type": string } & Partial<Pick<GraphConnector
 export interface CreateContext {
   /** Ids (lower case) of the connectors that existed before the POST. Unset: any match counts. */
   before?: ReadonlySet<string>;
-  /** Ids (lower case) held by other resources of this deployment: never this create's. */
-  held?: ReadonlySet<string>;
+  /**
+   * Ids (lower case) held by other resources of this deployment: never this create's. A
+   * reconciled create adds the id it takes, so that two lost creates never take the same one.
+   */
+  held?: Set<string>;
 }
 
 /** Thrown when a POST's outcome could not be settled: names the connectors that could be it. */
@@ -70,6 +73,8 @@ export class ConnectorsApi {
   private readonly listReuseMs: number;
   private listing: Promise<GraphConnector[]> | undefined;
   private listed: { startedAt: number; connectors: GraphConnector[] } | undefined;
+  // Creates of this process whose outcome is being settled, by the fields they sent.
+  private readonly unsettled = new Map<string, number>();
 
   constructor(
     readonly client: GraphClient,
@@ -175,7 +180,13 @@ export class ConnectorsApi {
       return { connector: response.body, reconciled: false };
     } catch (error) {
       if (!(error instanceof OutcomeUnknownError)) throw error;
-      return { connector: await this.reconcileCreate(body, context, error), reconciled: true };
+      const key = JSON.stringify([body.displayName, body.version, body.state]);
+      this.unsettled.set(key, (this.unsettled.get(key) ?? 0) + 1);
+      try {
+        return { connector: await this.reconcileCreate(body, context, error, key), reconciled: true };
+      } finally {
+        this.unsettled.set(key, (this.unsettled.get(key) ?? 1) - 1);
+      }
     }
   }
 
@@ -183,12 +194,21 @@ export class ConnectorsApi {
     body: CreateBody,
     context: CreateContext,
     unknown: OutcomeUnknownError,
+    key: string,
   ): Promise<GraphConnector> {
     const deadline = this.clock.now() + this.reconcileMs;
     let matches: GraphConnector[];
     for (let delay = 500; ; delay *= 2) {
-      matches = createCandidates(await this.list(), body, context);
-      if (matches.length === 1) return matches[0];
+      const listed = await this.list();
+      // Re-read after the await: a sibling create may have taken one meanwhile.
+      matches = createCandidates(listed, body, context);
+      // Identical connectors, no more than this process's own lost creates of those fields:
+      // they are all ours, and which one each create takes does not matter.
+      if (matches.length === 1 || (matches.length > 1 && matches.length <= (this.unsettled.get(key) ?? 0))) {
+        const taken = [...matches].sort((a, b) => a.id.localeCompare(b.id))[0];
+        context.held?.add(idKey(taken.id));
+        return taken;
+      }
       if (matches.length > 1 || this.clock.now() + delay > deadline) break;
       await this.clock.sleep(delay);
     }

@@ -54,9 +54,16 @@ export function matchesCreate(connector: GraphConnector, fields: CreateFields): 
   );
 }
 
+/** Whether the connector ever contacted Intune (no date, or Intune's year-1 date, means never). */
+export function hasConnected(connector: Pick<GraphConnector, "lastConnectionDateTime">): boolean {
+  const at = connector.lastConnectionDateTime;
+  return typeof at === "string" && !at.startsWith("0001-01-01");
+}
+
 /**
  * The connectors a create whose outcome is unknown may have made: those matching its fields
- * that were not in the tenant before it (when that is known) and that no resource holds.
+ * that were not in the tenant before it (when that is known), that no resource holds, and that
+ * never contacted Intune — one that did was registered by the connector software, not by a POST.
  */
 export function createCandidates(
   tenant: readonly GraphConnector[],
@@ -64,7 +71,11 @@ export function createCandidates(
   excluded: { before?: ReadonlySet<string>; held?: ReadonlySet<string> } = {},
 ): GraphConnector[] {
   return tenant.filter(
-    (c) => matchesCreate(c, fields) && !excluded.before?.has(idKey(c.id)) && !excluded.held?.has(idKey(c.id)),
+    (c) =>
+      matchesCreate(c, fields) &&
+      !hasConnected(c) &&
+      !excluded.before?.has(idKey(c.id)) &&
+      !excluded.held?.has(idKey(c.id)),
   );
 }
 

@@ -28,7 +28,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { DomainJoinConnectorProvider } from "../glue/implementation";
-import { createCandidates, effectiveDeleteOnDestroy, idKey } from "../logic/ownership";
+import { CreateFields, createCandidates, effectiveDeleteOnDestroy, idKey } from "../logic/ownership";
+import { CreateIntent, readIntents } from "../glue/create-journal";
 import { GraphConnector, PROVIDER_KEY } from "../logic/schema";
 import { checkCheckpoint } from "./local-backend";
 
@@ -50,25 +51,40 @@ export interface PendingDecision {
 
 /**
  * Pure decision: which connector each pending create made. Candidates already held by the
- * stack, or claimed by an earlier pending create, are never chosen twice. A create that allowed
- * a duplicate display name may have had namesakes before it ran, which this tool cannot tell
- * from the one it made: any match is then ambiguous, so that no connector the stack does not own
- * is recorded as created (and later deleted).
+ * stack, or claimed by an earlier pending create, are never chosen twice. A create is matched
+ * only against connectors that did not exist before its POST, as the provider noted them on
+ * this machine (see create-journal.ts), or taken by the id the note records; with no note, the POST is taken as never sent:
+ * the pending entry is cleared and, were a connector made after all, the next `up` refuses the
+ * duplicate name and names it for adoption. Nothing the stack does not own is ever recorded.
  */
 export function decide(
   pending: StateResource[],
   tracked: Set<string>,
   tenant: GraphConnector[],
+  intents: CreateIntent[] = [],
 ): PendingDecision[] {
   const claimed = new Set([...tracked].map(idKey));
   return pending.map((op) => {
     const inputs = op.inputs ?? {};
     const adoptId = typeof inputs.connectorId === "string" ? idKey(inputs.connectorId) : undefined;
+    const fields = inputs as CreateFields;
+    const notes = intents.filter(
+      (i) => i.displayName === fields.displayName && i.version === fields.version && i.state === fields.state,
+    );
+    // A note that names the connector its POST made, when that connector is there and free.
+    const made = notes
+      .map((i) => (i.made ? idKey(i.made) : undefined))
+      .filter((id): id is string => id !== undefined && !claimed.has(id))
+      .flatMap((id) => tenant.filter((c) => idKey(c.id) === id));
+    const open = notes.find((i) => !i.made);
     const candidates = adoptId
       ? tenant.filter((c) => idKey(c.id) === adoptId && !claimed.has(adoptId))
-      : createCandidates(tenant, inputs as Parameters<typeof createCandidates>[1], { held: claimed });
-    const certain = adoptId !== undefined || inputs.allowDuplicateDisplayName !== true;
-    if (candidates.length === 1 && certain) {
+      : made.length > 0
+        ? made
+        : open
+          ? createCandidates(tenant, fields, { before: new Set(open.before.map(idKey)), held: claimed })
+          : [];
+    if (candidates.length === 1) {
       claimed.add(idKey(candidates[0].id));
       return { urn: op.urn, action: "import", id: candidates[0].id, candidates: [candidates[0].id] };
     }
@@ -180,6 +196,12 @@ async function main(): Promise<number> {
   } finally {
     rmSync(path.dirname(file), { recursive: true, force: true });
   }
+  // The notes of the creates now settled have served.
+  const settledFields = pending.filter((op) => settled.has(op.urn)).map((op) => op.inputs ?? {});
+  for (const { file: note, intent } of readIntents()) {
+    if (settledFields.some((f) => f.displayName === intent.displayName && f.version === intent.version))
+      rmSync(note, { force: true });
+  }
   if (settled.size === 0) return ambiguous;
   const refreshed = pulumi(["refresh", "--yes", "--skip-preview", "--non-interactive"], values.stack);
   process.stdout.write(refreshed.stdout);
@@ -213,7 +235,13 @@ async function settlePending(
   } finally {
     provider.close();
   }
-  const decisions = decide(pending, tracked, tenant);
+  const notes = readIntents();
+  const decisions = decide(
+    pending,
+    tracked,
+    tenant,
+    notes.map((n) => n.intent),
+  );
   for (const d of decisions) {
     const what =
       d.action === "import"

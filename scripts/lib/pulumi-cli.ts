@@ -90,6 +90,8 @@ export class PulumiProject {
         path.delimiter,
       ),
       PULUMI_HOME: path.join(options.backendDir, ".pulumi-home"),
+      // The provider's notes of POSTs in flight, per backend, for intune-repair-pending.
+      INTUNE_CREATE_JOURNAL: path.join(options.backendDir, ".intune-create-journal"),
       PULUMI_BACKEND_URL: `file://${options.backendDir}`,
       PULUMI_CONFIG_PASSPHRASE: options.passphrase,
       PULUMI_SKIP_UPDATE_CHECK: "true",

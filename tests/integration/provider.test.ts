@@ -508,12 +508,45 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
         .create({ displayName: "Twin", allowDuplicateDisplayName: true })
         .catch((e) => e);
       while (emulator.summary().POST === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-      const other = emulator.seed([{ displayName: "Twin" }])[0];
+      // Another writer's POST: like ours, it never contacted Intune.
+      const other = emulator.seed([
+        { displayName: "Twin", lastConnectionDateTime: "0001-01-01T00:00:00Z" },
+      ])[0];
       const error = await racing;
       expect(graphCalls(emulator)).to.deep.equal(["POST 504", "GET 200"]);
       expect((error as Error).message).to.contain('2 new connectors are named "Twin"');
       expect((error as Error).message).to.contain(other.id);
       expect(emulator.summary().POST).to.equal(1);
+    });
+
+    it("never takes a namesake that has contacted Intune: connector software registered it, no POST", async () => {
+      await t.provider.create({ displayName: "first" });
+      emulator.clearLog();
+      emulator.addFault({ method: "POST", path: "/beta/", status: 503, count: 100 });
+      emulator.addFault({ method: "GET", path: "/beta/", delayMs: 500, count: 1 });
+      const racing = t.provider
+        .create({ displayName: "Registered", allowDuplicateDisplayName: true })
+        .catch((e) => e);
+      while (emulator.summary().POST === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const registered = emulator.seed([
+        { displayName: "Registered", lastConnectionDateTime: "2026-11-28T10:00:00Z", state: "active" },
+      ])[0];
+      const error = await racing;
+      emulator.clearFaults();
+      expect((error as Error).message).to.contain("nothing was created");
+      expect((error as Error).message).not.to.contain(registered.id);
+    });
+
+    it("two lost creates of identical connectors take one each, making no orphan", async () => {
+      emulator.addFault({ method: "POST", path: "/beta/", applyThen: "drop", count: 2 });
+      const results = await Promise.all([
+        t.provider.create({ displayName: "Pair", allowDuplicateDisplayName: true }),
+        t.provider.create({ displayName: "Pair", allowDuplicateDisplayName: true }),
+      ]);
+      const pair = emulator.connectors().filter((c) => c.displayName === "Pair");
+      expect(pair).to.have.length(2);
+      expect(new Set(results.map((r) => r.id))).to.deep.equal(new Set(pair.map((c) => c.id)));
+      expect(emulator.summary().POST).to.equal(2);
     });
 
     it("says nothing was created when the POST did not apply", async () => {

@@ -2,6 +2,7 @@
  * Shared set-up for integration tests: an emulator over real HTTPS and providers that reach it
  * with the real @azure/identity, configured the way users configure them (environment).
  */
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator, EmulatorOptions, clientEnvironment, startEmulator } from "../../emulator";
 import { DomainJoinConnectorProvider, ProviderEnvironment } from "../../provider/glue/implementation";
@@ -16,6 +17,8 @@ export function startTestEmulator(options: EmulatorOptions = {}): Promise<Emulat
 export function emulatorEnv(emulator: Emulator, appName = "writer"): NodeJS.ProcessEnv {
   return clientEnvironment(emulator, appName);
 }
+
+const TEST_JOURNAL = path.join(tmpdir(), `intune-tests-journal-${process.pid}`);
 
 /** Retry budget small enough for tests, same behaviour. */
 export const FAST_RETRY = {
@@ -43,7 +46,8 @@ export function providerFor(
     retry: FAST_RETRY,
     apiOptions: { readAfterWriteMs: 1000, reconcileMs: 1000 },
     ...rest,
-    env: { ...emulatorEnv(emulator, appName), ...env },
+    // Notes of POSTs in flight go to a folder of this test process, not the machine's shared one.
+    env: { ...emulatorEnv(emulator, appName), INTUNE_CREATE_JOURNAL: TEST_JOURNAL, ...env },
   });
   return { provider, warnings };
 }

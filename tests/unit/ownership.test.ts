@@ -55,6 +55,17 @@ describe("ownership rules (pure)", () => {
       expect(found.map((c) => c.id)).to.deep.equal([A]);
     });
 
+    it("leaves out connectors that have contacted Intune: no POST made them", () => {
+      const found = createCandidates(
+        [
+          connector(A, "ODJ Paris", { lastConnectionDateTime: "2026-11-28T10:00:00Z" }),
+          connector(B, "ODJ Paris", { lastConnectionDateTime: "0001-01-01T00:00:00Z" }),
+        ],
+        { displayName: "ODJ Paris" },
+      );
+      expect(found.map((c) => c.id)).to.deep.equal([B]);
+    });
+
     it("without a before-set, every match counts (the old rule)", () => {
       expect(createCandidates(tenant, { displayName: "ODJ Paris" }).map((c) => c.id)).to.deep.equal([A, B]);
     });

@@ -21,11 +21,20 @@ const connector = (id: string, displayName: string, extra: Partial<GraphConnecto
 const op = (urn: string, inputs: Record<string, unknown>) => ({ urn, type: "t", inputs });
 
 describe("intune-repair-pending: which connector each pending create made", () => {
-  it("imports the one untracked match, clears the creates that never happened", () => {
+  // The provider's notes of POSTs in flight: what existed before each.
+  const note = (displayName: string, before: string[], extra: Record<string, string> = {}) => ({
+    displayName,
+    before,
+    at: "2026-11-28T10:00:00.000Z",
+    ...extra,
+  });
+
+  it("imports the one match that is new since the create's note, clears creates with no note", () => {
     const decisions = decide(
       [op("u1", { displayName: "A" }), op("u2", { displayName: "B" })],
       new Set(["tracked"]),
-      [connector("tracked", "A"), connector("new-a", "A")],
+      [connector("tracked", "A"), connector("old-a", "A"), connector("new-a", "A"), connector("b", "B")],
+      [note("A", ["tracked", "old-a"])],
     );
     expect(decisions).to.deep.equal([
       { urn: "u1", action: "import", id: "new-a", candidates: ["new-a"] },
@@ -33,22 +42,52 @@ describe("intune-repair-pending: which connector each pending create made", () =
     ]);
   });
 
+  it("without a note, never takes a namesake: it may be someone else's (the next up refuses the name)", () => {
+    const [d] = decide([op("u1", { displayName: "A" })], new Set(), [connector("x", "A")]);
+    expect(d).to.deep.equal({ urn: "u1", action: "clear", candidates: [] });
+  });
+
+  it("takes the connector a note says its POST made, even when other new namesakes exist", () => {
+    const [d] = decide(
+      [op("u1", { displayName: "A" })],
+      new Set(),
+      [connector("x", "A"), connector("y", "A")],
+      [{ ...note("A", []), made: "Y" }],
+    );
+    expect(d).to.deep.equal({ urn: "u1", action: "import", id: "y", candidates: ["y"] });
+  });
+
   it("never gives one connector to two pending creates", () => {
-    const decisions = decide([op("u1", { displayName: "A" }), op("u2", { displayName: "A" })], new Set(), [
-      connector("x", "A"),
-    ]);
+    const decisions = decide(
+      [op("u1", { displayName: "A" }), op("u2", { displayName: "A" })],
+      new Set(),
+      [connector("x", "A")],
+      [note("A", [])],
+    );
     expect(decisions).to.deep.equal([
       { urn: "u1", action: "import", id: "x", candidates: ["x"] },
       { urn: "u2", action: "clear", candidates: [] },
     ]);
   });
 
-  it("leaves several matches alone, naming them", () => {
-    const [d] = decide([op("u1", { displayName: "A" })], new Set(), [
-      connector("x", "A"),
-      connector("y", "A"),
-    ]);
+  it("leaves several new matches alone, naming them", () => {
+    const [d] = decide(
+      [op("u1", { displayName: "A" })],
+      new Set(),
+      [connector("x", "A"), connector("y", "A")],
+      [note("A", [])],
+    );
     expect(d).to.deep.equal({ urn: "u1", action: "ambiguous", candidates: ["x", "y"] });
+  });
+
+  it("never takes a connector that has contacted Intune: the connector software made it, not a POST", () => {
+    const [d] = decide(
+      [op("u1", { displayName: "A" })],
+      new Set(),
+      [connector("x", "A", { lastConnectionDateTime: "2026-11-28T09:59:00Z" })],
+      [note("A", [])],
+    );
+    expect(d.action).to.equal("clear");
   });
 
   it("matches version and state when the inputs set them, and the id when adopting", () => {
@@ -57,31 +96,37 @@ describe("intune-repair-pending: which connector each pending create made", () =
       connector("y", "A", { version: "2.2", state: "inactive" }),
       connector("z", "Other"),
     ];
-    expect(decide([op("u1", { displayName: "A", version: "2.2" })], new Set(), tenant)[0]).to.deep.equal({
+    const notes = [
+      note("A", [], { version: "2.2" }),
+      note("A", [], { state: "active" }),
+      note("A", [], { version: "2.2", state: "active" }),
+    ];
+    expect(
+      decide([op("u1", { displayName: "A", version: "2.2" })], new Set(), tenant, notes)[0],
+    ).to.deep.equal({
       urn: "u1",
       action: "import",
       id: "y",
       candidates: ["y"],
     });
-    expect(decide([op("u1", { displayName: "A", state: "active" })], new Set(), tenant)[0].id).to.equal("x");
     expect(
-      decide([op("u1", { displayName: "A", version: "2.2", state: "active" })], new Set(), tenant)[0],
+      decide([op("u1", { displayName: "A", state: "active" })], new Set(), tenant, notes)[0].id,
+    ).to.equal("x");
+    expect(
+      decide([op("u1", { displayName: "A", version: "2.2", state: "active" })], new Set(), tenant, notes)[0],
     ).to.deep.equal({ urn: "u1", action: "clear", candidates: [] });
-    expect(decide([op("u1", { displayName: "A" })], new Set(), tenant)[0].action).to.equal("ambiguous");
     expect(
       decide([op("u2", { displayName: "Renamed", connectorId: "Z" })], new Set(), tenant)[0],
     ).to.deep.equal({ urn: "u2", action: "import", id: "z", candidates: ["z"] });
   });
 
-  it("never records a namesake as made by a create that allowed duplicate names: it may predate it", () => {
-    const [d] = decide([op("u1", { displayName: "A", allowDuplicateDisplayName: true })], new Set(), [
-      connector("x", "A"),
-    ]);
-    expect(d).to.deep.equal({ urn: "u1", action: "ambiguous", candidates: ["x"] });
-  });
-
   it("compares tracked ids without letter case", () => {
-    const [d] = decide([op("u1", { displayName: "A" })], new Set(["X"]), [connector("x", "A")]);
+    const [d] = decide(
+      [op("u1", { displayName: "A" })],
+      new Set(["X"]),
+      [connector("x", "A")],
+      [note("A", [])],
+    );
     expect(d.action).to.equal("clear");
   });
 });
