@@ -1,0 +1,202 @@
+/**
+ * Runs the model: fast-check generates command sequences, each one runs against a freshly reset
+ * emulator and a new stack, every stack command is checked against I1–I3 and I5, and the sequence
+ * ends with the settling run of I4. A failure is shrunk and reported with its seed, the shrunk
+ * commands and the line that replays it. `npm test` runs it with a fixed seed (model.test.ts);
+ * `npm run soak` calls `runModel` with more runs and any seed; level "cli" uses the real CLI
+ * (cli-model.ts). From a shell (NODE_EXTRA_CA_CERTS = the emulator's CA):
+ *   node dist/scripts/model-replay.js --seed 7 --runs 400 [--level cli] [--verbose]
+ */
+import * as fc from "fast-check";
+import type { Emulator } from "../../emulator";
+import { DomainJoinConnectorProvider } from "../../provider/glue/implementation";
+import { CliWorld } from "./cli-model";
+import { Model, ModelCommand, modelCommands } from "./commands";
+import { ALL_INVARIANTS, InvariantId, ModelViolation } from "./invariants";
+import { ProviderWorld, SEEDED, World, startModelEmulator } from "./world";
+
+export interface ModelRunOptions {
+  /** Default: random (printed in the figures, so a failing soak can be replayed). */
+  seed?: number;
+  numRuns: number;
+  /** Commands per sequence, at most. */
+  maxSteps: number;
+  /** "provider": the engine stand-in (fast); "cli": the real pulumi CLI (see cli-model.ts). */
+  level?: "provider" | "cli";
+  /** Provider option; false switches off the ownership guard (the planted bug). */
+  preCreateRead?: boolean;
+  /** Include killed `up`s + repair-pending (default true). */
+  killedUps?: boolean;
+  /** Invariants that count as violations (default all). */
+  only?: readonly InvariantId[];
+  /** Replay: fast-check's counterexample path, and the commands' replay path. */
+  path?: string;
+  replayPath?: string;
+  /** Shrink a failure (default true). */
+  shrink?: boolean;
+  /** Stop running (and shrinking) sequences after this long; unset: no limit. */
+  timeLimitMs?: number;
+  /** Called after each sequence with its journal (progress for long runs). */
+  log?: (line: string) => void;
+}
+
+export interface ModelFailure {
+  invariants: InvariantId[];
+  /** The violation, then the journal of the shrunk sequence (what each command resolved to). */
+  message: string;
+  /** The shrunk sequence, one command a line. */
+  commands: string[];
+  path: string;
+  replayPath?: string;
+  /** A shell line that replays it. */
+  replay: string;
+}
+
+export interface ModelFigures {
+  seed: number;
+  /** Sequences run, shrinking included. */
+  sequences: number;
+  /** Commands run. */
+  steps: number;
+  /** Fault commands injected, and Graph requests a fault shaped. */
+  faults: number;
+  faultHits: number;
+  /** Failing sequences found (fast-check stops at the first and shrinks it): 0 or 1. */
+  violations: number;
+  wallMs: number;
+  failure?: ModelFailure;
+}
+
+/** A fresh world for one sequence (default: by level). */
+export type WorldFactory = (emulator: Emulator) => Promise<World> | World;
+
+export async function runModel(options: ModelRunOptions, makeWorld?: WorldFactory): Promise<ModelFigures> {
+  const started = Date.now();
+  const seed = options.seed ?? (Math.random() * 2 ** 31) | 0;
+  const only = options.only ?? ALL_INVARIANTS;
+  const figures: ModelFigures = {
+    seed,
+    sequences: 0,
+    steps: 0,
+    faults: 0,
+    faultHits: 0,
+    violations: 0,
+    wallMs: 0,
+  };
+  const emulator = await startModelEmulator();
+  const preCreateRead = options.preCreateRead;
+  const factory: WorldFactory =
+    makeWorld ??
+    (options.level === "cli"
+      ? (emu) => CliWorld.create(emu, only)
+      : (emu) => new ProviderWorld(emu, { only, ...(preCreateRead !== undefined && { preCreateRead }) }));
+  try {
+    const commands = fc.commands(
+      modelCommands({
+        allowDuplicate: await knowsAllowDuplicate(),
+        killedUps: options.killedUps ?? true,
+      }),
+      {
+        maxCommands: options.maxSteps,
+        size: "max",
+        ...(options.replayPath !== undefined && { replayPath: options.replayPath }),
+      },
+    );
+    const property = fc.asyncProperty(commands, async (sequence) => {
+      emulator.reset({ seed: SEEDED });
+      const world = await factory(emulator);
+      const sequenceStarted = Date.now();
+      figures.sequences++;
+      try {
+        await fc.asyncModelRun(() => ({ model: { names: [], next: 0 } as Model, real: world }), sequence);
+        await world.settle();
+      } catch (error) {
+        if (error instanceof ModelViolation) error.message += `\n  journal: ${world.journal.join(" ; ")}`;
+        throw error;
+      } finally {
+        figures.steps += world.stats.steps;
+        figures.faults += world.stats.faults;
+        figures.faultHits += emulator.requestLog().filter((e) => e.fault !== undefined).length;
+        await world.close();
+        const took = ((Date.now() - sequenceStarted) / 1000).toFixed(1);
+        options.log?.(`sequence ${figures.sequences} (${took} s): ${world.journal.join(" ; ") || "(empty)"}`);
+      }
+    });
+    const details = await fc.check(property, {
+      seed,
+      numRuns: options.numRuns,
+      ...(options.path !== undefined && { path: options.path }),
+      endOnFailure: options.shrink === false,
+      ...(options.timeLimitMs !== undefined && { skipAllAfterTimeLimit: options.timeLimitMs }),
+    });
+    if (details.failed && details.counterexample) {
+      figures.violations = 1;
+      figures.failure = describeFailure(details, options, [...details.counterexample[0]]);
+    }
+  } finally {
+    await emulator.close();
+    figures.wallMs = Date.now() - started;
+  }
+  return figures;
+}
+
+function describeFailure(
+  details: fc.RunDetails<[Iterable<ModelCommand>]>,
+  options: ModelRunOptions,
+  sequence: ModelCommand[],
+): ModelFailure {
+  const error = details.errorInstance;
+  const message = error instanceof Error ? error.message : String(error);
+  const invariants =
+    error instanceof ModelViolation ? [...new Set(error.violations.map((v) => v.invariant))] : [];
+  const replayPath = /replayPath="([^"]*)"/.exec(String(details.counterexample?.[0]))?.[1];
+  const path = details.counterexamplePath ?? "";
+  const args = [
+    `--seed ${details.seed}`,
+    `--path "${path}"`,
+    replayPath ? `--replay-path "${replayPath}"` : "",
+    `--max-steps ${options.maxSteps}`,
+    options.level === "cli" ? "--level cli" : "",
+    options.preCreateRead === false ? "--pre-create-read false" : "",
+    options.only ? `--only ${options.only.join(",")}` : "",
+    options.killedUps === false ? "--no-killed-ups" : "",
+  ];
+  return {
+    invariants,
+    message,
+    // Only the commands that ran (a command whose precondition failed was skipped).
+    commands: sequence.filter((c) => (c as { hasRan?: boolean }).hasRan !== false).map((c) => c.toString()),
+    path,
+    ...(replayPath !== undefined && { replayPath }),
+    replay: `node dist/scripts/model-replay.js ${args.filter(Boolean).join(" ")}`,
+  };
+}
+
+/** Whether the provider accepts allowDuplicateDisplayName (only then do sequences use it). */
+async function knowsAllowDuplicate(): Promise<boolean> {
+  const result = await new DomainJoinConnectorProvider().check(
+    {},
+    { displayName: "x", allowDuplicateDisplayName: true },
+  );
+  return !result.failures?.length;
+}
+
+/** The figures and any failure as text, for a person. */
+export function formatFigures(figures: ModelFigures): string {
+  const lines = [
+    `model: ${figures.sequences} sequences, ${figures.steps} steps, ${figures.faults} faults ` +
+      `(${figures.faultHits} requests hit), ${figures.violations} violation(s), seed ${figures.seed}, ` +
+      `${(figures.wallMs / 1000).toFixed(1)} s`,
+  ];
+  const f = figures.failure;
+  if (f) {
+    lines.push(
+      `violated: ${f.invariants.join(", ") || "(error)"}`,
+      ...f.message.split("\n").map((l) => `  ${l}`),
+      "shrunk sequence:",
+      ...f.commands.map((c, i) => `  ${i + 1}. ${c}`),
+      `replay: ${f.replay}`,
+    );
+  }
+  return lines.join("\n");
+}
