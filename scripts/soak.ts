@@ -12,6 +12,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { AppRegistration, Emulator, READ_WRITE_ROLE } from "../emulator";
 import { SCENARIOS, ScenarioResult, runScenario } from "../tests/reliability/scenarios";
+import { runCliModel } from "../tests/model/cli-model";
+import { ModelFigures, formatFigures, runModel } from "../tests/model/run";
 import { connectionEnv } from "../tests/support/e2e";
 import { startTestEmulator } from "../tests/support/provider-harness";
 import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "./lib/pulumi-cli";
@@ -311,6 +313,23 @@ const CLI_SCENARIOS = [
   },
 ];
 
+/** The model-based runs as the README states them. */
+function modelSummary(levels: { label: string; figures: ModelFigures }[]): string {
+  if (levels.length === 0) return "";
+  const line = ({ label, figures: f }: { label: string; figures: ModelFigures }) =>
+    `| ${label} | ${f.seed} | ${f.sequences} | ${f.steps} | ${f.faults} (${f.faultHits} requests hit) | ${f.violations} | ${(f.wallMs / 1000).toFixed(0)} s |`;
+  return [
+    "Model-based fault testing (`tests/model/`, fast-check): random sequences of user actions,",
+    "out-of-band edits and faults, invariants I1–I5 checked after every step.",
+    "",
+    "| level | seed | sequences | steps | faults | invariant violations | time |",
+    "|---|---|---|---|---|---|---|",
+    ...levels.map(line),
+    "",
+    "",
+  ].join("\n");
+}
+
 function table(rows: Row[]): string {
   const lines = [
     "| id | kind | scenario | result | what happened |",
@@ -342,6 +361,9 @@ async function main(): Promise<void> {
     options: {
       "write-readme": { type: "boolean", default: false },
       "skip-cli": { type: "boolean", default: false },
+      "model-runs": { type: "string", default: "1000" },
+      "cli-model-runs": { type: "string", default: "10" },
+      seed: { type: "string" },
       only: { type: "string" },
     },
   });
@@ -383,7 +405,21 @@ async function main(): Promise<void> {
     for (const scenario of CLI_SCENARIOS.filter(wanted)) await record(scenario, () => scenario.run());
   }
 
-  const markdown = table(rows);
+  // Model-based runs: many sequences at the provider level, tens with the real CLI.
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  const models: { label: string; figures: ModelFigures }[] = [];
+  if (wanted({ id: "M1" }) && Number(values["model-runs"]) > 0) {
+    const figures = await runModel({ seed, numRuns: Number(values["model-runs"]), maxSteps: 12 });
+    console.log(`${figures.violations ? "✘" : "✔"} M1 provider level — ${formatFigures(figures)}`);
+    models.push({ label: "provider (engine stand-in)", figures });
+  }
+  if (!values["skip-cli"] && wanted({ id: "M2" }) && Number(values["cli-model-runs"]) > 0) {
+    const figures = await runCliModel({ seed, numRuns: Number(values["cli-model-runs"]) });
+    console.log(`${figures.violations ? "✘" : "✔"} M2 real pulumi CLI — ${formatFigures(figures)}`);
+    models.push({ label: "real `pulumi` CLI", figures });
+  }
+
+  const markdown = modelSummary(models) + table(rows);
   console.log(`\n${markdown}`);
   if (values["write-readme"]) {
     const readme = path.join(REPO_ROOT, "README.md");
@@ -402,7 +438,7 @@ async function main(): Promise<void> {
     });
     console.log("README.md updated");
   }
-  if (rows.some((r) => !r.ok)) process.exitCode = 1;
+  if (rows.some((r) => !r.ok) || models.some((m) => m.figures.violations > 0)) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {
