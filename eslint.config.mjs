@@ -4,7 +4,17 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "**/node_modules/**", ".emulator/**", ".pulumi-state/**", "**/bin/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "reports/**",
+      ".stryker-tmp/**",
+      "**/node_modules/**",
+      ".emulator/**",
+      ".pulumi-state/**",
+      "**/bin/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

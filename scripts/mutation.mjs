@@ -1,0 +1,55 @@
+// `npm run mutation`: Stryker's mutation test (stryker.config.json) of provider/ (not the CLI
+// plumbing of provider/tools/) and the emulator's validation and throttling, against the unit,
+// integration and emulator suites (not reliability: its real-time fault scenarios cover every
+// provider mutant and made a run take over an hour on 2 cores). Not part of `npm test`. Writes reports/mutation/mutation.{html,json} (git-ignored) and the committed
+// summary docs/mutation.md (scripts/mutation/summary.mjs).
+//
+// Incremental: reports/mutation/stryker-incremental.json keeps the last results, so a rerun tests
+// only the mutants in changed code or covered by changed tests. `npm run mutation -- --force`
+// tests them all; other arguments go to `stryker run` (e.g. `--mutate provider/logic/check.ts`).
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { bootstrap, root } from "./bootstrap.mjs";
+
+bootstrap(fileURLToPath(import.meta.url));
+const bin = (name) => join(root, "node_modules", ".bin", name);
+
+// Only for the emulator's CLI, which makes the CA below; Stryker builds its own copy in its sandbox.
+const tsc = spawnSync(bin("tsc"), ["-p", "tsconfig.mutation.json"], { cwd: root, stdio: "inherit" });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+// The CA (.emulator/) is copied into Stryker's sandbox, where the test harness looks for it; Node
+// reads NODE_EXTRA_CA_CERTS only at start-up, so it is set before Stryker starts its test runners.
+const ca = spawnSync(
+  process.execPath,
+  [join(root, "dist/emulator/cli.js"), "ca", "--state-dir", join(root, ".emulator")],
+  { encoding: "utf8" },
+);
+if (ca.status !== 0) {
+  process.stderr.write(ca.stderr ?? "");
+  process.exit(1);
+}
+
+const compat = join(root, "scripts/mutation/mocha12-compat.cjs");
+const env = {
+  ...process.env,
+  PATH: `${join(root, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
+  NODE_EXTRA_CA_CERTS: ca.stdout.trim(),
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${compat}`.trim(),
+};
+const started = Date.now();
+const stryker = spawnSync(bin("stryker"), ["run", ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+  env,
+});
+const seconds = Math.round((Date.now() - started) / 1000);
+console.log(`\nstryker run took ${Math.floor(seconds / 60)} min ${seconds % 60} s`);
+if (stryker.status !== 0) process.exit(stryker.status ?? 1);
+
+const summary = spawnSync(process.execPath, [join(root, "scripts/mutation/summary.mjs")], {
+  cwd: root,
+  stdio: "inherit",
+});
+process.exit(summary.status ?? 1);

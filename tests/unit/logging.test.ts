@@ -1,0 +1,86 @@
+import { expect } from "chai";
+import { createDebugLogger, debugEnabled, loggableHeaders, scrubSecrets } from "../../provider/graph/logging";
+
+function headers(values: Record<string, string>) {
+  return { get: (name: string) => values[name] ?? null };
+}
+
+describe("debug logging", () => {
+  it("is on for INTUNE_DEBUG=1 or true (any case), or DEBUG naming intune, and off otherwise", () => {
+    for (const env of [
+      { INTUNE_DEBUG: "1" },
+      { INTUNE_DEBUG: "TRUE" },
+      { DEBUG: "intune" },
+      { DEBUG: "express, intune" },
+      { DEBUG: "intune:graph" },
+    ]) {
+      expect(debugEnabled(env), JSON.stringify(env)).to.equal(true);
+    }
+    for (const env of [
+      {},
+      { INTUNE_DEBUG: "0" },
+      { INTUNE_DEBUG: "yes" },
+      { DEBUG: "myintune" },
+      { DEBUG: "intunes" },
+      { DEBUG: "express" },
+    ]) {
+      expect(debugEnabled(env), JSON.stringify(env)).to.equal(false);
+    }
+  });
+
+  it("writes one '[intune] {json}' line per event when on, and nothing when off", () => {
+    const lines: string[] = [];
+    const logger = createDebugLogger({ INTUNE_DEBUG: "1" }, (line) => lines.push(line));
+    expect(logger.enabled).to.equal(true);
+    logger.log("graph.request", { method: "GET", attempt: 2 });
+    expect(lines).to.have.length(1);
+    expect(lines[0].startsWith("[intune] {")).to.equal(true);
+    const entry = JSON.parse(lines[0].slice("[intune] ".length));
+    expect(entry).to.include({ event: "graph.request", method: "GET", attempt: 2 });
+    expect(entry.time).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+
+    const off = createDebugLogger({}, (line) => lines.push(line));
+    expect(off.enabled).to.equal(false);
+    off.log("graph.request", { method: "GET" });
+    expect(lines).to.have.length(1);
+  });
+
+  it("logs only the allow-listed response headers", () => {
+    expect(
+      loggableHeaders(
+        headers({
+          "request-id": "r",
+          "client-request-id": "c",
+          "retry-after": "2",
+          "content-type": "application/json",
+          date: "d",
+          location: "l",
+          "x-ms-ags-diagnostic": "x",
+          "set-cookie": "secret",
+          authorization: "Bearer x",
+        }),
+      ),
+    ).to.deep.equal({
+      "request-id": "r",
+      "client-request-id": "c",
+      "retry-after": "2",
+      "content-type": "application/json",
+      date: "d",
+      location: "l",
+      "x-ms-ags-diagnostic": "x",
+    });
+    expect(loggableHeaders(headers({}))).to.deep.equal({});
+  });
+
+  it("scrubs tokens and secrets of four characters or more from text", () => {
+    const jwt = "eyJhbGciOi.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+    expect(scrubSecrets(`failed: ${jwt} (x)`)).to.equal("failed: [redacted token] (x)");
+    expect(scrubSecrets("eyJab.cdefg.hij")).to.equal("eyJab.cdefg.hij");
+    expect(scrubSecrets("secret s3cr3t and s3cr3t again", ["s3cr3t", undefined])).to.equal(
+      "secret [redacted] and [redacted] again",
+    );
+    expect(scrubSecrets("abc abcd", ["abc"])).to.equal("abc abcd");
+    expect(scrubSecrets("abc abcd", ["abcd"])).to.equal("abc [redacted]");
+    expect(scrubSecrets("nothing here")).to.equal("nothing here");
+  });
+});
