@@ -45,6 +45,11 @@ export type CreateFields = { displayName?: string } & Partial<
   Record<ManagedProperty, string | null | undefined>
 >;
 
+/** Whether two creates send the same fields (a pending create and the note of its POST). */
+export function sameCreateFields(a: CreateFields, b: CreateFields): boolean {
+  return a.displayName === b.displayName && a.version === b.version && a.state === b.state;
+}
+
 /** Whether a connector is one that a create of `fields` would have made. */
 export function matchesCreate(connector: GraphConnector, fields: CreateFields): boolean {
   return (

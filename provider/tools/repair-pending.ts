@@ -28,7 +28,13 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { DomainJoinConnectorProvider } from "../glue/implementation";
-import { CreateFields, createCandidates, effectiveDeleteOnDestroy, idKey } from "../logic/ownership";
+import {
+  CreateFields,
+  createCandidates,
+  effectiveDeleteOnDestroy,
+  idKey,
+  sameCreateFields,
+} from "../logic/ownership";
 import { CreateIntent, readIntents } from "../glue/create-journal";
 import { GraphConnector, PROVIDER_KEY } from "../logic/schema";
 import { checkCheckpoint } from "./local-backend";
@@ -68,9 +74,7 @@ export function decide(
     const inputs = op.inputs ?? {};
     const adoptId = typeof inputs.connectorId === "string" ? idKey(inputs.connectorId) : undefined;
     const fields = inputs as CreateFields;
-    const notes = intents.filter(
-      (i) => i.displayName === fields.displayName && i.version === fields.version && i.state === fields.state,
-    );
+    const notes = intents.filter((i) => sameCreateFields(i, fields));
     // A note that names the connector its POST made, when that connector is there and free.
     const made = notes
       .map((i) => (i.made ? idKey(i.made) : undefined))
@@ -199,8 +203,7 @@ async function main(): Promise<number> {
   // The notes of the creates now settled have served.
   const settledFields = pending.filter((op) => settled.has(op.urn)).map((op) => op.inputs ?? {});
   for (const { file: note, intent } of readIntents()) {
-    if (settledFields.some((f) => f.displayName === intent.displayName && f.version === intent.version))
-      rmSync(note, { force: true });
+    if (settledFields.some((f) => sameCreateFields(f as CreateFields, intent))) rmSync(note, { force: true });
   }
   if (settled.size === 0) return ambiguous;
   const refreshed = pulumi(["refresh", "--yes", "--skip-preview", "--non-interactive"], values.stack);
