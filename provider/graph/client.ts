@@ -67,7 +67,8 @@ export interface GraphClientOptions {
   random?: () => number;
 }
 
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "::1", "localhost"]);
+// URL keeps the brackets of an IPv6 host: "[::1]", never "::1".
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
 const MAX_REDIRECTS = 3;
 
 /** Validates a Graph origin: https, or http on loopback only; no path, query or credentials. */

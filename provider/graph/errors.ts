@@ -144,10 +144,9 @@ export function unwrapIntuneMessage(message: string): string {
   try {
     const nested = JSON.parse(trimmed) as { Message?: unknown; CustomApiErrorPhrase?: unknown };
     const main = typeof nested.Message === "string" ? nested.Message : undefined;
+    // A blank phrase trims to "" and is dropped with the other empty parts.
     const phrase =
-      typeof nested.CustomApiErrorPhrase === "string" && nested.CustomApiErrorPhrase.trim()
-        ? nested.CustomApiErrorPhrase.trim()
-        : undefined;
+      typeof nested.CustomApiErrorPhrase === "string" ? nested.CustomApiErrorPhrase.trim() : undefined;
     const parts = [phrase, main].filter((p): p is string => Boolean(p));
     return parts.length ? parts.join(" — ") : message;
   } catch {
@@ -166,7 +165,7 @@ export function parseGraphError(
   try {
     parsed = JSON.parse(bodyText) as GraphErrorBody;
   } catch {
-    parsed = undefined;
+    // Not JSON (a proxy's HTML page, an empty body): the status and headers still say enough.
   }
   const error = parsed?.error;
   const inner = error?.innerError;

@@ -66,8 +66,7 @@ export function parseRetryAfter(
   now: number = Date.now(),
 ): number | undefined {
   if (value === null || value === undefined) return undefined;
-  const text = value.trim();
-  if (text === "") return undefined;
+  const text = value.trim(); // "" matches neither form below
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
   // HTTP-date (RFC 9110), e.g. "Sat, 28 Nov 2026 13:00:05 GMT"; anything else is ignored.
   if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return undefined;

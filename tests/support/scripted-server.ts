@@ -4,13 +4,15 @@
  * client only on loopback, which is exactly this.
  */
 import * as http from "node:http";
-import { AddressInfo } from "node:net";
+import { AddressInfo, Socket } from "node:net";
 
 export interface RecordedRequest {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The client's port: the same port twice means one kept-alive connection served both. */
+  remotePort: number;
 }
 
 export type ScriptedAnswer =
@@ -24,7 +26,23 @@ export class ScriptedServer {
     body: { error: { code: "NoScript", message: "no answer scripted" } },
   };
   private server = http.createServer((req, res) => this.handle(req, res));
+  private readonly sockets = new Set<Socket>();
   origin = "";
+
+  constructor() {
+    // No idle timeout: a kept-alive connection stays open until the client closes it, and no
+    // server timer is left running between requests (tests count the client's timers).
+    this.server.keepAliveTimeout = 0;
+    this.server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+  }
+
+  /** Connections from clients that are still open (kept alive or in use). */
+  get openConnections(): number {
+    return this.sockets.size;
+  }
 
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
@@ -56,6 +74,7 @@ export class ScriptedServer {
         url: req.url ?? "",
         headers: req.headers,
         body: Buffer.concat(chunks).toString(),
+        remotePort: req.socket.remotePort ?? 0,
       });
       const answer = this.script.shift() ?? this.fallback;
       if ("drop" in answer) {

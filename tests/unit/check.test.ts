@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { checkInputs, nearestProperty } from "../../provider/logic/check";
+import { checkInputs, describeValue, nearestProperty } from "../../provider/logic/check";
 import { OUTPUT_ONLY_PREFIX, PROVIDER_KEY, UNKNOWN_VALUE } from "../../provider/logic/schema";
 
 function failuresOf(news: Record<string, unknown>) {
@@ -139,6 +139,45 @@ describe("check: input validation", () => {
     }
   });
 
+  it("refuses a non-boolean allowDuplicateDisplayName", () => {
+    expect(onlyFailure({ displayName: "x", allowDuplicateDisplayName: 1 })).to.deep.equal({
+      property: "allowDuplicateDisplayName",
+      reason: "allowDuplicateDisplayName must be true or false, got number 1",
+    });
+  });
+
+  it("leaves a known optional property given as null out of the inputs, without a failure", () => {
+    expect(checkInputs({ displayName: "x", version: null, state: null, connectorId: null })).to.deep.equal({
+      inputs: { displayName: "x" },
+      failures: [],
+    });
+  });
+
+  it("accepts a version whose first part has several digits", () => {
+    expect(checkInputs({ displayName: "x", version: "10.2504" }).failures).to.deep.equal([]);
+    expect(checkInputs({ displayName: "x", version: "1234567890.1" }).failures).to.deep.equal([]);
+  });
+
+  describe("how a value is shown in a message", () => {
+    it("shows null, arrays, objects, numbers and booleans by kind", () => {
+      expect(describeValue(null)).to.equal("null");
+      expect(describeValue([1])).to.equal("an array");
+      expect(describeValue({ a: 1 })).to.equal("an object");
+      expect(describeValue(7)).to.equal("number 7");
+      expect(describeValue(false)).to.equal("boolean false");
+    });
+    it("quotes a string of up to 40 characters whole", () => {
+      const forty = "a".repeat(40);
+      expect(describeValue(forty)).to.equal(`"${forty}"`);
+    });
+    it("cuts a longer string at 40 characters and gives its length", () => {
+      expect(describeValue("b".repeat(41))).to.equal(`"${"b".repeat(40)}…" (41 characters)`);
+    });
+    it("escapes control characters", () => {
+      expect(describeValue("a\tb")).to.equal('"a\\tb"');
+    });
+  });
+
   it("refuses a non-boolean deleteOnDestroy", () => {
     const f = onlyFailure({ displayName: "x", deleteOnDestroy: "yes" });
     expect(f).to.deep.equal({
@@ -186,6 +225,19 @@ describe("check: input validation", () => {
       expect(nearestProperty("vresion")).to.equal("version");
       expect(nearestProperty("connectorID")).to.equal("connectorId");
       expect(nearestProperty("zzz")).to.equal(undefined);
+    });
+    it("allows more edits for longer names: a third of the name's length, at least two", () => {
+      expect(nearestProperty("delOnDestroy")).to.equal("deleteOnDestroy"); // 3 edits, 12 letters
+      expect(nearestProperty("dispName")).to.equal(undefined); // 3 edits, 8 letters
+    });
+    it("ignores an unknown property that is absent", () => {
+      expect(failuresOf({ displayName: "x", colour: undefined, shade: null })).to.deep.equal([]);
+    });
+    it("names the property and the accepted ones, and nothing more, when nothing is near", () => {
+      expect(onlyFailure({ displayName: "x", colour: "blue" }).reason).to.equal(
+        "colour is not a property of DomainJoinConnector Accepted: displayName, version, state, connectorId, " +
+          "deleteOnDestroy, allowDuplicateDisplayName",
+      );
     });
   });
 

@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { GraphError, parseGraphError, unwrapIntuneMessage } from "../../provider/graph/errors";
+import {
+  GraphConnectionError,
+  GraphError,
+  GraphRequestRefusedError,
+  OutcomeUnknownError,
+  parseGraphError,
+  unwrapIntuneMessage,
+} from "../../provider/graph/errors";
 
 const headers = (h: Record<string, string>) => ({ get: (name: string) => h[name.toLowerCase()] ?? null });
 
@@ -148,5 +155,165 @@ describe("Graph error parsing", () => {
       headers({}),
     );
     expect(empty.message).to.equal("Service Unavailable");
+  });
+
+  it("unwraps Intune's nested JSON even with whitespace around it", () => {
+    const nested = `  \n${JSON.stringify({ Message: "details", CustomApiErrorPhrase: "" })}\n `;
+    expect(unwrapIntuneMessage(nested)).to.equal("details");
+  });
+
+  it("trims the spaces around CustomApiErrorPhrase", () => {
+    const nested = JSON.stringify({ Message: "details", CustomApiErrorPhrase: "  Connector is busy  " });
+    expect(unwrapIntuneMessage(nested)).to.equal("Connector is busy — details");
+  });
+
+  it("ignores a nested Message that is not a string", () => {
+    const withPhrase = JSON.stringify({ Message: 42, CustomApiErrorPhrase: "Connector is busy" });
+    expect(unwrapIntuneMessage(withPhrase)).to.equal("Connector is busy");
+    const alone = JSON.stringify({ Message: 42 });
+    expect(unwrapIntuneMessage(alone)).to.equal('{"Message":42}');
+  });
+
+  it("says 'no error body' when there is neither a body nor a status text", () => {
+    const details = parseGraphError(
+      { operation: "op", method: "GET", path: "/p", status: 503 },
+      "",
+      headers({}),
+    );
+    expect(details.message).to.equal("no error body");
+  });
+
+  it("falls back to the status text when the body is only whitespace", () => {
+    const details = parseGraphError(
+      { operation: "op", method: "GET", path: "/p", status: 503, statusText: "Service Unavailable" },
+      " \n\t ",
+      headers({}),
+    );
+    expect(details.message).to.equal("Service Unavailable");
+  });
+
+  it("trims the whitespace around a non-JSON body", () => {
+    const details = parseGraphError(
+      { operation: "op", method: "GET", path: "/p", status: 502, statusText: "Bad Gateway" },
+      "\n  <html>bad gateway</html>\n",
+      headers({}),
+    );
+    expect(details.message).to.equal("<html>bad gateway</html>");
+  });
+
+  it("cuts a non-JSON body at 500 characters", () => {
+    const details = parseGraphError(
+      { operation: "op", method: "GET", path: "/p", status: 502 },
+      "a".repeat(500) + "b".repeat(100),
+      headers({}),
+    );
+    expect(details.message).to.equal("a".repeat(500));
+  });
+});
+
+describe("Graph error messages and names", () => {
+  const timedOut = new GraphConnectionError(
+    "create connector c",
+    "POST",
+    "/beta/deviceManagement/domainJoinConnectors",
+    "cr-1",
+    new Error("aborted"),
+    true,
+  );
+
+  it("builds a bare message when there is no code, no id and no hint", () => {
+    const error = new GraphError({
+      operation: "op",
+      method: "GET",
+      path: "/p",
+      status: 400,
+      message: "Bad request",
+    });
+    expect(error.message).to.equal("op: GET /p failed with 400: Bad request");
+    expect(error.hint).to.equal(undefined);
+  });
+
+  it("hints a token mismatch on 401", () => {
+    const error = new GraphError({
+      operation: "read connector x",
+      method: "GET",
+      path: "/p",
+      status: 401,
+      code: "InvalidAuthenticationToken",
+      message: "Access token validation failure",
+    });
+    expect(error.message).to.equal(
+      "read connector x: GET /p failed with 401 InvalidAuthenticationToken: Access token validation failure. " +
+        "Hint: the access token was refused: check that the tenant id, client id and cloud match, " +
+        "and that the token was issued for this cloud's Graph",
+    );
+  });
+
+  it("hints the exhausted retry budget and Intune's write limit on 429", () => {
+    const error = new GraphError({
+      operation: "create connector c",
+      method: "POST",
+      path: "/p",
+      status: 429,
+      message: "Too many requests",
+    });
+    expect(error.hint).to.equal(
+      "Intune throttled the request; the retry budget ran out (limits: 100 writes per 20 s per app per tenant)",
+    );
+  });
+
+  it("names GraphError 'GraphError'", () => {
+    const error = new GraphError({ operation: "op", method: "GET", path: "/p", status: 400, message: "m" });
+    expect(error.name).to.equal("GraphError");
+  });
+
+  it("names GraphConnectionError 'GraphConnectionError'", () => {
+    expect(timedOut.name).to.equal("GraphConnectionError");
+  });
+
+  it("names GraphRequestRefusedError 'GraphRequestRefusedError'", () => {
+    expect(new GraphRequestRefusedError("refused").name).to.equal("GraphRequestRefusedError");
+  });
+
+  it("names OutcomeUnknownError 'OutcomeUnknownError'", () => {
+    expect(new OutcomeUnknownError("create connector c", timedOut).name).to.equal("OutcomeUnknownError");
+  });
+
+  it("says a connection error 'timed out' when it did, with the client-request-id", () => {
+    expect(timedOut.message).to.equal(
+      "create connector c: POST /beta/deviceManagement/domainJoinConnectors got no answer (timed out) " +
+        "(client-request-id: cr-1)",
+    );
+  });
+
+  it("gives a connection error's cause with its code", () => {
+    const cause = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    const error = new GraphConnectionError("read connector x", "GET", "/p", "cr-2", cause, false);
+    expect(error.message).to.equal(
+      "read connector x: GET /p got no answer (ECONNRESET: socket hang up) (client-request-id: cr-2)",
+    );
+  });
+
+  it("gives a connection error's cause message alone when it has no code", () => {
+    const error = new GraphConnectionError(
+      "read connector x",
+      "GET",
+      "/p",
+      "cr-3",
+      new Error("certificate has expired"),
+      false,
+    );
+    expect(error.message).to.equal(
+      "read connector x: GET /p got no answer (certificate has expired) (client-request-id: cr-3)",
+    );
+  });
+
+  it("prefixes an unknown outcome with the operation and keeps the cause's message", () => {
+    const error = new OutcomeUnknownError("create connector c", timedOut);
+    expect(error.message).to.equal(
+      "create connector c: the outcome is unknown: create connector c: POST " +
+        "/beta/deviceManagement/domainJoinConnectors got no answer (timed out) (client-request-id: cr-1)",
+    );
+    expect(error.cause).to.equal(timedOut);
   });
 });

@@ -246,6 +246,191 @@ describe("Graph client pipeline (scripted loopback server)", () => {
     expect(parseGraphEndpoint("http://127.0.0.1:1234").origin).to.equal("http://127.0.0.1:1234");
     expect(parseGraphEndpoint("https://graph.microsoft.us").origin).to.equal("https://graph.microsoft.us");
   });
+
+  it("accepts plain http on each loopback name, and nothing but http or https", () => {
+    expect(parseGraphEndpoint("http://localhost:8443").origin).to.equal("http://localhost:8443");
+    expect(parseGraphEndpoint("http://[::1]:8443").origin).to.equal("http://[::1]:8443");
+    for (const endpoint of [
+      "http://127.0.0.2",
+      "http://graph.localhost",
+      "ftp://127.0.0.1",
+      "ws://localhost",
+    ]) {
+      expect(() => parseGraphEndpoint(endpoint), endpoint).to.throw(
+        GraphRequestRefusedError,
+        `graphEndpoint "${endpoint}" must use https (plain http is accepted only for loopback addresses)`,
+      );
+    }
+  });
+
+  it("refuses an endpoint that is not a URL, naming the value", () => {
+    expect(() => parseGraphEndpoint("graph.microsoft.com")).to.throw(
+      GraphRequestRefusedError,
+      'graphEndpoint "graph.microsoft.com" is not a URL',
+    );
+  });
+
+  it("refuses an endpoint with credentials, a query or a fragment: only an origin is accepted", () => {
+    for (const endpoint of [
+      "https://user@graph.microsoft.com",
+      "https://:secret@graph.microsoft.com",
+      "https://graph.microsoft.com/?x=1",
+      "https://graph.microsoft.com/#top",
+    ]) {
+      expect(() => parseGraphEndpoint(endpoint), endpoint).to.throw(
+        GraphRequestRefusedError,
+        `graphEndpoint "${endpoint}" must be an origin such as https://graph.microsoft.com`,
+      );
+    }
+    // A path is dropped, not refused: the API version is the client's to add.
+    expect(parseGraphEndpoint("https://graph.microsoft.com/beta").href).to.equal(
+      "https://graph.microsoft.com/",
+    );
+  });
+
+  it("joins a relative path containing a colon under the API version", () => {
+    expect(client.resolve("/deviceManagement/x:y").href).to.equal(
+      `${server.origin}/beta/deviceManagement/x:y`,
+    );
+  });
+
+  it("refuses a same-origin link outside the API version, or carrying credentials, sending nothing", async () => {
+    const port = new URL(server.origin).port;
+    for (const link of [
+      `${server.origin}/v1.0/deviceManagement/domainJoinConnectors`,
+      `${server.origin}/betax/deviceManagement/domainJoinConnectors`,
+      `${server.origin}/beta`,
+    ]) {
+      const error = await client.send({ operation: "list", method: "GET", path: link }).catch((e) => e);
+      expect(error, link).to.be.instanceOf(GraphRequestRefusedError);
+      expect((error as Error).message, link).to.equal(
+        `refused to request ${new URL(link).pathname}: outside /beta/`,
+      );
+    }
+    for (const link of [`http://user@127.0.0.1:${port}/beta/x`, `http://:pw@127.0.0.1:${port}/beta/x`]) {
+      const error = await client.send({ operation: "list", method: "GET", path: link }).catch((e) => e);
+      expect(error, link).to.be.instanceOf(GraphRequestRefusedError);
+      expect((error as Error).message, link).to.equal("refused to request /beta/x: outside /beta/");
+    }
+    expect(server.requests).to.have.length(0);
+  });
+
+  it("stops following redirects after three, returning the fourth as an error", async () => {
+    server.always({ status: 302, headers: { location: "/beta/again" } });
+    const error = await client.send({ operation: "read", method: "GET", path: "/x" }).catch((e) => e);
+    expect(error).to.be.instanceOf(GraphError);
+    expect((error as GraphError).status).to.equal(302);
+    expect(server.requests.map((r) => r.url)).to.deep.equal([
+      "/beta/x",
+      "/beta/again",
+      "/beta/again",
+      "/beta/again",
+    ]);
+  });
+
+  it("follows a 300 with a location, but not a 3xx without one, nor a 400 with one", async () => {
+    server.answer({ status: 300, headers: { location: "/beta/chosen" } }, { status: 200, body: connector });
+    await client.send({ operation: "read", method: "GET", path: "/x" });
+    expect(server.requests.map((r) => r.url)).to.deep.equal(["/beta/x", "/beta/chosen"]);
+
+    server.answer({ status: 302 });
+    const unlocated = await client.send({ operation: "read", method: "GET", path: "/y" }).catch((e) => e);
+    expect((unlocated as GraphError).status).to.equal(302);
+
+    server.answer({ status: 400, headers: { location: "/beta/elsewhere" } });
+    const refused = await client.send({ operation: "read", method: "GET", path: "/z" }).catch((e) => e);
+    expect((refused as GraphError).status).to.equal(400);
+    expect(server.requests.map((r) => r.url)).to.deep.equal([
+      "/beta/x",
+      "/beta/chosen",
+      "/beta/y",
+      "/beta/z",
+    ]);
+  });
+
+  it("treats a 300 without a location as an error, not a success", async () => {
+    server.answer({ status: 300, body: connector });
+    const error = await client.send({ operation: "read", method: "GET", path: "/x" }).catch((e) => e);
+    expect(error).to.be.instanceOf(GraphError);
+    expect((error as GraphError).status).to.equal(300);
+  });
+
+  it("serves consecutive requests over one kept-alive connection", async () => {
+    server.always({ status: 200, body: connector });
+    for (let i = 0; i < 3; i++) await client.send({ operation: "read", method: "GET", path: "/x" });
+    expect(new Set(server.requests.map((r) => r.remotePort)).size).to.equal(1);
+  });
+
+  it("closes its kept-alive connections on close()", async () => {
+    server.always({ status: 200, body: connector });
+    await client.send({ operation: "read", method: "GET", path: "/x" });
+    expect(server.openConnections).to.equal(1);
+    client.close();
+    // The server never closes an idle connection (keepAliveTimeout 0); a closed client's goes within a few turns.
+    for (let turn = 0; turn < 50 && server.openConnections > 0; turn++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(server.openConnections).to.equal(0);
+  });
+
+  it("leaves no timer running once an answer is in (a process can exit at once)", async () => {
+    server.always({ status: 200, body: connector });
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+    // Counted from after a first request: the test runner's own timers come and go with it.
+    await client.send({ operation: "read", method: "GET", path: "/x" });
+    const before = timers();
+    for (let i = 0; i < 3; i++) await client.send({ operation: "read", method: "GET", path: "/x" });
+    expect(timers()).to.equal(before);
+  });
+
+  it("says a request timed out when it did, and names the cause when the connection dropped", async () => {
+    const once = new GraphClient({ endpoint: server.origin, tokens, retry: { ...fast, maxAttempts: 1 } });
+    try {
+      server.answer({ status: 200, body: connector, delayMs: 1000 });
+      const slow = await once
+        .send({ operation: "read connector", method: "GET", path: "/x" })
+        .catch((e) => e);
+      expect(slow).to.be.instanceOf(GraphConnectionError);
+      expect((slow as GraphConnectionError).timedOut).to.equal(true);
+      const id = (slow as GraphConnectionError).clientRequestId;
+      expect((slow as Error).message).to.equal(
+        `read connector: GET /beta/x got no answer (timed out) (client-request-id: ${id}) — gave up after 1 attempt in 0.3s`,
+      );
+
+      server.answer({ drop: true });
+      const dropped = await once
+        .send({ operation: "read connector", method: "GET", path: "/y" })
+        .catch((e) => e);
+      expect(dropped).to.be.instanceOf(GraphConnectionError);
+      expect((dropped as GraphConnectionError).timedOut).to.equal(false);
+      expect((dropped as Error).message).to.equal(
+        `read connector: GET /beta/y got no answer (ECONNRESET: request to ${server.origin}/beta/y failed, ` +
+          `reason: socket hang up) (client-request-id: ${(dropped as GraphConnectionError).clientRequestId})` +
+          " — gave up after 1 attempt in 0s",
+      );
+    } finally {
+      once.close();
+    }
+  });
+
+  it("resends a POST whose connection was refused (it never left the machine)", async () => {
+    const closed = await new ScriptedServer().start();
+    await closed.stop();
+    const refused = new GraphClient({ endpoint: closed.origin, tokens, retry: { ...fast, maxAttempts: 2 } });
+    try {
+      const error = await refused
+        .send({ operation: "create", method: "POST", path: "/x", body: {} })
+        .catch((e) => e);
+      expect(error).to.be.instanceOf(GraphConnectionError);
+      expect((error as Error).message).to.contain(
+        `got no answer (ECONNREFUSED: request to ${closed.origin}/beta/x failed, reason: connect ECONNREFUSED ` +
+          `127.0.0.1:${new URL(closed.origin).port})`,
+      );
+      expect((error as Error).message).to.contain("gave up after 2 attempts");
+    } finally {
+      refused.close();
+    }
+  });
 });
 
 describe("Graph client timing (fake clock: delays asserted to the millisecond, no waiting)", () => {
@@ -340,6 +525,104 @@ describe("Graph client timing (fake clock: delays asserted to the millisecond, n
     server.answer({ status: 429 }, { status: 429 }, { status: 200, body: connector });
     await read(clientWith({}, { random: () => 0 }));
     expect(clock.sleeps).to.deep.equal([500, 1000]);
+  });
+
+  it("retries when the delay ends exactly at the deadline", async () => {
+    server.answer({ status: 429, headers: { "retry-after": "10" } }, { status: 200, body: connector });
+    const response = await read(clientWith({ deadlineMs: 10_000 }));
+    expect(response.attempts).to.equal(2);
+    expect(clock.sleeps).to.deep.equal([10_000]);
+  });
+
+  it("logs each request, response and retry, with the time since the first attempt", async () => {
+    const events: Record<string, unknown>[] = [];
+    const logger = {
+      enabled: true,
+      log: (event: string, fields: Record<string, unknown>) => events.push({ event, ...fields }),
+    };
+    server.answer(
+      {
+        status: 503,
+        headers: { "retry-after": "1.5", "request-id": "r-1", date: "Sat, 28 Nov 2026 13:00:00 GMT" },
+      },
+      {
+        status: 200,
+        body: connector,
+        headers: { "request-id": "r-2", "x-ms-secret": "not logged", date: "Sat, 28 Nov 2026 13:00:02 GMT" },
+      },
+    );
+    await read(clientWith({}, { logger }));
+    const id = events[0].clientRequestId;
+    expect(id).to.match(/^[0-9a-f-]{36}$/);
+    expect(events).to.deep.equal([
+      {
+        event: "graph.request",
+        method: "GET",
+        path: "/beta/x",
+        attempt: 1,
+        clientRequestId: id,
+        body: undefined,
+      },
+      {
+        event: "graph.response",
+        method: "GET",
+        path: "/beta/x",
+        attempt: 1,
+        status: 503,
+        ms: 0,
+        headers: {
+          "request-id": "r-1",
+          "retry-after": "1.5",
+          "content-type": "application/json",
+          date: "Sat, 28 Nov 2026 13:00:00 GMT",
+        },
+      },
+      { event: "graph.retry", method: "GET", attempt: 1, delayMs: 1500 },
+      {
+        event: "graph.request",
+        method: "GET",
+        path: "/beta/x",
+        attempt: 2,
+        clientRequestId: id,
+        body: undefined,
+      },
+      {
+        event: "graph.response",
+        method: "GET",
+        path: "/beta/x",
+        attempt: 2,
+        status: 200,
+        ms: 1500,
+        headers: {
+          "request-id": "r-2",
+          "content-type": "application/json",
+          date: "Sat, 28 Nov 2026 13:00:02 GMT",
+        },
+      },
+    ]);
+  });
+
+  it("logs a connection that got no answer, with the error it became", async () => {
+    const events: Record<string, unknown>[] = [];
+    const logger = {
+      enabled: true,
+      log: (event: string, fields: Record<string, unknown>) => events.push({ event, ...fields }),
+    };
+    server.answer({ drop: true }, { status: 200, body: connector });
+    await read(clientWith({}, { logger }));
+    const failure = events.find((e) => e.event === "graph.connection-error");
+    expect(failure).to.deep.include({ method: "GET", path: "/beta/x", attempt: 1 });
+    expect(failure?.error).to.equal(
+      `read connector: GET /beta/x got no answer (ECONNRESET: request to ${server.origin}/beta/x failed, ` +
+        `reason: socket hang up) (client-request-id: ${failure?.clientRequestId})`,
+    );
+    expect(events.map((e) => e.event)).to.deep.equal([
+      "graph.request",
+      "graph.connection-error",
+      "graph.retry",
+      "graph.request",
+      "graph.response",
+    ]);
   });
 
   it("counts PATCH and DELETE as writes in the shared limiter, as well as POST; GET is not held back", async () => {

@@ -1,18 +1,6 @@
 import { expect } from "chai";
 import { Clock, RequestLimiter } from "../../provider/graph/limiter";
-
-/** A clock that only moves when someone sleeps. */
-class FakeClock implements Clock {
-  time = 0;
-  sleeps: number[] = [];
-  now() {
-    return this.time;
-  }
-  async sleep(ms: number) {
-    this.sleeps.push(ms);
-    this.time += ms;
-  }
-}
+import { FakeClock } from "../support/fake-clock";
 
 describe("request limiter", () => {
   it("lets the window's worth of writes through at once, then waits for the window to slide", async () => {
@@ -47,5 +35,19 @@ describe("request limiter", () => {
     const limiter = new RequestLimiter({ windowMs: 500, writes: 10, all: 2 }, clock);
     for (let i = 0; i < 5; i++) await limiter.acquire(false);
     expect(clock.now()).to.equal(1000);
+  });
+
+  it("counts a write exactly windowMs old as out of the window, and the new one as in it", async () => {
+    const clock = new FakeClock();
+    const limiter = new RequestLimiter({ windowMs: 1000, writes: 1, all: 100 }, clock);
+    await limiter.acquire(true);
+    clock.time = 1000;
+    const started: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      await limiter.acquire(true);
+      started.push(clock.now());
+    }
+    expect(started).to.deep.equal([1000, 2000]);
+    expect(clock.sleeps).to.deep.equal([1000]);
   });
 });

@@ -83,4 +83,31 @@ describe("debug logging", () => {
     expect(scrubSecrets("abc abcd", ["abcd"])).to.equal("abc [redacted]");
     expect(scrubSecrets("nothing here")).to.equal("nothing here");
   });
+
+  it("writes each event to stderr as one line ending in a newline by default", () => {
+    const chunks: string[] = [];
+    const stderrWrite = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      chunks.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      createDebugLogger({ INTUNE_DEBUG: "1" }).log("graph.response", { status: 204 });
+    } finally {
+      process.stderr.write = stderrWrite;
+    }
+    expect(chunks).to.have.length(1);
+    expect(chunks[0]).to.match(/^\[intune\] \{[^\n]*\}\n$/);
+    expect(JSON.parse(chunks[0].slice("[intune] ".length))).to.include({
+      event: "graph.response",
+      status: 204,
+    });
+  });
+
+  it("redacts no plain text when no secrets are given", () => {
+    // Whatever the default list is, it must hold no value: any ordinary sentence comes back whole.
+    expect(scrubSecrets("Stryker was here, and so was the connector")).to.equal(
+      "Stryker was here, and so was the connector",
+    );
+  });
 });

@@ -27,6 +27,19 @@ describe("ownership rules (pure)", () => {
       expect(namesakes(tenant, "odj paris").map((c) => c.id)).to.deep.equal([A, C]);
     });
 
+    it("skips connectors without a display name", () => {
+      const withNull = [
+        { ...connector(A, "x"), displayName: null as unknown as string },
+        connector(B, "ODJ Paris"),
+      ];
+      expect(namesakes(withNull, "ODJ Paris").map((c) => c.id)).to.deep.equal([B]);
+    });
+
+    it("folds letter case downwards: 'Straße' and 'STRASSE' are different names", () => {
+      expect(namesakes([connector(A, "Straße")], "STRASSE")).to.deep.equal([]);
+      expect(namesakes([connector(A, "Straße")], "STRAßE").map((c) => c.id)).to.deep.equal([A]);
+    });
+
     it("does not match a name that only contains the other", () => {
       expect(namesakes(tenant, "ODJ Paris 2")).to.deep.equal([]);
       expect(namesakes(tenant, "Paris")).to.deep.equal([]);
@@ -107,9 +120,38 @@ describe("ownership rules (pure)", () => {
       ).to.equal(false);
     });
 
+    it("outputs with a display name but no adopted flag (older state) count as created", () => {
+      expect(recordedOwnership({ displayName: "x" })).to.deep.equal({
+        adopted: false,
+        deleteOnDestroy: true,
+      });
+    });
+
     it("outputs without adopted or displayName (a bare read) count as adopted: never deleted", () => {
       expect(recordedOwnership({})).to.deep.equal({ adopted: true, deleteOnDestroy: false });
     });
+  });
+
+  it("the duplicate-name message for one namesake, in full", () => {
+    expect(duplicateNameMessage("ODJ Paris", [connector(A, " odj paris")])).to.equal(
+      `create connector "ODJ Paris": the tenant already has a connector with this display name: ${A} (" odj paris"). ` +
+        `Nothing was created. To manage it, adopt it: connectorId: "${A}". To create a second connector with the ` +
+        "same name anyway, set allowDuplicateDisplayName: true",
+    );
+  });
+
+  it("the duplicate-name message for several namesakes counts them and offers the first", () => {
+    expect(
+      duplicateNameMessage("ODJ Paris", [connector(B, "ODJ Paris"), connector(A, "ODJ PARIS")]),
+    ).to.equal(
+      `create connector "ODJ Paris": the tenant already has 2 connectors with this display name: ` +
+        `${B} ("ODJ Paris"), ${A} ("ODJ PARIS"). Nothing was created. To manage one of them, adopt it: ` +
+        `connectorId: "${B}". To create a second connector with the same name anyway, set allowDuplicateDisplayName: true`,
+    );
+  });
+
+  it("the duplicate-name message without a namesake shows a placeholder id", () => {
+    expect(duplicateNameMessage("X", [])).to.contain('adopt it: connectorId: "<id>".');
   });
 
   it("the duplicate-name message names the ids and both ways out", () => {

@@ -62,4 +62,48 @@ describe("retry policy", () => {
     expect(retryDelay(3, undefined, options, () => 0)).to.equal(2000);
     expect(retryDelay(20, undefined, options, () => 1)).to.equal(30_000);
   });
+
+  it("retries a POST that failed before leaving the machine: ECONNREFUSED, ENOTFOUND and EAI_AGAIN", () => {
+    for (const code of ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]) {
+      expect(decide("POST", { kind: "connection", code, timedOut: false }), code).to.equal("retry");
+    }
+  });
+
+  it("does not resend a POST on other connection errors (ECONNRESET, ETIMEDOUT, EPIPE)", () => {
+    for (const code of ["ECONNRESET", "ETIMEDOUT", "EPIPE"]) {
+      expect(decide("POST", { kind: "connection", code, timedOut: false }), code).to.equal("outcome-unknown");
+    }
+  });
+
+  it("parses a Retry-After with whitespace around it", () => {
+    expect(parseRetryAfter(" 2 ")).to.equal(2000);
+    const now = Date.parse("Sat, 28 Nov 2026 13:00:00 GMT");
+    expect(parseRetryAfter("  Sat, 28 Nov 2026 13:00:05 GMT\t", now)).to.equal(5000);
+  });
+
+  it("ignores an empty Retry-After", () => {
+    expect(parseRetryAfter("")).to.equal(undefined);
+    expect(parseRetryAfter("   ")).to.equal(undefined);
+  });
+
+  it("refuses seconds followed by junk ('1.5abc')", () => {
+    expect(parseRetryAfter("1.5abc")).to.equal(undefined);
+  });
+
+  it("refuses an HTTP date with junk after it", () => {
+    // Date.parse alone would read this as 5 s from now.
+    const now = Date.parse("Sat, 28 Nov 2026 13:00:00 GMT");
+    expect(parseRetryAfter("Sat, 28 Nov 2026 13:00:05 GMT 2", now)).to.equal(undefined);
+  });
+
+  it("refuses an HTTP date with junk before it", () => {
+    // Date.parse alone would read this as 5 s from now.
+    const now = Date.parse("Sat, 28 Nov 2026 13:00:00 GMT");
+    expect(parseRetryAfter("in Sat, 28 Nov 2026 13:00:05 GMT", now)).to.equal(undefined);
+  });
+
+  it("refuses a date of the right shape that is not a date (month 'Foo')", () => {
+    const now = Date.parse("Sat, 28 Nov 2026 13:00:00 GMT");
+    expect(parseRetryAfter("Sat, 28 Foo 2026 13:00:05 GMT", now)).to.equal(undefined);
+  });
 });
