@@ -202,14 +202,14 @@ export class ConnectorsApi {
       const listed = await this.list();
       // Re-read after the await: a sibling create may have taken one meanwhile.
       matches = createCandidates(listed, body, context);
-      // Identical connectors, no more than this process's own lost creates of those fields:
-      // they are all ours, and which one each create takes does not matter.
-      if (matches.length === 1 || (matches.length > 1 && matches.length <= (this.unsettled.get(key) ?? 0))) {
+      // One candidate; or identical ones, no more than this process's own lost creates of those
+      // fields: they are all ours, and which one each create takes does not matter.
+      if (matches.length > 0 && matches.length <= Math.max(1, this.unsettled.get(key) ?? 0)) {
         const taken = [...matches].sort((a, b) => a.id.localeCompare(b.id))[0];
         context.held?.add(idKey(taken.id));
         return taken;
       }
-      if (matches.length > 1 || this.clock.now() + delay > deadline) break;
+      if (matches.length > 0 || this.clock.now() + delay > deadline) break;
       await this.clock.sleep(delay);
     }
     const name = JSON.stringify(body.displayName);

@@ -1,6 +1,11 @@
 import { expect } from "chai";
 import type { GraphConnector } from "../../provider/logic/schema";
-import { ConnectorReader, ReadCoalescer, coalescingEnabled } from "../../provider/graph/read-coalescer";
+import {
+  ConnectorReader,
+  ReadCoalescer,
+  coalescerFor,
+  coalescingEnabled,
+} from "../../provider/graph/read-coalescer";
 
 const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 const connector = (n: number): GraphConnector =>
@@ -12,6 +17,7 @@ class FakeReader implements ConnectorReader {
   gets: string[] = [];
   listError: Error | undefined;
   hiddenFromList = new Set<string>();
+  getErrors = new Map<string, Error>();
   constructor(public tenant: GraphConnector[]) {}
   async list() {
     this.lists++;
@@ -21,6 +27,8 @@ class FakeReader implements ConnectorReader {
   }
   async get(id: string) {
     this.gets.push(id);
+    const error = this.getErrors.get(id);
+    if (error) throw error;
     return this.tenant.find((c) => c.id === id);
   }
 }
@@ -133,5 +141,111 @@ describe("read coalescer", () => {
     expect(coalescingEnabled({ INTUNE_READ_COALESCING: "0" })).to.equal(false);
     expect(coalescingEnabled({ INTUNE_READ_COALESCING: "1" })).to.equal(true);
     expect(coalescingEnabled({ INTUNE_READ_COALESCING: "on" })).to.equal(true);
+  });
+  it("accepts 1, true and on in any letter case and with surrounding spaces; anything else or unset is off", () => {
+    expect(coalescingEnabled({ INTUNE_READ_COALESCING: " On " })).to.equal(true);
+    expect(coalescingEnabled({ INTUNE_READ_COALESCING: "TRUE" })).to.equal(true);
+    expect(coalescingEnabled({ INTUNE_READ_COALESCING: "true" })).to.equal(true);
+    expect(coalescingEnabled({ INTUNE_READ_COALESCING: "1" })).to.equal(true);
+    expect(coalescingEnabled({ INTUNE_READ_COALESCING: "0" })).to.equal(false);
+    expect(coalescingEnabled({ INTUNE_READ_COALESCING: "off" })).to.equal(false);
+    expect(coalescingEnabled({ INTUNE_READ_COALESCING: "" })).to.equal(false);
+    expect(coalescingEnabled({})).to.equal(false);
+  });
+
+  it("counts reads, lists, GETs and confirmations exactly", async () => {
+    const reader = new FakeReader([1, 2, 3, 4, 5, 6].map(connector));
+    reader.hiddenFromList.add(ID(3));
+    const coalescer = new ReadCoalescer(reader, { windowMs: 5, threshold: 2 });
+    // 5 reads > threshold 2: one list; 3 (hidden) and 9 (absent) confirmed by their own GET.
+    await Promise.all([1, 2, 3, 4, 9].map((n) => coalescer.read(ID(n))));
+    expect(coalescer.stats).to.deep.equal({ reads: 5, lists: 1, gets: 2, confirmations: 2 });
+    // 2 reads: plain GETs, no list, nothing to confirm.
+    await Promise.all([1, 2].map((n) => coalescer.read(ID(n))));
+    expect(coalescer.stats).to.deep.equal({ reads: 7, lists: 1, gets: 4, confirmations: 2 });
+  });
+
+  it("serves a batch of exactly threshold (3) reads by GETs and a batch of 4 by one list", async () => {
+    const reader = new FakeReader([1, 2, 3, 4].map(connector));
+    const coalescer = new ReadCoalescer(reader, { windowMs: 5, threshold: 3 });
+    await Promise.all([1, 2, 3].map((n) => coalescer.read(ID(n))));
+    expect(reader.lists).to.equal(0);
+    expect(reader.gets).to.deep.equal([ID(1), ID(2), ID(3)]);
+    await Promise.all([1, 2, 3, 4].map((n) => coalescer.read(ID(n))));
+    expect(reader.lists).to.equal(1);
+    expect(reader.gets).to.deep.equal([ID(1), ID(2), ID(3)]);
+  });
+
+  it("matches ids from the list without letter case: a read in upper case finds a listed lower-case id, and the reverse", async () => {
+    const lower = { id: "aaaaaaaa-0000-4000-8000-00000000000a", displayName: "lower" } as GraphConnector;
+    const upper = { id: "BBBBBBBB-0000-4000-8000-00000000000B", displayName: "upper" } as GraphConnector;
+    const reader = new FakeReader([lower, upper]);
+    const coalescer = new ReadCoalescer(reader, { windowMs: 5, threshold: 1 });
+    const results = await Promise.all([
+      coalescer.read("AAAAAAAA-0000-4000-8000-00000000000A"),
+      coalescer.read("bbbbbbbb-0000-4000-8000-00000000000b"),
+    ]);
+    expect(results.map((c) => c?.displayName)).to.deep.equal(["lower", "upper"]);
+    expect(reader.lists).to.equal(1);
+    expect(reader.gets).to.deep.equal([]);
+    expect(coalescer.stats.confirmations).to.equal(0);
+  });
+
+  it("rejects a read served by GET with that GET's error, and answers the other read of the batch", async () => {
+    const timers = new ManualTimers();
+    const reader = new FakeReader([connector(1), connector(2)]);
+    const failure = new Error("403 from get");
+    reader.getErrors.set(ID(2), failure);
+    const coalescer = new ReadCoalescer(reader, {
+      windowMs: 5,
+      threshold: 4,
+      setTimer: timers.set,
+      clearTimer: timers.clear,
+      now: timers.now,
+    });
+    const outcomes = [1, 2].map((n) =>
+      coalescer.read(ID(n)).then(
+        (c) => ({ found: c?.id }),
+        (error: unknown) => ({ error }),
+      ),
+    );
+    timers.advanceTo(5);
+    // The reader answers at once: by the next turn of the event loop every read has settled.
+    const settled = await Promise.race([
+      Promise.all(outcomes),
+      new Promise((resolve) => setImmediate(() => resolve("still pending"))),
+    ]);
+    expect(settled).to.deep.equal([{ found: ID(1) }, { error: failure }]);
+    expect(reader.gets).to.deep.equal([ID(1), ID(2)]);
+  });
+
+  it("clears only timers it set: the first read of a batch clears nothing, each later read clears the previous timer", async () => {
+    const timers = new ManualTimers();
+    const cleared: unknown[] = [];
+    const reader = new FakeReader([1, 2, 3].map(connector));
+    const coalescer = new ReadCoalescer(reader, {
+      windowMs: 5,
+      threshold: 4,
+      setTimer: timers.set,
+      clearTimer: (handle) => {
+        cleared.push(handle);
+        timers.clear(handle);
+      },
+      now: timers.now,
+    });
+    const reads = [1, 2, 3].map((n) => coalescer.read(ID(n)));
+    timers.advanceTo(5);
+    await Promise.all(reads);
+    expect(cleared).to.deep.equal([1, 2]);
+    expect(timers.fired).to.deep.equal([5]);
+  });
+
+  it("keeps one coalescer per reader: the same reader gets the same one, another reader its own", () => {
+    const reader = new FakeReader([]);
+    const other = new FakeReader([]);
+    const first = coalescerFor(reader, { threshold: 1 });
+    expect(coalescerFor(reader)).to.equal(first);
+    expect(coalescerFor(other)).to.not.equal(first);
+    expect(coalescerFor(other)).to.equal(coalescerFor(other));
   });
 });
