@@ -153,9 +153,13 @@ describe("check: input validation", () => {
     });
   });
 
-  it("accepts a version whose first part has several digits", () => {
+  it("accepts parts of up to ten digits, the first one included, up to 43 characters in all", () => {
     expect(checkInputs({ displayName: "x", version: "10.2504" }).failures).to.deep.equal([]);
     expect(checkInputs({ displayName: "x", version: "1234567890.1" }).failures).to.deep.equal([]);
+    // The longest version there is: four parts of ten digits, 43 characters.
+    const longest = "1234567890.1234567890.1234567890.1234567890";
+    expect(checkInputs({ displayName: "x", version: longest }).failures).to.deep.equal([]);
+    expect(onlyFailure({ displayName: "x", version: `${longest}0` }).property).to.equal("version");
   });
 
   describe("how a value is shown in a message", () => {
