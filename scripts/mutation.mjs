@@ -10,6 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { availableParallelism } from "node:os";
 import { bootstrap, root } from "./bootstrap.mjs";
 
 bootstrap(fileURLToPath(import.meta.url));
@@ -38,8 +39,14 @@ const env = {
   NODE_EXTRA_CA_CERTS: ca.stdout.trim(),
   NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${compat}`.trim(),
 };
+// Stryker gives one of its workers to the TypeScript checker, which idles once it has checked the
+// mutants; one worker more than there are cores keeps every core running tests.
+const args = process.argv.slice(2);
+if (!args.some((a) => a === "--concurrency" || a.startsWith("--concurrency=") || a === "-c")) {
+  args.push("--concurrency", String(availableParallelism() + 1));
+}
 const started = Date.now();
-const stryker = spawnSync(bin("stryker"), ["run", ...process.argv.slice(2)], {
+const stryker = spawnSync(bin("stryker"), ["run", ...args], {
   cwd: root,
   stdio: "inherit",
   env,
