@@ -1,5 +1,5 @@
 // `npm run soak`: the whole reliability suite, slow scenarios included; prints the table.
-// `npm run soak -- --write-readme` also regenerates the README's Reliability table.
+// `npm run soak -- --write-docs` also regenerates the table in docs/reliability.md.
 import { fileURLToPath } from "node:url";
 import { runCompiled } from "./bootstrap.mjs";
 
