@@ -7,6 +7,7 @@
 import { CLOUDS, CLOUD_NAMES, CloudName, parseCloud } from "./clouds";
 import { INTUNE_ODJ_LIMITS, RateLimits } from "../graph/limiter";
 import { RetryOptions } from "../graph/retryPolicy";
+import { isAllowedEndpoint } from "../logic/endpoint";
 
 export const AUTH_METHODS = [
   "clientSecret",
@@ -129,8 +130,6 @@ export function where(setting: SettingDefinition): string {
   return `intune:${setting.key} (or ${setting.env.join(", ")})`;
 }
 
-const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
-
 /**
  * The rule for every URL a token or Graph request goes to: https, or http on a loopback address
  * only (emulators, local stand-ins). Returns the parsed URL; the message names the setting.
@@ -144,8 +143,7 @@ export function checkEndpointUrl(raw: string, setting: SettingDefinition, exampl
       `${where(setting)} must be a URL such as ${example}, got ${JSON.stringify(raw)}`,
     );
   }
-  const loopback = LOOPBACK_HOSTS.includes(url.hostname);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+  if (!isAllowedEndpoint(url)) {
     throw new ConfigurationError(
       `${where(setting)} must use https (http only on loopback addresses), got ${JSON.stringify(raw)}`,
     );

@@ -9,6 +9,7 @@ import * as https from "node:https";
 import fetch from "node-fetch";
 import { Clock, RequestLimiter, realClock } from "./limiter";
 import { DebugLogger, loggableHeaders, silentLogger } from "./logging";
+import { isAllowedEndpoint } from "../logic/endpoint";
 import {
   GraphConnectionError,
   GraphError,
@@ -67,8 +68,6 @@ export interface GraphClientOptions {
   random?: () => number;
 }
 
-// URL keeps the brackets of an IPv6 host: "[::1]", never "::1".
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
 const MAX_REDIRECTS = 3;
 
 /** Validates a Graph origin: https, or http on loopback only; no path, query or credentials. */
@@ -79,7 +78,7 @@ export function parseGraphEndpoint(endpoint: string): URL {
   } catch {
     throw new GraphRequestRefusedError(`graphEndpoint ${JSON.stringify(endpoint)} is not a URL`);
   }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname))) {
+  if (!isAllowedEndpoint(url)) {
     throw new GraphRequestRefusedError(
       `graphEndpoint ${JSON.stringify(endpoint)} must use https (plain http is accepted only for loopback addresses)`,
     );
