@@ -24,16 +24,11 @@ import {
   GraphConnector,
   PROVIDER_KEY,
 } from "../logic/schema";
-import { GraphClient } from "../graph/client";
-import { ConnectorsApi, CreateBody } from "../graph/connectors";
+import { ConnectorsApi, ConnectorsApiOptions, CreateBody } from "../graph/connectors";
 import { coalescerFor, coalescingEnabled } from "../graph/read-coalescer";
-import { RequestLimiter } from "../graph/limiter";
 import { recordIntent } from "./create-journal";
 import { RetryOptions } from "../graph/retryPolicy";
-import { createDebugLogger } from "../graph/logging";
-import { CredentialTokenSource, chooseAuthMethod, createCredential } from "../auth/credential";
-import { SettingLookup, createLookup, readSecrets, resolveSettings, secretValues } from "../auth/settings";
-import { packageInfo } from "../version";
+import { Connection, connect } from "../connection";
 
 /** What the provider needs from the outside world; tests pass their own. */
 export interface ProviderEnvironment {
@@ -42,7 +37,7 @@ export interface ProviderEnvironment {
   /** Where warnings go (released connectors, reconciled creates). Default: stderr. */
   warn?: (message: string) => void;
   /** Overrides for timings of the connectors API (tests). */
-  apiOptions?: ConstructorParameters<typeof ConnectorsApi>[1];
+  apiOptions?: ConnectorsApiOptions;
   /** Overrides for the retry budget, over what the settings say (tests, benchmarks). */
   retry?: Partial<RetryOptions>;
   /**
@@ -54,15 +49,6 @@ export interface ProviderEnvironment {
   /** Where the note of a POST in flight goes (see create-journal.ts). Default: the journal folder. */
   recordIntent?: typeof recordIntent;
 }
-
-interface Connection {
-  api: ConnectorsApi;
-  tokens: CredentialTokenSource;
-  client: GraphClient;
-}
-
-// One limiter per app, tenant and Graph origin, shared by every resource in this process.
-const sharedLimiters = new Map<string, RequestLimiter>();
 
 /** Errors raised for a person to read; their stack trace would only hide the message. */
 function userFacing(error: unknown): unknown {
@@ -97,39 +83,18 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
 
   /** Closes keep-alive connections and forgets cached tokens. */
   close(): void {
-    this.connection?.client.close();
+    this.connection?.close();
     this.connection = undefined;
   }
 
   /** The connection, built on first use from stack config and the environment. */
   connect(): Connection {
-    if (this.connection) return this.connection;
-    const lookup: SettingLookup = createLookup(this.stackConfig, this.environment.env ?? process.env);
-    const settings = resolveSettings(lookup);
-    const method = chooseAuthMethod(settings, readSecrets(lookup), this.environment.env ?? process.env);
-    const tokens = new CredentialTokenSource(
-      // Secrets are read here, when the credential is built, and handed straight to it.
-      () => createCredential(settings, readSecrets(lookup), method, lookup),
-      settings.scope,
-      `${method}, tenant ${settings.tenantId ?? "(default)"}, client ${settings.clientId ?? "(default)"}, authority ${settings.authorityHost}`,
-      () => secretValues(readSecrets(lookup)),
-    );
-    const limiterKey = `${settings.tenantId}|${settings.clientId}|${settings.graphEndpoint}`;
-    let limiter = sharedLimiters.get(limiterKey);
-    if (!limiter) {
-      limiter = new RequestLimiter(settings.limits);
-      sharedLimiters.set(limiterKey, limiter);
-    }
-    const info = packageInfo();
-    const client = new GraphClient({
-      endpoint: settings.graphEndpoint,
-      tokens,
-      retry: { ...settings.retry, ...this.environment.retry },
-      limiter,
-      userAgent: `${info.name}/${info.version} (node ${process.version}; ${process.platform})`,
-      logger: createDebugLogger(this.environment.env ?? process.env),
+    this.connection ??= connect({
+      config: this.stackConfig,
+      env: this.environment.env,
+      retry: this.environment.retry,
+      apiOptions: this.environment.apiOptions,
     });
-    this.connection = { api: new ConnectorsApi(client, this.environment.apiOptions), tokens, client };
     return this.connection;
   }
 
