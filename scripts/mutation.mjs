@@ -11,13 +11,16 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { availableParallelism } from "node:os";
-import { bootstrap, root } from "./bootstrap.mjs";
+import { bootstrap, root, tscScript } from "./bootstrap.mjs";
 
 bootstrap(fileURLToPath(import.meta.url));
 const bin = (name) => join(root, "node_modules", ".bin", name);
 
 // Only for the emulator's CLI, which makes the CA below; Stryker builds its own copy in its sandbox.
-const tsc = spawnSync(bin("tsc"), ["-p", "tsconfig.mutation.json"], { cwd: root, stdio: "inherit" });
+const tsc = spawnSync(process.execPath, [tscScript, "-p", "tsconfig.mutation.json"], {
+  cwd: root,
+  stdio: "inherit",
+});
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
 // The CA (.emulator/) is copied into Stryker's sandbox, where the test harness looks for it; Node

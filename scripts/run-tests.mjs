@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bootstrap, root } from "./bootstrap.mjs";
+import { bootstrap, root, tscScript } from "./bootstrap.mjs";
 
 bootstrap(fileURLToPath(import.meta.url));
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -57,7 +57,7 @@ function run(label, command, args, env = process.env) {
 }
 
 const checks = [
-  ["type-check and build (tsc)", bin("tsc"), ["-p", "."]],
+  ["type-check and build (tsc)", process.execPath, [tscScript, "-p", "."]],
   ["lint (eslint)", bin("eslint"), ["."]],
   ["format (prettier --check)", bin("prettier"), ["--check", "--log-level", "warn", "."]],
 ];
