@@ -124,6 +124,10 @@ describe("emulator validation (direct)", () => {
           "ignoredPatchProperties must be a list of displayName, version, state",
         ],
         [
+          { ignoredPatchProperties: ["state", "colour"] as never },
+          "ignoredPatchProperties must be a list of displayName, version, state",
+        ],
+        [
           { replicationLag: null as never },
           "replicationLag must be an object such as { reads: 2 } or { ms: 500 }",
         ],
@@ -298,6 +302,27 @@ describe("emulator validation (direct)", () => {
       expect(faults.take("POST", "/tenant/oauth2/v2.0/tokens")?.status).to.equal(500);
     });
 
+    it("needs both slashes and only flags after the last: other paths are substrings", () => {
+      const faults = new FaultInjector();
+      // No leading slash: a substring, although it ends like /source/.
+      faults.add({ path: "deviceManagement/domainJoinConnectors/", status: 501, count: 2 });
+      // Text after the last slash that is not flags: a substring too.
+      faults.add({ path: "/deviceManagement/domainJoinConnectors", status: 502, count: 2 });
+      expect(faults.take("GET", "/beta/deviceManagement/domainJoinConnectorsX")?.status).to.equal(502);
+      expect(faults.take("GET", "/beta/deviceManagement/domainJoinConnectors/abc")?.status).to.equal(501);
+      expect(faults.take("GET", "/beta/deviceManagement/other")).to.equal(undefined);
+      expect(faults.take("GET", "/beta/domainJoinConnectors")).to.equal(undefined);
+    });
+
+    it("refuses a rule whose regular expression does not compile, and keeps none", () => {
+      const faults = new FaultInjector();
+      expect(() => faults.add({ path: "/(/", status: 500 })).to.throw(
+        SyntaxError,
+        "Invalid regular expression",
+      );
+      expect(faults.pending).to.equal(0);
+    });
+
     it("describes a rule for the request log", () => {
       expect(describeFault({ delayMs: 200, applyThen: 504 })).to.equal("delay 200ms, applyThen 504");
       expect(describeFault({ drop: true })).to.equal("drop");
@@ -392,6 +417,14 @@ describe("emulator validation (direct)", () => {
           "Invalid patch, at least 1 property must be changed.",
         ],
         [{ version: "1.2" }, "create", "ModelValidationFailure", "The DisplayName field is required."],
+        // A create with no property at all lacks its display name; "Invalid patch" is for updates.
+        [{ "@odata.type": TYPE }, "create", "ModelValidationFailure", "The DisplayName field is required."],
+        [
+          { "@odata.type": "microsoft.graph.#deviceManagementDomainJoinConnector", displayName: "x" },
+          "create",
+          "BadRequest",
+          "A type named 'microsoft.graph.#deviceManagementDomainJoinConnector' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.",
+        ],
       ];
       for (const [body, mode, code, message] of cases) {
         expect(checkConnectorBody(body, mode, ID), JSON.stringify(body)).to.deep.equal({

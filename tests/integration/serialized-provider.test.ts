@@ -9,6 +9,7 @@ const SECRET = "client-secret-value-that-must-never-leak-7f3a";
 
 describe("serialized provider (pulumi.runtime.setMocks)", () => {
   const seen = new Map<string, Record<string, unknown>>();
+  const registered = new Map<string, { type: string; id: string | undefined }>();
 
   before(async () => {
     process.env.AZURE_CLIENT_SECRET = SECRET;
@@ -16,6 +17,7 @@ describe("serialized provider (pulumi.runtime.setMocks)", () => {
       {
         newResource: (args) => {
           seen.set(args.name, args.inputs);
+          registered.set(args.name, { type: args.type, id: args.id });
           return { id: `id-${args.name}`, state: args.inputs };
         },
         call: (args) => args.inputs,
@@ -69,5 +71,80 @@ describe("serialized provider (pulumi.runtime.setMocks)", () => {
   it("carries a mistaken id input to check instead of dropping it", async () => {
     const inputs = await construct("with-id", { displayName: "Paris", id: "abc" });
     expect(inputs.__given_id).to.equal("abc");
+  });
+
+  it("carries a mistaken urn input to check as well", async () => {
+    const inputs = await construct("with-urn", { displayName: "Paris", urn: "urn:x" });
+    expect(inputs.__given_urn).to.equal("urn:x");
+    expect(Object.keys(inputs).sort()).to.deep.equal(["__given_urn", "__provider", "displayName"]);
+  });
+
+  it("registers the type token pulumi-nodejs:dynamic/intune:DomainJoinConnector", async () => {
+    await construct("typed", { displayName: "Paris" });
+    expect(registered.get("typed")?.type).to.equal("pulumi-nodejs:dynamic/intune:DomainJoinConnector");
+  });
+
+  it("get() reads the connector by id instead of registering a new one", async () => {
+    const { DomainJoinConnector } = require("../../provider") as typeof import("../../provider");
+    const id = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
+    const read = DomainJoinConnector.get("read-only", id);
+    await new Promise<void>((resolve) => read.urn.apply(() => resolve()));
+    expect(registered.get("read-only")).to.deep.equal({
+      type: "pulumi-nodejs:dynamic/intune:DomainJoinConnector",
+      id,
+    });
+  });
+
+  describe("one resource per connector id", () => {
+    const { DomainJoinConnector } = require("../../provider") as typeof import("../../provider");
+
+    /** The connectorId each resource would send, or the error that stopped it. */
+    async function claims(...pairs: [string, string][]): Promise<string[]> {
+      const resources = pairs.map(
+        ([name, connectorId]) => new DomainJoinConnector(name, { displayName: name, connectorId }),
+      );
+      return Promise.all(
+        resources.map(
+          (r) =>
+            new Promise<string>((resolve) =>
+              // The mock monitor resolves outputs from the inputs it was given.
+              (r.connectorId as unknown as { promise(): Promise<string> })
+                .promise()
+                .then(resolve, (error: Error) => resolve(`error: ${error.message}`)),
+            ),
+        ),
+      );
+    }
+
+    it("lets each resource adopt its own connector", async () => {
+      expect(
+        await claims(
+          ["own-a", "11111111-1111-4111-8111-111111111111"],
+          ["own-b", "22222222-2222-4222-8222-222222222222"],
+        ),
+      ).to.deep.equal(["11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"]);
+    });
+
+    it("stops two resources claiming one id in any letter case, naming both", async () => {
+      const message =
+        'error: error serializing property "connectorId": DomainJoinConnector resources "twice-a" and "twice-b" both set connectorId ' +
+        '"33333333-3333-4333-8333-33333333333A": a connector can be managed by one resource only. ' +
+        "Remove all but one, or give each the id of another connector";
+      const results = await claims(
+        ["twice-a", "33333333-3333-4333-8333-33333333333a"],
+        ["twice-b", "33333333-3333-4333-8333-33333333333A"],
+      );
+      expect(results[1]).to.equal(message);
+      expect(results[0]).to.equal(message.replace("33333333333A", "33333333333a"));
+    });
+
+    it("names all three of three claimants", async () => {
+      const id = "44444444-4444-4444-8444-444444444444";
+      const [first] = await claims(["three-a", id], ["three-b", id], ["three-c", id]);
+      expect(first).to.equal(
+        `error: error serializing property "connectorId": DomainJoinConnector resources "three-a", "three-b" and "three-c" all set connectorId "${id}": ` +
+          "a connector can be managed by one resource only. Remove all but one, or give each the id of another connector",
+      );
+    });
   });
 });
