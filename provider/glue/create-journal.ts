@@ -53,12 +53,17 @@ export function recordIntent(
   try {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, JSON.stringify(intent), { mode: 0o600 });
+  } catch {
+    return () => undefined;
+  }
+  // Apart from the write: a note that is written must be settled, even if pruning fails.
+  try {
     for (const old of readIntents(env)) {
       if (old.intent.made && Date.now() - Date.parse(old.intent.at) > KEEP_MADE_MS)
         rmSync(old.file, { force: true });
     }
   } catch {
-    return () => undefined;
+    // best effort
   }
   return (made) => {
     try {
