@@ -42,8 +42,8 @@ const env = {
   NODE_EXTRA_CA_CERTS: ca.stdout.trim(),
   NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${compat}`.trim(),
 };
-// Stryker gives one of its workers to the TypeScript checker, which idles once it has checked the
-// mutants; one worker more than there are cores keeps every core running tests.
+// Stryker gives half its workers to the TypeScript checker until every mutant is checked, then
+// hands them to test runners; one worker more than there are cores keeps both cores busy meanwhile.
 const args = process.argv.slice(2);
 if (!args.some((a) => a === "--concurrency" || a.startsWith("--concurrency=") || a === "-c")) {
   args.push("--concurrency", String(availableParallelism() + 1));

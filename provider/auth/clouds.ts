@@ -52,10 +52,8 @@ const CLOUD_ALIASES: Readonly<Record<string, CloudName>> = {
 };
 
 export function parseCloud(value: string): CloudName | undefined {
-  const key = value
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_-]/g, "");
+  // "US Gov", "us_gov", " usgov ": spaces (anywhere), underscores and dashes do not count.
+  const key = value.toLowerCase().replace(/[\s_-]/g, "");
   if ((CLOUD_NAMES as readonly string[]).includes(key)) return key as CloudName;
   return CLOUD_ALIASES[key];
 }

@@ -128,7 +128,7 @@ export async function fetchGithubIdToken(
   try {
     value = (JSON.parse(body) as { value?: unknown }).value;
   } catch {
-    value = undefined;
+    // Not JSON: refused just below, like JSON without a token.
   }
   if (typeof value !== "string" || value === "") {
     throw new Error(`GitHub Actions ID token request to ${shown} answered 200 without a "value" token`);

@@ -4,8 +4,10 @@
  * token exchange are in tests/integration/federated-auth.test.ts.
  */
 import { expect } from "chai";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { chooseAuthMethod, createCredential } from "../../provider/auth/credential";
-import { fetchGithubIdToken } from "../../provider/auth/federated";
+import { fetchGithubIdToken, need } from "../../provider/auth/federated";
 import {
   AUTH_METHODS,
   ConfigurationError,
@@ -35,6 +37,24 @@ function from(env: NodeJS.ProcessEnv, config: Record<string, string> = {}) {
   return { lookup, settings: resolveSettings(lookup), secrets: readSecrets(lookup) };
 }
 const named = { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT };
+
+/** The error `fn` throws (the test fails if it throws none). */
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  return expect.fail("expected an error");
+}
+
+/** The rejection of `promise` (the test fails if it resolves). */
+function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => expect.fail("expected a rejection"),
+    (e: unknown) => e as Error,
+  );
+}
 
 describe("federated auth methods", () => {
   it("sit between workloadIdentity and managedIdentity", () => {
@@ -130,6 +150,48 @@ describe("federated auth methods", () => {
     );
   });
 
+  it("give the whole hint when an Azure Pipelines job variable or the service connection is missing", () => {
+    const build = (env: NodeJS.ProcessEnv) => {
+      const { settings, secrets } = from(env);
+      return thrown(() => createCredential(settings, secrets, "azurePipelines"));
+    };
+    expect(build({ ...named, ...ADO, SYSTEM_OIDCREQUESTURI: undefined }).message).to.equal(
+      "authentication with azurePipelines needs SYSTEM_OIDCREQUESTURI (set by Azure Pipelines in every job)",
+    );
+    const noSc = build({ ...named, ...ADO, AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: undefined });
+    expect(noSc).to.be.instanceOf(ConfigurationError);
+    expect(noSc.message).to.equal(
+      "authentication with azurePipelines needs intune:serviceConnectionId (or AZURESUBSCRIPTION_SERVICE_CONNECTION_ID) (the workload identity service connection's id; AzureCLI@2 sets the variable)",
+    );
+  });
+
+  it("name a setting that has no hint by its config key and variable alone", () => {
+    const error = thrown(() => need(undefined, "tenantId", "githubActions"));
+    expect(error).to.be.instanceOf(ConfigurationError);
+    expect(error.message).to.equal(
+      "authentication with githubActions needs intune:tenantId (or AZURE_TENANT_ID)",
+    );
+  });
+
+  it("name the variable and an example when a CI token endpoint is not a URL, without the tokens", () => {
+    const gh = from({ ...named, ...GITHUB, ACTIONS_ID_TOKEN_REQUEST_URL: "pipelines/idtoken" });
+    const ghError = thrown(() => createCredential(gh.settings, gh.secrets, "githubActions"));
+    expect(ghError).to.be.instanceOf(ConfigurationError);
+    expect(ghError.message).to.equal(
+      'ACTIONS_ID_TOKEN_REQUEST_URL must be a URL such as https://pipelines.actions.githubusercontent.com/…/idtoken?api-version=2.0, got "pipelines/idtoken"',
+    );
+    const ado = from({ ...named, ...ADO, SYSTEM_OIDCREQUESTURI: "dev.azure.com/contoso/oidctoken" });
+    const adoError = thrown(() => createCredential(ado.settings, ado.secrets, "azurePipelines"));
+    expect(adoError).to.be.instanceOf(ConfigurationError);
+    expect(adoError.message).to.equal(
+      'SYSTEM_OIDCREQUESTURI must be a URL such as https://dev.azure.com/…/oidctoken, got "dev.azure.com/contoso/oidctoken"',
+    );
+    for (const e of [ghError, adoError]) {
+      expect(e.message).not.to.contain(GITHUB.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+      expect(e.message).not.to.contain(ADO.SYSTEM_ACCESSTOKEN);
+    }
+  });
+
   it("refuse token endpoints over plain http except on loopback", () => {
     const gh = from({ ...named, ...GITHUB, ACTIONS_ID_TOKEN_REQUEST_URL: "http://tokens.example/idtoken" });
     expect(() => createCredential(gh.settings, gh.secrets, "githubActions")).to.throw(
@@ -166,6 +228,98 @@ describe("GitHub Actions ID token request", () => {
     expect(req.method).to.equal("GET");
     expect(req.url).to.equal("/idtoken?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange");
     expect(req.headers.authorization).to.equal("Bearer req-token-abc");
+    expect(req.headers.accept).to.equal("application/json; api-version=2.0");
+  });
+
+  it("names the variable and an example when the request URL read at call time is not a URL", async () => {
+    const error = await rejection(
+      fetchGithubIdToken("idtoken?api-version=2.0", "req-token-that-must-not-leak"),
+    );
+    expect(error).to.be.instanceOf(ConfigurationError);
+    expect(error.message).to.equal(
+      'ACTIONS_ID_TOKEN_REQUEST_URL must be a URL such as https://…/idtoken, got "idtoken?api-version=2.0"',
+    );
+    expect(server.requests).to.have.length(0);
+  });
+
+  it("reports another error status with the endpoint (no query), the body and no permissions hint", async () => {
+    server.answer({ status: 500, body: { message: "internal" } });
+    const error = await rejection(
+      fetchGithubIdToken(`${server.origin}/idtoken?api-version=2.0`, "req-token-abc"),
+    );
+    expect(error.message).to.equal(
+      `GitHub Actions ID token request to ${server.origin}/idtoken answered 500: {"message":"internal"}`,
+    );
+  });
+
+  it("adds the permissions hint to a 401 answer", async () => {
+    server.answer({ status: 401, body: { message: "Unauthorized" } });
+    const error = await rejection(
+      fetchGithubIdToken(`${server.origin}/idtoken?api-version=2.0`, "req-token-abc"),
+    );
+    expect(error.message).to.equal(
+      `GitHub Actions ID token request to ${server.origin}/idtoken answered 401: {"message":"Unauthorized"}` +
+        " (is ACTIONS_ID_TOKEN_REQUEST_TOKEN from this job, and does the job have `permissions: id-token: write`?)",
+    );
+  });
+
+  it("quotes only the first 300 characters of an error answer's body", async () => {
+    server.answer({ status: 502, body: "a".repeat(300) + "b".repeat(50) });
+    const error = await rejection(fetchGithubIdToken(`${server.origin}/idtoken`, "req-token-abc"));
+    expect(error.message).to.equal(
+      `GitHub Actions ID token request to ${server.origin}/idtoken answered 502: ${"a".repeat(300)}`,
+    );
+  });
+
+  it("refuses a 200 answer whose value is an empty string", async () => {
+    server.answer({ status: 200, body: { count: 1, value: "" } });
+    const error = await rejection(fetchGithubIdToken(`${server.origin}/idtoken`, "req-token-abc"));
+    expect(error.message).to.equal(
+      `GitHub Actions ID token request to ${server.origin}/idtoken answered 200 without a "value" token`,
+    );
+  });
+
+  it("reports a connection dropped before any answer as failed, without the request token", async () => {
+    const requestToken = "req-token-that-must-not-leak";
+    server.answer({ drop: true });
+    const error = await rejection(
+      fetchGithubIdToken(`${server.origin}/idtoken?api-version=2.0`, requestToken),
+    );
+    expect(error.message).to.equal(
+      `GitHub Actions ID token request to ${server.origin}/idtoken failed: socket hang up`,
+    );
+    expect(error.message).not.to.contain(requestToken);
+  });
+
+  it("accepts an answer of exactly 64 KiB and refuses one a byte larger", async () => {
+    // {"value":"…"} is 12 characters around the token.
+    server.answer(
+      { status: 200, body: `{"value":"${"t".repeat(65_536 - 12)}"}` },
+      { status: 200, body: `{"value":"${"t".repeat(65_536 - 11)}"}` },
+    );
+    const url = `${server.origin}/idtoken`;
+    expect(await fetchGithubIdToken(url, "req-token-abc")).to.equal("t".repeat(65_524));
+    const error = await rejection(fetchGithubIdToken(url, "req-token-abc"));
+    expect(error.message).to.equal(
+      `GitHub Actions ID token request to ${server.origin}/idtoken failed: response larger than 65536 bytes`,
+    );
+  });
+
+  it("reports an answer cut off in the middle of its body as failed", async () => {
+    // Promises 100 bytes, sends 9, then closes the connection.
+    const cutting = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+      res.write('{"value":', () => res.socket?.destroy());
+    });
+    await new Promise<void>((resolve) => cutting.listen(0, "127.0.0.1", resolve));
+    const origin = `http://127.0.0.1:${(cutting.address() as AddressInfo).port}`;
+    try {
+      const error = await rejection(fetchGithubIdToken(`${origin}/idtoken?api-version=2.0`, "req-token-abc"));
+      expect(error.message).to.equal(`GitHub Actions ID token request to ${origin}/idtoken failed: aborted`);
+    } finally {
+      cutting.closeAllConnections();
+      await new Promise<void>((resolve) => cutting.close(() => resolve()));
+    }
   });
 
   it("fails clearly, without the request token, on an error status or a bad body", async () => {
