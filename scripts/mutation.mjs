@@ -42,11 +42,12 @@ const env = {
   NODE_EXTRA_CA_CERTS: ca.stdout.trim(),
   NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${compat}`.trim(),
 };
-// Stryker gives half its workers to the TypeScript checker until every mutant is checked, then
-// hands them to test runners; one worker more than there are cores keeps both cores busy meanwhile.
+// Workers: two per core, and one more. The suites mostly wait (on the emulator, on retry delays
+// and timeouts): on 2 cores, three test runners kept the machine a third busy. Stryker gives half
+// the workers to the type checker until every mutant is checked, then all of them run tests.
 const args = process.argv.slice(2);
 if (!args.some((a) => a === "--concurrency" || a.startsWith("--concurrency=") || a === "-c")) {
-  args.push("--concurrency", String(availableParallelism() + 1));
+  args.push("--concurrency", String(2 * availableParallelism() + 1));
 }
 const started = Date.now();
 const stryker = spawnSync(bin("stryker"), ["run", ...args], {
