@@ -37,6 +37,8 @@ export interface Connection {
   tokens: CredentialTokenSource;
   client: GraphClient;
   api: ConnectorsApi;
+  /** The write limiter, shared by every connection of this process to the same app, tenant and Graph. */
+  limiter: RequestLimiter;
   /** Closes kept-alive connections (so a process can exit promptly). */
   close(): void;
 }
@@ -74,5 +76,5 @@ export function connect(options: ConnectionOptions = {}): Connection {
     logger: createDebugLogger(env),
   });
   const api = new ConnectorsApi(client, options.apiOptions);
-  return { settings, method, tokens, client, api, close: () => client.close() };
+  return { settings, method, tokens, client, api, limiter, close: () => client.close() };
 }

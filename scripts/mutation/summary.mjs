@@ -100,6 +100,8 @@ function main() {
   );
   out.push("");
   if (wall) out.push(`Wall time on 2 cores: ${wall}.`, "");
+  const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" });
+  if (commit.status === 0) out.push(`Summary written at commit \`${commit.stdout.trim()}\`.`, "");
   out.push(
     "The score is detected / (detected + undetected): killed or timed out, against survived or not covered;",
     "mutants that do not compile (the TypeScript checker) or are disabled by a `// Stryker disable` comment",

@@ -73,6 +73,11 @@ describe("serialized provider (pulumi.runtime.setMocks)", () => {
     expect(inputs.__given_id).to.equal("abc");
   });
 
+  it("passes a connectorId that is not a string on to check, unchanged", async () => {
+    const inputs = await construct("numeric-id", { displayName: "Paris", connectorId: 42 });
+    expect(inputs.connectorId).to.equal(42);
+  });
+
   it("carries a mistaken urn input to check as well", async () => {
     const inputs = await construct("with-urn", { displayName: "Paris", urn: "urn:x" });
     expect(inputs.__given_urn).to.equal("urn:x");

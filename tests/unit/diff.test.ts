@@ -105,6 +105,17 @@ describe("diff: desired inputs against the last known outputs", () => {
     ).to.deep.equal([]);
   });
 
+  it("treats an unknown deleteOnDestroy as a change", () => {
+    expect(
+      diffConnector(olds, { displayName: "Paris", deleteOnDestroy: UNKNOWN_VALUE as never }).changed,
+    ).to.deep.equal(["deleteOnDestroy"]);
+  });
+
+  it("finds no deleteOnDestroy change in state written before the setting existed", () => {
+    const { deleteOnDestroy: _dropped, adopted: _alsoDropped, ...older } = olds;
+    expect(diffConnector(older, { displayName: "Paris" }).changed).to.deep.equal([]);
+  });
+
   it("defaults deleteOnDestroy to true when created and false when adopted", () => {
     expect(effectiveDeleteOnDestroy({})).to.equal(true);
     expect(effectiveDeleteOnDestroy({ connectorId: ID })).to.equal(false);

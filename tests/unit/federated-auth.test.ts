@@ -125,6 +125,22 @@ describe("federated auth methods", () => {
     expect(process.env.SYSTEM_OIDCREQUESTURI).to.equal(before);
   });
 
+  it("put the pipeline's OIDC URL in process.env only while the credential is built", () => {
+    const ado = from({ ...named, ...ADO });
+    const saved = process.env.SYSTEM_OIDCREQUESTURI;
+    try {
+      process.env.SYSTEM_OIDCREQUESTURI = "https://dev.azure.com/other/oidctoken";
+      createCredential(ado.settings, ado.secrets, "azurePipelines");
+      expect(process.env.SYSTEM_OIDCREQUESTURI).to.equal("https://dev.azure.com/other/oidctoken");
+      delete process.env.SYSTEM_OIDCREQUESTURI;
+      createCredential(ado.settings, ado.secrets, "azurePipelines");
+      expect("SYSTEM_OIDCREQUESTURI" in process.env).to.equal(false);
+    } finally {
+      if (saved === undefined) delete process.env.SYSTEM_OIDCREQUESTURI;
+      else process.env.SYSTEM_OIDCREQUESTURI = saved;
+    }
+  });
+
   it("name the missing setting", () => {
     const build = (env: NodeJS.ProcessEnv, method: "githubActions" | "azurePipelines") => {
       const { settings, secrets } = from(env);

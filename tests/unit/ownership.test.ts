@@ -5,6 +5,7 @@ import {
   matchesCreate,
   namesakes,
   recordedOwnership,
+  sameCreateFields,
 } from "../../provider/logic/ownership";
 
 const A = "0b4c2d1e-1111-4a2b-8c3d-000000000001";
@@ -96,6 +97,19 @@ describe("ownership rules (pure)", () => {
       expect(matchesCreate(made, { displayName: "ODJ Paris", version: "6.2501.2000.5" })).to.equal(true);
       expect(matchesCreate(made, { displayName: "ODJ Paris", version: "6.2504.2001.8" })).to.equal(false);
       expect(matchesCreate(made, { displayName: "ODJ Paris", state: "active" })).to.equal(false);
+    });
+  });
+
+  describe("sameCreateFields: a pending create and the note of its POST", () => {
+    it("match only when display name, version and state are all equal", () => {
+      const fields = { displayName: "ODJ Paris", version: "6.1", state: "active" };
+      expect(sameCreateFields(fields, { ...fields })).to.equal(true);
+      expect(sameCreateFields(fields, { ...fields, displayName: "ODJ Lyon" })).to.equal(false);
+      expect(sameCreateFields(fields, { ...fields, version: "6.2" })).to.equal(false);
+      expect(sameCreateFields(fields, { ...fields, state: "inactive" })).to.equal(false);
+      expect(
+        sameCreateFields({ displayName: "ODJ Paris" }, { displayName: "ODJ Paris", version: "6.1" }),
+      ).to.equal(false);
     });
   });
 

@@ -1,10 +1,16 @@
 import { expect } from "chai";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { packageInfo } from "../../provider/version";
+import { packageInfo, readPackageInfo } from "../../provider/version";
 
 describe("package info (for the User-Agent)", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "intune-version-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
   it("is the name and version of the package.json above the compiled file", () => {
     // dist/tests/unit → the repository root, where the package.json the build came from lives.
     const pkg = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "..", "package.json"), "utf8"));
@@ -12,16 +18,15 @@ describe("package info (for the User-Agent)", () => {
     expect(packageInfo().name).to.equal("pulumi-intune-domain-join");
   });
 
-  it("falls back to the package's name and version 0.0.0 when no package.json is above it", () => {
-    // A copy of the compiled module in a folder with no package.json up to the root.
-    const dir = mkdtempSync(path.join(tmpdir(), "intune-version-"));
-    try {
-      const copy = path.join(dir, "version.js");
-      copyFileSync(require.resolve("../../provider/version"), copy);
-      const { packageInfo: fromCopy } = require(copy) as typeof import("../../provider/version");
-      expect(fromCopy()).to.deep.equal({ name: "pulumi-intune-domain-join", version: "0.0.0" });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it("takes the nearest package.json with a name and version, two folders up", () => {
+    writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "outer", version: "2.3.4" }));
+    mkdirSync(path.join(dir, "a", "b"), { recursive: true });
+    // One without a version on the way does not count.
+    writeFileSync(path.join(dir, "a", "package.json"), JSON.stringify({ name: "inner" }));
+    expect(readPackageInfo(path.join(dir, "a", "b"))).to.deep.equal({ name: "outer", version: "2.3.4" });
+  });
+
+  it("falls back to the package's name and version 0.0.0 when no package.json is above", () => {
+    expect(readPackageInfo(dir)).to.deep.equal({ name: "pulumi-intune-domain-join", version: "0.0.0" });
   });
 });
