@@ -59,7 +59,10 @@ const seconds = Math.round((Date.now() - started) / 1000);
 console.log(`\nstryker run took ${Math.floor(seconds / 60)} min ${seconds % 60} s`);
 if (stryker.status !== 0) process.exit(stryker.status ?? 1);
 
-const summary = spawnSync(process.execPath, [join(root, "scripts/mutation/summary.mjs")], {
+const kind = args.includes("--force") ? "full run (--force)" : "incremental run";
+const took = `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+const summaryArgs = [join(root, "scripts/mutation/summary.mjs"), "--wall", `${kind}, ${took}`];
+const summary = spawnSync(process.execPath, summaryArgs, {
   cwd: root,
   stdio: "inherit",
 });

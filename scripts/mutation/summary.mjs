@@ -99,7 +99,13 @@ function main() {
     "TypeScript 5.9 the checker took 17 minutes of a 34-minute run while one test runner waited.",
   );
   out.push("");
-  if (wall) out.push(`Wall time on 2 cores: ${wall}.`, "");
+  out.push(
+    "Measured on 2 cores (2026-11-28): a full run on a fresh clone, `npm ci` (31 s) then",
+    "`npm run mutation -- --force`, takes 18 min; a rerun after a change takes a few minutes (2 min 54 s",
+    "after one test file changed, 309 mutants run again), and 35 s when nothing changed.",
+  );
+  out.push("");
+  if (wall) out.push(`Last run: ${wall}.`, "");
   const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" });
   if (commit.status === 0) out.push(`Summary written at commit \`${commit.stdout.trim()}\`.`, "");
   out.push(
