@@ -18,6 +18,7 @@ import {
   secretValues,
 } from "../../provider/auth/settings";
 import { ScriptedServer } from "../support/scripted-server";
+import { thrown } from "../support/thrown";
 
 const TENANT = "11111111-2222-3333-4444-555555555555";
 const CLIENT = "66666666-7777-8888-9999-000000000000";
@@ -37,16 +38,6 @@ function from(env: NodeJS.ProcessEnv, config: Record<string, string> = {}) {
   return { lookup, settings: resolveSettings(lookup), secrets: readSecrets(lookup) };
 }
 const named = { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT };
-
-/** The error `fn` throws (the test fails if it throws none). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  return expect.fail("expected an error");
-}
 
 /** The rejection of `promise` (the test fails if it resolves). */
 function rejection(promise: Promise<unknown>): Promise<Error> {

@@ -16,22 +16,13 @@ import {
 import { AuthenticationError } from "../../provider/graph/errors";
 import { FakeClock } from "../support/fake-clock";
 import { ScriptedServer } from "../support/scripted-server";
+import { thrown } from "../support/thrown";
 
 const TENANT = "11111111-2222-3333-4444-555555555555";
 
 function settingsFrom(config: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
   const lookup = createLookup((key) => config[key], env);
   return { settings: resolveSettings(lookup), secrets: readSecrets(lookup) };
-}
-
-/** The error `fn` throws (the test fails if it throws none). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  return expect.fail("expected an error");
 }
 
 /** Runs `fn` with these process environment variables set (undefined: unset), then restores them. */
