@@ -36,6 +36,7 @@ import {
   SETTINGS,
   SettingLookup,
   Secrets,
+  fromEnvironment,
   readSecrets,
 } from "./settings";
 
@@ -52,7 +53,7 @@ export function chooseAuthMethod(
   const appNamed = !!(settings.tenantId && settings.clientId);
   if (appNamed && githubActionsAvailable(secrets)) return "githubActions";
   if (appNamed && azurePipelinesAvailable(secrets)) return "azurePipelines";
-  if (env.IDENTITY_ENDPOINT || env.MSI_ENDPOINT) return "managedIdentity";
+  if (fromEnvironment(SETTINGS.managedIdentityEndpoint, env) !== undefined) return "managedIdentity";
   return "azureCli";
 }
 

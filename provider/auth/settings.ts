@@ -71,6 +71,21 @@ export const SETTINGS = {
   requestTimeoutSeconds: { key: "requestTimeoutSeconds", env: ["INTUNE_REQUEST_TIMEOUT_SECONDS"] },
   deadlineSeconds: { key: "deadlineSeconds", env: ["INTUNE_DEADLINE_SECONDS"] },
   writesPerWindow: { key: "writesPer20Seconds", env: ["INTUNE_WRITES_PER_20_SECONDS"] },
+  // Switches of the provider process, read from its environment only.
+  /** Debug logging of Graph traffic: 1 or true (see graph/logging.ts). */
+  debug: { key: "debug", env: ["INTUNE_DEBUG"], envOnly: true },
+  /** The `debug` package's convention: debug logging is on when the list names intune. */
+  debugNamespaces: { key: "debugNamespaces", env: ["DEBUG"], envOnly: true },
+  /** Refresh reads served from a listing: 1, true or on (see graph/read-coalescer.ts). */
+  readCoalescing: { key: "readCoalescing", env: ["INTUNE_READ_COALESCING"], envOnly: true },
+  /** Where notes of POSTs in flight are kept (see glue/create-journal.ts). */
+  createJournal: { key: "createJournal", env: ["INTUNE_CREATE_JOURNAL"], envOnly: true },
+  /** Set by Azure hosts that offer a managed identity (App Service, Functions, Arc, VMs). */
+  managedIdentityEndpoint: {
+    key: "managedIdentityEndpoint",
+    env: ["IDENTITY_ENDPOINT", "MSI_ENDPOINT"],
+    envOnly: true,
+  },
 } as const satisfies Record<string, SettingDefinition>;
 
 /** Looks a setting up: stack config first, then the environment. */
@@ -122,6 +137,14 @@ export function createLookup(
     }
     return undefined;
   };
+}
+
+/** A setting read from an environment alone (the switches of the provider process). */
+export function fromEnvironment(
+  setting: SettingDefinition,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  return createLookup(undefined, env)(setting);
 }
 
 /** How a setting is named in messages: `intune:key (or ENV)`, or the variable alone for CI-only ones. */

@@ -15,6 +15,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { CreateFields } from "../logic/ownership";
+import { SETTINGS, fromEnvironment } from "../auth/settings";
 
 export interface CreateIntent extends CreateFields {
   /** Ids (lower case) of the connectors that existed before the POST. */
@@ -30,7 +31,7 @@ const KEEP_MADE_MS = 24 * 3600 * 1000;
 
 /** The folder of the notes: INTUNE_CREATE_JOURNAL, else a folder in the machine's temp dir. */
 export function journalDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.INTUNE_CREATE_JOURNAL || path.join(tmpdir(), "pulumi-intune-create-journal");
+  return fromEnvironment(SETTINGS.createJournal, env) ?? path.join(tmpdir(), "pulumi-intune-create-journal");
 }
 
 /**

@@ -4,6 +4,7 @@
  * hold no secret), never by deny-list, so a token or secret cannot slip through by a new name.
  * Enabled by INTUNE_DEBUG=1 (or DEBUG containing "intune").
  */
+import { SETTINGS, fromEnvironment } from "../auth/settings";
 
 const LOGGED_HEADERS = [
   "request-id",
@@ -23,8 +24,9 @@ export interface DebugLogger {
 export const silentLogger: DebugLogger = { enabled: false, log: () => undefined };
 
 export function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  const flag = (env.INTUNE_DEBUG ?? "").toLowerCase();
-  return flag === "1" || flag === "true" || /(^|,)\s*intune\b/.test(env.DEBUG ?? "");
+  const flag = fromEnvironment(SETTINGS.debug, env)?.toLowerCase();
+  const namespaces = fromEnvironment(SETTINGS.debugNamespaces, env);
+  return flag === "1" || flag === "true" || (namespaces !== undefined && /(^|,)\s*intune\b/.test(namespaces));
 }
 
 /** A logger writing one JSON line per event to stderr (Pulumi shows it with --logtostderr -v). */

@@ -10,6 +10,7 @@
  * - An error of the list fails every read of the batch (nothing is reported gone on an error).
  */
 import type { GraphConnector } from "../logic/schema";
+import { SETTINGS, fromEnvironment } from "../auth/settings";
 
 /** What the coalescer needs from the connectors API (ConnectorsApi fits). */
 export interface ConnectorReader {
@@ -138,7 +139,7 @@ export class ReadCoalescer {
  * shared with other tools) matters more than refresh time.
  */
 export function coalescingEnabled(env: NodeJS.ProcessEnv): boolean {
-  const value = (env.INTUNE_READ_COALESCING ?? "").trim().toLowerCase();
+  const value = fromEnvironment(SETTINGS.readCoalescing, env)?.trim().toLowerCase();
   return value === "1" || value === "true" || value === "on";
 }
 
