@@ -4,7 +4,7 @@
  * connector counting as done, and a POST with an unknown outcome reconciled rather than resent.
  */
 import { GraphConnector, ManagedProperty, isGuid } from "../logic/schema";
-import { createCandidates, idKey } from "../logic/ownership";
+import { createCandidates, createFieldsKey, idKey } from "../logic/ownership";
 import { Clock, realClock } from "./limiter";
 import { GraphClient } from "./client";
 import { GraphError, GraphRequestRefusedError, OutcomeUnknownError } from "./errors";
@@ -180,7 +180,7 @@ export class ConnectorsApi {
       return { connector: response.body, reconciled: false };
     } catch (error) {
       if (!(error instanceof OutcomeUnknownError)) throw error;
-      const key = JSON.stringify([body.displayName, body.version, body.state]);
+      const key = createFieldsKey(body);
       this.unsettled.set(key, (this.unsettled.get(key) ?? 0) + 1);
       try {
         return { connector: await this.reconcileCreate(body, context, error, key), reconciled: true };

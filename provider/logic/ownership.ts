@@ -45,6 +45,11 @@ export type CreateFields = { displayName?: string } & Partial<
   Record<ManagedProperty, string | null | undefined>
 >;
 
+/** The fields a create sends, as one key (to count a process's creates of the same fields). */
+export function createFieldsKey(fields: CreateFields): string {
+  return JSON.stringify([fields.displayName, fields.version, fields.state]);
+}
+
 /** Whether two creates send the same fields (a pending create and the note of its POST). */
 export function sameCreateFields(a: CreateFields, b: CreateFields): boolean {
   return a.displayName === b.displayName && a.version === b.version && a.state === b.state;

@@ -59,9 +59,10 @@ export interface PendingDecision {
  * Pure decision: which connector each pending create made. Candidates already held by the
  * stack, or claimed by an earlier pending create, are never chosen twice. A create is matched
  * only against connectors that did not exist before its POST, as the provider noted them on
- * this machine (see create-journal.ts), or taken by the id the note records; with no note, the POST is taken as never sent:
- * the pending entry is cleared and, were a connector made after all, the next `up` refuses the
- * duplicate name and names it for adoption. Nothing the stack does not own is ever recorded.
+ * this machine (see create-journal.ts), or taken by the id the note records. With no note, the
+ * POST is taken as never sent: the pending entry is cleared and, were a connector made after
+ * all, the next `up` refuses the duplicate name and names it for adoption. Nothing the stack
+ * does not own is ever recorded.
  */
 export function decide(
   pending: StateResource[],
