@@ -6,7 +6,7 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   {
     ignores: [
-      "dist/**",
+      "**/dist/**",
       "reports/**",
       ".stryker-tmp/**",
       "**/node_modules/**",

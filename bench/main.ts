@@ -25,8 +25,8 @@ import {
 import { cpus, tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { Emulator, clientEnvironment, startEmulator } from "../emulator";
-import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "../scripts/lib/pulumi-cli";
+import { Emulator, clientEnvironment, startEmulator } from "intune-graph-emulator";
+import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "intune-test-support/pulumi-cli";
 import { renderChart } from "./chart";
 import {
   BenchResults,

@@ -1,5 +1,5 @@
 /** The benchmark's result types, the lower bounds each operation is compared with, and the Markdown table. */
-import type { RequestSummary } from "../emulator";
+import type { RequestSummary } from "intune-graph-emulator";
 
 export type ProviderName = "ours" | "baseline";
 export type Operation =

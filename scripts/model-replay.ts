@@ -5,12 +5,12 @@
  *   node dist/scripts/model-replay.js --seed 42 --path "7:1:0" --replay-path "AAB" --max-steps 12
  * Without --path it runs --runs sequences from --seed (default random). Options: --level cli,
  * --pre-create-read false, --only I1,I3, --no-killed-ups, --no-shrink, --verbose. Needs
- * NODE_EXTRA_CA_CERTS set to the emulator's CA (`node dist/emulator/cli.js ca` prints its path).
+ * NODE_EXTRA_CA_CERTS set to the emulator's CA (`node emulator/dist/cli.js ca` prints its path).
  */
 import { parseArgs } from "node:util";
-import { InvariantId } from "../tests/model/invariants";
-import { formatFigures, runModel } from "../tests/model/run";
-import { runCliModel } from "../tests/model/cli-model";
+import { InvariantId } from "intune-test-support/model/invariants";
+import { formatFigures, runModel } from "intune-test-support/model/run";
+import { runCliModel } from "intune-test-support/model/cli-model";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

@@ -11,13 +11,13 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { availableParallelism } from "node:os";
-import { bootstrap, root, tscScript } from "./bootstrap.mjs";
+import { bootstrap, buildArgs, root } from "./bootstrap.mjs";
 
 bootstrap(fileURLToPath(import.meta.url));
 const bin = (name) => join(root, "node_modules", ".bin", name);
 
 // Only for the emulator's CLI, which makes the CA below; Stryker builds its own copy in its sandbox.
-const tsc = spawnSync(process.execPath, [tscScript, "-p", "tsconfig.mutation.json"], {
+const tsc = spawnSync(process.execPath, buildArgs, {
   cwd: root,
   stdio: "inherit",
 });
@@ -27,7 +27,7 @@ if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 // reads NODE_EXTRA_CA_CERTS only at start-up, so it is set before Stryker starts its test runners.
 const ca = spawnSync(
   process.execPath,
-  [join(root, "dist/emulator/cli.js"), "ca", "--state-dir", join(root, ".emulator")],
+  [join(root, "emulator/dist/cli.js"), "ca", "--state-dir", join(root, ".emulator")],
   { encoding: "utf8" },
 );
 if (ca.status !== 0) {

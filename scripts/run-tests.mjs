@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bootstrap, root, tscScript } from "./bootstrap.mjs";
+import { bootstrap, buildArgs, root } from "./bootstrap.mjs";
 
 bootstrap(fileURLToPath(import.meta.url));
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -57,7 +57,7 @@ function run(label, command, args, env = process.env) {
 }
 
 const checks = [
-  ["type-check and build (tsc)", process.execPath, [tscScript, "-p", "."]],
+  ["type-check and build (tsc -b)", process.execPath, buildArgs],
   ["lint (eslint)", bin("eslint"), ["."]],
   ["format (prettier --check)", bin("prettier"), ["--check", "--log-level", "warn", "."]],
 ];
@@ -79,24 +79,27 @@ if (focused) {
 }
 
 // The end-to-end suites drive the real Pulumi CLI: get (or build) it once, with progress shown.
-const cli = spawnSync("bash", [join(root, "toolchain/pulumi/ensure-pulumi.sh")], {
-  encoding: "utf8",
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const pulumiBin = cli.stdout?.trim().split("\n").pop();
-if (cli.status === 0 && pulumiBin) process.env.INTUNE_PULUMI_BIN = pulumiBin;
-else console.error("✘ no Pulumi CLI: the end-to-end tests will fail (see toolchain/pulumi/README.md)");
+// On Windows the tests look for an installed CLI on PATH instead (the Go build is a bash script).
+if (process.platform !== "win32") {
+  const cli = spawnSync("bash", [join(root, "toolchain/pulumi/ensure-pulumi.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const pulumiBin = cli.stdout?.trim().split("\n").pop();
+  if (cli.status === 0 && pulumiBin) process.env.INTUNE_PULUMI_BIN = pulumiBin;
+  else console.error("✘ no Pulumi CLI: the end-to-end tests will fail (see toolchain/pulumi/README.md)");
+}
 
 // The emulator's CA must exist before the test process starts: Node reads NODE_EXTRA_CA_CERTS at start-up.
 const caPath = spawnSync(
   node,
-  [join(root, "dist/emulator/cli.js"), "ca", "--state-dir", join(root, ".emulator")],
+  [join(root, "emulator/dist/cli.js"), "ca", "--state-dir", join(root, ".emulator")],
   {
     encoding: "utf8",
   },
 ).stdout?.trim();
 if (!caPath || !existsSync(caPath)) {
-  console.error("could not create the emulator's CA certificate (dist/emulator/cli.js ca)");
+  console.error("could not create the emulator's CA certificate (emulator/dist/cli.js ca)");
   failed++;
 } else {
   const statsDir = mkdtempSync(join(tmpdir(), "intune-tests-"));

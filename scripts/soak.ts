@@ -10,13 +10,13 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { AppRegistration, Emulator, READ_WRITE_ROLE } from "../emulator";
-import { SCENARIOS, ScenarioResult, runScenario } from "../tests/reliability/scenarios";
-import { runCliModel } from "../tests/model/cli-model";
-import { ModelFigures, formatFigures, runModel } from "../tests/model/run";
-import { connectionEnv } from "../tests/support/e2e";
-import { startTestEmulator } from "../tests/support/provider-harness";
-import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "./lib/pulumi-cli";
+import { AppRegistration, Emulator, READ_WRITE_ROLE } from "intune-graph-emulator";
+import { SCENARIOS, ScenarioResult, runScenario } from "intune-test-support/scenarios";
+import { runCliModel } from "intune-test-support/model/cli-model";
+import { ModelFigures, formatFigures, runModel } from "intune-test-support/model/run";
+import { connectionEnv } from "intune-test-support/e2e";
+import { startTestEmulator } from "intune-test-support/provider-harness";
+import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "intune-test-support/pulumi-cli";
 
 interface Row extends ScenarioResult {
   id: string;
@@ -253,7 +253,7 @@ const CLI_SCENARIOS = [
         // Asynchronously: the emulator answering the tool lives in this process's event loop.
         const repair = await run(
           process.execPath,
-          [path.join(REPO_ROOT, "dist/provider/tools/repair-pending.js"), "--stack", s.stack],
+          [path.join(REPO_ROOT, "provider/dist/tools/repair-pending.js"), "--stack", s.stack],
           {
             cwd: REPO_ROOT,
             env: s.project.env,

@@ -19,13 +19,13 @@ import {
 } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import * as path from "node:path";
-import { Emulator } from "../../emulator";
-import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "../support/e2e";
-import { startTestEmulator } from "../support/provider-harness";
+import { Emulator } from "intune-graph-emulator";
+import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
+import { startTestEmulator } from "intune-test-support/provider-harness";
 
 const PROJECT = "intune-recovery";
 const STACK = "recovery";
-const TOOL = path.join(REPO_ROOT, "dist/provider/tools/repair-pending.js");
+const TOOL = path.join(REPO_ROOT, "provider/dist/tools/repair-pending.js");
 
 describe("checkpoint recovery with the real Pulumi CLI (e2e): intune-repair-pending", function () {
   this.timeout(120_000);

@@ -10,11 +10,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Emulator, READ_WRITE_ROLE } from "../../emulator";
-import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram } from "../support/e2e";
-import { GithubStandIn, startGithubActionsStandIn } from "../support/federated-issuers";
-import { startTestEmulator } from "../support/provider-harness";
-import { ensurePulumiCli } from "../../scripts/lib/pulumi-cli";
+import { Emulator, READ_WRITE_ROLE } from "intune-graph-emulator";
+import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram } from "intune-test-support/e2e";
+import { GithubStandIn, startGithubActionsStandIn } from "intune-test-support/federated-issuers";
+import { startTestEmulator } from "intune-test-support/provider-harness";
+import { ensurePulumiCli } from "intune-test-support/pulumi-cli";
 
 // js-yaml 4 comes with @pulumi/pulumi (no types installed): only `load` is used.
 const { load } = require("js-yaml") as { load(text: string, options?: { filename?: string }): unknown };

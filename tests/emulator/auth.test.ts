@@ -1,7 +1,7 @@
 // Graph's front door (401) and Intune's permission check (403), including national clouds.
 import { expect } from "chai";
 import { SignJWT, generateKeyPair } from "jose";
-import { GRAPH_APP_ID, type Emulator } from "../../emulator";
+import { GRAPH_APP_ID, type Emulator } from "intune-graph-emulator";
 import { CONNECTORS, claimsOf, graph, intuneMessage, start, tokenFor, type GraphErrorBody } from "./helpers";
 
 const WWW_AUTHENTICATE =

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
-import { ensureCa, type Emulator } from "../../emulator";
+import { ensureCa, type Emulator } from "intune-graph-emulator";
 import { start, trustedStateDir } from "./helpers";
 
 describe("emulator: CA and server certificate", function () {

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { ClientSecretCredential } from "@azure/identity";
 import { GRAPH_SCOPE, send, trustedStateDir, type ListBody } from "./helpers";
 
-const CLI = path.resolve(__dirname, "../../emulator/cli.js");
+const CLI = require.resolve("intune-graph-emulator/internal/cli");
 
 interface Finished {
   code: number | null;

@@ -8,7 +8,7 @@ import {
 } from "@azure/identity";
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
 import { generate } from "selfsigned";
-import { EMULATOR_ISSUER, READ_WRITE_ROLE, type Emulator } from "../../emulator";
+import { EMULATOR_ISSUER, READ_WRITE_ROLE, type Emulator } from "intune-graph-emulator";
 import { GRAPH_SCOPE, claimsOf, requestToken, send, start, type EntraErrorBody } from "./helpers";
 
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

@@ -1,7 +1,7 @@
 // Graph: the five operations, paging, routing and body validation, with the service's status codes,
 // headers and error shapes.
 import { expect } from "chai";
-import type { Emulator } from "../../emulator";
+import type { Emulator } from "intune-graph-emulator";
 import {
   CONNECTORS,
   CONNECTOR_TYPE,

@@ -1,7 +1,7 @@
 // Shared test helpers: start emulators that this process trusts, and talk to them over real HTTPS.
 import * as path from "node:path";
 import fetch, { type RequestInit, type Response } from "node-fetch";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../emulator";
+import { startEmulator, type Emulator, type EmulatorOptions } from "intune-graph-emulator";
 
 /**
  * The CA folder. Node reads NODE_EXTRA_CA_CERTS once at start-up, so the tests can only trust the
@@ -11,7 +11,7 @@ export function trustedStateDir(): string {
   const caFile = process.env.NODE_EXTRA_CA_CERTS;
   if (!caFile) {
     throw new Error(
-      "NODE_EXTRA_CA_CERTS is not set: run `node dist/emulator/cli.js ca` and start mocha with NODE_EXTRA_CA_CERTS=<that path>",
+      "NODE_EXTRA_CA_CERTS is not set: run `node emulator/dist/cli.js ca` and start mocha with NODE_EXTRA_CA_CERTS=<that path>",
     );
   }
   return path.dirname(caFile);

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import type { Emulator } from "../../emulator";
+import type { Emulator } from "intune-graph-emulator";
 import { CONNECTORS, eventually, graph, start, tokenFor, type ConnectorBody, type ListBody } from "./helpers";
 
 const SEVEN_DIGIT_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/;

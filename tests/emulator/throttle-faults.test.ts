@@ -1,7 +1,7 @@
 // Throttling (Intune's ODJ limits, scaled down) and fault injection.
 import { expect } from "chai";
 import fetch from "node-fetch";
-import type { Emulator } from "../../emulator";
+import type { Emulator } from "intune-graph-emulator";
 import {
   CONNECTORS,
   eventually,

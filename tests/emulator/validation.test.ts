@@ -2,11 +2,20 @@
 // HTTP tests reach them too, but only these pin each message, default and boundary by literal
 // values (never by a constant imported from the code under test).
 import { expect } from "chai";
-import { FaultInjector, describeFault } from "../../emulator/faults";
-import { checkConnectorBody } from "../../emulator/graph-validation";
-import { applyRuntimeOptions, checkStartOptions, type RuntimeSettings } from "../../emulator/options";
-import { Throttle, formatRetryAfter, mergeThrottle, type ThrottleSettings } from "../../emulator/throttle";
-import type { FaultRule } from "../../emulator";
+import { FaultInjector, describeFault } from "intune-graph-emulator/internal/faults";
+import { checkConnectorBody } from "intune-graph-emulator/internal/graph-validation";
+import {
+  applyRuntimeOptions,
+  checkStartOptions,
+  type RuntimeSettings,
+} from "intune-graph-emulator/internal/options";
+import {
+  Throttle,
+  formatRetryAfter,
+  mergeThrottle,
+  type ThrottleSettings,
+} from "intune-graph-emulator/internal/throttle";
+import type { FaultRule } from "intune-graph-emulator";
 
 const THROTTLE: ThrottleSettings = {
   enabled: true,

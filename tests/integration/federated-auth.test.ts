@@ -9,17 +9,22 @@ import { expect } from "chai";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EMULATOR_ISSUER, Emulator, READ_WRITE_ROLE } from "../../emulator";
-import { chooseAuthMethod } from "../../provider/auth/credential";
-import { ConfigurationError, createLookup, readSecrets, resolveSettings } from "../../provider/auth/settings";
-import { CONNECTOR_ODATA_TYPE } from "../../provider/logic/schema";
+import { EMULATOR_ISSUER, Emulator, READ_WRITE_ROLE } from "intune-graph-emulator";
+import { chooseAuthMethod } from "pulumi-intune-domain-join/internal/auth/credential";
+import {
+  ConfigurationError,
+  createLookup,
+  readSecrets,
+  resolveSettings,
+} from "pulumi-intune-domain-join/internal/auth/settings";
+import { CONNECTOR_ODATA_TYPE } from "pulumi-intune-domain-join/internal/logic/schema";
 import {
   AzureDevOpsStandIn,
   GithubStandIn,
   startAzureDevOpsStandIn,
   startGithubActionsStandIn,
-} from "../support/federated-issuers";
-import { graphCalls, providerFor, startTestEmulator } from "../support/provider-harness";
+} from "intune-test-support/federated-issuers";
+import { graphCalls, providerFor, startTestEmulator } from "intune-test-support/provider-harness";
 
 const PIPELINES_APP = {
   clientId: "5b1e7c3d-8a2f-4d69-b0e4-7c9a1f3e5d28",

@@ -9,9 +9,14 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { Emulator } from "../../emulator";
-import { TestProvider, graphCalls, providerFor, startTestEmulator } from "../support/provider-harness";
-import { ScriptedServer } from "../support/scripted-server";
+import { Emulator } from "intune-graph-emulator";
+import {
+  TestProvider,
+  graphCalls,
+  providerFor,
+  startTestEmulator,
+} from "intune-test-support/provider-harness";
+import { ScriptedServer } from "intune-test-support/scripted-server";
 
 const ODATA_TYPE = "#microsoft.graph.deviceManagementDomainJoinConnector";
 const NEVER = "0001-01-01T00:00:00Z";

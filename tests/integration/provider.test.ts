@@ -3,17 +3,17 @@
  * @azure/identity. Each test asserts on the emulator's request log: the requests are the cost.
  */
 import { expect } from "chai";
-import { Emulator } from "../../emulator";
-import { AdoptionError } from "../../provider/glue/implementation";
-import { CONNECTOR_ODATA_TYPE } from "../../provider/logic/schema";
-import { GraphError } from "../../provider/graph/errors";
+import { Emulator } from "intune-graph-emulator";
+import { AdoptionError } from "pulumi-intune-domain-join/internal/glue/implementation";
+import { CONNECTOR_ODATA_TYPE } from "pulumi-intune-domain-join/internal/logic/schema";
+import { GraphError } from "pulumi-intune-domain-join/internal/graph/errors";
 import {
   FAST_RETRY,
   TestProvider,
   graphCalls,
   providerFor,
   startTestEmulator,
-} from "../support/provider-harness";
+} from "intune-test-support/provider-harness";
 
 describe("provider against the emulator (HTTPS, real @azure/identity)", function () {
   let emulator: Emulator;

@@ -32,7 +32,8 @@ describe("serialized provider (pulumi.runtime.setMocks)", () => {
   });
 
   async function construct(name: string, args: Record<string, unknown>) {
-    const { DomainJoinConnector } = require("../../provider") as typeof import("../../provider");
+    const { DomainJoinConnector } =
+      require("pulumi-intune-domain-join") as typeof import("pulumi-intune-domain-join");
     const resource = new DomainJoinConnector(name, args as never);
     // Wait for the registration to reach the mock monitor.
     await new Promise<void>((resolve) => resource.urn.apply(() => resolve()));
@@ -90,7 +91,8 @@ describe("serialized provider (pulumi.runtime.setMocks)", () => {
   });
 
   it("get() reads the connector by id instead of registering a new one", async () => {
-    const { DomainJoinConnector } = require("../../provider") as typeof import("../../provider");
+    const { DomainJoinConnector } =
+      require("pulumi-intune-domain-join") as typeof import("pulumi-intune-domain-join");
     const id = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
     const read = DomainJoinConnector.get("read-only", id);
     await new Promise<void>((resolve) => read.urn.apply(() => resolve()));
@@ -101,7 +103,8 @@ describe("serialized provider (pulumi.runtime.setMocks)", () => {
   });
 
   describe("one resource per connector id", () => {
-    const { DomainJoinConnector } = require("../../provider") as typeof import("../../provider");
+    const { DomainJoinConnector } =
+      require("pulumi-intune-domain-join") as typeof import("pulumi-intune-domain-join");
 
     /** The connectorId each resource would send, or the error that stopped it. */
     async function claims(...pairs: [string, string][]): Promise<string[]> {

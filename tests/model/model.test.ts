@@ -5,7 +5,7 @@
  * (`preCreateRead: false`); killed `up`s are left out there, so that only the guard decides.
  */
 import { expect } from "chai";
-import { formatFigures, runModel } from "./run";
+import { formatFigures, runModel } from "intune-test-support/model/run";
 
 /** The npm test configuration: 150 sequences of ≤ 12 steps (~50 s here). */
 export const NPM_TEST_RUN = { seed: 20261128, numRuns: 150, maxSteps: 12 };

@@ -3,9 +3,9 @@
  * `npm run soak` runs these and the slow ones, and prints the table.
  */
 import { expect } from "chai";
-import { Emulator } from "../../emulator";
-import { startTestEmulator } from "../support/provider-harness";
-import { SCENARIOS, Scenario, runScenario } from "./scenarios";
+import { Emulator } from "intune-graph-emulator";
+import { startTestEmulator } from "intune-test-support/provider-harness";
+import { SCENARIOS, Scenario, runScenario } from "intune-test-support/scenarios";
 
 /**
  * Scenarios whose fault is an emulator fault rule, on this emulator. Not: F32 (its fault is a

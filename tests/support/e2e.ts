@@ -5,8 +5,8 @@
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Emulator, clientEnvironment } from "../../emulator";
-import { PulumiProject, REPO_ROOT } from "../../scripts/lib/pulumi-cli";
+import { Emulator, clientEnvironment } from "intune-graph-emulator";
+import { PulumiProject, REPO_ROOT } from "./pulumi-cli";
 
 export { REPO_ROOT };
 

@@ -4,8 +4,11 @@
  */
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Emulator, EmulatorOptions, clientEnvironment, startEmulator } from "../../emulator";
-import { DomainJoinConnectorProvider, ProviderEnvironment } from "../../provider/glue/implementation";
+import { Emulator, EmulatorOptions, clientEnvironment, startEmulator } from "intune-graph-emulator";
+import {
+  DomainJoinConnectorProvider,
+  ProviderEnvironment,
+} from "pulumi-intune-domain-join/internal/glue/implementation";
 
 export const STATE_DIR = path.resolve(__dirname, "../../../.emulator");
 

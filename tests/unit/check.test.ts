@@ -1,6 +1,10 @@
 import { expect } from "chai";
-import { checkInputs, describeValue, nearestProperty } from "../../provider/logic/check";
-import { OUTPUT_ONLY_PREFIX, PROVIDER_KEY, UNKNOWN_VALUE } from "../../provider/logic/schema";
+import { checkInputs, describeValue, nearestProperty } from "pulumi-intune-domain-join/internal/logic/check";
+import {
+  OUTPUT_ONLY_PREFIX,
+  PROVIDER_KEY,
+  UNKNOWN_VALUE,
+} from "pulumi-intune-domain-join/internal/logic/schema";
 
 function failuresOf(news: Record<string, unknown>) {
   return checkInputs(news).failures;

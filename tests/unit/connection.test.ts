@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
-import { ConfigurationError } from "../../provider/auth/settings";
-import { connect } from "../../provider/connection";
-import { ScriptedServer } from "../support/scripted-server";
+import { ConfigurationError } from "pulumi-intune-domain-join/internal/auth/settings";
+import { connect } from "pulumi-intune-domain-join/internal/connection";
+import { ScriptedServer } from "intune-test-support/scripted-server";
 
 const TENANT = "4a7c2e91-5d3b-4f68-8e1a-9c0b2d4f6e83";
 const CLIENT = "2f6d9c1a-7b3e-4e58-9a41-0c5d8e7f6a21";

@@ -4,15 +4,19 @@
  * reconciled on every property it sent, not just the display name.
  */
 import { expect } from "chai";
-import { GraphClient, GraphRequest, GraphResponse } from "../../provider/graph/client";
+import { GraphClient, GraphRequest, GraphResponse } from "pulumi-intune-domain-join/internal/graph/client";
 import {
   ConnectorsApi,
   ConnectorsApiOptions,
   CreateReconciliationError,
-} from "../../provider/graph/connectors";
-import { GraphError, GraphRequestRefusedError, OutcomeUnknownError } from "../../provider/graph/errors";
-import { FakeClock } from "../support/fake-clock";
-import { ScriptedServer } from "../support/scripted-server";
+} from "pulumi-intune-domain-join/internal/graph/connectors";
+import {
+  GraphError,
+  GraphRequestRefusedError,
+  OutcomeUnknownError,
+} from "pulumi-intune-domain-join/internal/graph/errors";
+import { FakeClock } from "intune-test-support/fake-clock";
+import { ScriptedServer } from "intune-test-support/scripted-server";
 
 const ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
 const OTHER = "9d2c4b1a-0000-4000-8000-00000000beef";

@@ -7,7 +7,11 @@ import { expect } from "chai";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { journalDir, readIntents, recordIntent } from "../../provider/glue/create-journal";
+import {
+  journalDir,
+  readIntents,
+  recordIntent,
+} from "pulumi-intune-domain-join/internal/glue/create-journal";
 
 /** A note's file name: a random (v4) UUID and .json. */
 const NOTE_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.json$/;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { isAllowedEndpoint } from "../../provider/logic/endpoint";
+import { isAllowedEndpoint } from "pulumi-intune-domain-join/internal/logic/endpoint";
 
 describe("the endpoint rule (https, or http on loopback)", () => {
   const allowed = (url: string) => isAllowedEndpoint(new URL(url));

@@ -6,7 +6,7 @@ import {
   OutcomeUnknownError,
   parseGraphError,
   unwrapIntuneMessage,
-} from "../../provider/graph/errors";
+} from "pulumi-intune-domain-join/internal/graph/errors";
 
 const headers = (h: Record<string, string>) => ({ get: (name: string) => h[name.toLowerCase()] ?? null });
 

@@ -6,8 +6,8 @@
 import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { chooseAuthMethod, createCredential } from "../../provider/auth/credential";
-import { fetchGithubIdToken, need } from "../../provider/auth/federated";
+import { chooseAuthMethod, createCredential } from "pulumi-intune-domain-join/internal/auth/credential";
+import { fetchGithubIdToken, need } from "pulumi-intune-domain-join/internal/auth/federated";
 import {
   AUTH_METHODS,
   ConfigurationError,
@@ -16,9 +16,9 @@ import {
   readSecrets,
   resolveSettings,
   secretValues,
-} from "../../provider/auth/settings";
-import { ScriptedServer } from "../support/scripted-server";
-import { thrown } from "../support/thrown";
+} from "pulumi-intune-domain-join/internal/auth/settings";
+import { ScriptedServer } from "intune-test-support/scripted-server";
+import { thrown } from "intune-test-support/thrown";
 
 const TENANT = "11111111-2222-3333-4444-555555555555";
 const CLIENT = "66666666-7777-8888-9999-000000000000";

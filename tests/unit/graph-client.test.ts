@@ -1,16 +1,20 @@
 import { expect } from "chai";
-import { GraphClient, GraphClientOptions, parseGraphEndpoint } from "../../provider/graph/client";
-import { ConnectorsApi } from "../../provider/graph/connectors";
+import {
+  GraphClient,
+  GraphClientOptions,
+  parseGraphEndpoint,
+} from "pulumi-intune-domain-join/internal/graph/client";
+import { ConnectorsApi } from "pulumi-intune-domain-join/internal/graph/connectors";
 import {
   GraphConnectionError,
   GraphError,
   GraphRequestRefusedError,
   OutcomeUnknownError,
-} from "../../provider/graph/errors";
-import { RequestLimiter } from "../../provider/graph/limiter";
-import { RetryOptions } from "../../provider/graph/retryPolicy";
-import { FakeClock } from "../support/fake-clock";
-import { ScriptedServer } from "../support/scripted-server";
+} from "pulumi-intune-domain-join/internal/graph/errors";
+import { RequestLimiter } from "pulumi-intune-domain-join/internal/graph/limiter";
+import { RetryOptions } from "pulumi-intune-domain-join/internal/graph/retryPolicy";
+import { FakeClock } from "intune-test-support/fake-clock";
+import { ScriptedServer } from "intune-test-support/scripted-server";
 
 class CountingTokens {
   issued = 0;

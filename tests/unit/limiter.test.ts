@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { Clock, RequestLimiter } from "../../provider/graph/limiter";
-import { FakeClock } from "../support/fake-clock";
+import { Clock, RequestLimiter } from "pulumi-intune-domain-join/internal/graph/limiter";
+import { FakeClock } from "intune-test-support/fake-clock";
 
 describe("request limiter", () => {
   it("lets the window's worth of writes through at once, then waits for the window to slide", async () => {

@@ -1,5 +1,10 @@
 import { expect } from "chai";
-import { createDebugLogger, debugEnabled, loggableHeaders, scrubSecrets } from "../../provider/graph/logging";
+import {
+  createDebugLogger,
+  debugEnabled,
+  loggableHeaders,
+  scrubSecrets,
+} from "pulumi-intune-domain-join/internal/graph/logging";
 
 function headers(values: Record<string, string>) {
   return { get: (name: string) => values[name] ?? null };

@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import type { GraphConnector } from "../../provider/logic/schema";
+import type { GraphConnector } from "pulumi-intune-domain-join/internal/logic/schema";
 import {
   ConnectorReader,
   ReadCoalescer,
   coalescerFor,
   coalescingEnabled,
-} from "../../provider/graph/read-coalescer";
+} from "pulumi-intune-domain-join/internal/graph/read-coalescer";
 
 const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 const connector = (n: number): GraphConnector =>

@@ -6,9 +6,9 @@ import {
   parseCheckpoint,
   planCheckpointRepair,
   sidecarProblem,
-} from "../../provider/tools/local-backend";
-import { decide, restoreProviderOutputs } from "../../provider/tools/repair-pending";
-import { GraphConnector } from "../../provider/logic/schema";
+} from "pulumi-intune-domain-join/internal/tools/local-backend";
+import { decide, restoreProviderOutputs } from "pulumi-intune-domain-join/internal/tools/repair-pending";
+import { GraphConnector } from "pulumi-intune-domain-join/internal/logic/schema";
 
 const connector = (id: string, displayName: string, extra: Partial<GraphConnector> = {}): GraphConnector => ({
   id,

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { decide, parseRetryAfter, retryDelay } from "../../provider/graph/retryPolicy";
+import { decide, parseRetryAfter, retryDelay } from "pulumi-intune-domain-join/internal/graph/retryPolicy";
 
 const options = { baseDelayMs: 1000, maxDelayMs: 30_000, maxRetryAfterMs: 120_000 };
 

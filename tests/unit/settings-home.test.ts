@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { SETTINGS } from "../../provider/auth/settings";
+import { SETTINGS } from "pulumi-intune-domain-join/internal/auth/settings";
 
 const PROVIDER = path.join(__dirname, "..", "..", "..", "provider");
 

@@ -4,19 +4,23 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { AccessToken, TokenCredential } from "@azure/identity";
-import { CredentialTokenSource, chooseAuthMethod, createCredential } from "../../provider/auth/credential";
-import { parseCloud } from "../../provider/auth/clouds";
+import {
+  CredentialTokenSource,
+  chooseAuthMethod,
+  createCredential,
+} from "pulumi-intune-domain-join/internal/auth/credential";
+import { parseCloud } from "pulumi-intune-domain-join/internal/auth/clouds";
 import {
   ConfigurationError,
   createLookup,
   readSecrets,
   resolveSettings,
   where,
-} from "../../provider/auth/settings";
-import { AuthenticationError } from "../../provider/graph/errors";
-import { FakeClock } from "../support/fake-clock";
-import { ScriptedServer } from "../support/scripted-server";
-import { thrown } from "../support/thrown";
+} from "pulumi-intune-domain-join/internal/auth/settings";
+import { AuthenticationError } from "pulumi-intune-domain-join/internal/graph/errors";
+import { FakeClock } from "intune-test-support/fake-clock";
+import { ScriptedServer } from "intune-test-support/scripted-server";
+import { thrown } from "intune-test-support/thrown";
 
 const TENANT = "11111111-2222-3333-4444-555555555555";
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { packageInfo, readPackageInfo } from "../../provider/version";
+import { packageInfo, readPackageInfo } from "pulumi-intune-domain-join/internal/version";
 
 describe("package info (for the User-Agent)", () => {
   let dir: string;
@@ -12,8 +12,10 @@ describe("package info (for the User-Agent)", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it("is the name and version of the package.json above the compiled file", () => {
-    // dist/tests/unit → the repository root, where the package.json the build came from lives.
-    const pkg = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "..", "package.json"), "utf8"));
+    // dist/tests/unit → the repository root → provider/, the published package the build came from.
+    const pkg = JSON.parse(
+      readFileSync(path.join(__dirname, "..", "..", "..", "provider", "package.json"), "utf8"),
+    );
     expect(packageInfo()).to.deep.equal({ name: pkg.name, version: pkg.version });
     expect(packageInfo().name).to.equal("pulumi-intune-domain-join");
   });

@@ -4,10 +4,10 @@
  * with the tenant, and a clear error where one is due. The same list feeds the fast mocha suite
  * (`npm test`) and `npm run soak`, which prints the table and regenerates the README's.
  */
-import { Emulator, FaultRule } from "../../emulator";
-import { DomainJoinConnectorProvider } from "../../provider/glue/implementation";
-import { DEFAULT_RETRY_OPTIONS } from "../../provider/graph/retryPolicy";
-import { FAST_RETRY, emulatorEnv, providerFor, startTestEmulator } from "../support/provider-harness";
+import { Emulator, FaultRule } from "intune-graph-emulator";
+import { DomainJoinConnectorProvider } from "pulumi-intune-domain-join/internal/glue/implementation";
+import { DEFAULT_RETRY_OPTIONS } from "pulumi-intune-domain-join/internal/graph/retryPolicy";
+import { FAST_RETRY, emulatorEnv, providerFor, startTestEmulator } from "./provider-harness";
 
 export type Category = "fault" | "bad input" | "security" | "load";
 

@@ -8,8 +8,8 @@
  *   node dist/scripts/model-replay.js --seed 7 --runs 400 [--level cli] [--verbose]
  */
 import * as fc from "fast-check";
-import type { Emulator } from "../../emulator";
-import { DomainJoinConnectorProvider } from "../../provider/glue/implementation";
+import type { Emulator } from "intune-graph-emulator";
+import { DomainJoinConnectorProvider } from "pulumi-intune-domain-join/internal/glue/implementation";
 import { CliWorld } from "./cli-model";
 import { Model, ModelCommand, modelCommands } from "./commands";
 import { ALL_INVARIANTS, InvariantId, ModelViolation } from "./invariants";

@@ -9,29 +9,52 @@ import * as path from "node:path";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
 const ENSURE_SCRIPT = path.join(REPO_ROOT, "toolchain/pulumi/ensure-pulumi.sh");
-const PLUGIN = "pulumi-resource-pulumi-nodejs";
+const WINDOWS = process.platform === "win32";
+const EXE = WINDOWS ? ".exe" : "";
+// @pulumi/pulumi ships the dynamic-provider plugin as a shell script and, for Windows, a .cmd.
+const PLUGIN = `pulumi-resource-pulumi-nodejs${WINDOWS ? ".cmd" : ""}`;
+
+const holdsCli = (dir: string) => dir !== "" && existsSync(path.join(dir, `pulumi${EXE}`));
 
 /**
  * The directory holding `pulumi` and `pulumi-language-nodejs`: from INTUNE_PULUMI_BIN when a
- * parent process already found it, else from toolchain/pulumi/ensure-pulumi.sh (PATH, cache, or
- * a build from the Go module proxy, with progress on stderr).
+ * parent process already found it; else, on Linux and macOS, from toolchain/pulumi/ensure-pulumi.sh
+ * (PATH, cache, or a build from the Go module proxy, with progress on stderr); on Windows, from
+ * PULUMI_CLI_DIR or PATH (an installed Pulumi CLI: the Go build is a bash script).
  */
 export function ensurePulumiCli(): string {
   let dir = process.env.INTUNE_PULUMI_BIN ?? "";
-  if (!dir || !existsSync(path.join(dir, "pulumi"))) {
-    const result = spawnSync("bash", [ENSURE_SCRIPT], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    dir = result.stdout.trim().split("\n").pop() ?? "";
-    if (result.status !== 0 || !existsSync(path.join(dir, "pulumi"))) {
-      throw new Error(
-        `could not get the Pulumi CLI (toolchain/pulumi/ensure-pulumi.sh exited ${result.status})`,
-      );
-    }
+  if (!holdsCli(dir)) {
+    dir = WINDOWS ? installedCli() : builtCli();
     process.env.INTUNE_PULUMI_BIN = dir;
   }
   placeDynamicProviderPlugin(dir);
+  return dir;
+}
+
+function builtCli(): string {
+  const result = spawnSync("bash", [ENSURE_SCRIPT], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const dir = result.stdout?.trim().split("\n").pop() ?? "";
+  if (result.status !== 0 || !holdsCli(dir)) {
+    throw new Error(
+      `could not get the Pulumi CLI (toolchain/pulumi/ensure-pulumi.sh exited ${result.status})`,
+    );
+  }
+  return dir;
+}
+
+function installedCli(): string {
+  const candidates = [process.env.PULUMI_CLI_DIR ?? "", ...(process.env.PATH ?? "").split(path.delimiter)];
+  const dir = candidates.find(holdsCli);
+  if (!dir) {
+    throw new Error(
+      "no Pulumi CLI found: install it (https://www.pulumi.com/docs/install/) and put it on PATH, " +
+        "or set PULUMI_CLI_DIR to the folder holding pulumi.exe",
+    );
+  }
   return dir;
 }
 

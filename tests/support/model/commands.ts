@@ -6,7 +6,7 @@
  * that includes a seeded connector's name, so that collisions are common.
  */
 import * as fc from "fast-check";
-import type { ConnectorState, FaultRule } from "../../emulator";
+import type { ConnectorState, FaultRule } from "intune-graph-emulator";
 import type { DesiredResource } from "./engine";
 import { MODEL_TIMINGS, World } from "./world";
 

@@ -4,12 +4,12 @@
  * level says how a stack command runs: `ProviderWorld` with the engine stand-in (mocha), the
  * CLI world (cli-model.ts) with the real `pulumi`.
  */
-import type { AppRegistration, ConnectorRecord, Emulator, FaultRule } from "../../emulator";
-import type { ProviderEnvironment } from "../../provider/glue/implementation";
-import { decide } from "../../provider/tools/repair-pending";
-import type { CreateIntent } from "../../provider/glue/create-journal";
-import type { CreateFields } from "../../provider/logic/ownership";
-import { FAST_RETRY, providerFor, startTestEmulator } from "../support/provider-harness";
+import type { AppRegistration, ConnectorRecord, Emulator, FaultRule } from "intune-graph-emulator";
+import type { ProviderEnvironment } from "pulumi-intune-domain-join/internal/glue/implementation";
+import { decide } from "pulumi-intune-domain-join/internal/tools/repair-pending";
+import type { CreateIntent } from "pulumi-intune-domain-join/internal/glue/create-journal";
+import type { CreateFields } from "pulumi-intune-domain-join/internal/logic/ownership";
+import { FAST_RETRY, providerFor, startTestEmulator } from "../provider-harness";
 import { Bag, DynamicProvider, Engine, EngineReport, Program } from "./engine";
 import { InvariantId, ModelViolation, Violation, checkStep, convergence, teardown } from "./invariants";
 import { OwnershipLedger, StateView, StepFacts, tenantOf } from "./ledger";

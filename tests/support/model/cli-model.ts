@@ -9,9 +9,9 @@
 import { ChildProcess, execFile, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import type { Emulator } from "../../emulator";
-import { PulumiResult } from "../../scripts/lib/pulumi-cli";
-import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram } from "../support/e2e";
+import type { Emulator } from "intune-graph-emulator";
+import { PulumiResult } from "../pulumi-cli";
+import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram } from "../e2e";
 import { Bag, releases } from "./engine";
 import { InvariantId } from "./invariants";
 import { StateView, StepFacts } from "./ledger";
@@ -20,7 +20,7 @@ import { MODEL_APPS, RESOURCE_TYPE, StackRun, World } from "./world";
 
 const STACK = "model";
 const FIXTURE = path.join(REPO_ROOT, "tests/model/fixture");
-const REPAIR_TOOL = path.join(REPO_ROOT, "dist/provider/tools/repair-pending.js");
+const REPAIR_TOOL = path.join(REPO_ROOT, "provider/dist/tools/repair-pending.js");
 
 /** Ten short sequences unless told otherwise. */
 export function runCliModel(options: Partial<ModelRunOptions> = {}): Promise<ModelFigures> {
@@ -55,7 +55,7 @@ export class CliWorld extends World {
     if (!existsSync(path.join(REPO_ROOT, "node_modules/pulumi-intune-domain-join"))) {
       throw new Error(
         "node_modules/pulumi-intune-domain-join is missing, so the fixture program cannot load the provider: " +
-          "run `node scripts/link-self.mjs` (npm install does)",
+          "run npm install (the workspace links it)",
       );
     }
     const app = MODEL_APPS[0].displayName;

@@ -5,7 +5,7 @@
  * `connectorId`. Everything else (the seeded tenant, connectors added out of band) belongs to
  * someone else, whatever the state says.
  */
-import type { ConnectorRecord } from "../../emulator";
+import type { ConnectorRecord } from "intune-graph-emulator";
 import type { Bag, Program } from "./engine";
 
 /** The tenant at one moment, by lower-case id. */
