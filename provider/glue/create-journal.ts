@@ -15,16 +15,10 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { CreateFields } from "../logic/ownership";
+import type { CreateIntent } from "../logic/repair";
 import { SETTINGS, fromEnvironment } from "../auth/settings";
 
-export interface CreateIntent extends CreateFields {
-  /** Ids (lower case) of the connectors that existed before the POST. */
-  before: string[];
-  /** When the POST was about to be sent (ISO 8601). */
-  at: string;
-  /** The id of the connector the POST made, once known. */
-  made?: string;
-}
+export type { CreateIntent };
 
 /** How long a note of a create that succeeded is kept. */
 const KEEP_MADE_MS = 24 * 3600 * 1000;

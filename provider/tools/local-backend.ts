@@ -9,7 +9,6 @@
  * history copy of the same stack that does; broken files are kept beside, renamed. After a repair,
  * the lock of a process that is gone from this host is released (any other lock is named).
  */
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -139,22 +138,13 @@ function localBackend(url: string): string | undefined {
 }
 
 /**
- * The stack's checkpoint on a local backend: checked and, unless dry, repaired. Prints one line
+ * The stack's checkpoint on a local backend (`url`: the backend the CLI uses): checked and, unless
+ * dry, repaired. Prints one line
  * per finding; returns false when a dry run found something to repair (the state cannot be read).
  */
-export function checkCheckpoint(stackArg: string | undefined, dryRun: boolean): boolean {
+export function checkCheckpoint(stackArg: string | undefined, dryRun: boolean, url: string): boolean {
   const yaml = projectFile(process.cwd());
   const project = yaml && /^name:\s*["']?([^"'\s#]+)/m.exec(readFileSync(yaml, "utf8"))?.[1];
-  const url =
-    process.env.PULUMI_BACKEND_URL ||
-    (() => {
-      const who = spawnSync("pulumi", ["whoami", "--json"], { encoding: "utf8" });
-      try {
-        return who.status === 0 ? String(JSON.parse(who.stdout).url ?? "") : "";
-      } catch {
-        return "";
-      }
-    })();
   const root = localBackend(url);
   if (!root || !yaml || !project) return true;
   let named = stackArg || process.env.PULUMI_STACK;

@@ -22,114 +22,22 @@
  *     fixed), which make refresh and destroy fail with "code must be a string": it is copied from
  *     the inputs.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
+import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { DomainJoinConnectorProvider } from "../glue/implementation";
-import {
-  CreateFields,
-  createCandidates,
-  effectiveDeleteOnDestroy,
-  idKey,
-  sameCreateFields,
-} from "../logic/ownership";
-import { CreateIntent, readIntents } from "../glue/create-journal";
+import { CreateFields, sameCreateFields } from "../logic/ownership";
+import { readIntents } from "../glue/create-journal";
 import { GraphConnector, PROVIDER_KEY } from "../logic/schema";
+import {
+  PendingDecision,
+  RESOURCE_TYPE,
+  StateResource,
+  decide,
+  restoreProviderOutputs,
+  settledResource,
+} from "../logic/repair";
 import { checkCheckpoint } from "./local-backend";
-
-const TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
-
-interface StateResource {
-  urn: string;
-  type: string;
-  id?: string;
-  inputs?: Record<string, unknown>;
-}
-
-export interface PendingDecision {
-  urn: string;
-  action: "import" | "clear" | "ambiguous";
-  id?: string;
-  candidates: string[];
-}
-
-/**
- * Pure decision: which connector each pending create made. Candidates already held by the
- * stack, or claimed by an earlier pending create, are never chosen twice. A create is matched
- * only against connectors that did not exist before its POST, as the provider noted them on
- * this machine (see create-journal.ts), or taken by the id the note records. With no note, the
- * POST is taken as never sent: the pending entry is cleared and, were a connector made after
- * all, the next `up` refuses the duplicate name and names it for adoption. Nothing the stack
- * does not own is ever recorded.
- */
-export function decide(
-  pending: StateResource[],
-  tracked: Set<string>,
-  tenant: GraphConnector[],
-  intents: CreateIntent[] = [],
-): PendingDecision[] {
-  const claimed = new Set([...tracked].map(idKey));
-  return pending.map((op) => {
-    const inputs = op.inputs ?? {};
-    const adoptId = typeof inputs.connectorId === "string" ? idKey(inputs.connectorId) : undefined;
-    const fields = inputs as CreateFields;
-    const notes = intents.filter((i) => sameCreateFields(i, fields));
-    // A note that names the connector its POST made, when that connector is there and free.
-    const made = notes
-      .map((i) => (i.made ? idKey(i.made) : undefined))
-      .filter((id): id is string => id !== undefined && !claimed.has(id))
-      .flatMap((id) => tenant.filter((c) => idKey(c.id) === id));
-    const open = notes.find((i) => !i.made);
-    const candidates = adoptId
-      ? tenant.filter((c) => idKey(c.id) === adoptId && !claimed.has(adoptId))
-      : made.length > 0
-        ? made
-        : open
-          ? createCandidates(tenant, fields, { before: new Set(open.before.map(idKey)), held: claimed })
-          : [];
-    if (candidates.length === 1) {
-      claimed.add(idKey(candidates[0].id));
-      return { urn: op.urn, action: "import", id: candidates[0].id, candidates: [candidates[0].id] };
-    }
-    return {
-      urn: op.urn,
-      action: candidates.length === 0 ? "clear" : "ambiguous",
-      candidates: candidates.map((c) => c.id),
-    };
-  });
-}
-
-interface StateEntry extends StateResource {
-  outputs?: Record<string, unknown>;
-}
-
-/**
- * Outputs of a DomainJoinConnector without `__provider` (a failed create stored them so) break
- * refresh and destroy; the resource's own inputs hold the same provider. Returns the repaired
- * list (input untouched) and the URNs repaired.
- */
-export function restoreProviderOutputs(resources: StateEntry[]): {
-  resources: StateEntry[];
-  fixed: string[];
-} {
-  const fixed: string[] = [];
-  const out = resources.map((r) => {
-    if (r.type !== TYPE || r.outputs?.[PROVIDER_KEY] !== undefined || r.inputs?.[PROVIDER_KEY] === undefined)
-      return r;
-    fixed.push(r.urn);
-    return { ...r, outputs: { ...r.outputs, [PROVIDER_KEY]: r.inputs[PROVIDER_KEY] } };
-  });
-  return { resources: out, fixed };
-}
-
-function pulumi(args: string[], stack: string | undefined): { code: number; stdout: string; stderr: string } {
-  const full = stack ? [...args, "--stack", stack] : args;
-  const result = spawnSync("pulumi", full, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-  if (result.error) throw new Error(`could not run pulumi: ${result.error.message}`);
-  return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -146,13 +54,19 @@ async function main(): Promise<number> {
     return 0;
   }
   const dryRun = values["dry-run"];
-  if (!checkCheckpoint(values.stack, dryRun)) {
+  // The Automation API drives the `pulumi` on PATH, in this directory, with this environment.
+  const workspace = await LocalWorkspace.create({ workDir: process.cwd() });
+  const backendUrl = process.env.PULUMI_BACKEND_URL || ((await workspace.whoAmI()).url ?? "");
+  if (!checkCheckpoint(values.stack, dryRun, backendUrl)) {
     console.log("dry run: the state cannot be read until the checkpoint is repaired; nothing else checked");
     return 0;
   }
-  const exported = pulumi(["stack", "export"], values.stack);
-  if (exported.code !== 0) throw new Error(`pulumi stack export failed: ${exported.stderr.trim()}`);
-  const deployment = JSON.parse(exported.stdout).deployment ?? {};
+  const selected = (await workspace.stack())?.name;
+  const stackName = values.stack ?? process.env.PULUMI_STACK ?? selected;
+  if (!stackName) throw new Error("no stack selected: pass --stack <name>");
+
+  const exported = await workspace.exportStack(stackName);
+  const deployment = exported.deployment ?? {};
   const repaired = restoreProviderOutputs(deployment.resources ?? []);
   for (const urn of repaired.fixed) {
     console.log(
@@ -161,14 +75,15 @@ async function main(): Promise<number> {
   }
   const pending: StateResource[] = (deployment.pending_operations ?? [])
     .filter(
-      (op: { type: string; resource: StateResource }) => op.type === "creating" && op.resource.type === TYPE,
+      (op: { type: string; resource: StateResource }) =>
+        op.type === "creating" && op.resource.type === RESOURCE_TYPE,
     )
     .map((op: { resource: StateResource }) => op.resource);
   if (pending.length === 0 && repaired.fixed.length === 0) {
     console.log("no pending creates of DomainJoinConnector: nothing to repair");
     return 0;
   }
-  const decisions = pending.length > 0 ? await settlePending(pending, deployment, values.stack) : [];
+  const decisions = pending.length > 0 ? await settlePending(pending, deployment, workspace, stackName) : [];
   const ambiguous = decisions.some((d) => d.action === "ambiguous") ? 1 : 0;
   if (dryRun) return ambiguous;
 
@@ -181,36 +96,25 @@ async function main(): Promise<number> {
   );
   for (const op of pending) {
     const d = settled.get(op.urn);
-    if (d?.action !== "import") continue;
-    const inputs = op.inputs ?? {};
-    const adopted = typeof inputs.connectorId === "string";
-    const deleteOnDestroy = effectiveDeleteOnDestroy(
-      inputs as Parameters<typeof effectiveDeleteOnDestroy>[0],
-    );
-    deployment.resources.push({
-      ...op,
-      id: d.id,
-      outputs: { ...inputs, connectorId: d.id, adopted, deleteOnDestroy },
-    });
+    if (d?.action === "import" && d.id) deployment.resources.push(settledResource(op, d.id));
   }
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "intune-repair-")), "state.json");
-  writeFileSync(file, JSON.stringify({ ...JSON.parse(exported.stdout), deployment }), { mode: 0o600 });
-  try {
-    const imported = pulumi(["stack", "import", "--file", file], values.stack);
-    if (imported.code !== 0) throw new Error(`pulumi stack import failed: ${imported.stderr.trim()}`);
-  } finally {
-    rmSync(path.dirname(file), { recursive: true, force: true });
-  }
+  await workspace.importStack(stackName, { ...exported, deployment });
   // The notes of the creates now settled have served.
   const settledFields = pending.filter((op) => settled.has(op.urn)).map((op) => op.inputs ?? {});
   for (const { file: note, intent } of readIntents()) {
     if (settledFields.some((f) => sameCreateFields(f as CreateFields, intent))) rmSync(note, { force: true });
   }
   if (settled.size === 0) return ambiguous;
-  const refreshed = pulumi(["refresh", "--yes", "--skip-preview", "--non-interactive"], values.stack);
-  process.stdout.write(refreshed.stdout);
-  process.stderr.write(refreshed.stderr);
-  if (refreshed.code !== 0) return refreshed.code;
+  // Stack.select makes the stack the workspace's current one; the user's selection is put back.
+  const stack = await Stack.select(stackName, workspace);
+  try {
+    await stack.refresh({ onOutput: (out) => process.stdout.write(out) });
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    if (selected && selected !== stackName) await workspace.selectStack(selected);
+  }
   return ambiguous;
 }
 
@@ -218,19 +122,19 @@ async function main(): Promise<number> {
 async function settlePending(
   pending: StateResource[],
   deployment: { resources?: StateResource[] },
-  stack: string | undefined,
+  workspace: LocalWorkspace,
+  stackName: string,
 ): Promise<PendingDecision[]> {
   const tracked = new Set<string>(
-    (deployment.resources ?? []).filter((r) => r.type === TYPE && r.id).map((r) => r.id as string),
+    (deployment.resources ?? []).filter((r) => r.type === RESOURCE_TYPE && r.id).map((r) => r.id as string),
   );
-  const configOut = pulumi(["config", "--json", "--show-secrets"], stack);
-  if (configOut.code !== 0) throw new Error(`pulumi config failed: ${configOut.stderr.trim()}`);
-  const config = JSON.parse(configOut.stdout) as Record<string, { value?: unknown }>;
+  // `pulumi config --show-secrets`: the provider reads its settings as it does in a deployment.
+  const config = await workspace.getAllConfig(stackName);
   const provider = new DomainJoinConnectorProvider();
   await provider.configure({
     config: {
-      get: (key: string) => (config[key]?.value === undefined ? undefined : String(config[key].value)),
-      require: (key: string) => String(config[key]?.value ?? ""),
+      get: (key: string) => config[key]?.value,
+      require: (key: string) => config[key]?.value ?? "",
     },
   });
   let tenant: GraphConnector[];

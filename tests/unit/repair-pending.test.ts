@@ -7,7 +7,11 @@ import {
   planCheckpointRepair,
   sidecarProblem,
 } from "pulumi-intune-domain-join/internal/tools/local-backend";
-import { decide, restoreProviderOutputs } from "pulumi-intune-domain-join/internal/tools/repair-pending";
+import {
+  decide,
+  restoreProviderOutputs,
+  settledResource,
+} from "pulumi-intune-domain-join/internal/logic/repair";
 import { GraphConnector } from "pulumi-intune-domain-join/internal/logic/schema";
 
 const connector = (id: string, displayName: string, extra: Partial<GraphConnector> = {}): GraphConnector => ({
@@ -277,5 +281,39 @@ describe("intune-repair-pending: connector outputs without __provider", () => {
     expect(out[3]).to.equal(resources[3]);
     expect(out[4]).to.equal(resources[4]);
     expect(JSON.stringify(resources)).to.equal(before);
+  });
+});
+
+describe("intune-repair-pending: the entry recorded for a settled create", () => {
+  it("is the pending resource with its id and the outputs the provider would store: created ones are deleted on destroy", () => {
+    const pending = op("u::branch", { __provider: "code", displayName: "Branch" });
+    expect(settledResource(pending, "id-9")).to.deep.equal({
+      urn: "u::branch",
+      type: "t",
+      inputs: { __provider: "code", displayName: "Branch" },
+      id: "id-9",
+      outputs: {
+        __provider: "code",
+        displayName: "Branch",
+        connectorId: "id-9",
+        adopted: false,
+        deleteOnDestroy: true,
+      },
+    });
+  });
+
+  it("marks an adoption as adopted and released on destroy unless deleteOnDestroy says otherwise", () => {
+    const adopted = settledResource(op("u::hq", { connectorId: "ID-1", displayName: "HQ" }), "id-1");
+    expect(adopted.outputs).to.deep.equal({
+      connectorId: "id-1",
+      displayName: "HQ",
+      adopted: true,
+      deleteOnDestroy: false,
+    });
+    const deleting = settledResource(
+      op("u::hq", { connectorId: "ID-1", displayName: "HQ", deleteOnDestroy: true }),
+      "id-1",
+    );
+    expect(deleting.outputs?.deleteOnDestroy).to.equal(true);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { AppRegistration, ConnectorRecord, Emulator, FaultRule } from "intune-graph-emulator";
 import type { ProviderEnvironment } from "pulumi-intune-domain-join/internal/glue/implementation";
-import { decide } from "pulumi-intune-domain-join/internal/tools/repair-pending";
+import { decide } from "pulumi-intune-domain-join/internal/logic/repair";
 import type { CreateIntent } from "pulumi-intune-domain-join/internal/glue/create-journal";
 import type { CreateFields } from "pulumi-intune-domain-join/internal/logic/ownership";
 import { FAST_RETRY, providerFor, startTestEmulator } from "../provider-harness";

@@ -1,0 +1,121 @@
+/**
+ * The repair tool's decisions, pure: which connector each create that a killed `pulumi up` left
+ * pending made, and the outputs a failed create stored without the provider. The tool
+ * (tools/repair-pending.ts) reads the state and the tenant and applies them.
+ */
+import {
+  CreateFields,
+  createCandidates,
+  effectiveDeleteOnDestroy,
+  idKey,
+  sameCreateFields,
+} from "./ownership";
+import { GraphConnector, PROVIDER_KEY } from "./schema";
+
+/** A note the provider writes before each POST (glue/create-journal.ts keeps them on disk). */
+export interface CreateIntent extends CreateFields {
+  /** Ids (lower case) of the connectors that existed before the POST. */
+  before: string[];
+  /** When the POST was about to be sent (ISO 8601). */
+  at: string;
+  /** The id of the connector the POST made, once known. */
+  made?: string;
+}
+
+/** The type token of DomainJoinConnector resources in a stack's state. */
+export const RESOURCE_TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
+
+export interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+}
+
+export interface PendingDecision {
+  urn: string;
+  action: "import" | "clear" | "ambiguous";
+  id?: string;
+  candidates: string[];
+}
+
+/**
+ * Pure decision: which connector each pending create made. Candidates already held by the
+ * stack, or claimed by an earlier pending create, are never chosen twice. A create is matched
+ * only against connectors that did not exist before its POST, as the provider noted them on
+ * this machine (see create-journal.ts), or taken by the id the note records. With no note, the
+ * POST is taken as never sent: the pending entry is cleared and, were a connector made after
+ * all, the next `up` refuses the duplicate name and names it for adoption. Nothing the stack
+ * does not own is ever recorded.
+ */
+export function decide(
+  pending: StateResource[],
+  tracked: Set<string>,
+  tenant: GraphConnector[],
+  intents: CreateIntent[] = [],
+): PendingDecision[] {
+  const claimed = new Set([...tracked].map(idKey));
+  return pending.map((op) => {
+    const inputs = op.inputs ?? {};
+    const adoptId = typeof inputs.connectorId === "string" ? idKey(inputs.connectorId) : undefined;
+    const fields = inputs as CreateFields;
+    const notes = intents.filter((i) => sameCreateFields(i, fields));
+    // A note that names the connector its POST made, when that connector is there and free.
+    const made = notes
+      .map((i) => (i.made ? idKey(i.made) : undefined))
+      .filter((id): id is string => id !== undefined && !claimed.has(id))
+      .flatMap((id) => tenant.filter((c) => idKey(c.id) === id));
+    const open = notes.find((i) => !i.made);
+    const candidates = adoptId
+      ? tenant.filter((c) => idKey(c.id) === adoptId && !claimed.has(adoptId))
+      : made.length > 0
+        ? made
+        : open
+          ? createCandidates(tenant, fields, { before: new Set(open.before.map(idKey)), held: claimed })
+          : [];
+    if (candidates.length === 1) {
+      claimed.add(idKey(candidates[0].id));
+      return { urn: op.urn, action: "import", id: candidates[0].id, candidates: [candidates[0].id] };
+    }
+    return {
+      urn: op.urn,
+      action: candidates.length === 0 ? "clear" : "ambiguous",
+      candidates: candidates.map((c) => c.id),
+    };
+  });
+}
+
+export interface StateEntry extends StateResource {
+  outputs?: Record<string, unknown>;
+}
+
+/**
+ * Outputs of a DomainJoinConnector without `__provider` (a failed create stored them so) break
+ * refresh and destroy; the resource's own inputs hold the same provider. Returns the repaired
+ * list (input untouched) and the URNs repaired.
+ */
+export function restoreProviderOutputs(resources: StateEntry[]): {
+  resources: StateEntry[];
+  fixed: string[];
+} {
+  const fixed: string[] = [];
+  const out = resources.map((r) => {
+    if (
+      r.type !== RESOURCE_TYPE ||
+      r.outputs?.[PROVIDER_KEY] !== undefined ||
+      r.inputs?.[PROVIDER_KEY] === undefined
+    )
+      return r;
+    fixed.push(r.urn);
+    return { ...r, outputs: { ...r.outputs, [PROVIDER_KEY]: r.inputs[PROVIDER_KEY] } };
+  });
+  return { resources: out, fixed };
+}
+
+/** The state entry recorded for a pending create settled as `import`: inputs plus the outputs the provider would have stored (completed by the refresh that follows). */
+export function settledResource(op: StateResource, id: string): StateEntry {
+  const inputs = op.inputs ?? {};
+  const adopted = typeof inputs.connectorId === "string";
+  const deleteOnDestroy = effectiveDeleteOnDestroy(inputs as Parameters<typeof effectiveDeleteOnDestroy>[0]);
+  return { ...op, id, outputs: { ...inputs, connectorId: id, adopted, deleteOnDestroy } };
+}
