@@ -4,7 +4,7 @@
  *
  * For each N (1, 10, 100, 500; `--quick`: 1, 10) and each provider (ours; the naive baseline of
  * bench/baseline/), on a fresh emulated tenant: preview, first up (creates N), no-op up, up
- * renaming every connector, refresh (ours twice: one GET each, then with read coalescing), destroy.
+ * renaming every connector, refresh (one GET each), destroy.
  * Each operation records the Graph requests by kind, its wall time beside the throttling bound
  * (N writes at 100 per 20 s, the first 100 at once) and the latency bound, and the peak RSS of the
  * dynamic-provider process; after the first up, the state bytes per connector and the serialized
@@ -274,7 +274,7 @@ async function runScenario(
       dir: program.dir,
       backendDir: program.backend,
       passphrase: "bench-local-state-only",
-      env: { ...clientEnvironment(emulator, "writer"), INTUNE_READ_COALESCING: "0" },
+      env: clientEnvironment(emulator, "writer"),
     });
     await project.initStack(STACK, { "intune-connectors:connectors": connectorConfig(n, 1) });
     const probe = new ProviderMemoryProbe(program.dir);
@@ -288,21 +288,9 @@ async function runScenario(
         args: ["up", "--yes", "--skip-preview", ...parallel],
         before: () => project.writeConfig(STACK, { "intune-connectors:connectors": connectorConfig(n, 2) }),
       },
-      {
-        op: "refresh",
-        args: ["refresh", "--yes", "--skip-preview", ...parallel],
-        before: () => (project.env.INTUNE_READ_COALESCING = "0"),
-      },
+      { op: "refresh", args: ["refresh", "--yes", "--skip-preview", ...parallel] },
+      { op: "destroy", args: ["destroy", "--yes", "--skip-preview", ...parallel] },
     ];
-    if (provider === "ours") {
-      // The same refresh with read coalescing on (opt-in): one paged list for concurrent reads.
-      steps.push({
-        op: "refresh (coalesced)",
-        args: ["refresh", "--yes", "--skip-preview", ...parallel],
-        before: () => (project.env.INTUNE_READ_COALESCING = "1"),
-      });
-    }
-    steps.push({ op: "destroy", args: ["destroy", "--yes", "--skip-preview", ...parallel] });
 
     let broken: string | undefined;
     for (const step of steps) {

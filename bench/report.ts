@@ -2,14 +2,7 @@
 import type { RequestSummary } from "intune-graph-emulator";
 
 export type ProviderName = "ours" | "baseline";
-export type Operation =
-  | "preview"
-  | "up (create)"
-  | "up (no-op)"
-  | "up (rename all)"
-  | "refresh"
-  | "refresh (coalesced)"
-  | "destroy";
+export type Operation = "preview" | "up (create)" | "up (no-op)" | "up (rename all)" | "refresh" | "destroy";
 
 /** The emulator's request counts (throttled = answered 429). */
 export type RequestCounts = RequestSummary;
@@ -78,8 +71,7 @@ export function lowerBound(op: Operation, n: number, pageSize: number): string {
       return "0 writes";
     case "up (rename all)":
       return `${n} PATCH`;
-    case "refresh":
-    case "refresh (coalesced)": {
+    case "refresh": {
       const pages = Math.ceil(n / pageSize);
       return pages < n ? `${n} GET or ${pages} list page${pages > 1 ? "s" : ""}` : `${n} GET`;
     }
@@ -112,8 +104,7 @@ export function latencyBoundSeconds(
   const rounds = Math.ceil(n / parallel);
   let trips = 0;
   if (minimumWrites(op, n) > 0) trips = 1 + rounds;
-  else if (op === "refresh" || op === "refresh (coalesced)")
-    trips = 1 + Math.min(rounds, Math.ceil(n / pageSize));
+  else if (op === "refresh") trips = 1 + Math.min(rounds, Math.ceil(n / pageSize));
   return Math.round(trips * latencyMs) / 1000;
 }
 
@@ -145,8 +136,7 @@ export function renderMarkdown(results: BenchResults): string {
       "at 100 per 20 s (the first 100 at once). Latency bound: one token plus the requests' round trips, " +
       `${s.parallel} at a time (refresh: or the list's pages). Wall time is the whole \`pulumi\` command, ` +
       "engine start-up included. RSS: peak resident memory of the dynamic-provider process. " +
-      "_refresh_ reads one GET per connector (the default); _refresh (coalesced)_ is the same with " +
-      "`INTUNE_READ_COALESCING=1` (concurrent reads share one paged list). After a failed or timed-out " +
+      "_refresh_ reads one GET per connector. After a failed or timed-out " +
       "operation the rest of that provider's operations at that N are skipped.",
   ];
   if (s.baselineSkipped.length) {

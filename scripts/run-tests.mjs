@@ -6,9 +6,9 @@
 // files, after the build; `npm test -- --grep <text>` only the matching tests. Lint and format
 // are then skipped, and counted as skipped. Other mocha options are passed on.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bootstrap, buildArgs, root } from "./bootstrap.mjs";
 
@@ -46,6 +46,19 @@ function mochaArguments(args) {
     );
   }
   return { options, files: files.length ? files : [ALL_TESTS] };
+}
+
+/** `tsc -b` leaves the output of a deleted test behind; mocha's glob would still run it. */
+function removeOrphanedTests(dir = join(root, "dist", "tests")) {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = join(dir, entry.name);
+    if (entry.isDirectory()) removeOrphanedTests(file);
+    else if (entry.name.endsWith(".test.js")) {
+      const source = join(root, "tests", relative(join(root, "dist", "tests"), file)).replace(/\.js$/, ".ts");
+      if (!existsSync(source)) rmSync(file);
+    }
+  }
 }
 
 function run(label, command, args, env = process.env) {
@@ -105,6 +118,7 @@ if (!caPath || !existsSync(caPath)) {
   const statsDir = mkdtempSync(join(tmpdir(), "intune-tests-"));
   const statsFile = join(statsDir, "stats.json");
   const env = { ...process.env, NODE_EXTRA_CA_CERTS: caPath, MOCHA_STATS_FILE: statsFile };
+  removeOrphanedTests();
   const { options, files } = mochaArguments(extraArgs);
   const mochaOk = run("tests (mocha)", node, [bin("mocha"), ...options, ...files], env);
   if (existsSync(statsFile)) {

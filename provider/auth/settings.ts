@@ -76,8 +76,6 @@ export const SETTINGS = {
   debug: { key: "debug", env: ["INTUNE_DEBUG"], envOnly: true },
   /** The `debug` package's convention: debug logging is on when the list names intune. */
   debugNamespaces: { key: "debugNamespaces", env: ["DEBUG"], envOnly: true },
-  /** Refresh reads served from a listing: 1, true or on (see graph/read-coalescer.ts). */
-  readCoalescing: { key: "readCoalescing", env: ["INTUNE_READ_COALESCING"], envOnly: true },
   /** Where notes of POSTs in flight are kept (see glue/create-journal.ts). */
   createJournal: { key: "createJournal", env: ["INTUNE_CREATE_JOURNAL"], envOnly: true },
   /** Set by Azure hosts that offer a managed identity (App Service, Functions, Arc, VMs). */

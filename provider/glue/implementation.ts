@@ -25,7 +25,6 @@ import {
   PROVIDER_KEY,
 } from "../logic/schema";
 import { ConnectorsApi, ConnectorsApiOptions, CreateBody } from "../graph/connectors";
-import { coalescerFor, coalescingEnabled } from "../graph/read-coalescer";
 import { recordIntent } from "./create-journal";
 import { RetryOptions } from "../graph/retryPolicy";
 import { Connection, connect } from "../connection";
@@ -250,13 +249,10 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
   async read(id: string, props: Record<string, unknown>): Promise<dynamic.ReadResult> {
     return reported(async () => {
       const { api } = this.connect();
-      // One GET each. With INTUNE_READ_COALESCING=1, concurrent reads (a refresh) share one paged
-      // list instead, a connector missing from it confirmed by its own GET (see read-coalescer.ts).
-      // A 404 is confirmed by the list before the resource leaves state: a transient 404 (a
-      // replica behind) must not orphan a connector that the next up would then refuse to recreate.
-      const connector = coalescingEnabled(this.environment.env ?? process.env)
-        ? await coalescerFor(api).read(id)
-        : ((await api.get(id)) ?? (await api.list()).find((c) => idKey(c.id) === idKey(id)));
+      // One GET each. A 404 is confirmed by the list before the resource leaves state: a transient
+      // 404 (a replica behind) must not orphan a connector that the next up would then refuse to
+      // recreate.
+      const connector = (await api.get(id)) ?? (await api.list()).find((c) => idKey(c.id) === idKey(id));
       // Gone: an empty id tells Pulumi to drop the resource from state. Any other error throws,
       // so a transient failure never loses state.
       if (!connector) return { id: "" };

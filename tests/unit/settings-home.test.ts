@@ -35,7 +35,6 @@ describe("settings: one home for every environment variable", () => {
 
   it("lists the process switches as environment-only, under their variable names", () => {
     expect(SETTINGS.debug).to.deep.equal({ key: "debug", env: ["INTUNE_DEBUG"], envOnly: true });
-    expect(SETTINGS.readCoalescing.env).to.deep.equal(["INTUNE_READ_COALESCING"]);
     expect(SETTINGS.createJournal.env).to.deep.equal(["INTUNE_CREATE_JOURNAL"]);
     expect(SETTINGS.managedIdentityEndpoint.env).to.deep.equal(["IDENTITY_ENDPOINT", "MSI_ENDPOINT"]);
   });
