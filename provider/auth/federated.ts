@@ -6,14 +6,21 @@
  *   when the job has `permissions: id-token: write`. The ID token is fetched with
  *   `GET <url>&audience=api://AzureADTokenExchange` and `Authorization: Bearer <request token>`,
  *   answered `{"value": "<jwt>"}`; @azure/identity's ClientAssertionCredential calls back for it
- *   whenever it needs a new access token.
+ *   whenever it needs a new access token. The request goes through an @azure/core-rest-pipeline
+ *   pipeline on its default Node transport (the one @azure/identity uses): proxy settings,
+ *   sanitized logging; no retry, no redirect, bounded in time (body included) and size.
  * - Azure Pipelines: @azure/identity's AzurePipelinesCredential POSTs to
  *   `$SYSTEM_OIDCREQUESTURI?api-version=7.1&serviceConnectionId=<id>` with the job's
  *   `$(System.AccessToken)` and reads `{"oidcToken": "<jwt>"}`. It reads SYSTEM_OIDCREQUESTURI from
  *   `process.env` in its constructor, and its HTTP pipeline refuses plain http for that request.
  */
-import * as http from "node:http";
-import * as https from "node:https";
+import {
+  PipelineResponse,
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+} from "@azure/core-rest-pipeline";
 import { AzurePipelinesCredential, ClientAssertionCredential, TokenCredential } from "@azure/identity";
 import { scrubSecrets } from "../graph/logging";
 import {
@@ -27,8 +34,20 @@ import {
 
 /** The audience Entra expects in federated tokens (the federated credential's default). */
 export const FEDERATED_AUDIENCE = "api://AzureADTokenExchange";
-const ID_TOKEN_TIMEOUT_MS = 30_000;
 const MAX_RESPONSE_BYTES = 64 * 1024;
+const ID_TOKEN_PIPELINE = createPipelineFromOptions({
+  retryOptions: { maxRetries: 0 },
+  redirectOptions: { maxRetries: 0 },
+});
+// The pipeline's own Node transport, the one @azure/identity uses for Entra.
+const ID_TOKEN_HTTP_CLIENT = createDefaultHttpClient();
+
+export interface IdTokenRequestOptions {
+  /** The audience asked for. Default api://AzureADTokenExchange. */
+  audience?: string;
+  /** Time allowed for the whole exchange. Default 30 s. */
+  timeoutMs?: number;
+}
 
 export interface FederatedOptions {
   authorityHost: string;
@@ -102,20 +121,54 @@ export function githubActionsCredential(
 export async function fetchGithubIdToken(
   requestUrl: string,
   requestToken: string,
-  audience: string = FEDERATED_AUDIENCE,
+  { audience = FEDERATED_AUDIENCE, timeoutMs = 30_000 }: IdTokenRequestOptions = {},
 ): Promise<string> {
   const url = checkEndpointUrl(requestUrl, SETTINGS.actionsIdTokenRequestUrl, "https://…/idtoken");
   url.searchParams.set("audience", audience);
   const shown = `${url.origin}${url.pathname}`;
-  const { status, body } = await request(url, {
-    method: "GET",
-    headers: { authorization: `Bearer ${requestToken}`, accept: "application/json; api-version=2.0" },
-  }).catch((error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `GitHub Actions ID token request to ${shown} failed: ${scrubSecrets(message, [requestToken])}`,
+  // One exchange through the Azure SDK pipeline (proxy settings, user agent, sanitized logging),
+  // with its retries and redirects off: the credential asks again when it needs a token.
+  const timer = new AbortController();
+  let timedOut = false;
+  const timeout = setTimeout(() => {
+    timedOut = true;
+    timer.abort();
+  }, timeoutMs);
+  let response: PipelineResponse;
+  let body: string;
+  try {
+    response = await ID_TOKEN_PIPELINE.sendRequest(
+      ID_TOKEN_HTTP_CLIENT,
+      createPipelineRequest({
+        url: url.toString(),
+        method: "GET",
+        headers: createHttpHeaders({
+          authorization: `Bearer ${requestToken}`,
+          accept: "application/json; api-version=2.0",
+        }),
+        abortSignal: timer.signal,
+        // checkEndpointUrl accepts http on loopback only.
+        allowInsecureConnection: url.protocol === "http:",
+        // The body is read here, bounded in size, whatever the status.
+        streamResponseStatusCodes: new Set([Number.POSITIVE_INFINITY]),
+      }),
     );
-  });
+    body = await readBounded(response.readableStreamBody, MAX_RESPONSE_BYTES);
+  } catch (error) {
+    const reason = timedOut
+      ? `no answer within ${timeoutMs} ms`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    // No `cause`: the failed request carries the request token in its headers.
+    // eslint-disable-next-line preserve-caught-error
+    throw new Error(
+      `GitHub Actions ID token request to ${shown} failed: ${scrubSecrets(reason, [requestToken])}`,
+    );
+  } finally {
+    clearTimeout(timeout);
+  }
+  const { status } = response;
   if (status !== 200) {
     throw new Error(
       `GitHub Actions ID token request to ${shown} answered ${status}: ${scrubSecrets(body.slice(0, 300), [requestToken])}` +
@@ -169,33 +222,22 @@ export function azurePipelinesCredential(
   }
 }
 
-/** One request, no redirects followed, bounded time and size. */
-function request(
-  url: URL,
-  init: { method: string; headers: Record<string, string> },
-): Promise<{ status: number; body: string }> {
-  const transport = url.protocol === "https:" ? https : http;
+/** Reads a response body as text, failing once it passes `limit` bytes. */
+function readBounded(stream: NodeJS.ReadableStream | undefined, limit: number): Promise<string> {
+  if (!stream) return Promise.resolve("");
   return new Promise((resolve, reject) => {
-    const req = transport.request(url, { method: init.method, headers: init.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_RESPONSE_BYTES) {
-          req.destroy(new Error(`response larger than ${MAX_RESPONSE_BYTES} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      res.on("end", () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
-      );
-      res.on("error", reject);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+        reject(new Error(`response larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
     });
-    req.setTimeout(ID_TOKEN_TIMEOUT_MS, () =>
-      req.destroy(new Error(`no answer within ${ID_TOKEN_TIMEOUT_MS} ms`)),
-    );
-    req.on("error", reject);
-    req.end();
+    stream.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    stream.on("error", reject);
   });
 }

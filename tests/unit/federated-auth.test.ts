@@ -312,6 +312,44 @@ describe("GitHub Actions ID token request", () => {
     );
   });
 
+  it("gives up after the timeout it is given, naming it, when no answer comes", async () => {
+    server.answer({ status: 200, body: { value: "late.token.value" }, delayMs: 2_000 });
+    const started = Date.now();
+    const error = await rejection(
+      fetchGithubIdToken(`${server.origin}/idtoken`, "req-token-abc", { timeoutMs: 150 }),
+    );
+    expect(error.message).to.equal(
+      `GitHub Actions ID token request to ${server.origin}/idtoken failed: no answer within 150 ms`,
+    );
+    expect(Date.now() - started).to.be.lessThan(1_500);
+  });
+
+  it("counts the body in the timeout: headers followed by a stalled body fail too", async () => {
+    const stalling = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+      res.write('{"value":');
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, "127.0.0.1", resolve));
+    const origin = `http://127.0.0.1:${(stalling.address() as AddressInfo).port}`;
+    try {
+      const error = await rejection(
+        fetchGithubIdToken(`${origin}/idtoken`, "req-token-abc", { timeoutMs: 200 }),
+      );
+      expect(error.message).to.equal(
+        `GitHub Actions ID token request to ${origin}/idtoken failed: no answer within 200 ms`,
+      );
+    } finally {
+      stalling.closeAllConnections();
+      await new Promise<void>((resolve) => stalling.close(() => resolve()));
+    }
+  });
+
+  it("asks for another audience when told to", async () => {
+    server.answer({ status: 200, body: { value: "other.audience.token" } });
+    await fetchGithubIdToken(`${server.origin}/idtoken`, "req-token-abc", { audience: "api://custom" });
+    expect(server.requests[0].url).to.equal("/idtoken?audience=api%3A%2F%2Fcustom");
+  });
+
   it("reports an answer cut off in the middle of its body as failed", async () => {
     // Promises 100 bytes, sends 9, then closes the connection.
     const cutting = http.createServer((_req, res) => {
