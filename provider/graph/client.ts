@@ -1,30 +1,35 @@
 /**
- * The Graph HTTP client: one logical call = one or more attempts through the pipeline
- * limiter → token → fetch (keep-alive, timeout) → 401 refresh → retry policy.
- * It only ever talks to the configured Graph origin, over HTTPS (plain http only on loopback).
+ * The Graph HTTP client: one logical call = one or more attempts through an
+ * @azure/core-rest-pipeline pipeline — client-request-id → retry → token (401 refresh) → limiter
+ * → origin lock → log → node-fetch (keep-alive, timeout). The policies that are ours, and why, are
+ * in policies.ts. It only ever talks to the configured Graph origin, over HTTPS (plain http only on
+ * loopback).
  */
 import { randomUUID } from "node:crypto";
-import * as http from "node:http";
-import * as https from "node:https";
-import fetch from "node-fetch";
+// The reason phrase the transport does not carry: HTTP/1.1 servers send the standard one.
+import { STATUS_CODES } from "node:http";
+import {
+  Pipeline,
+  createEmptyPipeline,
+  createHttpHeaders,
+  createPipelineRequest,
+  setClientRequestIdPolicy,
+  tracingPolicy,
+} from "@azure/core-rest-pipeline";
 import { Clock, RequestLimiter, realClock } from "./limiter";
-import { DebugLogger, loggableHeaders, silentLogger } from "./logging";
+import { DebugLogger, silentLogger } from "./logging";
 import { isAllowedEndpoint } from "../logic/endpoint";
+import { GraphError, GraphRequestRefusedError, OutcomeUnknownError, parseGraphError } from "./errors";
+import { ClosableHttpClient, createNodeFetchHttpClient } from "./http-client";
 import {
-  GraphConnectionError,
-  GraphError,
-  GraphRequestRefusedError,
-  OutcomeUnknownError,
-  parseGraphError,
-} from "./errors";
-import {
-  AttemptOutcome,
-  DEFAULT_RETRY_OPTIONS,
-  RetryOptions,
-  decide,
-  parseRetryAfter,
-  retryDelay,
-} from "./retryPolicy";
+  beginExchange,
+  graphLogPolicy,
+  graphRetryPolicy,
+  limiterPolicy,
+  originLockPolicy,
+  tokenPolicy,
+} from "./policies";
+import { DEFAULT_RETRY_OPTIONS, RetryOptions, parseRetryAfter } from "./retryPolicy";
 
 /** Where access tokens come from; `refresh` discards any cached token. */
 export interface AccessTokenSource {
@@ -68,8 +73,6 @@ export interface GraphClientOptions {
   random?: () => number;
 }
 
-const MAX_REDIRECTS = 3;
-
 /** Validates a Graph origin: https, or http on loopback only; no path, query or credentials. */
 export function parseGraphEndpoint(endpoint: string): URL {
   let url: URL;
@@ -95,28 +98,41 @@ export class GraphClient {
   readonly origin: URL;
   private readonly apiPrefix: string;
   private readonly retry: RetryOptions;
-  private readonly agent: http.Agent;
-  private readonly logger: DebugLogger;
+  private readonly httpClient: ClosableHttpClient;
+  private readonly pipeline: Pipeline;
   private readonly clock: Clock;
-  private readonly random: () => number;
 
   constructor(private readonly options: GraphClientOptions) {
     this.origin = parseGraphEndpoint(options.endpoint);
     this.apiPrefix = `/${options.apiVersion ?? "beta"}`;
     this.retry = { ...DEFAULT_RETRY_OPTIONS, ...options.retry };
-    // Keep-alive: one TLS handshake serves many requests of a stack.
-    this.agent =
-      this.origin.protocol === "https:"
-        ? new https.Agent({ keepAlive: true, maxSockets: 16 })
-        : new http.Agent({ keepAlive: true, maxSockets: 16 });
-    this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? realClock;
-    this.random = options.random ?? Math.random;
+    const logger: DebugLogger = options.logger ?? silentLogger;
+    this.httpClient = createNodeFetchHttpClient();
+    this.pipeline = createEmptyPipeline();
+    this.pipeline.addPolicy(setClientRequestIdPolicy("client-request-id"));
+    // Spans per call for OpenTelemetry users (@azure/opentelemetry-instrumentation-azure-sdk); inert otherwise.
+    this.pipeline.addPolicy(tracingPolicy({ userAgentPrefix: options.userAgent }));
+    this.pipeline.addPolicy(
+      graphRetryPolicy({
+        retry: this.retry,
+        clock: this.clock,
+        random: options.random ?? Math.random,
+        logger,
+      }),
+    );
+    this.pipeline.addPolicy(tokenPolicy(options.tokens));
+    if (options.limiter) this.pipeline.addPolicy(limiterPolicy(options.limiter));
+    this.pipeline.addPolicy(originLockPolicy((url) => this.resolve(url)));
+    this.pipeline.addPolicy(graphLogPolicy(logger, this.clock));
+    // No core logPolicy: in core-rest-pipeline 1.24 it logs response headers unsanitized (its
+    // sanitizer only redacts a property named "headers", and the response's headers are logged
+    // as the top-level object). graphLogPolicy logs by allow-list instead (INTUNE_DEBUG).
   }
 
   /** Closes idle keep-alive connections (so a process can exit promptly). */
   close(): void {
-    this.agent.destroy();
+    this.httpClient.close();
   }
 
   /**
@@ -141,177 +157,59 @@ export class GraphClient {
     const url = this.resolve(request.path);
     const displayPath = url.pathname + url.search;
     const clientRequestId = randomUUID();
-    const started = this.clock.now();
-    const isWrite = request.method !== "GET";
-    let refreshedToken = false;
-    let attempt = 0;
-
-    for (;;) {
-      attempt++;
-      if (this.options.limiter) await this.options.limiter.acquire(isWrite);
-      const token = await this.options.tokens.getToken();
-      let response: RawResponse;
-      try {
-        response = await this.fetchFollowingSameOrigin(url, { request, token, clientRequestId, attempt });
-      } catch (error) {
-        if (error instanceof GraphRequestRefusedError) throw error;
-        const timedOut = (error as { name?: string }).name === "AbortError";
-        const failure = new GraphConnectionError(
-          request.operation,
-          request.method,
-          displayPath,
-          clientRequestId,
-          error,
-          timedOut,
-        );
-        const outcome: AttemptOutcome = {
-          kind: "connection",
-          code: (error as { code?: string }).code,
-          timedOut,
-        };
-        this.logger.log("graph.connection-error", {
-          method: request.method,
-          path: displayPath,
-          attempt,
-          clientRequestId,
-          error: failure.message,
-        });
-        await this.afterFailure(request, outcome, failure, attempt, started, undefined);
-        continue;
-      }
-
-      const { status, text } = response;
-      this.logger.log("graph.response", {
-        method: request.method,
-        path: displayPath,
-        attempt,
-        status,
-        ms: this.clock.now() - started,
-        headers: loggableHeaders(response.headers),
-      });
-      if (status >= 200 && status < 300) {
-        return {
-          status,
-          body: text ? (JSON.parse(text) as T) : undefined,
-          requestId: response.headers.get("request-id") ?? undefined,
-          clientRequestId,
-          attempts: attempt,
-        };
-      }
-      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), this.clock.now());
-      const error = new GraphError(
-        parseGraphError(
-          {
-            operation: request.operation,
-            method: request.method,
-            path: displayPath,
-            status,
-            statusText: response.statusText,
-          },
-          text,
-          response.headers,
-          retryAfterMs,
-        ),
-      );
-      if (status === 401 && !refreshedToken) {
-        // The token may have been revoked or expired early: one fresh token, one more try.
-        refreshedToken = true;
-        await this.options.tokens.refresh();
-        continue;
-      }
-      await this.afterFailure(request, { kind: "response", status }, error, attempt, started, retryAfterMs);
-    }
-  }
-
-  /** Throws when the failure is final; otherwise waits the retry delay and returns. */
-  private async afterFailure(
-    request: GraphRequest,
-    outcome: AttemptOutcome,
-    failure: GraphError | GraphConnectionError,
-    attempt: number,
-    started: number,
-    retryAfterMs: number | undefined,
-  ): Promise<void> {
-    const decision = decide(request.method, outcome);
-    if (decision === "return") throw failure;
-    if (decision === "outcome-unknown") throw new OutcomeUnknownError(request.operation, failure);
-    const delay = retryDelay(attempt, retryAfterMs, this.retry, this.random);
-    const elapsed = this.clock.now() - started;
-    if (attempt >= this.retry.maxAttempts || elapsed + delay > this.retry.deadlineMs) {
-      failure.message += ` — gave up after ${attempt} attempt${attempt === 1 ? "" : "s"} in ${Math.round(elapsed / 100) / 10}s`;
-      throw failure;
-    }
-    this.logger.log("graph.retry", { method: request.method, attempt, delayMs: delay });
-    await this.clock.sleep(delay);
-  }
-
-  private async fetchFollowingSameOrigin(url: URL, exchange: Exchange): Promise<RawResponse> {
-    let target = url;
-    for (let redirects = 0; ; redirects++) {
-      const response = await this.fetchOnce(target, exchange);
-      const location = response.headers.get("location");
-      if (response.status < 300 || response.status >= 400 || !location || redirects >= MAX_REDIRECTS) {
-        return response;
-      }
-      target = this.resolve(new URL(location, target).toString());
-    }
-  }
-
-  /** One HTTP exchange, body included, within the per-attempt timeout. */
-  private async fetchOnce(
-    url: URL,
-    { request, token, clientRequestId, attempt }: Exchange,
-  ): Promise<RawResponse> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.retry.requestTimeoutMs);
-    const headers: Record<string, string> = {
-      Authorization: `Bearer ${token}`,
-      Accept: "application/json",
-      "client-request-id": clientRequestId,
-      "return-client-request-id": "true",
-    };
-    if (this.options.userAgent) headers["User-Agent"] = this.options.userAgent;
-    if (attempt > 1) headers["Retry-Attempt"] = String(attempt - 1);
+    const headers = createHttpHeaders({ Accept: "application/json", "return-client-request-id": "true" });
+    if (this.options.userAgent) headers.set("User-Agent", this.options.userAgent);
     let body: string | undefined;
     if (request.body !== undefined) {
       body = JSON.stringify(request.body);
-      headers["Content-Type"] = "application/json";
+      headers.set("Content-Type", "application/json");
     }
-    this.logger.log("graph.request", {
+    const pipelineRequest = createPipelineRequest({
+      url: url.toString(),
       method: request.method,
-      path: url.pathname + url.search,
-      attempt,
+      headers,
+      body,
+      requestId: clientRequestId,
+      timeout: this.retry.requestTimeoutMs,
+      allowInsecureConnection: this.origin.protocol === "http:",
+    });
+    const exchange = beginExchange(pipelineRequest, {
+      operation: request.operation,
+      method: request.method,
+      displayPath,
       clientRequestId,
       body: request.body,
+      started: this.clock.now(),
+      attempts: 0,
     });
-    try {
-      const response = await fetch(url.toString(), {
-        method: request.method,
-        headers,
-        body,
-        agent: this.agent,
-        redirect: "manual",
-        signal: controller.signal as never,
-      });
-      const text = await response.text();
-      return { status: response.status, statusText: response.statusText, headers: response.headers, text };
-    } finally {
-      clearTimeout(timer);
+    const response = await this.pipeline.sendRequest(this.httpClient, pipelineRequest);
+    const text = response.bodyAsText ?? "";
+    const { status } = response;
+    if (status >= 200 && status < 300) {
+      return {
+        status,
+        body: text ? (JSON.parse(text) as T) : undefined,
+        requestId: response.headers.get("request-id") ?? undefined,
+        clientRequestId,
+        attempts: exchange.attempts,
+      };
     }
+    const error = new GraphError(
+      parseGraphError(
+        {
+          operation: request.operation,
+          method: request.method,
+          path: displayPath,
+          status,
+          statusText: STATUS_CODES[status],
+        },
+        text,
+        response.headers,
+        parseRetryAfter(response.headers.get("retry-after"), this.clock.now()),
+      ),
+    );
+    if (exchange.decision === "outcome-unknown") throw new OutcomeUnknownError(request.operation, error);
+    if (exchange.gaveUp) error.message += exchange.gaveUp;
+    throw error;
   }
-}
-
-/** What one attempt sends, whichever URL it ends up at. */
-interface Exchange {
-  request: GraphRequest;
-  token: string;
-  clientRequestId: string;
-  attempt: number;
-}
-
-interface RawResponse {
-  status: number;
-  statusText: string;
-  headers: { get(name: string): string | null };
-  text: string;
 }

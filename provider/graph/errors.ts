@@ -158,7 +158,7 @@ export function unwrapIntuneMessage(message: string): string {
 export function parseGraphError(
   base: { operation: string; method: string; path: string; status: number; statusText?: string },
   bodyText: string,
-  headers: { get(name: string): string | null },
+  headers: { get(name: string): string | null | undefined },
   retryAfterMs?: number,
 ): GraphErrorDetails {
   let parsed: GraphErrorBody | undefined;

@@ -44,11 +44,13 @@ export function createDebugLogger(
 }
 
 /** The allow-listed response headers. */
-export function loggableHeaders(headers: { get(name: string): string | null }): Record<string, string> {
+export function loggableHeaders(headers: {
+  get(name: string): string | null | undefined;
+}): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of LOGGED_HEADERS) {
     const value = headers.get(name);
-    if (value !== null) out[name] = value;
+    if (value !== null && value !== undefined) out[name] = value;
   }
   return out;
 }

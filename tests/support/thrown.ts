@@ -9,3 +9,11 @@ export function thrown(fn: () => unknown): Error {
   }
   return expect.fail("expected an error");
 }
+
+/** The rejection of `promise` (the test fails if it resolves). */
+export function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => expect.fail("expected a rejection"),
+    (e: unknown) => e as Error,
+  );
+}

@@ -19,6 +19,7 @@ import {
 } from "pulumi-intune-domain-join/internal/auth/settings";
 import { ScriptedServer } from "intune-test-support/scripted-server";
 import { thrown } from "intune-test-support/thrown";
+import { rejection } from "intune-test-support/thrown";
 
 const TENANT = "11111111-2222-3333-4444-555555555555";
 const CLIENT = "66666666-7777-8888-9999-000000000000";
@@ -38,14 +39,6 @@ function from(env: NodeJS.ProcessEnv, config: Record<string, string> = {}) {
   return { lookup, settings: resolveSettings(lookup), secrets: readSecrets(lookup) };
 }
 const named = { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT };
-
-/** The rejection of `promise` (the test fails if it resolves). */
-function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => expect.fail("expected a rejection"),
-    (e: unknown) => e as Error,
-  );
-}
 
 describe("federated auth methods", () => {
   it("sit between workloadIdentity and managedIdentity", () => {

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { format } from "node:util";
+import { AzureLogger, getLogLevel, setLogLevel } from "@azure/logger";
 import {
   GraphClient,
   GraphClientOptions,
@@ -642,5 +644,41 @@ describe("Graph client timing (fake clock: delays asserted to the millisecond, n
     // One write per second: each write after the first waits for the window to slide.
     expect(started).to.deep.equal({ PATCH: 0, DELETE: 1000, GET: 1000, POST: 2000 });
     expect(clock.sleeps).to.deep.equal([1000, 1000]);
+  });
+});
+
+describe("Graph client and the Azure SDK log (AZURE_LOG_LEVEL=info)", () => {
+  let server: ScriptedServer;
+  let lines: string[];
+  const original = AzureLogger.log;
+  const level = getLogLevel();
+  beforeEach(async () => {
+    server = await new ScriptedServer().start();
+    lines = [];
+    AzureLogger.log = (...args: unknown[]) => lines.push(format(...args));
+    setLogLevel("info");
+  });
+  afterEach(async () => {
+    setLogLevel(level);
+    AzureLogger.log = original;
+    await server.stop();
+  });
+
+  it("gets nothing of a Graph exchange that is not allow-listed: no token, no other header", async () => {
+    // The pipeline has no core logPolicy, which would print response headers unredacted.
+    const client = new GraphClient({ endpoint: server.origin, tokens: new CountingTokens(), retry: fast });
+    try {
+      server.answer({ status: 200, body: connector, headers: { "x-ms-secret": "s3cr3t-header" } });
+      await client.send({
+        operation: "read",
+        method: "GET",
+        path: `/deviceManagement/domainJoinConnectors/${ID}`,
+      });
+    } finally {
+      client.close();
+    }
+    const log = lines.join("\n");
+    expect(log).not.to.contain("token-1");
+    expect(log).not.to.contain("s3cr3t-header");
   });
 });

@@ -37,10 +37,11 @@ describe("packaging", function () {
     expect(required, "platform-limited packages that npm ci would refuse elsewhere").to.deep.equal([]);
   });
 
-  it("publishes the provider with its three runtime dependencies and nothing of the emulator or tests", () => {
+  it("publishes the provider with its four runtime dependencies (the HTTP pipeline's included) and nothing of the emulator or tests", () => {
     const manifest = readJson("provider/package.json");
     expect(manifest.name).to.equal("pulumi-intune-domain-join");
     expect(Object.keys(manifest.dependencies).sort()).to.deep.equal([
+      "@azure/core-rest-pipeline",
       "@azure/identity",
       "@pulumi/pulumi",
       "node-fetch",
