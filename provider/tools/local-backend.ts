@@ -130,11 +130,20 @@ function projectFile(dir: string): string | undefined {
   }
 }
 
-/** The local directory of a file:// backend URL, or undefined for any other backend. */
-function localBackend(url: string): string | undefined {
+/**
+ * The local directory of a file:// backend URL (`file://~/state`, `file://./state`,
+ * `file:///srv/state`, `file:///C:/state` on Windows), or undefined for any other backend.
+ */
+export function localBackend(
+  url: string,
+  paths: path.PlatformPath = path,
+  home: string = homedir(),
+): string | undefined {
   if (!url.startsWith("file://")) return undefined;
-  const dir = decodeURIComponent(url.slice("file://".length).split("?")[0]);
-  return path.resolve(dir === "~" || dir.startsWith("~/") ? path.join(homedir(), dir.slice(1)) : dir);
+  let dir = decodeURIComponent(url.slice("file://".length).split("?")[0]);
+  // A drive letter after the third slash: the path starts at the drive, not at "/".
+  if (/^\/[A-Za-z]:[\\/]/.test(dir)) dir = dir.slice(1);
+  return paths.resolve(dir === "~" || dir.startsWith("~/") ? paths.join(home, dir.slice(1)) : dir);
 }
 
 /**

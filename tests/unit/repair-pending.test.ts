@@ -1,7 +1,9 @@
 import { expect } from "chai";
+import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import {
   copyTime,
+  localBackend,
   lockIsStale,
   parseCheckpoint,
   planCheckpointRepair,
@@ -315,5 +317,20 @@ describe("intune-repair-pending: the entry recorded for a settled create", () =>
       "id-1",
     );
     expect(deleting.outputs?.deleteOnDestroy).to.equal(true);
+  });
+});
+
+describe("intune-repair-pending: the folder of a file:// backend", () => {
+  it("reads absolute, home and query-carrying URLs, and other backends as none", () => {
+    expect(localBackend("file:///srv/state?metadata=skip", path.posix, "/home/a")).to.equal("/srv/state");
+    expect(localBackend("file://~/state", path.posix, "/home/a")).to.equal("/home/a/state");
+    expect(localBackend("file://~", path.posix, "/home/a")).to.equal("/home/a");
+    expect(localBackend("file:///srv/my%20state", path.posix, "/home/a")).to.equal("/srv/my state");
+    expect(localBackend("https://api.pulumi.com", path.posix, "/home/a")).to.equal(undefined);
+  });
+
+  it("starts a Windows path at its drive letter", () => {
+    expect(localBackend("file:///C:/state", path.win32, "C:\\Users\\a")).to.equal("C:\\state");
+    expect(localBackend("file://~/state", path.win32, "C:\\Users\\a")).to.equal("C:\\Users\\a\\state");
   });
 });
