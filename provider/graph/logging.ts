@@ -2,8 +2,11 @@
  * Debug logging of Graph traffic, off by default. What is logged is chosen by allow-list (a few
  * response headers, the method, path and status, request bodies of connector writes, which
  * hold no secret), never by deny-list, so a token or secret cannot slip through by a new name.
- * Enabled by INTUNE_DEBUG=1 (or DEBUG containing "intune").
+ * Enabled by INTUNE_DEBUG=1 (or DEBUG containing "intune"), written to stderr; or by the Azure
+ * SDK's AZURE_LOG_LEVEL=info (or verbose), written through @azure/logger as `azure:intune:info`,
+ * beside the SDK's own lines (@azure/identity's token requests).
  */
+import { AzureLogger, createClientLogger } from "@azure/logger";
 import { SETTINGS, fromEnvironment } from "../auth/settings";
 
 const LOGGED_HEADERS = [
@@ -34,13 +37,13 @@ export function createDebugLogger(
   env: NodeJS.ProcessEnv = process.env,
   write: (line: string) => void = (line) => process.stderr.write(line + "\n"),
 ): DebugLogger {
-  if (!debugEnabled(env)) return silentLogger;
-  return {
-    enabled: true,
-    log(event, fields) {
-      write(`[intune] ${JSON.stringify({ time: new Date().toISOString(), event, ...fields })}`);
-    },
-  };
+  const line = (event: string, fields: Record<string, unknown>) =>
+    JSON.stringify({ time: new Date().toISOString(), event, ...fields });
+  if (debugEnabled(env))
+    return { enabled: true, log: (event, fields) => write(`[intune] ${line(event, fields)}`) };
+  const azure: AzureLogger = createClientLogger("intune");
+  if (!azure.info.enabled) return silentLogger;
+  return { enabled: true, log: (event, fields) => azure.info(line(event, fields)) };
 }
 
 /** The allow-listed response headers. */

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { format } from "node:util";
+import { AzureLogger, getLogLevel, setLogLevel } from "@azure/logger";
 import {
   createDebugLogger,
   debugEnabled,
@@ -114,5 +116,54 @@ describe("debug logging", () => {
     expect(scrubSecrets("Stryker was here, and so was the connector")).to.equal(
       "Stryker was here, and so was the connector",
     );
+  });
+});
+
+describe("debug logging through the Azure SDK's logger (AZURE_LOG_LEVEL)", () => {
+  const original = AzureLogger.log;
+  const level = getLogLevel();
+  let lines: string[];
+  beforeEach(() => {
+    lines = [];
+    AzureLogger.log = (...args: unknown[]) => lines.push(format(...args));
+  });
+  afterEach(() => {
+    setLogLevel(level);
+    AzureLogger.log = original;
+  });
+
+  it("writes the same events as azure:intune:info lines at level info or verbose", () => {
+    for (const value of ["info", "verbose"] as const) {
+      setLogLevel(value);
+      const logger = createDebugLogger({}, () => expect.fail("INTUNE_DEBUG is not set"));
+      expect(logger.enabled, value).to.equal(true);
+      logger.log("graph.retry", { method: "PATCH", attempt: 1, delayMs: 1500 });
+    }
+    expect(lines).to.have.length(2);
+    for (const text of lines) {
+      expect(text.startsWith("azure:intune:info {")).to.equal(true);
+      const entry = JSON.parse(text.slice("azure:intune:info ".length));
+      expect(entry).to.include({ event: "graph.retry", method: "PATCH", attempt: 1, delayMs: 1500 });
+    }
+  });
+
+  it("stays silent at level warning, error or unset", () => {
+    for (const value of ["warning", "error", undefined] as const) {
+      setLogLevel(value);
+      const logger = createDebugLogger({});
+      expect(logger.enabled, String(value)).to.equal(false);
+      logger.log("graph.request", { method: "GET" });
+    }
+    expect(lines).to.deep.equal([]);
+  });
+
+  it("prefers INTUNE_DEBUG's stderr lines when both are set", () => {
+    setLogLevel("info");
+    const written: string[] = [];
+    createDebugLogger({ INTUNE_DEBUG: "1" }, (line) => written.push(line)).log("graph.request", {
+      method: "GET",
+    });
+    expect(written).to.have.length(1);
+    expect(lines).to.deep.equal([]);
   });
 });

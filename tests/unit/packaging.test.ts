@@ -37,12 +37,13 @@ describe("packaging", function () {
     expect(required, "platform-limited packages that npm ci would refuse elsewhere").to.deep.equal([]);
   });
 
-  it("publishes the provider with its four runtime dependencies (the HTTP pipeline's included) and nothing of the emulator or tests", () => {
+  it("publishes the provider with its five runtime dependencies (the Azure SDK pipeline's and logger included) and nothing of the emulator or tests", () => {
     const manifest = readJson("provider/package.json");
     expect(manifest.name).to.equal("pulumi-intune-domain-join");
     expect(Object.keys(manifest.dependencies).sort()).to.deep.equal([
       "@azure/core-rest-pipeline",
       "@azure/identity",
+      "@azure/logger",
       "@pulumi/pulumi",
       "node-fetch",
     ]);
