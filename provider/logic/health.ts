@@ -1,0 +1,185 @@
+/**
+ * Health rules for domain join connectors, pure: the policy pack, the health command and the
+ * inventory all judge connectors here. Each finding says which rule, and why, in words an Intune
+ * admin acts on. Each default's reason is on its option.
+ */
+import { hasConnected, idKey } from "./ownership";
+import { GraphConnector } from "./schema";
+
+/**
+ * The oldest connector version that still processes enrollment requests: Microsoft deprecated
+ * every Intune Connector for Active Directory before 6.2501.2000.5 (enforced from June 2025), and
+ * a deprecated connector still reports `active`.
+ */
+export const MINIMUM_SUPPORTED_VERSION = "6.2501.2000.5";
+
+export interface HealthOptions {
+  /** Lowest version that counts as supported. Default 6.2501.2000.5. */
+  minimumVersion: string;
+  /**
+   * Hours without a check-in after which a connector counts as silent. Default 24: a connector
+   * checks in many times a day, so a day without one means its server or service is down,
+   * while a server restarted for patches overnight does not raise an alarm.
+   */
+  silentAfterHours: number;
+  /** Healthy connectors the tenant needs (Microsoft recommends more than one). Default 2. */
+  minimumHealthy: number;
+}
+
+export const DEFAULT_HEALTH_OPTIONS: HealthOptions = {
+  minimumVersion: MINIMUM_SUPPORTED_VERSION,
+  silentAfterHours: 24,
+  minimumHealthy: 2,
+};
+
+export type ConnectorRule = "version" | "state" | "contact";
+export type FleetRule = "healthyCount" | "uniqueNames" | "unmanaged";
+
+export interface Finding<R extends string = ConnectorRule | FleetRule> {
+  rule: R;
+  /** What is wrong and why it matters, one sentence. */
+  message: string;
+  /** The connector concerned, when the finding is about one. */
+  connectorId?: string;
+}
+
+export interface ConnectorHealth {
+  connector: GraphConnector;
+  healthy: boolean;
+  findings: Finding<ConnectorRule>[];
+  /** Hours since the last check-in, or undefined when it never checked in (or the date is unreadable). */
+  silentHours?: number;
+}
+
+/**
+ * Compares dotted versions numerically, part by part (6.10 > 6.9); a missing part counts as 0.
+ * Returns -1, 0 or 1, or undefined when either is not a dotted number.
+ */
+export function compareVersions(a: string, b: string): -1 | 0 | 1 | undefined {
+  const parse = (v: string) => (/^\d+(\.\d+)*$/.test(v.trim()) ? v.trim().split(".").map(Number) : undefined);
+  const left = parse(a);
+  const right = parse(b);
+  if (!left || !right) return undefined;
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const difference = (left[i] ?? 0) - (right[i] ?? 0);
+    if (difference !== 0) return difference > 0 ? 1 : -1;
+  }
+  return 0;
+}
+
+/** One connector against the version, state and contact rules. */
+export function connectorHealth(
+  connector: GraphConnector,
+  now: number,
+  options: HealthOptions = DEFAULT_HEALTH_OPTIONS,
+): ConnectorHealth {
+  const findings: Finding<ConnectorRule>[] = [];
+  const add = (rule: ConnectorRule, message: string) =>
+    findings.push({ rule, message, connectorId: connector.id });
+
+  const version = connector.version ?? "";
+  const order = version ? compareVersions(version, options.minimumVersion) : undefined;
+  if (!version) {
+    add(
+      "version",
+      `reports no version, so whether it is older than ${options.minimumVersion} cannot be told`,
+    );
+  } else if (order === undefined) {
+    add("version", `version ${JSON.stringify(version)} is not a dotted version number`);
+  } else if (order < 0) {
+    add(
+      "version",
+      `version ${version} is older than ${options.minimumVersion}: deprecated, it no longer processes enrollment requests, even while it shows active`,
+    );
+  }
+
+  if (connector.state !== "active") {
+    add("state", `state is ${connector.state ?? "unknown"}, not active: Autopilot does not use it`);
+  }
+
+  let silentHours: number | undefined;
+  if (!hasConnected(connector)) {
+    add("contact", "has never checked in with Intune");
+  } else {
+    const at = Date.parse(connector.lastConnectionDateTime as string);
+    if (Number.isNaN(at)) {
+      add("contact", `last check-in ${JSON.stringify(connector.lastConnectionDateTime)} is not a date`);
+    } else {
+      silentHours = Math.max(0, (now - at) / 3_600_000);
+      if (silentHours > options.silentAfterHours) {
+        add(
+          "contact",
+          `silent for ${formatHours(silentHours)} (more than ${options.silentAfterHours} h): its server or service is down`,
+        );
+      }
+    }
+  }
+  return { connector, healthy: findings.length === 0, findings, silentHours };
+}
+
+export interface FleetHealth {
+  connectors: ConnectorHealth[];
+  /** Findings about the tenant as a whole. */
+  findings: Finding<FleetRule>[];
+  healthyCount: number;
+  healthy: boolean;
+}
+
+/**
+ * The tenant's connectors together: each one's health, then at least `minimumHealthy` healthy,
+ * display names unique, and — when the ids a stack manages are given — none unmanaged.
+ */
+export function fleetHealth(
+  connectors: readonly GraphConnector[],
+  now: number,
+  options: HealthOptions = DEFAULT_HEALTH_OPTIONS,
+  managedIds?: Iterable<string>,
+): FleetHealth {
+  const each = connectors.map((c) => connectorHealth(c, now, options));
+  const healthyCount = each.filter((h) => h.healthy).length;
+  const findings: Finding<FleetRule>[] = [];
+  if (healthyCount < options.minimumHealthy) {
+    findings.push({
+      rule: "healthyCount",
+      message: `${healthyCount} healthy connector${healthyCount === 1 ? "" : "s"} of ${connectors.length}, fewer than the ${options.minimumHealthy} needed for hybrid join to survive one server going down`,
+    });
+  }
+  const byName = new Map<string, GraphConnector[]>();
+  for (const c of connectors) byName.set(c.displayName, [...(byName.get(c.displayName) ?? []), c]);
+  for (const [name, same] of byName) {
+    if (same.length < 2) continue;
+    findings.push({
+      rule: "uniqueNames",
+      message: `${same.length} connectors are named ${JSON.stringify(name)} (${same.map((c) => c.id).join(", ")}): admins cannot tell them apart`,
+    });
+  }
+  if (managedIds) {
+    const managed = new Set([...managedIds].map(idKey));
+    for (const c of connectors) {
+      if (managed.has(idKey(c.id))) continue;
+      findings.push({
+        rule: "unmanaged",
+        connectorId: c.id,
+        message: `${JSON.stringify(c.displayName)} (${c.id}) is not managed by the stack: adopt it with connectorId, or remove a leftover`,
+      });
+    }
+  }
+  return {
+    connectors: each,
+    findings,
+    healthyCount,
+    healthy: findings.length === 0 && each.every((h) => h.healthy),
+  };
+}
+
+/** "3 h 20 min", "2 d 4 h": how long, for people (minutes below two days). */
+export function formatHours(hours: number): string {
+  const minutes = Math.round(hours * 60);
+  if (minutes < 48 * 60) {
+    const rest = minutes % 60;
+    return `${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ""}`;
+  }
+  const days = Math.floor(minutes / (24 * 60));
+  const restHours = Math.floor((minutes % (24 * 60)) / 60);
+  return restHours ? `${days} d ${restHours} h` : `${days} d`;
+}

@@ -1,0 +1,202 @@
+import { expect } from "chai";
+import {
+  compareVersions,
+  connectorHealth,
+  fleetHealth,
+  formatHours,
+} from "pulumi-intune-domain-join/internal/logic/health";
+import { GraphConnector } from "pulumi-intune-domain-join/internal/logic/schema";
+
+const NOW = Date.parse("2026-11-28T12:00:00Z");
+const HOUR = 3_600_000;
+const at = (hoursAgo: number) => new Date(NOW - hoursAgo * HOUR).toISOString();
+const connector = (extra: Partial<GraphConnector> = {}): GraphConnector => ({
+  id: "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+  displayName: "ODJ Connector – Paris",
+  version: "6.2504.2001.8",
+  state: "active",
+  lastConnectionDateTime: at(1),
+  ...extra,
+});
+const rules = (c: GraphConnector, options?: Parameters<typeof connectorHealth>[2]) =>
+  connectorHealth(c, NOW, options).findings.map((f) => f.rule);
+
+describe("health: versions compare numerically, part by part", () => {
+  it("orders the deprecation boundary and longer parts correctly", () => {
+    expect(compareVersions("6.2501.2000.5", "6.2501.2000.5")).to.equal(0);
+    expect(compareVersions("6.2501.2000.4", "6.2501.2000.5")).to.equal(-1);
+    expect(compareVersions("6.2501.2000.6", "6.2501.2000.5")).to.equal(1);
+    expect(compareVersions("6.2504.2001.8", "6.2501.2000.5")).to.equal(1);
+    // As strings "6.10" < "6.9"; as versions it is newer.
+    expect(compareVersions("6.10.0.0", "6.9.9999.9999")).to.equal(1);
+    expect(compareVersions("6.2501.2000.10", "6.2501.2000.9")).to.equal(1);
+    expect(compareVersions("7", "6.9999.9999.9999")).to.equal(1);
+    expect(compareVersions("6.2501.2000", "6.2501.2000.0")).to.equal(0);
+    expect(compareVersions("6.2501.2000", "6.2501.2000.5")).to.equal(-1);
+  });
+
+  it("refuses what is not a dotted number", () => {
+    for (const bad of ["", "v6.2501", "6..1", "6.2501.x", "6.2501.2000.5-beta", "."]) {
+      expect(compareVersions(bad, "6.2501.2000.5"), bad).to.equal(undefined);
+    }
+  });
+});
+
+describe("health: one connector", () => {
+  it("is healthy when current, active and heard from within the window", () => {
+    const health = connectorHealth(connector(), NOW);
+    expect(health.healthy).to.equal(true);
+    expect(health.findings).to.deep.equal([]);
+    expect(health.silentHours).to.equal(1);
+  });
+
+  it("calls a connector at 6.2501.2000.5 supported and one at 6.2501.2000.4 deprecated, even when active", () => {
+    expect(rules(connector({ version: "6.2501.2000.5" }))).to.deep.equal([]);
+    const old = connectorHealth(connector({ version: "6.2501.2000.4" }), NOW);
+    expect(old.healthy).to.equal(false);
+    expect(old.findings).to.deep.equal([
+      {
+        rule: "version",
+        connectorId: "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        message:
+          "version 6.2501.2000.4 is older than 6.2501.2000.5: deprecated, it no longer processes enrollment requests, even while it shows active",
+      },
+    ]);
+  });
+
+  it("takes another minimum version when told to", () => {
+    const options = { minimumVersion: "6.2504.2001.8", silentAfterHours: 24, minimumHealthy: 1 };
+    expect(rules(connector({ version: "6.2504.2001.7" }), options)).to.deep.equal(["version"]);
+    expect(rules(connector({ version: "6.2504.2001.8" }), options)).to.deep.equal([]);
+  });
+
+  it("reports a missing or malformed version as such", () => {
+    expect(connectorHealth(connector({ version: null }), NOW).findings[0].message).to.equal(
+      "reports no version, so whether it is older than 6.2501.2000.5 cannot be told",
+    );
+    expect(connectorHealth(connector({ version: "latest" }), NOW).findings[0].message).to.equal(
+      'version "latest" is not a dotted version number',
+    );
+  });
+
+  it("reports any state but active", () => {
+    expect(connectorHealth(connector({ state: "inactive" }), NOW).findings[0].message).to.equal(
+      "state is inactive, not active: Autopilot does not use it",
+    );
+    expect(rules(connector({ state: "error" }))).to.deep.equal(["state"]);
+    expect(connectorHealth(connector({ state: null }), NOW).findings[0].message).to.equal(
+      "state is unknown, not active: Autopilot does not use it",
+    );
+  });
+
+  it("counts a connector silent only past the window: 24 h is still fine, a minute more is not", () => {
+    expect(rules(connector({ lastConnectionDateTime: at(24) }))).to.deep.equal([]);
+    const late = connectorHealth(connector({ lastConnectionDateTime: at(24 + 1 / 60) }), NOW);
+    expect(late.findings.map((f) => f.message)).to.deep.equal([
+      "silent for 24 h 1 min (more than 24 h): its server or service is down",
+    ]);
+    expect(
+      rules(connector({ lastConnectionDateTime: at(2) }), { ...defaults(), silentAfterHours: 1 }),
+    ).to.deep.equal(["contact"]);
+  });
+
+  it("says a connector that never checked in never did, instead of 2,000 years silent", () => {
+    const never = connectorHealth(connector({ lastConnectionDateTime: "0001-01-01T00:00:00Z" }), NOW);
+    expect(never.findings.map((f) => f.message)).to.deep.equal(["has never checked in with Intune"]);
+    expect(never.silentHours).to.equal(undefined);
+    expect(rules(connector({ lastConnectionDateTime: null }))).to.deep.equal(["contact"]);
+  });
+
+  it("names an unreadable check-in date", () => {
+    expect(
+      connectorHealth(connector({ lastConnectionDateTime: "yesterday" }), NOW).findings[0].message,
+    ).to.equal('last check-in "yesterday" is not a date');
+  });
+
+  it("lists every broken rule of a leftover: old, inactive and silent for days", () => {
+    const leftover = connectorHealth(
+      connector({ version: "6.2409.1000.1", state: "inactive", lastConnectionDateTime: at(24 * 40 + 5) }),
+      NOW,
+    );
+    expect(leftover.findings.map((f) => f.rule)).to.deep.equal(["version", "state", "contact"]);
+    expect(leftover.findings[2].message).to.equal(
+      "silent for 40 d 5 h (more than 24 h): its server or service is down",
+    );
+  });
+});
+
+function defaults() {
+  return { minimumVersion: "6.2501.2000.5", silentAfterHours: 24, minimumHealthy: 2 };
+}
+
+describe("health: the tenant's connectors together", () => {
+  const a = connector({ id: "A0000000-0000-0000-0000-000000000001", displayName: "HQ" });
+  const b = connector({ id: "a0000000-0000-0000-0000-000000000002", displayName: "Branch" });
+  const old = connector({
+    id: "a0000000-0000-0000-0000-000000000003",
+    displayName: "Old",
+    version: "6.2409.1000.1",
+  });
+
+  it("is healthy with two healthy connectors, uniquely named, all managed (ids in any letter case)", () => {
+    const fleet = fleetHealth([a, b], NOW, defaults(), [a.id.toLowerCase(), b.id.toUpperCase()]);
+    expect(fleet.healthy).to.equal(true);
+    expect(fleet.healthyCount).to.equal(2);
+    expect(fleet.findings).to.deep.equal([]);
+  });
+
+  it("needs the minimum of healthy connectors: one healthy of two is too few", () => {
+    const fleet = fleetHealth([a, old], NOW, defaults());
+    expect(fleet.healthy).to.equal(false);
+    expect(fleet.findings).to.deep.equal([
+      {
+        rule: "healthyCount",
+        message:
+          "1 healthy connector of 2, fewer than the 2 needed for hybrid join to survive one server going down",
+      },
+    ]);
+    expect(fleetHealth([a], NOW, { ...defaults(), minimumHealthy: 1 }).healthy).to.equal(true);
+  });
+
+  it("is unhealthy when one connector is, even with enough healthy ones", () => {
+    const fleet = fleetHealth([a, b, old], NOW, defaults());
+    expect(fleet.findings).to.deep.equal([]);
+    expect(fleet.healthy).to.equal(false);
+    expect(fleet.connectors.map((h) => h.healthy)).to.deep.equal([true, true, false]);
+  });
+
+  it("names connectors that share a display name", () => {
+    const twin = { ...b, id: "a0000000-0000-0000-0000-000000000004" };
+    const fleet = fleetHealth([a, b, twin], NOW, defaults());
+    expect(fleet.findings).to.deep.equal([
+      {
+        rule: "uniqueNames",
+        message:
+          '2 connectors are named "Branch" (a0000000-0000-0000-0000-000000000002, a0000000-0000-0000-0000-000000000004): admins cannot tell them apart',
+      },
+    ]);
+  });
+
+  it("lists connectors the stack does not manage, only when the managed ids are given", () => {
+    expect(fleetHealth([a, b], NOW, defaults()).findings).to.deep.equal([]);
+    const fleet = fleetHealth([a, b], NOW, defaults(), [a.id]);
+    expect(fleet.findings).to.deep.equal([
+      {
+        rule: "unmanaged",
+        connectorId: b.id,
+        message: `"Branch" (${b.id}) is not managed by the stack: adopt it with connectorId, or remove a leftover`,
+      },
+    ]);
+    expect(fleet.healthy).to.equal(false);
+  });
+});
+
+describe("health: durations for people", () => {
+  it("shows hours and minutes below two days, days and hours from there", () => {
+    expect(formatHours(0)).to.equal("0 h");
+    expect(formatHours(0.5)).to.equal("0 h 30 min");
+    expect(formatHours(47.9)).to.equal("47 h 54 min");
+    expect(formatHours(48)).to.equal("2 d");
+    expect(formatHours(24 * 40 + 5.5)).to.equal("40 d 5 h");
+  });
+});
