@@ -5,3 +5,11 @@ export { DomainJoinConnector, DomainJoinConnectorArgs, DomainJoinConnectorState 
 export { CLOUDS, CLOUD_NAMES, CloudName } from "./auth/clouds";
 export { AUTH_METHODS, AuthMethod, SETTINGS } from "./auth/settings";
 export { GraphError } from "./graph/errors";
+export {
+  ConnectorFilter,
+  ConnectorInfo,
+  ConnectorLookupError,
+  InventoryOptions,
+  getConnector,
+  getConnectors,
+} from "./inventory";

@@ -1,0 +1,106 @@
+/**
+ * Which connectors an inventory lookup returns, pure: filters by display name (exact, prefix or
+ * pattern), state and version range, and the one-by-name rule a program adopts by.
+ */
+import { compareVersions } from "./health";
+import { ConnectorState, GraphConnector } from "./schema";
+
+/** What `getConnectors` selects; every condition given must hold. */
+export interface ConnectorFilter {
+  /** An exact display name, `{ prefix }`, or a regular expression. */
+  displayName?: string | { prefix: string } | RegExp;
+  /** One state, or any of several. */
+  state?: ConnectorState | readonly ConnectorState[];
+  /** Lowest version, inclusive, compared numerically part by part. */
+  minVersion?: string;
+  /** Highest version, inclusive. */
+  maxVersion?: string;
+}
+
+/** A connector as the inventory returns it. */
+export interface ConnectorInfo {
+  id: string;
+  displayName: string;
+  version: string | null;
+  state: string | null;
+  lastConnectionDateTime: string | null;
+}
+
+export function toInfo(c: GraphConnector): ConnectorInfo {
+  return {
+    id: c.id,
+    displayName: c.displayName,
+    version: c.version,
+    state: c.state,
+    lastConnectionDateTime: c.lastConnectionDateTime,
+  };
+}
+
+/** Whether a connector passes the filter. A version bound excludes connectors without a version. */
+export function matchesFilter(c: GraphConnector, filter: ConnectorFilter): boolean {
+  const name = filter.displayName;
+  if (typeof name === "string" && c.displayName !== name) return false;
+  if (name instanceof RegExp && !new RegExp(name.source, name.flags.replace("g", "")).test(c.displayName)) {
+    return false;
+  }
+  if (
+    name &&
+    typeof name === "object" &&
+    !(name instanceof RegExp) &&
+    !c.displayName.startsWith(name.prefix)
+  ) {
+    return false;
+  }
+  if (filter.state !== undefined) {
+    const states: readonly string[] = typeof filter.state === "string" ? [filter.state] : filter.state;
+    if (!states.includes(c.state ?? "")) return false;
+  }
+  for (const [bound, atLeast] of [
+    [filter.minVersion, true],
+    [filter.maxVersion, false],
+  ] as const) {
+    if (bound === undefined) continue;
+    const order = c.version ? compareVersions(c.version, bound) : undefined;
+    if (order === undefined || (atLeast ? order < 0 : order > 0)) return false;
+  }
+  return true;
+}
+
+/** Checks a filter's values before any request, naming what is wrong. */
+export function filterProblems(filter: ConnectorFilter): string[] {
+  const problems: string[] = [];
+  for (const key of ["minVersion", "maxVersion"] as const) {
+    const value = filter[key];
+    if (value !== undefined && compareVersions(value, "0") === undefined) {
+      problems.push(
+        `${key} must be a dotted version number such as "6.2501.2000.5", got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  const name = filter.displayName;
+  if (name && typeof name === "object" && !(name instanceof RegExp) && typeof name.prefix !== "string") {
+    problems.push(`displayName must be a string, { prefix: string } or a RegExp`);
+  }
+  return problems;
+}
+
+/** The one connector named `displayName`, or an error message saying why there is none. */
+export function onlyNamed(
+  connectors: readonly GraphConnector[],
+  displayName: string,
+): { connector: GraphConnector } | { problem: string } {
+  const named = connectors.filter((c) => c.displayName === displayName);
+  if (named.length === 1) return { connector: named[0] };
+  if (named.length === 0) {
+    return {
+      problem: `no connector is named ${JSON.stringify(displayName)} (the tenant has ${connectors.length}${
+        connectors.length ? `: ${connectors.map((c) => JSON.stringify(c.displayName)).join(", ")}` : ""
+      })`,
+    };
+  }
+  return {
+    problem: `${named.length} connectors are named ${JSON.stringify(displayName)} (${named
+      .map((c) => c.id)
+      .join(", ")}): pick one by its id with connectorId`,
+  };
+}

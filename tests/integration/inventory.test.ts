@@ -1,0 +1,87 @@
+/**
+ * The inventory functions against the emulator over HTTPS with the real @azure/identity: what they
+ * return, the requests they make, and their errors.
+ */
+import { expect } from "chai";
+import { Emulator } from "intune-graph-emulator";
+import { ConnectorLookupError, getConnector, getConnectors } from "pulumi-intune-domain-join";
+import { ConfigurationError } from "pulumi-intune-domain-join/internal/auth/settings";
+import { emulatorEnv, graphCalls, startTestEmulator } from "intune-test-support/provider-harness";
+import { rejection } from "intune-test-support/thrown";
+
+describe("inventory against the emulator (getConnectors, getConnector)", function () {
+  let emulator: Emulator;
+  const options = () => ({ env: emulatorEnv(emulator), config: () => undefined });
+
+  before(async () => {
+    emulator = await startTestEmulator({ seed: 0 });
+  });
+  after(async () => {
+    await emulator.close();
+  });
+  beforeEach(() => {
+    emulator.reset({ seed: 0 });
+    emulator.seed([
+      { displayName: "ODJ – Paris", version: "6.2504.2001.8", state: "active" },
+      { displayName: "ODJ – Lyon", version: "6.2409.1000.1", state: "active" },
+      { displayName: "Legacy", version: "6.2501.2000.5", state: "inactive" },
+    ]);
+    emulator.clearLog();
+  });
+
+  it("returns the tenant's connectors, filtered, from one token and one list page", async () => {
+    const found = await getConnectors(
+      { displayName: { prefix: "ODJ" }, minVersion: "6.2501.2000.5" },
+      options(),
+    );
+    expect(found.map((c) => [c.displayName, c.version, c.state])).to.deep.equal([
+      ["ODJ – Paris", "6.2504.2001.8", "active"],
+    ]);
+    expect(Object.keys(found[0]).sort()).to.deep.equal([
+      "displayName",
+      "id",
+      "lastConnectionDateTime",
+      "state",
+      "version",
+    ]);
+    expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200"]);
+  });
+
+  it("reads one list page per 100 connectors", async () => {
+    emulator.seed(247);
+    emulator.clearLog();
+    const all = await getConnectors({}, options());
+    expect(all).to.have.length(250);
+    expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200", "GET 200", "GET 200"]);
+  });
+
+  it("finds one connector by its exact display name, to adopt it by id", async () => {
+    const lyon = await getConnector("ODJ – Lyon", options());
+    expect(lyon.id).to.equal(emulator.connectors().find((c) => c.displayName === "ODJ – Lyon")?.id);
+  });
+
+  it("fails clearly when no connector, or several, bear the name", async () => {
+    const none = await rejection(getConnector("Marseille", options()));
+    expect(none).to.be.instanceOf(ConnectorLookupError);
+    expect(none.message).to.equal(
+      'getConnector: no connector is named "Marseille" (the tenant has 3: "ODJ – Paris", "ODJ – Lyon", "Legacy")',
+    );
+    const [twin] = emulator.seed([{ displayName: "Legacy" }]);
+    const several = await rejection(getConnector("Legacy", options()));
+    expect(several.message).to.match(
+      /^getConnector: 2 connectors are named "Legacy" \(.+\): pick one by its id with connectorId$/,
+    );
+    expect(several.message).to.contain(twin.id);
+  });
+
+  it("refuses a bad filter or name before any request", async () => {
+    const bad = await rejection(getConnectors({ maxVersion: "latest" }, options()));
+    expect(bad).to.be.instanceOf(ConfigurationError);
+    expect(bad.message).to.equal(
+      'getConnectors: maxVersion must be a dotted version number such as "6.2501.2000.5", got "latest"',
+    );
+    const empty = await rejection(getConnector("", options()));
+    expect(empty.message).to.equal('getConnector: displayName must be a non-empty string, got ""');
+    expect(graphCalls(emulator)).to.deep.equal([]);
+  });
+});
