@@ -68,6 +68,29 @@ describe("examples with the real Pulumi CLI (e2e)", function () {
         "ODJ Connector – Headquarters",
       );
     });
+
+    it("adopt-existing by registered name: preview reads the tenant once, up adopts the one so named", async () => {
+      // The connector as its software registered it (the test above renamed it).
+      emulator.editOutOfBand(HQ, { displayName: "ODJ-HQ-SRV01" });
+      copy = copyProgram(example("adopt-existing"), env());
+      await copy.project.initStack("byname", {
+        "intune-adopt-existing:registeredName": "ODJ-HQ-SRV01",
+        "intune-adopt-existing:displayName": "ODJ Connector – Headquarters",
+      });
+      emulator.clearLog();
+      await copy.project.run(["preview"], { stack: "byname" });
+      // The lookup is the only Graph read of a preview: one token, one list page.
+      expect(emulator.summary()).to.include({ token: 1, GET: 1, POST: 0, PATCH: 0 });
+      emulator.clearLog();
+      await copy.project.run(["up", "--yes", "--skip-preview"], { stack: "byname" });
+      expect(await copy.project.outputs("byname")).to.include({ connectorId: HQ });
+      expect(emulator.summary()).to.include({ POST: 0, PATCH: 1 });
+      expect(emulator.connectors().find((c) => c.id === HQ)?.displayName).to.equal(
+        "ODJ Connector – Headquarters",
+      );
+      await copy.project.run(["destroy", "--yes", "--skip-preview"], { stack: "byname" });
+      expect(emulator.connectors().map((c) => c.id)).to.include(HQ);
+    });
   });
 
   describe("multi-cloud (emulator as a US Government cloud)", () => {
