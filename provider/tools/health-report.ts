@@ -1,0 +1,136 @@
+/**
+ * What `intune-health` prints and writes, pure: a table for people, Markdown for a GitHub job
+ * summary or an Azure DevOps summary, and JSON for tools.
+ */
+import { FleetHealth, HealthOptions, formatHours } from "../logic/health";
+import { toInfo } from "../logic/inventory";
+
+export interface HealthReport {
+  /** ISO time of the check. */
+  checkedAt: string;
+  options: HealthOptions;
+  fleet: FleetHealth;
+  /** Ids the stack manages that the tenant no longer holds (only when a stack was given). */
+  vanished: string[];
+  /** Whether a stack's managed ids were known (unmanaged connectors are only judged then). */
+  stackGiven: boolean;
+}
+
+export const healthy = (report: HealthReport) => report.fleet.healthy && report.vanished.length === 0;
+
+function contact(hours: number | undefined, lastConnection: string | null): string {
+  if (hours !== undefined) return `${formatHours(hours)} ago`;
+  return lastConnection && !lastConnection.startsWith("0001-01-01") ? "unreadable" : "never";
+}
+
+interface Row {
+  verdict: string;
+  name: string;
+  id: string;
+  version: string;
+  state: string;
+  contact: string;
+  findings: string;
+}
+
+function rows(report: HealthReport): Row[] {
+  const unmanaged = new Set(
+    report.fleet.findings.filter((f) => f.rule === "unmanaged").map((f) => f.connectorId as string),
+  );
+  return report.fleet.connectors.map((h) => ({
+    verdict: h.healthy ? "healthy" : "UNHEALTHY",
+    name: h.connector.displayName,
+    id: h.connector.id,
+    version: h.connector.version ?? "—",
+    state: h.connector.state ?? "—",
+    contact: contact(h.silentHours, h.connector.lastConnectionDateTime),
+    findings: [
+      ...h.findings.map((f) => `${f.rule}: ${f.message}`),
+      ...(unmanaged.has(h.connector.id) ? ["unmanaged: not in the stack"] : []),
+    ].join("; "),
+  }));
+}
+
+function summaryLines(report: HealthReport): string[] {
+  const { fleet, options } = report;
+  const lines = [
+    `${healthy(report) ? "HEALTHY" : "UNHEALTHY"}: ${fleet.healthyCount} of ${fleet.connectors.length} connectors healthy ` +
+      `(needs ${options.minimumHealthy}; version ≥ ${options.minimumVersion}, state active, contact within ${options.silentAfterHours} h)`,
+  ];
+  for (const f of fleet.findings.filter((x) => x.rule !== "unmanaged")) lines.push(`${f.rule}: ${f.message}`);
+  const unmanaged = fleet.findings.filter((x) => x.rule === "unmanaged").length;
+  if (report.stackGiven)
+    lines.push(`unmanaged: ${unmanaged} connector${unmanaged === 1 ? "" : "s"} not in the stack`);
+  for (const id of report.vanished) {
+    lines.push(`vanished: ${id} is in the stack but no longer in the tenant (pulumi refresh drops it)`);
+  }
+  return lines;
+}
+
+/** A fixed-width table and the summary, for a terminal or a log. */
+export function renderTable(report: HealthReport): string {
+  const header: Row = {
+    verdict: "VERDICT",
+    name: "DISPLAY NAME",
+    id: "ID",
+    version: "VERSION",
+    state: "STATE",
+    contact: "LAST CONTACT",
+    findings: "FINDINGS",
+  };
+  const all = [header, ...rows(report)];
+  const columns = Object.keys(header) as (keyof Row)[];
+  const width = (key: keyof Row) => Math.max(...all.map((r) => r[key].length));
+  const line = (r: Row) =>
+    columns
+      .map((key, i) => (i === columns.length - 1 ? r[key] : r[key].padEnd(width(key))))
+      .join("  ")
+      .trimEnd();
+  return [...summaryLines(report), "", ...all.map(line)].join("\n") + "\n";
+}
+
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** Markdown for a job summary ($GITHUB_STEP_SUMMARY, or ##vso[task.uploadsummary] on Azure DevOps). */
+export function renderMarkdown(report: HealthReport): string {
+  const [verdict, ...rest] = summaryLines(report);
+  const out = [
+    `## Intune domain join connectors: ${healthy(report) ? "✅" : "❌"} ${verdict}`,
+    "",
+    ...rest.map((l) => `- ${cell(l)}`),
+    ...(rest.length ? [""] : []),
+    "| verdict | display name | id | version | state | last contact | findings |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...rows(report).map(
+      (r) =>
+        `| ${r.verdict === "healthy" ? "✅ healthy" : "❌ unhealthy"} | ${cell(r.name)} | \`${r.id}\` | ${cell(r.version)} | ${cell(r.state)} | ${r.contact} | ${cell(r.findings) || "—"} |`,
+    ),
+    "",
+    `_Checked ${report.checkedAt}._`,
+  ];
+  return out.join("\n") + "\n";
+}
+
+/** The JSON document: the verdict, the thresholds, each connector and each finding. */
+export function toJson(report: HealthReport): string {
+  return (
+    JSON.stringify(
+      {
+        healthy: healthy(report),
+        checkedAt: report.checkedAt,
+        options: report.options,
+        healthyCount: report.fleet.healthyCount,
+        connectors: report.fleet.connectors.map((h) => ({
+          ...toInfo(h.connector),
+          healthy: h.healthy,
+          silentHours: h.silentHours === undefined ? null : Math.round(h.silentHours * 100) / 100,
+          findings: h.findings,
+        })),
+        findings: report.fleet.findings,
+        vanished: report.vanished,
+      },
+      null,
+      2,
+    ) + "\n"
+  );
+}

@@ -1,0 +1,233 @@
+/**
+ * intune-health as a user runs it: a child process against the emulator over HTTPS, a mixed
+ * fleet seeded, exit codes, the table, JSON and Markdown.
+ */
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { Emulator } from "intune-graph-emulator";
+import { emulatorEnv, graphCalls, startTestEmulator } from "intune-test-support/provider-harness";
+
+const TOOL = require.resolve("pulumi-intune-domain-join/internal/tools/health");
+const HOUR = 3_600_000;
+const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString().replace(/\.\d+Z$/, "Z");
+const TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
+
+describe("intune-health against a mixed fleet (child process, emulator)", function () {
+  this.timeout(60_000);
+  let emulator: Emulator;
+  let dir: string;
+
+  before(async () => {
+    emulator = await startTestEmulator({ seed: 0 });
+  });
+  after(async () => {
+    await emulator.close();
+  });
+  beforeEach(() => {
+    emulator.reset({ seed: 0 });
+    dir = mkdtempSync(path.join(tmpdir(), "intune-health-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  // Asynchronous: the emulator answers from this process, so it must keep running meanwhile.
+  const run = (args: string[], env: NodeJS.ProcessEnv = emulatorEnv(emulator)) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [TOOL, ...args],
+        { env: { ...process.env, ...env } },
+        (error, stdout, stderr) => {
+          const code = error ? ((error as { code?: unknown }).code ?? null) : 0;
+          if (error && typeof code !== "number") reject(error);
+          else resolve({ code: code as number, stdout, stderr });
+        },
+      );
+    });
+  const mixed = () =>
+    emulator.seed([
+      {
+        displayName: "SRV-CURRENT",
+        version: "6.2504.2001.8",
+        state: "active",
+        lastConnectionDateTime: ago(1),
+      },
+      {
+        displayName: "SRV-DEPRECATED",
+        version: "6.2409.1000.1",
+        state: "active",
+        lastConnectionDateTime: ago(1),
+      },
+      {
+        displayName: "SRV-SILENT",
+        version: "6.2504.2001.8",
+        state: "active",
+        lastConnectionDateTime: ago(72),
+      },
+      { displayName: "SRV-ERROR", version: "6.2504.2001.8", state: "error", lastConnectionDateTime: ago(2) },
+      {
+        displayName: "SRV-LEFTOVER",
+        version: "6.2409.1000.1",
+        state: "inactive",
+        lastConnectionDateTime: "0001-01-01T00:00:00Z",
+      },
+    ]);
+
+  it("exits 1 on a mixed fleet, naming each verdict in the table, the JSON and the Markdown", async () => {
+    const seeded = mixed();
+    emulator.clearLog();
+    const json = path.join(dir, "health.json");
+    const markdown = path.join(dir, "summary.md");
+    const result = await run(["--json", json, "--markdown", markdown]);
+    expect(result.code, result.stderr).to.equal(1);
+    expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200"]);
+
+    const lines = result.stdout.split("\n");
+    expect(lines[0]).to.equal(
+      "UNHEALTHY: 1 of 5 connectors healthy (needs 2; version ≥ 6.2501.2000.5, state active, contact within 24 h)",
+    );
+    expect(lines[1]).to.equal(
+      "healthyCount: 1 healthy connector of 5, fewer than the 2 needed for hybrid join to survive one server going down",
+    );
+    const row = (name: string) => lines.find((l) => l.includes(name)) ?? "";
+    expect(row("SRV-CURRENT")).to.match(/^healthy\s+SRV-CURRENT\s/);
+    expect(row("SRV-DEPRECATED")).to.contain("version: version 6.2409.1000.1 is older than 6.2501.2000.5");
+    expect(row("SRV-SILENT")).to.contain("contact: silent for 3 d (more than 24 h)");
+    expect(row("SRV-ERROR")).to.contain("state: state is error, not active");
+    expect(row("SRV-LEFTOVER")).to.match(
+      /UNHEALTHY\s+SRV-LEFTOVER\s.*\bnever\b.*has never checked in with Intune/,
+    );
+
+    const report = JSON.parse(readFileSync(json, "utf8"));
+    expect(report.healthy).to.equal(false);
+    expect(report.healthyCount).to.equal(1);
+    expect(report.options).to.deep.equal({
+      minimumVersion: "6.2501.2000.5",
+      silentAfterHours: 24,
+      minimumHealthy: 2,
+    });
+    const byName = Object.fromEntries(
+      report.connectors.map((c: { displayName: string; findings: { rule: string }[] }) => [
+        c.displayName,
+        c.findings.map((f) => f.rule),
+      ]),
+    );
+    expect(byName).to.deep.equal({
+      "SRV-CURRENT": [],
+      "SRV-DEPRECATED": ["version"],
+      "SRV-SILENT": ["contact"],
+      "SRV-ERROR": ["state"],
+      "SRV-LEFTOVER": ["version", "state", "contact"],
+    });
+    expect(report.connectors.map((c: { id: string }) => c.id)).to.deep.equal(seeded.map((c) => c.id));
+    expect(
+      report.connectors.find((c: { displayName: string }) => c.displayName === "SRV-LEFTOVER").silentHours,
+    ).to.equal(null);
+
+    const md = readFileSync(markdown, "utf8");
+    expect(md.split("\n")[0]).to.equal(
+      "## Intune domain join connectors: ❌ UNHEALTHY: 1 of 5 connectors healthy (needs 2; version ≥ 6.2501.2000.5, state active, contact within 24 h)",
+    );
+    expect(md).to.contain("| verdict | display name | id | version | state | last contact | findings |");
+    expect(md).to.contain(
+      `| ✅ healthy | SRV-CURRENT | \`${seeded[0].id}\` | 6.2504.2001.8 | active | 1 h ago | — |`,
+    );
+    expect(md).to.contain(
+      `| ❌ unhealthy | SRV-LEFTOVER | \`${seeded[4].id}\` | 6.2409.1000.1 | inactive | never |`,
+    );
+  });
+
+  it("exits 0 when every connector is healthy and there are enough of them, appending to the summary file", async () => {
+    emulator.seed([
+      { displayName: "SRV-A", lastConnectionDateTime: ago(0.5) },
+      { displayName: "SRV-B", lastConnectionDateTime: ago(3) },
+    ]);
+    const markdown = path.join(dir, "summary.md");
+    writeFileSync(markdown, "# earlier step\n");
+    const result = await run(["--markdown", markdown]);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout.split("\n")[0]).to.match(/^HEALTHY: 2 of 2 connectors healthy/);
+    expect(readFileSync(markdown, "utf8")).to.match(
+      /^# earlier step\n## Intune domain join connectors: ✅ HEALTHY/,
+    );
+  });
+
+  it("takes the thresholds it is given", async () => {
+    mixed();
+    const result = await run([
+      "--min-version",
+      "6.2409",
+      "--silent-after-hours",
+      "100",
+      "--min-healthy",
+      "1",
+    ]);
+    expect(result.stdout.split("\n")[0]).to.equal(
+      "UNHEALTHY: 3 of 5 connectors healthy (needs 1; version ≥ 6.2409, state active, contact within 100 h)",
+    );
+    expect(result.code).to.equal(1);
+  });
+
+  it("with an exported state, lists connectors the stack does not manage and managed ones that vanished", async () => {
+    const [a, b] = emulator.seed([{ displayName: "SRV-A" }, { displayName: "SRV-B" }]);
+    const gone = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    const state = path.join(dir, "state.json");
+    writeFileSync(
+      state,
+      JSON.stringify({
+        version: 3,
+        deployment: {
+          resources: [
+            { urn: "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev", type: "pulumi:pulumi:Stack" },
+            { urn: "urn:pulumi:dev::p::x::a", type: TYPE, id: a.id.toUpperCase() },
+            { urn: "urn:pulumi:dev::p::x::gone", type: TYPE, id: gone },
+          ],
+        },
+      }),
+    );
+    const json = path.join(dir, "health.json");
+    const result = await run(["--state", state, "--json", json]);
+    expect(result.code).to.equal(1);
+    expect(result.stdout).to.contain("unmanaged: 1 connector not in the stack");
+    expect(result.stdout).to.contain(
+      `vanished: ${gone} is in the stack but no longer in the tenant (pulumi refresh drops it)`,
+    );
+    const report = JSON.parse(readFileSync(json, "utf8"));
+    expect(report.findings).to.deep.equal([
+      {
+        rule: "unmanaged",
+        connectorId: b.id,
+        message: `"SRV-B" (${b.id}) is not managed by the stack: adopt it with connectorId, or remove a leftover`,
+      },
+    ]);
+    expect(report.vanished).to.deep.equal([gone]);
+  });
+
+  it("exits 2 when it cannot check, saying why without the secret", async () => {
+    const env = { ...emulatorEnv(emulator), AZURE_CLIENT_SECRET: "wrong-secret-value-123" };
+    const result = await run([], env);
+    expect(result.code).to.equal(2);
+    expect(result.stderr).to.match(/^intune-health: could not check: /);
+    expect(result.stderr).to.contain("AADSTS7000215");
+    expect(result.stdout + result.stderr).not.to.contain("wrong-secret-value-123");
+  });
+
+  it("exits 2 on a bad argument or state file, naming it, before any request", async () => {
+    emulator.clearLog();
+    const bad = await run(["--min-healthy", "two"]);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.equal(
+      'intune-health: could not check: --min-healthy must be a whole number, 0 or more, got "two"\n',
+    );
+    const notState = path.join(dir, "not-state.json");
+    writeFileSync(notState, JSON.stringify({ hello: 1 }));
+    const wrong = await run(["--state", notState]);
+    expect(wrong.code).to.equal(2);
+    expect(wrong.stderr).to.contain(
+      "the state has no deployment.resources: give the output of `pulumi stack export`",
+    );
+    expect(graphCalls(emulator)).to.deep.equal([]);
+  });
+});
