@@ -153,7 +153,8 @@ export async function fetchGithubIdToken(
         streamResponseStatusCodes: new Set([Number.POSITIVE_INFINITY]),
       }),
     );
-    body = await readBounded(response.readableStreamBody, MAX_RESPONSE_BYTES);
+    // Every status is streamed (streamResponseStatusCodes above), so the stream is always there.
+    body = await readBounded(response.readableStreamBody as NodeJS.ReadableStream, MAX_RESPONSE_BYTES);
   } catch (error) {
     const reason = timedOut
       ? `no answer within ${timeoutMs} ms`
@@ -223,8 +224,7 @@ export function azurePipelinesCredential(
 }
 
 /** Reads a response body as text, failing once it passes `limit` bytes. */
-function readBounded(stream: NodeJS.ReadableStream | undefined, limit: number): Promise<string> {
-  if (!stream) return Promise.resolve("");
+function readBounded(stream: NodeJS.ReadableStream, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

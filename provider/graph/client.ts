@@ -112,7 +112,7 @@ export class GraphClient {
     this.pipeline = createEmptyPipeline();
     this.pipeline.addPolicy(setClientRequestIdPolicy("client-request-id"));
     // Spans per call for OpenTelemetry users (@azure/opentelemetry-instrumentation-azure-sdk); inert otherwise.
-    this.pipeline.addPolicy(tracingPolicy({ userAgentPrefix: options.userAgent }));
+    this.pipeline.addPolicy(tracingPolicy());
     this.pipeline.addPolicy(
       graphRetryPolicy({
         retry: this.retry,

@@ -23,14 +23,9 @@ export interface ClosableHttpClient extends HttpClient {
 /** The RestError code of an exchange that took longer than the request's `timeout`. */
 export const TIMEOUT_CODE = "TIMEOUT";
 
-export interface NodeFetchHttpClientOptions {
-  /** Sockets per origin. Default 16. */
-  maxSockets?: number;
-}
-
-export function createNodeFetchHttpClient(options: NodeFetchHttpClientOptions = {}): ClosableHttpClient {
-  // Keep-alive: one TLS handshake serves many requests of a stack.
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
+export function createNodeFetchHttpClient(): ClosableHttpClient {
+  // Keep-alive: one TLS handshake serves many requests of a stack; 16 sockets per origin.
+  const agentOptions = { keepAlive: true, maxSockets: 16 };
   const agents = { "https:": new https.Agent(agentOptions), "http:": new http.Agent(agentOptions) };
   return {
     async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {

@@ -37,7 +37,7 @@ export interface GraphExchange {
   started: number;
   /** Attempts so far (a resend after a 401 counts as one). */
   attempts: number;
-  /** How the retry policy ended on an error answer: "return", "outcome-unknown", or "retry" when it gave up. */
+  /** The retry policy's last decision: "return", "outcome-unknown", or "retry" when it gave up. */
   decision?: RetryDecision;
   /** " — gave up after N attempts in Xs" when retries ran out. */
   gaveUp?: string;
@@ -57,8 +57,6 @@ function exchangeOf(request: PipelineRequest): GraphExchange {
   return exchange;
 }
 
-const isSuccess = (status: number) => status >= 200 && status < 300;
-
 /** Retries by retryPolicy.ts's rules; a transport failure becomes a GraphConnectionError here. */
 export function graphRetryPolicy(options: {
   retry: RetryOptions;
@@ -77,9 +75,11 @@ export function graphRetryPolicy(options: {
         if (attempt > 1) request.headers.set("Retry-Attempt", String(attempt - 1));
         let response: PipelineResponse | undefined;
         let failure: GraphConnectionError | undefined;
-        let decision!: RetryDecision;
+        let decision: RetryDecision;
         try {
           response = await next(request);
+          // A 2xx, like any answer not to retry, is "return".
+          decision = decide(exchange.method, { kind: "response", status: response.status });
         } catch (error) {
           if (!isRestError(error)) throw error;
           const timedOut = error.code === TIMEOUT_CODE;
@@ -100,30 +100,22 @@ export function graphRetryPolicy(options: {
             error: failure.message,
           });
         }
-        if (response) {
-          if (isSuccess(response.status)) return response;
-          decision = decide(exchange.method, { kind: "response", status: response.status });
-        }
-        let gaveUp: string | undefined;
-        let delay = 0;
-        if (decision === "retry") {
-          const retryAfterMs = response
-            ? parseRetryAfter(response.headers.get("retry-after"), clock.now())
-            : undefined;
-          delay = retryDelay(attempt, retryAfterMs, retry, random);
-          const elapsed = clock.now() - exchange.started;
-          if (attempt >= retry.maxAttempts || elapsed + delay > retry.deadlineMs) {
-            gaveUp = ` — gave up after ${attempt} attempt${attempt === 1 ? "" : "s"} in ${Math.round(elapsed / 100) / 10}s`;
-          }
-        }
-        if (decision !== "retry" || gaveUp) {
-          exchange.decision = decision;
-          exchange.gaveUp = gaveUp;
+        exchange.decision = decision;
+        if (decision !== "retry") {
           if (response) return response;
-          const lost = failure as GraphConnectionError;
-          if (decision === "outcome-unknown") throw new OutcomeUnknownError(exchange.operation, lost);
-          if (gaveUp) lost.message += gaveUp;
-          throw lost;
+          // A lost connection is retried, or leaves a POST's outcome unknown.
+          throw new OutcomeUnknownError(exchange.operation, failure as GraphConnectionError);
+        }
+        const retryAfterMs = response
+          ? parseRetryAfter(response.headers.get("retry-after"), clock.now())
+          : undefined;
+        const delay = retryDelay(attempt, retryAfterMs, retry, random);
+        const elapsed = clock.now() - exchange.started;
+        if (attempt >= retry.maxAttempts || elapsed + delay > retry.deadlineMs) {
+          exchange.gaveUp = ` — gave up after ${attempt} attempt${attempt === 1 ? "" : "s"} in ${Math.round(elapsed / 100) / 10}s`;
+          if (response) return response;
+          (failure as GraphConnectionError).message += exchange.gaveUp;
+          throw failure;
         }
         logger.log("graph.retry", { method: exchange.method, attempt, delayMs: delay });
         await clock.sleep(delay);

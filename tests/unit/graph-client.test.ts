@@ -419,6 +419,54 @@ describe("Graph client pipeline (scripted loopback server)", () => {
     }
   });
 
+  it("starts a retry from the URL asked for, not from where a redirect led", async () => {
+    server.answer(
+      { status: 302, headers: { location: "/beta/y" } },
+      { status: 503, headers: { "retry-after": "0" } },
+      { status: 200, body: connector },
+    );
+    await client.send({ operation: "read", method: "GET", path: "/x" });
+    expect(server.requests.map((r) => r.url)).to.deep.equal(["/beta/x", "/beta/y", "/beta/x"]);
+  });
+
+  it("reports a final answer as it is, without a 'gave up' note, on the last attempt too", async () => {
+    const once = new GraphClient({ endpoint: server.origin, tokens, retry: { ...fast, maxAttempts: 1 } });
+    try {
+      server.answer({
+        status: 404,
+        headers: { "request-id": "r-404" },
+        body: { error: { code: "ResourceNotFound", message: "not here" } },
+      });
+      const error = (await once
+        .send({ operation: "read connector", method: "GET", path: "/x" })
+        .catch((e) => e)) as GraphError;
+      expect(error).to.be.instanceOf(GraphError);
+      expect(error.message).not.to.contain("gave up");
+      expect(error.message).not.to.contain("undefined");
+      expect(error.requestId).to.equal("r-404");
+    } finally {
+      once.close();
+    }
+  });
+
+  it("hands back the request-id of a success, and the Retry-After of a final 429", async () => {
+    server.answer({ status: 200, body: connector, headers: { "request-id": "r-ok" } });
+    const ok = await client.send({ operation: "read", method: "GET", path: "/x" });
+    expect(ok.requestId).to.equal("r-ok");
+    const once = new GraphClient({ endpoint: server.origin, tokens, retry: { ...fast, maxAttempts: 1 } });
+    try {
+      server.answer({ status: 429, headers: { "retry-after": "7" } });
+      const error = (await once
+        .send({ operation: "read", method: "GET", path: "/x" })
+        .catch((e) => e)) as GraphError;
+      expect(error.status).to.equal(429);
+      expect(error.retryAfterMs).to.equal(7000);
+      expect(error.message).to.contain("gave up after 1 attempt in");
+    } finally {
+      once.close();
+    }
+  });
+
   it("resends a POST whose connection was refused (it never left the machine)", async () => {
     const closed = await new ScriptedServer().start();
     await closed.stop();

@@ -5,10 +5,7 @@ import {
   createPipelineRequest,
   isRestError,
 } from "@azure/core-rest-pipeline";
-import {
-  TIMEOUT_CODE,
-  createNodeFetchHttpClient,
-} from "pulumi-intune-domain-join/internal/graph/http-client";
+import { createNodeFetchHttpClient } from "pulumi-intune-domain-join/internal/graph/http-client";
 import { graphLogPolicy } from "pulumi-intune-domain-join/internal/graph/policies";
 import { silentLogger } from "pulumi-intune-domain-join/internal/graph/logging";
 import { realClock } from "pulumi-intune-domain-join/internal/graph/limiter";
@@ -56,16 +53,22 @@ describe("node-fetch transport for the core pipeline", () => {
     expect(server.requests.map((r) => r.url)).to.deep.equal(["/a"]);
   });
 
-  it("refuses plain http unless the request allows it, sending nothing", async () => {
-    const error = await rejection(client.sendRequest(request("/a", { allowInsecureConnection: false })));
+  it("refuses plain http unless the request allows it, and any other scheme, sending nothing", async () => {
+    const plain = request("/a", { allowInsecureConnection: false });
+    const error = await rejection(client.sendRequest(plain));
     expect(error.message).to.equal(`refused to send a request to ${server.origin}: https only`);
+    expect(isRestError(error) && error.request).to.equal(plain);
+    const ftp = createPipelineRequest({ url: "ftp://127.0.0.1:21/a", allowInsecureConnection: true });
+    expect((await rejection(client.sendRequest(ftp))).message).to.equal(
+      "refused to send a request to ftp://127.0.0.1: https only",
+    );
     expect(server.requests).to.have.length(0);
   });
 
   it("fails with code TIMEOUT, naming the time allowed, when the answer is late", async () => {
     server.answer({ status: 200, body: {}, delayMs: 1000 });
     const error = await rejection(client.sendRequest(request("/slow", { timeout: 100 })));
-    expect(isRestError(error) && error.code).to.equal(TIMEOUT_CODE);
+    expect(isRestError(error) && error.code).to.equal("TIMEOUT");
     expect(error.message).to.equal("no answer within 100 ms");
   });
 

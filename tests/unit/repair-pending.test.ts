@@ -334,3 +334,18 @@ describe("intune-repair-pending: the folder of a file:// backend", () => {
     expect(localBackend("file://~/state", path.win32, "C:\\Users\\a")).to.equal("C:\\Users\\a\\state");
   });
 });
+
+describe("intune-repair-pending: a note naming a connector the stack already holds", () => {
+  it("does not take that connector again: the create is cleared, not imported", () => {
+    const held = "a0000000-0000-0000-0000-000000000001";
+    const tenant = [connector(held, "Branch")];
+    const intents = [{ displayName: "Branch", before: [], at: "2026-11-28T10:00:00Z", made: held }];
+    const [decision] = decide(
+      [op("u::branch", { displayName: "Branch" })],
+      new Set([held.toUpperCase()]),
+      tenant,
+      intents,
+    );
+    expect(decision).to.deep.equal({ urn: "u::branch", action: "clear", candidates: [] });
+  });
+});
