@@ -172,9 +172,10 @@ export function fleetHealth(
   };
 }
 
-/** "3 h 20 min", "2 d 4 h": how long, for people (minutes below two days). */
+/** "12 min", "3 h 20 min", "2 d 4 h": how long, for people (minutes below two days). */
 export function formatHours(hours: number): string {
   const minutes = Math.round(hours * 60);
+  if (minutes < 60) return `${minutes} min`;
   if (minutes < 48 * 60) {
     const rest = minutes % 60;
     return `${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ""}`;

@@ -45,8 +45,8 @@ function rows(report: HealthReport): Row[] {
     state: h.connector.state ?? "—",
     contact: contact(h.silentHours, h.connector.lastConnectionDateTime),
     findings: [
-      ...h.findings.map((f) => `${f.rule}: ${f.message}`),
-      ...(unmanaged.has(h.connector.id) ? ["unmanaged: not in the stack"] : []),
+      ...h.findings.map((f) => f.message),
+      ...(unmanaged.has(h.connector.id) ? ["not managed by the stack"] : []),
     ].join("; "),
   }));
 }

@@ -93,9 +93,9 @@ describe("intune-health against a mixed fleet (child process, emulator)", functi
     );
     const row = (name: string) => lines.find((l) => l.includes(name)) ?? "";
     expect(row("SRV-CURRENT")).to.match(/^healthy\s+SRV-CURRENT\s/);
-    expect(row("SRV-DEPRECATED")).to.contain("version: version 6.2409.1000.1 is older than 6.2501.2000.5");
-    expect(row("SRV-SILENT")).to.contain("contact: silent for 3 d (more than 24 h)");
-    expect(row("SRV-ERROR")).to.contain("state: state is error, not active");
+    expect(row("SRV-DEPRECATED")).to.contain("version 6.2409.1000.1 is older than 6.2501.2000.5");
+    expect(row("SRV-SILENT")).to.contain("silent for 3 d (more than 24 h)");
+    expect(row("SRV-ERROR")).to.contain("state is error, not active");
     expect(row("SRV-LEFTOVER")).to.match(
       /UNHEALTHY\s+SRV-LEFTOVER\s.*\bnever\b.*has never checked in with Intune/,
     );

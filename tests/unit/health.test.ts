@@ -192,9 +192,10 @@ describe("health: the tenant's connectors together", () => {
 });
 
 describe("health: durations for people", () => {
-  it("shows hours and minutes below two days, days and hours from there", () => {
-    expect(formatHours(0)).to.equal("0 h");
-    expect(formatHours(0.5)).to.equal("0 h 30 min");
+  it("shows minutes below an hour, hours and minutes below two days, days and hours from there", () => {
+    expect(formatHours(0)).to.equal("0 min");
+    expect(formatHours(0.5)).to.equal("30 min");
+    expect(formatHours(1)).to.equal("1 h");
     expect(formatHours(47.9)).to.equal("47 h 54 min");
     expect(formatHours(48)).to.equal("2 d");
     expect(formatHours(24 * 40 + 5.5)).to.equal("40 d 5 h");
