@@ -6,7 +6,7 @@
  * the pinned Pulumi CLI knows.
  */
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -20,6 +20,7 @@ import { ensurePulumiCli } from "intune-test-support/pulumi-cli";
 const { load } = require("js-yaml") as { load(text: string, options?: { filename?: string }): unknown };
 
 const PIPELINES = path.join(REPO_ROOT, "examples/pipelines");
+const HEALTH_TOOL = require.resolve("pulumi-intune-domain-join/internal/tools/health");
 const WORKFLOWS = path.join(PIPELINES, "github/workflows");
 const AZURE_FILES = ["azure-pipelines.yml", "pulumi-steps.yml"];
 
@@ -293,6 +294,26 @@ describe("the drift check and deployment with GitHub Actions OIDC, with the real
     expect(emulator.connectors().find((c) => c.id === connectorId)?.displayName).to.equal(
       "ODJ Connector – Paris 2",
     );
+    // drift.yml's last step: intune-health with the stack (its config and managed ids through the
+    // Automation API), the federated credential, the Markdown for the job summary.
+    // The connector software on the server checks in (a connector Pulumi created has none yet).
+    emulator.heartbeat(connectorId, { state: "active", version: "6.2504.2001.8" });
+    const summary = path.join(copy.dir, "summary.md");
+    const health = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [HEALTH_TOOL, "--stack", "prod", "--min-healthy", "1", "--markdown", summary],
+        { cwd: copy?.dir, env: project.env },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      );
+    });
+    expect(health.code, health.stdout + health.stderr).to.equal(0);
+    expect(health.stdout).to.match(/^HEALTHY: 1 of 1 connectors healthy \(needs 1;/);
+    expect(health.stdout).to.contain("unmanaged: 0 connectors not in the stack");
+    expect(readFileSync(summary, "utf8")).to.contain(
+      `| ✅ healthy | ODJ Connector – Paris 2 | \`${connectorId}\` |`,
+    );
+
     const log = JSON.stringify(emulator.requestLog());
     expect(log).not.to.contain(github.requestToken);
     for (const token of github.issuedTokens) expect(log).not.to.contain(token);
