@@ -13,3 +13,13 @@ export {
   getConnector,
   getConnectors,
 } from "./inventory";
+export {
+  ConnectorHealth,
+  DEFAULT_HEALTH_OPTIONS,
+  FleetHealth,
+  HealthOptions,
+  MINIMUM_SUPPORTED_VERSION,
+  compareVersions,
+  connectorHealth,
+  fleetHealth,
+} from "./logic/health";

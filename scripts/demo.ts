@@ -100,6 +100,17 @@ async function main(): Promise<void> {
         `  ${name}\n    id ${c.id}  "${c.displayName}"  ${c.state}  last contact ${c.lastConnectionDateTime}`,
       );
     }
+    const health = (await project.outputs(STACK)).health as {
+      healthy: boolean;
+      healthyCount: number;
+      unhealthy: Record<string, string[]>;
+    };
+    console.log(
+      `  health: ${health.healthy ? "healthy" : "UNHEALTHY"}, ${health.healthyCount} healthy` +
+        Object.entries(health.unhealthy)
+          .map(([name, rules]) => `; ${name}: ${rules.join(", ")}`)
+          .join(""),
+    );
     heading("Graph requests");
     console.log(cost.join("\n"));
     console.log(

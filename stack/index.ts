@@ -12,7 +12,7 @@
  * Connection settings (tenant, app, cloud) are the provider's `intune:` keys; see the README.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DomainJoinConnector } from "pulumi-intune-domain-join";
+import { DomainJoinConnector, fleetHealth } from "pulumi-intune-domain-join";
 import { StackConfigError, parseConnectorEntries } from "./connectors-config";
 
 const config = new pulumi.Config();
@@ -43,3 +43,42 @@ export const connectors = Object.fromEntries(
     },
   ]),
 );
+
+/**
+ * The stack's connectors judged by the health rules (version, state, last contact, enough healthy
+ * ones; see `intune-health` for the whole tenant). Read from the outputs above: no extra request.
+ * Per connector, only the rules it breaks, so the output changes when health does, not every run.
+ */
+export const health = pulumi
+  .all(
+    resources.map(({ name, connector }) =>
+      pulumi.all([
+        name,
+        connector.connectorId,
+        connector.displayName,
+        connector.version,
+        connector.state,
+        connector.lastConnectionDateTime,
+      ]),
+    ),
+  )
+  .apply((rows) => {
+    const fleet = fleetHealth(
+      rows.map(([, id, displayName, version, state, lastConnectionDateTime]) => ({
+        id,
+        displayName,
+        version,
+        state,
+        lastConnectionDateTime,
+      })),
+      Date.now(),
+    );
+    return {
+      healthy: fleet.healthy,
+      healthyCount: fleet.healthyCount,
+      unhealthy: Object.fromEntries(
+        fleet.connectors.flatMap((h, i) => (h.healthy ? [] : [[rows[i][0], h.findings.map((f) => f.rule)]])),
+      ),
+      fleet: fleet.findings.map((f) => f.rule),
+    };
+  });

@@ -87,6 +87,14 @@ describe("root stack with the real Pulumi CLI (e2e)", function () {
     expect(tenant.get(HQ)?.displayName).to.equal("ODJ Connector – Headquarters");
     expect(tenant.get(branchId)?.displayName).to.equal("ODJ Connector – Branch office");
     expect(outputs[HQ]).to.include({ id: HQ, state: "active" });
+    // The health summary, from the outputs: the registered connector is current and checks in;
+    // the one Pulumi created has no connector software behind it yet.
+    expect((await project.outputs(stack)).health).to.deep.equal({
+      healthy: false,
+      healthyCount: 1,
+      unhealthy: { "branch-office": ["version", "state", "contact"] },
+      fleet: ["healthyCount"],
+    });
   });
 
   it("a second up makes no request at all", async () => {
