@@ -56,13 +56,13 @@ export interface ConnectorHealth {
  * Returns -1, 0 or 1, or undefined when either is not a dotted number.
  */
 export function compareVersions(a: string, b: string): -1 | 0 | 1 | undefined {
-  const parse = (v: string) => (/^\d+(\.\d+)*$/.test(v.trim()) ? v.trim().split(".").map(Number) : undefined);
+  const parse = (v: string) => (/^\d+(\.\d+)*$/.test(v) ? v.split(".").map(Number) : undefined);
   const left = parse(a);
   const right = parse(b);
   if (!left || !right) return undefined;
   for (let i = 0; i < Math.max(left.length, right.length); i++) {
     const difference = (left[i] ?? 0) - (right[i] ?? 0);
-    if (difference !== 0) return difference > 0 ? 1 : -1;
+    if (difference !== 0) return Math.sign(difference) as 1 | -1;
   }
   return 0;
 }

@@ -40,7 +40,8 @@ export function toInfo(c: GraphConnector): ConnectorInfo {
 export function matchesFilter(c: GraphConnector, filter: ConnectorFilter): boolean {
   const name = filter.displayName;
   if (typeof name === "string" && c.displayName !== name) return false;
-  if (name instanceof RegExp && !new RegExp(name.source, name.flags.replace("g", "")).test(c.displayName)) {
+  // A copy: a global pattern's test() would otherwise start where the last one stopped.
+  if (name instanceof RegExp && !new RegExp(name).test(c.displayName)) {
     return false;
   }
   if (
@@ -53,7 +54,8 @@ export function matchesFilter(c: GraphConnector, filter: ConnectorFilter): boole
   }
   if (filter.state !== undefined) {
     const states: readonly string[] = typeof filter.state === "string" ? [filter.state] : filter.state;
-    if (!states.includes(c.state ?? "")) return false;
+    // A connector without a state (null) matches no state asked for.
+    if (!states.includes(c.state as string)) return false;
   }
   for (const [bound, atLeast] of [
     [filter.minVersion, true],

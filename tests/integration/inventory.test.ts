@@ -63,6 +63,7 @@ describe("inventory against the emulator (getConnectors, getConnector)", functio
   it("fails clearly when no connector, or several, bear the name", async () => {
     const none = await rejection(getConnector("Marseille", options()));
     expect(none).to.be.instanceOf(ConnectorLookupError);
+    expect(none.name).to.equal("ConnectorLookupError");
     expect(none.message).to.equal(
       'getConnector: no connector is named "Marseille" (the tenant has 3: "ODJ – Paris", "ODJ – Lyon", "Legacy")',
     );
@@ -82,6 +83,20 @@ describe("inventory against the emulator (getConnectors, getConnector)", functio
     );
     const empty = await rejection(getConnector("", options()));
     expect(empty.message).to.equal('getConnector: displayName must be a non-empty string, got ""');
+    const number = await rejection(getConnector(42 as never, options()));
+    expect(number.message).to.equal("getConnector: displayName must be a non-empty string, got 42");
+    const both = await rejection(getConnectors({ minVersion: "x", maxVersion: "y" }, options()));
+    expect(both.message).to.equal(
+      'getConnectors: minVersion must be a dotted version number such as "6.2501.2000.5", got "x"; ' +
+        'maxVersion must be a dotted version number such as "6.2501.2000.5", got "y"',
+    );
     expect(graphCalls(emulator)).to.deep.equal([]);
+  });
+
+  it("reads the stack config it is given before the environment", async () => {
+    // A wrong secret in the config wins over the right one in the environment.
+    const config = (key: string) => (key === "intune:clientSecret" ? "not-the-secret" : undefined);
+    const error = await rejection(getConnectors({}, { env: emulatorEnv(emulator), config }));
+    expect(error.message).to.contain("AADSTS7000215");
   });
 });

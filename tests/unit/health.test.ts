@@ -33,10 +33,12 @@ describe("health: versions compare numerically, part by part", () => {
     expect(compareVersions("7", "6.9999.9999.9999")).to.equal(1);
     expect(compareVersions("6.2501.2000", "6.2501.2000.0")).to.equal(0);
     expect(compareVersions("6.2501.2000", "6.2501.2000.5")).to.equal(-1);
+    expect(compareVersions("10.0", "9.99")).to.equal(1);
+    expect(compareVersions("9.99", "10.0")).to.equal(-1);
   });
 
   it("refuses what is not a dotted number", () => {
-    for (const bad of ["", "v6.2501", "6..1", "6.2501.x", "6.2501.2000.5-beta", "."]) {
+    for (const bad of ["", "v6.2501", "6..1", "6.2501.x", "6.2501.2000.5-beta", ".", " 6.2501.2000.5"]) {
       expect(compareVersions(bad, "6.2501.2000.5"), bad).to.equal(undefined);
     }
   });
@@ -156,6 +158,9 @@ describe("health: the tenant's connectors together", () => {
       },
     ]);
     expect(fleetHealth([a], NOW, { ...defaults(), minimumHealthy: 1 }).healthy).to.equal(true);
+    expect(fleetHealth([old], NOW, defaults()).findings[0].message).to.equal(
+      "0 healthy connectors of 1, fewer than the 2 needed for hybrid join to survive one server going down",
+    );
   });
 
   it("is unhealthy when one connector is, even with enough healthy ones", () => {
