@@ -9,6 +9,7 @@ import { CLOUD_NAMES, cloudProfile, isCloudName } from "./clouds";
 import { isGuid } from "./ids";
 import { clientEnvironment } from "./client-env";
 import { startEmulator } from "./server";
+import { mixedFleet } from "./connector-model";
 import type { Emulator, EmulatorOptions } from "./types";
 
 const USAGE = `Usage: emulator <command> [options]
@@ -19,7 +20,8 @@ Commands:
   start   Run the Graph + Entra emulator on https://127.0.0.1 until Ctrl+C.
             --port N                port to listen on (default: a free one)
             --state-dir DIR         CA folder (default ./.emulator)
-            --seed N                start with N realistic active connectors
+            --seed N | mixed        start with N realistic active connectors, or a mixed fleet
+                                    (current, deprecated but active, silent, in error, leftover)
             --cloud C               ${CLOUD_NAMES.join(" | ")} (default global): the token audience Graph accepts
             --tenant-id ID          tenant GUID (default a fixed one)
             --page-size N           list page size (default 100)
@@ -104,7 +106,7 @@ async function startCommand(args: string[]): Promise<number> {
   const options: EmulatorOptions = {
     port: intOption("--port", values.port, 0, 65535),
     stateDir: stringOption(values["state-dir"]),
-    seed: intOption("--seed", values.seed, 0),
+    seed: values.seed === "mixed" ? mixedFleet() : intOption("--seed", values.seed, 0),
     cloud,
     tenantId,
     pageSize: intOption("--page-size", values["page-size"], 1),

@@ -99,3 +99,50 @@ export class UnknownConnectorError extends Error {
     this.name = "UnknownConnectorError";
   }
 }
+
+/**
+ * A tenant as admins find it, one connector of each kind the health rules tell apart: current and
+ * checking in (two, so the fleet has its redundancy), deprecated yet still active (older than
+ * 6.2501.2000.5), silent for three days, in error, and a never-connected leftover of an old install.
+ */
+export function mixedFleet(now: number = Date.now()): Partial<ConnectorRecord>[] {
+  const ago = (hours: number) => serviceTimestamp(now - hours * 3_600_000);
+  return [
+    {
+      displayName: "SRV-ODJ-01",
+      version: CURRENT_CONNECTOR_VERSION,
+      state: "active",
+      lastConnectionDateTime: ago(0.1),
+    },
+    {
+      displayName: "SRV-ODJ-02",
+      version: CURRENT_CONNECTOR_VERSION,
+      state: "active",
+      lastConnectionDateTime: ago(0.3),
+    },
+    {
+      displayName: "SRV-ODJ-03",
+      version: "6.2409.1000.1",
+      state: "active",
+      lastConnectionDateTime: ago(0.2),
+    },
+    {
+      displayName: "SRV-ODJ-04",
+      version: CURRENT_CONNECTOR_VERSION,
+      state: "active",
+      lastConnectionDateTime: ago(72),
+    },
+    {
+      displayName: "SRV-ODJ-05",
+      version: CURRENT_CONNECTOR_VERSION,
+      state: "error",
+      lastConnectionDateTime: ago(1),
+    },
+    {
+      displayName: "SRV-OLD-DC",
+      version: "6.2312.1000.2",
+      state: "inactive",
+      lastConnectionDateTime: "0001-01-01T00:00:00Z",
+    },
+  ];
+}

@@ -3,6 +3,7 @@
 export { startEmulator } from "./server";
 export { clientEnvironment } from "./client-env";
 export { ensureCa } from "./ca";
+export { mixedFleet } from "./connector-model";
 export { DEFAULT_TENANT_ID } from "./options";
 export { EMULATOR_ISSUER, READ_ROLE, READ_WRITE_ROLE } from "./apps";
 export { GRAPH_APP_ID } from "./clouds";

@@ -88,6 +88,26 @@ describe("emulator: CLI", function () {
     return exit;
   }
 
+  it("`start --seed mixed` serves a fleet with one connector of each health verdict", async () => {
+    const { proc, output } = await startCli(["--seed", "mixed"]);
+    try {
+      const url = /listening on (https:\/\/127\.0\.0\.1:\d+)/.exec(output().stdout)?.[1];
+      const { body: connectors } = await send<{ displayName: string; version: string; state: string }[]>(
+        `${url}/_emulator/connectors`,
+      );
+      expect(connectors.map((c) => [c.displayName, c.version, c.state])).to.deep.equal([
+        ["SRV-ODJ-01", "6.2504.2001.8", "active"],
+        ["SRV-ODJ-02", "6.2504.2001.8", "active"],
+        ["SRV-ODJ-03", "6.2409.1000.1", "active"],
+        ["SRV-ODJ-04", "6.2504.2001.8", "active"],
+        ["SRV-ODJ-05", "6.2504.2001.8", "error"],
+        ["SRV-OLD-DC", "6.2312.1000.2", "inactive"],
+      ]);
+    } finally {
+      await stop(proc);
+    }
+  });
+
   it("`start --env-file` serves clients configured from that file, keeps the secret off stdout, and stops on SIGTERM", async () => {
     // An env file left by an earlier run (Node 24 refuses --env-file naming a missing file, see --help).
     const envFile = path.join(dir, "emulator.env");

@@ -6,6 +6,7 @@ import {
   formatHours,
 } from "pulumi-intune-domain-join/internal/logic/health";
 import { GraphConnector } from "pulumi-intune-domain-join/internal/logic/schema";
+import { mixedFleet } from "intune-graph-emulator";
 
 const NOW = Date.parse("2026-11-28T12:00:00Z");
 const HOUR = 3_600_000;
@@ -204,5 +205,28 @@ describe("health: durations for people", () => {
     expect(formatHours(47.9)).to.equal("47 h 54 min");
     expect(formatHours(48)).to.equal("2 d");
     expect(formatHours(24 * 40 + 5.5)).to.equal("40 d 5 h");
+  });
+});
+
+describe("health: the emulator's mixed fleet shows each verdict", () => {
+  it("judges each of its connectors by a different rule", () => {
+    const fleet = fleetHealth(
+      mixedFleet(NOW).map((c, i) => ({ id: `id-${i}`, ...c }) as GraphConnector),
+      NOW,
+      defaults(),
+    );
+    expect(
+      fleet.connectors.map((h) => [h.connector.displayName, h.findings.map((f) => f.rule)]),
+    ).to.deep.equal([
+      ["SRV-ODJ-01", []],
+      ["SRV-ODJ-02", []],
+      ["SRV-ODJ-03", ["version"]],
+      ["SRV-ODJ-04", ["contact"]],
+      ["SRV-ODJ-05", ["state"]],
+      ["SRV-OLD-DC", ["version", "state", "contact"]],
+    ]);
+    expect(fleet.healthyCount).to.equal(2);
+    expect(fleet.findings).to.deep.equal([]);
+    expect(fleet.healthy).to.equal(false);
   });
 });
