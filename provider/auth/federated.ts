@@ -15,6 +15,8 @@
  *   `process.env` in its constructor, and its HTTP pipeline refuses plain http for that request.
  */
 import {
+  HttpClient,
+  Pipeline,
   PipelineResponse,
   createDefaultHttpClient,
   createHttpHeaders,
@@ -35,12 +37,18 @@ import {
 /** The audience Entra expects in federated tokens (the federated credential's default). */
 export const FEDERATED_AUDIENCE = "api://AzureADTokenExchange";
 const MAX_RESPONSE_BYTES = 64 * 1024;
-const ID_TOKEN_PIPELINE = createPipelineFromOptions({
-  retryOptions: { maxRetries: 0 },
-  redirectOptions: { maxRetries: 0 },
-});
-// The pipeline's own Node transport, the one @azure/identity uses for Entra.
-const ID_TOKEN_HTTP_CLIENT = createDefaultHttpClient();
+// Built on first use: only a GitHub Actions job asks for ID tokens, so no other provider process
+// pays for it. The transport is the pipeline's own Node one, which @azure/identity uses for Entra.
+let idTokenTransport: { pipeline: Pipeline; client: HttpClient } | undefined;
+function idTokenPipeline(): { pipeline: Pipeline; client: HttpClient } {
+  return (idTokenTransport ??= {
+    pipeline: createPipelineFromOptions({
+      retryOptions: { maxRetries: 0 },
+      redirectOptions: { maxRetries: 0 },
+    }),
+    client: createDefaultHttpClient(),
+  });
+}
 
 export interface IdTokenRequestOptions {
   /** The audience asked for. Default api://AzureADTokenExchange. */
@@ -137,8 +145,9 @@ export async function fetchGithubIdToken(
   let response: PipelineResponse;
   let body: string;
   try {
-    response = await ID_TOKEN_PIPELINE.sendRequest(
-      ID_TOKEN_HTTP_CLIENT,
+    const { pipeline, client } = idTokenPipeline();
+    response = await pipeline.sendRequest(
+      client,
       createPipelineRequest({
         url: url.toString(),
         method: "GET",

@@ -119,3 +119,10 @@ export function settledResource(op: StateResource, id: string): StateEntry {
   const deleteOnDestroy = effectiveDeleteOnDestroy(inputs as Parameters<typeof effectiveDeleteOnDestroy>[0]);
   return { ...op, id, outputs: { ...inputs, connectorId: id, adopted, deleteOnDestroy } };
 }
+
+/** The ids of the DomainJoinConnector resources among a state's resources. */
+export function managedConnectorIds(resources: readonly { type?: string; id?: string }[]): string[] {
+  return resources
+    .filter((r) => r.type === RESOURCE_TYPE && typeof r.id === "string" && r.id !== "")
+    .map((r) => r.id as string);
+}

@@ -4,6 +4,8 @@
  */
 import { FleetHealth, HealthOptions, formatHours } from "../logic/health";
 import { toInfo } from "../logic/inventory";
+import { hasConnected } from "../logic/ownership";
+import { GraphConnector } from "../logic/schema";
 
 export interface HealthReport {
   /** ISO time of the check. */
@@ -18,9 +20,9 @@ export interface HealthReport {
 
 export const healthy = (report: HealthReport) => report.fleet.healthy && report.vanished.length === 0;
 
-function contact(hours: number | undefined, lastConnection: string | null): string {
+function contact(hours: number | undefined, connector: GraphConnector): string {
   if (hours !== undefined) return `${formatHours(hours)} ago`;
-  return lastConnection && !lastConnection.startsWith("0001-01-01") ? "unreadable" : "never";
+  return hasConnected(connector) ? "unreadable" : "never";
 }
 
 interface Row {
@@ -43,7 +45,7 @@ function rows(report: HealthReport): Row[] {
     id: h.connector.id,
     version: h.connector.version ?? "—",
     state: h.connector.state ?? "—",
-    contact: contact(h.silentHours, h.connector.lastConnectionDateTime),
+    contact: contact(h.silentHours, h.connector),
     findings: [
       ...h.findings.map((f) => f.message),
       ...(unmanaged.has(h.connector.id) ? ["not managed by the stack"] : []),

@@ -19,7 +19,7 @@ import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { connect } from "../connection";
 import { DEFAULT_HEALTH_OPTIONS, HealthOptions, compareVersions, fleetHealth } from "../logic/health";
 import { idKey } from "../logic/ownership";
-import { RESOURCE_TYPE } from "../logic/repair";
+import { managedConnectorIds } from "../logic/repair";
 import { HealthReport, healthy, renderMarkdown, renderTable, toJson } from "./health-report";
 
 const USAGE =
@@ -35,9 +35,7 @@ export function managedIds(exported: unknown): string[] {
   if (!deployment || !Array.isArray(deployment.resources)) {
     throw new UsageError("the state has no deployment.resources: give the output of `pulumi stack export`");
   }
-  return (deployment.resources as { type?: string; id?: string }[])
-    .filter((r) => r.type === RESOURCE_TYPE && typeof r.id === "string" && r.id !== "")
-    .map((r) => r.id as string);
+  return managedConnectorIds(deployment.resources as { type?: string; id?: string }[]);
 }
 
 /** Thresholds from the command line over the defaults, each checked. */

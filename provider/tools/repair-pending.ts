@@ -34,6 +34,7 @@ import {
   RESOURCE_TYPE,
   StateResource,
   decide,
+  managedConnectorIds,
   restoreProviderOutputs,
   settledResource,
 } from "../logic/repair";
@@ -125,9 +126,7 @@ async function settlePending(
   workspace: LocalWorkspace,
   stackName: string,
 ): Promise<PendingDecision[]> {
-  const tracked = new Set<string>(
-    (deployment.resources ?? []).filter((r) => r.type === RESOURCE_TYPE && r.id).map((r) => r.id as string),
-  );
+  const tracked = new Set(managedConnectorIds(deployment.resources ?? []));
   // `pulumi config --show-secrets`: the provider reads its settings as it does in a deployment.
   const config = await workspace.getAllConfig(stackName);
   const provider = new DomainJoinConnectorProvider();
