@@ -22,4 +22,5 @@ export {
   compareVersions,
   connectorHealth,
   fleetHealth,
+  unsupportedVersion,
 } from "./logic/health";

@@ -67,6 +67,23 @@ export function compareVersions(a: string, b: string): -1 | 0 | 1 | undefined {
   return 0;
 }
 
+/**
+ * Why a connector version is not supported (below `minimumVersion`, missing or not a dotted
+ * number), or undefined when it is supported.
+ */
+export function unsupportedVersion(
+  version: string | null | undefined,
+  minimumVersion: string = MINIMUM_SUPPORTED_VERSION,
+): string | undefined {
+  if (!version) return `reports no version, so whether it is older than ${minimumVersion} cannot be told`;
+  const order = compareVersions(version, minimumVersion);
+  if (order === undefined) return `version ${JSON.stringify(version)} is not a dotted version number`;
+  if (order < 0) {
+    return `version ${version} is older than ${minimumVersion}: deprecated, it no longer processes enrollment requests, even while it shows active`;
+  }
+  return undefined;
+}
+
 /** One connector against the version, state and contact rules. */
 export function connectorHealth(
   connector: GraphConnector,
@@ -77,21 +94,8 @@ export function connectorHealth(
   const add = (rule: ConnectorRule, message: string) =>
     findings.push({ rule, message, connectorId: connector.id });
 
-  const version = connector.version ?? "";
-  const order = version ? compareVersions(version, options.minimumVersion) : undefined;
-  if (!version) {
-    add(
-      "version",
-      `reports no version, so whether it is older than ${options.minimumVersion} cannot be told`,
-    );
-  } else if (order === undefined) {
-    add("version", `version ${JSON.stringify(version)} is not a dotted version number`);
-  } else if (order < 0) {
-    add(
-      "version",
-      `version ${version} is older than ${options.minimumVersion}: deprecated, it no longer processes enrollment requests, even while it shows active`,
-    );
-  }
+  const versionProblem = unsupportedVersion(connector.version, options.minimumVersion);
+  if (versionProblem) add("version", versionProblem);
 
   if (connector.state !== "active") {
     add("state", `state is ${connector.state ?? "unknown"}, not active: Autopilot does not use it`);

@@ -10,7 +10,9 @@ import {
   idKey,
   sameCreateFields,
 } from "./ownership";
-import { GraphConnector, PROVIDER_KEY } from "./schema";
+import { GraphConnector, PROVIDER_KEY, RESOURCE_TYPE } from "./schema";
+
+export { RESOURCE_TYPE };
 
 /** A note the provider writes before each POST (glue/create-journal.ts keeps them on disk). */
 export interface CreateIntent extends CreateFields {
@@ -21,9 +23,6 @@ export interface CreateIntent extends CreateFields {
   /** The id of the connector the POST made, once known. */
   made?: string;
 }
-
-/** The type token of DomainJoinConnector resources in a stack's state. */
-export const RESOURCE_TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
 
 export interface StateResource {
   urn: string;

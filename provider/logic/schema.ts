@@ -6,6 +6,12 @@
 /** The OData type Graph puts on every connector and that we send back on writes. */
 export const CONNECTOR_ODATA_TYPE = "#microsoft.graph.deviceManagementDomainJoinConnector";
 
+/**
+ * The type token of DomainJoinConnector resources in a stack (resource.ts registers module
+ * "intune", type "DomainJoinConnector" under Pulumi's dynamic provider).
+ */
+export const RESOURCE_TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
+
 /** Values of `deviceManagementDomainJoinConnectorState`. */
 export const CONNECTOR_STATES = ["active", "error", "inactive"] as const;
 export type ConnectorState = (typeof CONNECTOR_STATES)[number];
