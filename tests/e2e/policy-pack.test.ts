@@ -1,0 +1,153 @@
+/**
+ * The policy pack run by the real Pulumi CLI (`--policy-pack`) against the emulator: a mandatory
+ * violation stops `up` before any write, an advisory one is reported and the update goes on, and
+ * a policy config file changes enforcement and thresholds.
+ */
+import { expect } from "chai";
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { Emulator } from "intune-graph-emulator";
+import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
+import { startTestEmulator } from "intune-test-support/provider-harness";
+
+const HOUR = 3_600_000;
+const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString().replace(/\.\d+Z$/, "Z");
+/** What a CLI whose Node.js host cannot run plugins is given; a current CLI takes the folder. */
+const PACK = path.join(REPO_ROOT, "policy", "pulumi-analyzer-policy");
+const FIXTURE = path.join(REPO_ROOT, "tests", "e2e", "fixtures", "policy-fleet");
+const ADOPT = "SRV-CURRENT,SRV-DEPRECATED,SRV-SILENT";
+
+describe("policy pack with the real Pulumi CLI (e2e)", function () {
+  this.timeout(180_000);
+  let emulator: Emulator;
+  let copy: ProgramCopy | undefined;
+
+  before(async () => {
+    emulator = await startTestEmulator({ seed: 0 });
+  });
+  beforeEach(() =>
+    emulator.reset({
+      seed: [
+        {
+          displayName: "SRV-CURRENT",
+          version: "6.2504.2001.8",
+          state: "active",
+          lastConnectionDateTime: ago(1),
+        },
+        {
+          displayName: "SRV-DEPRECATED",
+          version: "6.2409.1000.1",
+          state: "active",
+          lastConnectionDateTime: ago(1),
+        },
+        {
+          displayName: "SRV-SILENT",
+          version: "6.2504.2001.8",
+          state: "active",
+          lastConnectionDateTime: ago(72),
+        },
+      ],
+    }),
+  );
+  afterEach(() => copy?.cleanup());
+  after(() => emulator?.close());
+
+  const program = async (config: Record<string, string>) => {
+    copy = copyProgram(FIXTURE, {
+      ...connectionEnv(emulator),
+      AZURE_CLIENT_SECRET: emulator.app("writer").secret,
+    });
+    await copy.project.initStack("dev", config);
+    return copy;
+  };
+  const packConfig = (dir: string, config: unknown) => {
+    const file = path.join(dir, "policy-config.json");
+    writeFileSync(file, JSON.stringify(config));
+    return file;
+  };
+
+  it("a declared deprecated version is mandatory: preview and up fail, and nothing is written", async () => {
+    const { project } = await program({ "intune-policy-fleet:declaredVersion": "6.2409.1000.1" });
+    const preview = await project.run(["preview", "--policy-pack", PACK], {
+      stack: "dev",
+      allowFailure: true,
+    });
+    expect(preview.code).to.not.equal(0);
+    expect(preview.output).to.match(/\[mandatory\]\s+intune-connector-version/);
+    expect(preview.output).to.contain("Declared version 6.2409.1000.1 is older than 6.2501.2000.5");
+
+    emulator.clearLog();
+    const up = await project.run(["up", "--yes", "--policy-pack", PACK], {
+      stack: "dev",
+      allowFailure: true,
+    });
+    expect(up.code).to.not.equal(0);
+    expect(up.output).to.match(/\[mandatory\]\s+intune-connector-version/);
+    expect(writes(emulator)).to.equal(0);
+    expect(emulator.connectors().map((c) => c.displayName)).to.not.include("SRV-DECLARED");
+  });
+
+  it("a supported declared version passes, and the update creates the connector", async () => {
+    const { project } = await program({ "intune-policy-fleet:declaredVersion": "6.2501.2000.5" });
+    const up = await project.run(["up", "--yes", "--policy-pack", PACK], { stack: "dev" });
+    expect(up.output).to.not.contain("intune-connector-version");
+    expect(emulator.connectors().map((c) => c.displayName)).to.include("SRV-DECLARED");
+  });
+
+  it("unhealthy adopted connectors are advisory: reported by name and rule, and the update goes on", async () => {
+    const { project } = await program({ "intune-policy-fleet:adopt": ADOPT });
+    const up = await project.run(["up", "--yes", "--policy-pack", PACK], { stack: "dev" });
+    expect(up.output).to.match(/\[advisory\]\s+intune-connector-health\s+\(\S+: srv-deprecated\)/);
+    expect(up.output).to.contain('"SRV-DEPRECATED": version 6.2409.1000.1 is older than 6.2501.2000.5');
+    expect(up.output).to.match(/\[advisory\]\s+intune-connector-health\s+\(\S+: srv-silent\)/);
+    expect(up.output).to.match(/"SRV-SILENT": silent for (2 d 2[34] h|3 d)/);
+    expect(up.output).to.not.match(/\S+: srv-current\)/);
+    expect(up.output).to.match(/\[advisory\]\s+intune-minimum-healthy-connectors/);
+    expect(up.output).to.contain("1 healthy connector of 3, fewer than the 2 needed");
+    const state = JSON.parse(await project.exportState("dev")) as {
+      deployment: { resources: { type: string }[] };
+    };
+    const managed = state.deployment.resources.filter((r) => r.type.endsWith("intune:DomainJoinConnector"));
+    expect(managed).to.have.length(3);
+  });
+
+  it("a policy config file makes health mandatory with its own window, or turns a policy off", async () => {
+    const { project, dir } = await program({ "intune-policy-fleet:adopt": ADOPT });
+    await project.run(["up", "--yes"], { stack: "dev" });
+
+    const strict = packConfig(dir, {
+      "intune-connector-health": { enforcementLevel: "mandatory", silentAfterHours: 100 },
+      "intune-minimum-healthy-connectors": "disabled",
+    });
+    emulator.clearLog();
+    const blocked = await project.run(
+      ["up", "--yes", "--refresh", "--policy-pack", PACK, "--policy-pack-config", strict],
+      { stack: "dev", allowFailure: true },
+    );
+    expect(blocked.code).to.not.equal(0);
+    expect(blocked.output).to.match(/\[mandatory\]\s+intune-connector-health\s+\(\S+: srv-deprecated\)/);
+    // 72 hours of silence is inside a 100-hour window.
+    expect(blocked.output).to.not.contain("SRV-SILENT");
+    expect(blocked.output).to.not.contain("intune-minimum-healthy-connectors");
+    expect(writes(emulator)).to.equal(0);
+
+    const off = packConfig(dir, { all: "disabled" });
+    const quiet = await project.run(["preview", "--policy-pack", PACK, "--policy-pack-config", off], {
+      stack: "dev",
+    });
+    expect(quiet.output).to.not.match(/\[(advisory|mandatory)\]/);
+  });
+
+  it("a threshold outside the schema is refused with the policy, the property and the rule broken", async () => {
+    const { project, dir } = await program({ "intune-policy-fleet:adopt": "SRV-CURRENT" });
+    const bad = packConfig(dir, { "intune-connector-health": { minimumVersion: "latest" } });
+    const preview = await project.run(["preview", "--policy-pack", PACK, "--policy-pack-config", bad], {
+      stack: "dev",
+      allowFailure: true,
+    });
+    expect(preview.code).to.not.equal(0);
+    expect(preview.output).to.contain("intune-connector-health");
+    expect(preview.output).to.contain("minimumVersion");
+    expect(preview.output).to.not.match(/^\s+at .+:\d+:\d+\)?$/m);
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * The policy pack's policies with hand-built arguments (no engine): which resources each one
+ * looks at, its thresholds from config, the window's edge, and connectors whose outputs are not
+ * known yet. The real CLI runs them in tests/e2e/policy-pack.test.ts.
+ */
+import { expect } from "chai";
+import {
+  PolicyResource,
+  ResourceValidationArgs,
+  StackValidationArgs,
+  StackValidationPolicy,
+  unknownCheckingProxy,
+} from "@pulumi/policy";
+import { createPolicies } from "pulumi-intune-domain-join-policy/policies";
+
+const NOW = Date.parse("2026-11-28T12:00:00Z");
+const HOUR = 3_600_000;
+const at = (hoursAgo: number) => new Date(NOW - hoursAgo * HOUR).toISOString();
+const TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
+const [declaredVersion, health, minimumHealthy, uniqueNames] = createPolicies(() => NOW);
+
+class NotApplicable extends Error {}
+
+function resourceArgs(props: Record<string, unknown>, config: object = {}, type = TYPE) {
+  return {
+    type,
+    name: "paris",
+    urn: `urn:pulumi:dev::p::${type}::paris`,
+    props,
+    getConfig: () => config,
+    notApplicable: (reason?: string) => {
+      throw new NotApplicable(reason);
+    },
+  } as unknown as ResourceValidationArgs;
+}
+
+let counter = 0;
+/** A connector's outputs as the provider stores them after reading it. */
+function connector(outputs: Record<string, unknown> = {}, type = TYPE): PolicyResource {
+  const name = `c${++counter}`;
+  return {
+    type,
+    name,
+    urn: `urn:pulumi:dev::p::${type}::${name}`,
+    props: {
+      connectorId: `00000000-0000-4000-8000-00000000000${counter % 10}`,
+      displayName: `SRV-${name}`,
+      version: "6.2504.2001.8",
+      state: "active",
+      lastConnectionDateTime: at(1),
+      adopted: true,
+      deleteOnDestroy: false,
+      ...outputs,
+    },
+  } as unknown as PolicyResource;
+}
+
+function stackArgs(resources: PolicyResource[], config: object = {}) {
+  return {
+    resources,
+    getConfig: () => config,
+    notApplicable: (reason?: string) => {
+      throw new NotApplicable(reason);
+    },
+  } as unknown as StackValidationArgs;
+}
+
+function violations(run: (report: (message: string, urn?: string) => void) => void) {
+  const found: { message: string; urn?: string }[] = [];
+  run((message, urn) => found.push({ message, urn }));
+  return found;
+}
+const onResource = (args: ResourceValidationArgs) =>
+  violations((report) => {
+    const validate = declaredVersion.validateResource;
+    for (const v of Array.isArray(validate) ? validate : [validate]) void v?.(args, report);
+  });
+const onStack = (policy: StackValidationPolicy, args: StackValidationArgs) =>
+  violations((report) => void policy.validateStack(args, report));
+
+describe("policy pack: intune-connector-version (declared inputs)", () => {
+  it("is mandatory by default and stops a version just below the minimum", () => {
+    expect(declaredVersion.enforcementLevel).to.equal("mandatory");
+    const found = onResource(resourceArgs({ displayName: "x", version: "6.2501.2000.4" }));
+    expect(found).to.have.length(1);
+    expect(found[0].message).to.contain("Declared version 6.2501.2000.4 is older than 6.2501.2000.5");
+  });
+
+  it("lets the minimum itself and later versions pass, and a version that is not declared", () => {
+    expect(onResource(resourceArgs({ displayName: "x", version: "6.2501.2000.5" }))).to.deep.equal([]);
+    expect(onResource(resourceArgs({ displayName: "x", version: "6.10000.0.0" }))).to.deep.equal([]);
+    expect(onResource(resourceArgs({ displayName: "x" }))).to.deep.equal([]);
+  });
+
+  it("takes the minimum from config", () => {
+    const args = resourceArgs({ displayName: "x", version: "6.2504.2001.8" }, { minimumVersion: "6.2600" });
+    expect(onResource(args)[0].message).to.contain("older than 6.2600");
+  });
+
+  it("looks only at DomainJoinConnector resources", () => {
+    const other = resourceArgs({ version: "1.0" }, {}, "pulumi-nodejs:dynamic:Resource");
+    expect(onResource(other)).to.deep.equal([]);
+  });
+});
+
+describe("policy pack: intune-connector-health (outputs in state)", () => {
+  it("is advisory by default and reports each unhealthy connector on its own URN", () => {
+    expect(health.enforcementLevel).to.equal("advisory");
+    const good = connector();
+    const old = connector({ version: "6.2409.1000.1" });
+    const down = connector({ state: "error" });
+    const found = onStack(health, stackArgs([good, old, down]));
+    expect(found.map((v) => v.urn)).to.deep.equal([old.urn, down.urn]);
+    expect(found[0].message).to.contain(`"${old.props.displayName}": version 6.2409.1000.1 is older`);
+    expect(found[1].message).to.contain("state is error, not active");
+  });
+
+  it("counts a connector as silent only past the window, which config moves", () => {
+    const edge = connector({ lastConnectionDateTime: at(24) });
+    const past = connector({ lastConnectionDateTime: at(24.1) });
+    expect(onStack(health, stackArgs([edge, past])).map((v) => v.urn)).to.deep.equal([past.urn]);
+    expect(onStack(health, stackArgs([edge, past], { silentAfterHours: 25 }))).to.deep.equal([]);
+  });
+
+  it("says a never-connected connector never checked in", () => {
+    const found = onStack(health, stackArgs([connector({ lastConnectionDateTime: "0001-01-01T00:00:00Z" })]));
+    expect(found.map((v) => v.message)).to.deep.equal([
+      `"SRV-c${counter}": has never checked in with Intune`,
+    ]);
+  });
+
+  it("skips connectors not read yet (a preview's create or adoption) and computed values", () => {
+    const planned = connector({ adopted: undefined, version: undefined, state: undefined });
+    const computed = connector();
+    (computed as { props: unknown }).props = unknownCheckingProxy({
+      ...computed.props,
+      // What the engine sends for a value a preview cannot know.
+      lastConnectionDateTime: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+    });
+    expect(onStack(health, stackArgs([planned, computed]))).to.deep.equal([]);
+  });
+
+  it("ignores other resource types", () => {
+    const other = connector({ state: "error" }, "pulumi-nodejs:dynamic:Resource");
+    expect(onStack(health, stackArgs([other]))).to.deep.equal([]);
+  });
+});
+
+describe("policy pack: intune-minimum-healthy-connectors", () => {
+  it("reports the stack once when fewer than the minimum are healthy, not at the minimum", () => {
+    const one = [connector(), connector({ state: "inactive" })];
+    const found = onStack(minimumHealthy, stackArgs(one));
+    expect(found).to.have.length(1);
+    expect(found[0].urn).to.equal(undefined);
+    expect(found[0].message).to.contain("1 healthy connector of 2, fewer than the 2 needed");
+    expect(onStack(minimumHealthy, stackArgs([connector(), connector()]))).to.deep.equal([]);
+  });
+
+  it("takes the minimum and the rules' thresholds from config", () => {
+    const fleet = [connector(), connector({ version: "6.2409.1000.1" })];
+    expect(onStack(minimumHealthy, stackArgs(fleet, { minimumHealthy: 1 }))).to.deep.equal([]);
+    expect(onStack(minimumHealthy, stackArgs(fleet, { minimumVersion: "6.2409" }))).to.deep.equal([]);
+  });
+
+  it("is not applicable to a stack with no connector yet", () => {
+    expect(() => onStack(minimumHealthy, stackArgs([]))).to.throw(NotApplicable, "manages no connector");
+  });
+});
+
+describe("policy pack: intune-unique-display-names", () => {
+  it("reports two managed connectors that share a display name, with both ids", () => {
+    const a = connector({ displayName: "SRV-TWIN" });
+    const b = connector({ displayName: "SRV-TWIN" });
+    const found = onStack(uniqueNames, stackArgs([a, b, connector()]));
+    expect(found).to.have.length(1);
+    expect(found[0].message).to.contain(`2 connectors are named "SRV-TWIN"`);
+    expect(found[0].message).to.contain(String(a.props.connectorId));
+    expect(found[0].message).to.contain(String(b.props.connectorId));
+    expect(onStack(uniqueNames, stackArgs([connector(), connector()]))).to.deep.equal([]);
+  });
+});
