@@ -121,20 +121,31 @@ export interface Secrets {
   systemAccessToken?: string;
 }
 
+/**
+ * Where a setting's value comes from: the stack config key first, then each environment variable
+ * in order; an empty value counts as unset. Undefined when the setting is not set at all.
+ */
+export function findSetting(
+  setting: SettingDefinition,
+  config: ((key: string) => string | undefined) | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { value: string; from: string } | undefined {
+  const key = `intune:${setting.key}`;
+  const fromConfig = setting.envOnly ? undefined : config?.(key);
+  if (fromConfig !== undefined && fromConfig !== "") return { value: fromConfig, from: key };
+  for (const name of setting.env) {
+    const value = env[name];
+    if (value !== undefined && value !== "") return { value, from: name };
+  }
+  return undefined;
+}
+
 /** A lookup over a stack config getter and an environment. */
 export function createLookup(
   config: ((key: string) => string | undefined) | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): SettingLookup {
-  return (setting) => {
-    const fromConfig = setting.envOnly ? undefined : config?.(`intune:${setting.key}`);
-    if (fromConfig !== undefined && fromConfig !== "") return fromConfig;
-    for (const name of setting.env) {
-      const value = env[name];
-      if (value !== undefined && value !== "") return value;
-    }
-    return undefined;
-  };
+  return (setting) => findSetting(setting, config, env)?.value;
 }
 
 /** A setting read from an environment alone (the switches of the provider process). */

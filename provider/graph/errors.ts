@@ -4,8 +4,7 @@
  * Intune's nested JSON), the request ids, and a hint when the cause is known.
  */
 
-export const WRITE_PERMISSION = "DeviceManagementConfiguration.ReadWrite.All";
-export const READ_PERMISSION = "DeviceManagementConfiguration.Read.All";
+import { READ_PERMISSION, WRITE_PERMISSION } from "../logic/schema";
 
 export interface GraphErrorDetails {
   operation: string;

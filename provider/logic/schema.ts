@@ -12,6 +12,10 @@ export const CONNECTOR_ODATA_TYPE = "#microsoft.graph.deviceManagementDomainJoin
  */
 export const RESOURCE_TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
 
+/** The Graph permission that manages connectors, and the one that only reads them. */
+export const WRITE_PERMISSION = "DeviceManagementConfiguration.ReadWrite.All";
+export const READ_PERMISSION = "DeviceManagementConfiguration.Read.All";
+
 /** Values of `deviceManagementDomainJoinConnectorState`. */
 export const CONNECTOR_STATES = ["active", "error", "inactive"] as const;
 export type ConnectorState = (typeof CONNECTOR_STATES)[number];

@@ -15,12 +15,12 @@
  */
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { connect } from "../connection";
 import { DEFAULT_HEALTH_OPTIONS, HealthOptions, compareVersions, fleetHealth } from "../logic/health";
 import { idKey } from "../logic/ownership";
 import { managedConnectorIds } from "../logic/repair";
 import { HealthReport, healthy, renderMarkdown, renderTable, toJson } from "./health-report";
+import { openStack } from "./stack";
 
 const USAGE =
   "usage: intune-health [--stack NAME | --state FILE] [--json FILE] [--markdown FILE] " +
@@ -116,14 +116,9 @@ async function main(): Promise<number> {
       throw new UsageError(`--state ${values.state} is not JSON: ${(error as Error).message}`);
     }
   } else if (values.stack) {
-    // The Automation API drives the `pulumi` on PATH in this directory.
-    const workspace = await LocalWorkspace.create({ workDir: process.cwd() });
-    const [exported, stackConfig] = await Promise.all([
-      workspace.exportStack(values.stack),
-      workspace.getAllConfig(values.stack),
-    ]);
-    managed = managedIds(exported);
-    config = (key) => stackConfig[key]?.value;
+    const stack = await openStack(values.stack);
+    managed = managedIds(await stack.exportState());
+    config = stack.config;
   }
 
   const connection = connect({ config });

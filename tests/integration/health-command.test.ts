@@ -3,11 +3,11 @@
  * fleet seeded, exit codes, the table, JSON and Markdown.
  */
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator } from "intune-graph-emulator";
+import { runNode } from "intune-test-support/node-process";
 import { emulatorEnv, graphCalls, startTestEmulator } from "intune-test-support/provider-harness";
 
 const TOOL = require.resolve("pulumi-intune-domain-join/internal/tools/health");
@@ -32,20 +32,7 @@ describe("intune-health against a mixed fleet (child process, emulator)", functi
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  // Asynchronous: the emulator answers from this process, so it must keep running meanwhile.
-  const run = (args: string[], env: NodeJS.ProcessEnv = emulatorEnv(emulator)) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [TOOL, ...args],
-        { env: { ...process.env, ...env } },
-        (error, stdout, stderr) => {
-          const code = error ? ((error as { code?: unknown }).code ?? null) : 0;
-          if (error && typeof code !== "number") reject(error);
-          else resolve({ code: code as number, stdout, stderr });
-        },
-      );
-    });
+  const run = (args: string[], env: NodeJS.ProcessEnv = emulatorEnv(emulator)) => runNode(TOOL, args, env);
   const mixed = () =>
     emulator.seed([
       {
