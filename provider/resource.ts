@@ -1,33 +1,13 @@
 /**
- * The Pulumi resource: `DomainJoinConnector`, a dynamic resource whose provider is a tiny shim.
- * Pulumi serializes a dynamic provider's code into state, twice per resource; the shim's methods
- * only require this package's installed implementation when they run, so state stays small,
- * holds no captured value (no secret can leak through it), and fixes to the implementation reach
- * existing stacks without a diff.
+ * The Pulumi resource: `DomainJoinConnector`, a dynamic resource whose provider is stored in state
+ * as a reference to this package (glue/stored-provider.ts), so state stays small and holds no
+ * captured value.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as storedProvider from "./glue/stored-provider";
 import { OUTPUT_ONLY_PREFIX, type ConnectorState } from "./logic/schema";
 
 export type DomainJoinConnectorState = ConnectorState;
-
-// Stryker disable all: Pulumi serializes this code with what it references, so mutation testing's
-// instrumentation here would land in the serialized text (and fail the test of its size).
-/** Calls the installed implementation; the only code of this package that lands in state. */
-function d(method: string, args: unknown[]): Promise<never> {
-  return require("pulumi-intune-domain-join/provider-implementation").provider[method](...args);
-}
-
-// Short names on purpose: this text is stored twice per resource.
-const serializedProvider: pulumi.dynamic.ResourceProvider = {
-  configure: (...a) => d("configure", a),
-  check: (...a) => d("check", a),
-  diff: (...a) => d("diff", a),
-  create: (...a) => d("create", a),
-  read: (...a) => d("read", a),
-  update: (...a) => d("update", a),
-  delete: (...a) => d("delete", a),
-};
-// Stryker restore all
 
 /** The arguments of a {@link DomainJoinConnector}. */
 export interface DomainJoinConnectorArgs {
@@ -150,7 +130,10 @@ export class DomainJoinConnector extends pulumi.dynamic.Resource {
     if (id !== undefined) given[`${OUTPUT_ONLY_PREFIX}id`] = id;
     if (urn !== undefined) given[`${OUTPUT_ONLY_PREFIX}urn`] = urn;
     super(
-      serializedProvider,
+      // The module's exports object itself (not a copy): Pulumi then stores a `require` of it.
+      // Older stacks hold a serialized shim that calls the same implementation, and keep working;
+      // their next `pulumi up` rewrites it (see the diff in glue/implementation.ts).
+      storedProvider,
       name,
       {
         // Output-only keys must be present (as undefined) to become outputs. The arguments come

@@ -109,6 +109,46 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
         deleteBeforeReplace: false,
       });
     });
+
+    it("answers a change, without replacement, when the stored provider takes another form (0.1 stored code)", async () => {
+      const stored = { ...olds, __provider: "exports.handler = __f0; /* 0.1 */" };
+      const now = { displayName: "Branch office", __provider: 'exports.handler = __f0; require("x")' };
+      expect(await t.provider.diff(olds.connectorId, stored, now)).to.deep.equal({
+        changes: true,
+        replaces: [],
+        deleteBeforeReplace: false,
+      });
+      const same = { ...now, __provider: stored.__provider };
+      expect((await t.provider.diff(olds.connectorId, stored, same)).changes).to.equal(false);
+      // A state without the stored provider (repaired, or a test's) is no reason to update.
+      expect((await t.provider.diff(olds.connectorId, olds, now)).changes).to.equal(false);
+    });
+
+    it("updates a connector whose stored provider alone moved without any Graph request", async () => {
+      const [existing] = emulator.connectors();
+      const stored = {
+        connectorId: existing.id,
+        displayName: existing.displayName,
+        version: existing.version,
+        state: existing.state,
+        lastConnectionDateTime: existing.lastConnectionDateTime,
+        adopted: true,
+        deleteOnDestroy: false,
+        __provider: "old form",
+      };
+      emulator.clearLog();
+      const result = await t.provider.update!(existing.id, stored, {
+        displayName: existing.displayName,
+        __provider: "new form",
+      });
+      expect(emulator.requestLog().filter((e) => e.kind === "graph")).to.deep.equal([]);
+      expect(result.outs).to.include({
+        connectorId: existing.id,
+        displayName: existing.displayName,
+        adopted: true,
+      });
+      expect(result.outs).not.to.have.property("__provider");
+    });
   });
 
   describe("configure", () => {
