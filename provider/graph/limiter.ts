@@ -14,9 +14,13 @@ export interface RateLimits {
   all: number;
 }
 
-// A second of margin on the 20 s window: the service counts arrivals, this counts departures, and
-// latency and clock skew between the two would otherwise let a few requests in early.
-export const INTUNE_ODJ_LIMITS: RateLimits = { windowMs: 21_000, writes: 100, all: 1000 };
+/**
+ * The service counts a request when it arrives; the limiter counts it from when its answer came
+ * back (or its attempt failed), which is never earlier. So the window needs no margin for latency
+ * or clock skew: a request that leaves a full window after an earlier one's answer arrives at
+ * least a full window after that one did.
+ */
+export const INTUNE_ODJ_LIMITS: RateLimits = { windowMs: 20_000, writes: 100, all: 1000 };
 
 export interface Clock {
   now(): number;
@@ -28,46 +32,82 @@ export const realClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-/** Sliding-window limiter: a request may start when the window holds fewer than the limit. */
+/** Ends a slot: the request's answer came back, or its attempt failed. Calling it again does nothing. */
+export type SettleSlot = () => void;
+
+interface Slot {
+  write: boolean;
+  /** When the answer came back; undefined while the request is in flight. */
+  settledAt?: number;
+}
+
+/**
+ * Sliding-window limiter: a request may start when the window holds fewer than the limit. A slot
+ * counts from its start until a window after it settles; while in flight it holds its place.
+ */
 export class RequestLimiter {
-  private readonly writes: number[] = [];
-  private readonly all: number[] = [];
+  private slots: Slot[] = [];
   // Requests of one kind wait in arrival order; reads have their own line so they never wait
   // behind writes held back by the write limit.
   private readonly queues = { read: Promise.resolve(), write: Promise.resolve() };
+  /** Resolved (and replaced) whenever a slot settles: a waiter blocked by requests in flight wakes. */
+  private wakeWaiters: () => void = () => undefined;
+  private settled = this.nextSettle();
 
   constructor(
     readonly limits: RateLimits = INTUNE_ODJ_LIMITS,
     private readonly clock: Clock = realClock,
   ) {}
 
-  /** Waits until one more request of this kind fits in the window, then records it. */
-  acquire(isWrite: boolean): Promise<void> {
+  /** Waits until one more request of this kind fits in the window, then holds a slot for it. */
+  acquire(isWrite: boolean): Promise<SettleSlot> {
     const line = isWrite ? "write" : "read";
     const turn = this.queues[line].then(() => this.waitForSlot(isWrite));
-    this.queues[line] = turn.catch(() => undefined);
+    this.queues[line] = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
-  private async waitForSlot(isWrite: boolean): Promise<void> {
+  private async waitForSlot(isWrite: boolean): Promise<SettleSlot> {
     for (;;) {
       const now = this.clock.now();
-      prune(this.writes, now - this.limits.windowMs);
-      prune(this.all, now - this.limits.windowMs);
-      const waitAll = this.all.length >= this.limits.all ? this.all[0] + this.limits.windowMs - now : 0;
-      const waitWrite =
-        isWrite && this.writes.length >= this.limits.writes ? this.writes[0] + this.limits.windowMs - now : 0;
+      const horizon = now - this.limits.windowMs;
+      this.slots = this.slots.filter((s) => s.settledAt === undefined || s.settledAt > horizon);
+      const writes = this.slots.filter((s) => s.write);
+      const waitAll = this.waitFor(this.slots, this.limits.all, now);
+      const waitWrite = isWrite ? this.waitFor(writes, this.limits.writes, now) : 0;
       const wait = Math.max(waitAll, waitWrite);
       if (wait <= 0) {
-        this.all.push(now);
-        if (isWrite) this.writes.push(now);
-        return;
+        const slot: Slot = { write: isWrite };
+        this.slots.push(slot);
+        return () => {
+          if (slot.settledAt !== undefined) return;
+          slot.settledAt = this.clock.now();
+          const wake = this.wakeWaiters;
+          this.settled = this.nextSettle();
+          wake();
+        };
       }
-      await this.clock.sleep(wait);
+      // Woken by the time the first settled slot leaves the window, or by a slot settling.
+      const wake = this.settled;
+      await (Number.isFinite(wait) ? Promise.race([this.clock.sleep(wait), wake]) : wake);
     }
   }
-}
 
-function prune(times: number[], olderThan: number): void {
-  while (times.length > 0 && times[0] <= olderThan) times.shift();
+  private nextSettle(): Promise<void> {
+    return new Promise<void>((resolve) => (this.wakeWaiters = resolve));
+  }
+
+  /**
+   * How long until one of `slots` leaves the window when they fill it: the earliest settled
+   * slot's expiry, Infinity when all are in flight, 0 when there is room.
+   */
+  private waitFor(slots: Slot[], limit: number, now: number): number {
+    if (slots.length < limit) return 0;
+    let earliest = Infinity;
+    for (const s of slots) if (s.settledAt !== undefined) earliest = Math.min(earliest, s.settledAt);
+    return earliest + this.limits.windowMs - now;
+  }
 }

@@ -144,8 +144,13 @@ export function limiterPolicy(limiter: RequestLimiter): PipelinePolicy {
   return {
     name: "graphLimiterPolicy",
     async sendRequest(request, next) {
-      await limiter.acquire(request.method !== "GET");
-      return next(request);
+      const settle = await limiter.acquire(request.method !== "GET");
+      try {
+        return await next(request);
+      } finally {
+        // Counted from the answer (or the failure), which comes after the service saw the request.
+        settle();
+      }
     },
   };
 }
