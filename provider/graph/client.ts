@@ -181,6 +181,7 @@ export class GraphClient {
       body: request.body,
       started: this.clock.now(),
       attempts: 0,
+      throttled: 0,
     });
     const response = await this.pipeline.sendRequest(this.httpClient, pipelineRequest);
     const text = response.bodyAsText ?? "";

@@ -37,6 +37,8 @@ export interface GraphExchange {
   started: number;
   /** Attempts so far (a resend after a 401 counts as one). */
   attempts: number;
+  /** Of which answered 429: they do not count against maxAttempts, only the deadline bounds them. */
+  throttled: number;
   /** The retry policy's last decision: "return", "outcome-unknown", or "retry" when it gave up. */
   decision?: RetryDecision;
   /** " — gave up after N attempts in Xs" when retries ran out. */
@@ -109,9 +111,12 @@ export function graphRetryPolicy(options: {
         const retryAfterMs = response
           ? parseRetryAfter(response.headers.get("retry-after"), clock.now())
           : undefined;
+        // Microsoft Graph's guidance for 429: wait as told and retry until it succeeds. Being
+        // throttled says nothing of the request, so only the deadline bounds those attempts.
+        if (response?.status === 429) exchange.throttled++;
         const delay = retryDelay(attempt, retryAfterMs, retry, random);
         const elapsed = clock.now() - exchange.started;
-        if (attempt >= retry.maxAttempts || elapsed + delay > retry.deadlineMs) {
+        if (attempt - exchange.throttled >= retry.maxAttempts || elapsed + delay > retry.deadlineMs) {
           exchange.gaveUp = ` — gave up after ${attempt} attempt${attempt === 1 ? "" : "s"} in ${Math.round(elapsed / 100) / 10}s`;
           if (response) return response;
           (failure as GraphConnectionError).message += exchange.gaveUp;

@@ -11,7 +11,11 @@
  */
 
 export interface RetryOptions {
-  /** Attempts per logical call, the first included. Default 6. */
+  /**
+   * Attempts per logical call, the first included; answers 429 do not count (Graph's guidance is
+   * to retry them as told until they succeed), so only `deadlineMs` bounds a throttled call.
+   * Default 6.
+   */
   maxAttempts: number;
   /** First backoff delay without Retry-After. Default 1000 ms. */
   baseDelayMs: number;

@@ -453,7 +453,8 @@ describe("Graph client pipeline (scripted loopback server)", () => {
     server.answer({ status: 200, body: connector, headers: { "request-id": "r-ok" } });
     const ok = await client.send({ operation: "read", method: "GET", path: "/x" });
     expect(ok.requestId).to.equal("r-ok");
-    const once = new GraphClient({ endpoint: server.origin, tokens, retry: { ...fast, maxAttempts: 1 } });
+    // A Retry-After past the deadline: a 429 is otherwise retried whatever maxAttempts says.
+    const once = new GraphClient({ endpoint: server.origin, tokens, retry: { ...fast, deadlineMs: 20 } });
     try {
       server.answer({ status: 429, headers: { "retry-after": "7" } });
       const error = (await once
@@ -559,6 +560,31 @@ describe("Graph client timing (fake clock: delays asserted to the millisecond, n
     expect((error as Error).message).to.contain("gave up after 1 attempt in 0s");
     expect(clock.sleeps).to.deep.equal([]);
     expect(server.requests).to.have.length(1);
+  });
+
+  it("retries answers 429 past maxAttempts, as Graph's guidance says, until one succeeds", async () => {
+    const throttled = { status: 429, headers: { "retry-after": "1" } };
+    server.answer(...Array.from({ length: 9 }, () => throttled), { status: 200, body: connector });
+    const response = await clientWith({ maxAttempts: 3 }).send({
+      operation: "read",
+      method: "GET",
+      path: "/x",
+    });
+    expect(response.status).to.equal(200);
+    expect(server.requests).to.have.length(10);
+    expect(clock.sleeps).to.deep.equal(Array.from({ length: 9 }, () => 1000));
+  });
+
+  it("still counts other failures between answers 429 against maxAttempts", async () => {
+    const throttled = { status: 429, headers: { "retry-after": "1" } };
+    const busy = { status: 503, body: { error: { code: "ServiceUnavailable", message: "busy" } } };
+    server.answer(busy, throttled, busy, throttled, busy, { status: 200, body: connector });
+    const error = await clientWith({ maxAttempts: 3 })
+      .send({ operation: "read", method: "GET", path: "/x" })
+      .catch((e) => e);
+    expect((error as GraphError).status).to.equal(503);
+    expect((error as Error).message).to.contain("gave up after 5 attempts");
+    expect(server.requests).to.have.length(5);
   });
 
   it("counts the time already spent against the deadline", async () => {
