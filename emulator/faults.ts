@@ -7,10 +7,14 @@ interface ActiveRule {
   rule: FaultRule;
   matchPath: (path: string) => boolean;
   remaining: number;
+  /** For a `forMs` rule: when it ends, set by the first request it hits. */
+  endsAt?: number;
 }
 
 export class FaultInjector {
   private rules: ActiveRule[] = [];
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   /** Validates the rule; throws an Error that names the problem. */
   add(rule: FaultRule): void {
@@ -29,12 +33,15 @@ export class FaultInjector {
 
   /** The first rule that matches this request, counted down; undefined when none does. */
   take(method: string, path: string): FaultRule | undefined {
+    const now = this.now();
+    this.rules = this.rules.filter((r) => r.endsAt === undefined || now < r.endsAt);
     const index = this.rules.findIndex(
       (r) => (!r.rule.method || r.rule.method.toUpperCase() === method) && r.matchPath(path),
     );
     if (index < 0) return undefined;
     const active = this.rules[index];
-    if (--active.remaining <= 0) this.rules.splice(index, 1);
+    if (active.rule.forMs !== undefined) active.endsAt ??= now + active.rule.forMs;
+    else if (--active.remaining <= 0) this.rules.splice(index, 1);
     return active.rule;
   }
 }
@@ -68,6 +75,11 @@ function checkRule(rule: FaultRule): void {
   if (typeof rule !== "object" || rule === null) throw new Error("a fault rule must be an object");
   if (rule.count !== undefined && (!Number.isInteger(rule.count) || rule.count < 1)) {
     throw new Error("fault count must be a whole number ≥ 1");
+  }
+  if (rule.forMs !== undefined) {
+    if (typeof rule.forMs !== "number" || !(rule.forMs > 0))
+      throw new Error("fault forMs must be a number > 0");
+    if (rule.count !== undefined) throw new Error("a fault rule takes count or forMs, not both");
   }
   if (rule.status !== undefined && !isStatus(rule.status))
     throw new Error("fault status must be an HTTP status");

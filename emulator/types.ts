@@ -132,6 +132,11 @@ export interface FaultRule {
   path?: string;
   /** How many matching requests it hits (default 1). */
   count?: number;
+  /**
+   * Instead of a count: every matching request for this many milliseconds from the first one it
+   * hits (a throttling storm, an outage), then the rule is gone.
+   */
+  forMs?: number;
   /** Answer with this status and a Graph-shaped (token endpoint: Entra-shaped) error body. */
   status?: number;
   /** With status 429/503: the Retry-After value; null = omit it; default 1. */

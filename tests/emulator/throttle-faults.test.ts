@@ -223,11 +223,25 @@ describe("emulator: throttling and faults", function () {
       expect((await graph(emu, "GET", CONNECTORS, { token: writer })).status).to.equal(200);
     });
 
+    it("hit every matching request for forMs from the first one, then go", async () => {
+      emu.addFault({ method: "GET", path: "domainJoinConnectors", status: 429, forMs: 400 });
+      // Not started until a request matches.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++)
+        statuses.push((await graph(emu, "GET", CONNECTORS, { token: writer })).status);
+      expect(statuses).to.deep.equal([429, 429, 429]);
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      expect((await graph(emu, "GET", CONNECTORS, { token: writer })).status).to.equal(200);
+    });
+
     it("refuse rules that make no sense", () => {
       expect(() => emu.addFault({ status: 42 })).to.throw(/status/);
       expect(() => emu.addFault({ path: "x" })).to.throw(/needs/);
       expect(() => emu.addFault({ status: 500, drop: true })).to.throw(/at most one/);
       expect(() => emu.addFault({ status: 500, count: 0 })).to.throw(/count/);
+      expect(() => emu.addFault({ status: 500, forMs: 0 })).to.throw(/forMs/);
+      expect(() => emu.addFault({ status: 500, forMs: 10, count: 2 })).to.throw(/count or forMs/);
       expect(() => emu.addFault({ status: 500, path: "/([/" })).to.throw();
     });
   });
