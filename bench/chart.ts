@@ -49,6 +49,8 @@ export function renderChart(results: BenchResults): string {
   const series: Series[] = [
     seriesOf(results, "ours", "up (create)", "ours: up (create N)", "#2563eb"),
     seriesOf(results, "ours", "up (rename all)", "ours: up (rename N)", "#2563eb", "6 4"),
+    seriesOf(results, "sdk", "up (create)", "sdk: up (create N)", "#7c3aed"),
+    seriesOf(results, "sdk", "up (rename all)", "sdk: up (rename N)", "#7c3aed", "6 4"),
     seriesOf(results, "baseline", "up (create)", "baseline: up (create N)", "#dc2626"),
     seriesOf(results, "baseline", "up (rename all)", "baseline: up (rename N)", "#dc2626", "6 4"),
     bound,

@@ -2,9 +2,12 @@
  * `npm run bench`: the provider's cost against its physical limits and against a naive design, with
  * the real Pulumi CLI and the emulator at a realistic latency and Intune's ODJ throttling limits.
  *
- * For each N (1, 10, 100, 500; `--quick`: 1, 10) and each provider (ours; the naive baseline of
- * bench/baseline/), on a fresh emulated tenant: preview, first up (creates N), no-op up, up
- * renaming every connector, refresh (one GET each), destroy.
+ * For each N (1, 10, 100, 500; `--quick`: 1, 10) and each provider (ours, installed from its packed
+ * tarball as a user installs it; the official Graph SDK peer of bench/sdk-peer/; the naive baseline
+ * of bench/baseline/), on a fresh emulated tenant: preview, first up (creates N), no-op up, up
+ * renaming every connector, refresh (one GET each), destroy. Then a fault table: each provider's
+ * first up of `--fault-n` connectors under a POST applied then answered 504, a 429 storm and a 503
+ * burst, with the duplicates made and the creates that failed.
  * Each operation records the Graph requests by kind, its wall time beside the throttling bound
  * (N writes at 100 per 20 s, the first 100 at once) and the latency bound, and the peak RSS of the
  * dynamic-provider process; after the first up, the state bytes per connector and the serialized
@@ -12,6 +15,7 @@
  */
 import { spawn } from "node:child_process";
 import {
+  cpSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -25,11 +29,13 @@ import {
 import { cpus, tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { Emulator, clientEnvironment, startEmulator } from "intune-graph-emulator";
+import { Emulator, FaultRule, clientEnvironment, startEmulator } from "intune-graph-emulator";
+import { installLikeAUser } from "intune-test-support/consumer";
 import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "intune-test-support/pulumi-cli";
 import { renderChart } from "./chart";
 import {
   BenchResults,
+  FaultRow,
   OperationRow,
   Operation,
   ProviderName,
@@ -41,6 +47,10 @@ import {
 } from "./report";
 
 const STACK = "bench";
+const PEER_PROGRAMS = {
+  sdk: "dist/bench/sdk-peer/program.js",
+  baseline: "dist/bench/baseline/program.js",
+} as const;
 const PAGE_SIZE = 100;
 
 interface Settings {
@@ -55,6 +65,8 @@ interface Settings {
   quick: boolean;
   /** Rewrite the Markdown and the chart from the JSON of the last run, without running anything. */
   renderOnly: boolean;
+  /** Connectors in each fault scenario (0: no fault table). */
+  faultN: number;
 }
 
 function parseSettings(): Settings {
@@ -66,7 +78,8 @@ function parseSettings(): Settings {
       parallel: { type: "string", default: "64" },
       "baseline-max": { type: "string", default: "500" },
       "timeout-seconds": { type: "string", default: "300" },
-      "budget-seconds": { type: "string", default: "780" },
+      "budget-seconds": { type: "string", default: "1500" },
+      "fault-n": { type: "string", default: "10" },
       out: { type: "string" },
       "render-only": { type: "boolean", default: false },
     },
@@ -88,7 +101,8 @@ function parseSettings(): Settings {
     parallel: number("parallel", values.parallel ?? "64", 1),
     baselineMax: number("baseline-max", values["baseline-max"] ?? "500", 0),
     timeoutSeconds: number("timeout-seconds", values["timeout-seconds"] ?? "300", 10),
-    budgetSeconds: number("budget-seconds", values["budget-seconds"] ?? "780", 30),
+    budgetSeconds: number("budget-seconds", values["budget-seconds"] ?? "1500", 30),
+    faultN: number("fault-n", values["fault-n"] ?? "10", 0),
     outDir: path.resolve(REPO_ROOT, values.out ?? (quick ? "bench/results/quick" : "bench/results")),
     quick,
     renderOnly: values["render-only"] ?? false,
@@ -181,8 +195,13 @@ function runPulumi(project: PulumiProject, args: string[], timeoutSeconds: numbe
   });
 }
 
-/** A temporary program directory running `main` (a compiled program) with the repo's node_modules. */
-function makeProgram(mainModule: string): { dir: string; backend: string; cleanup(): void } {
+/**
+ * A temporary program directory for one provider. Ours runs the root stack's program copied into
+ * it, with the package installed there from its packed tarball, as a user's project holds it (so
+ * the state is what users get). The peers are programs a user writes, provider included: they run
+ * from the repository's build, their provider stored by value like such a user's.
+ */
+function makeProgram(provider: ProviderName): { dir: string; backend: string; cleanup(): void } {
   const base = realpathSync(mkdtempSync(path.join(tmpdir(), "intune-bench-")));
   const dir = path.join(base, "program");
   mkdirSync(dir);
@@ -191,8 +210,16 @@ function makeProgram(mainModule: string): { dir: string; backend: string; cleanu
     "name: intune-connectors\nruntime: nodejs\nmain: index.js\ndescription: benchmark program\n",
   );
   writeFileSync(path.join(dir, "package.json"), '{ "name": "intune-bench-program", "private": true }\n');
-  writeFileSync(path.join(dir, "index.js"), `module.exports = require(${JSON.stringify(mainModule)});\n`);
-  symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  if (provider === "ours") {
+    for (const file of ["index.js", "connectors-config.js"]) {
+      cpSync(path.join(REPO_ROOT, "dist/stack", file), path.join(dir, file));
+    }
+    installLikeAUser(dir);
+  } else {
+    const main = path.join(REPO_ROOT, PEER_PROGRAMS[provider]);
+    writeFileSync(path.join(dir, "index.js"), `module.exports = require(${JSON.stringify(main)});\n`);
+    symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  }
   return {
     dir,
     backend: path.join(base, "state"),
@@ -259,11 +286,7 @@ async function runScenario(
   rows: OperationRow[],
   states: StateRow[],
 ): Promise<void> {
-  const mainModule =
-    provider === "ours"
-      ? path.join(REPO_ROOT, "dist/stack/index.js")
-      : path.join(REPO_ROOT, "dist/bench/baseline/program.js");
-  const program = makeProgram(mainModule);
+  const program = makeProgram(provider);
   const emulator = await startEmulator({
     stateDir: path.join(REPO_ROOT, ".emulator"),
     latencyMs: settings.latencyMs,
@@ -376,6 +399,82 @@ async function runScenario(
   }
 }
 
+interface Fault {
+  name: FaultRow["fault"];
+  rule: FaultRule;
+}
+
+/** Each on the connectors path, during the first up; the storm and the burst last from their first hit. */
+const FAULTS: Fault[] = [
+  {
+    name: "POST applied, answered 504",
+    rule: { method: "POST", path: "domainJoinConnectors", applyThen: 504, count: 1 },
+  },
+  { name: "429 storm", rule: { path: "domainJoinConnectors", status: 429, retryAfter: 1, forMs: 10_000 } },
+  { name: "503 burst", rule: { path: "domainJoinConnectors", status: 503, retryAfter: null, forMs: 5_000 } },
+];
+
+/** One provider's first up of `faultN` connectors with one fault injected. */
+async function runFault(provider: ProviderName, fault: Fault, settings: Settings): Promise<FaultRow> {
+  const n = settings.faultN;
+  const program = makeProgram(provider);
+  const emulator = await startEmulator({
+    stateDir: path.join(REPO_ROOT, ".emulator"),
+    latencyMs: settings.latencyMs,
+    pageSize: PAGE_SIZE,
+  });
+  try {
+    const project = new PulumiProject({
+      dir: program.dir,
+      backendDir: program.backend,
+      passphrase: "bench-local-state-only",
+      env: clientEnvironment(emulator, "writer"),
+    });
+    await project.initStack(STACK, { "intune-connectors:connectors": connectorConfig(n, 1) });
+    emulator.clearLog();
+    emulator.addFault(fault.rule);
+    const outcome = await runPulumi(
+      project,
+      ["up", "--yes", "--skip-preview", "--parallel", String(settings.parallel)],
+      settings.timeoutSeconds,
+    );
+    const s = emulator.summary();
+    const tenant = emulator.connectors();
+    const exported = JSON.parse((await project.run(["stack", "export"], { stack: STACK })).stdout) as {
+      deployment: { resources?: { type: string }[] };
+    };
+    const managed = (exported.deployment.resources ?? []).filter((r) =>
+      r.type.startsWith("pulumi-nodejs:dynamic/"),
+    ).length;
+    const row: FaultRow = {
+      n,
+      provider,
+      fault: fault.name,
+      status: outcome.timedOut ? "timed out" : outcome.code === 0 ? "ok" : `failed (exit ${outcome.code})`,
+      duplicates: tenant.length - new Set(tenant.map((c) => c.displayName)).size,
+      failed: n - managed,
+      requests: {
+        token: s.token,
+        GET: s.GET,
+        POST: s.POST,
+        PATCH: s.PATCH,
+        DELETE: s.DELETE,
+        throttled: s.throttled,
+        errors: s.errors,
+      },
+      wallSeconds: Math.round(outcome.seconds * 100) / 100,
+    };
+    log(
+      `  fault ${fault.name.padEnd(28)} ${provider.padEnd(8)} ${outcome.seconds.toFixed(1).padStart(6)} s  ` +
+        `${emulator.summaryLine()}  duplicates ${row.duplicates}, failed ${row.failed}  ${row.status}`,
+    );
+    return row;
+  } finally {
+    await emulator.close();
+    program.cleanup();
+  }
+}
+
 async function writeResults(results: BenchResults, outDir: string): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   const json = path.join(outDir, "results.json");
@@ -401,7 +500,7 @@ async function main(): Promise<void> {
   const bin = ensurePulumiCli();
   log(
     `bench: sizes ${settings.sizes.join(", ")}; latency ${settings.latencyMs} ms; --parallel ${settings.parallel}; ` +
-      `baseline up to N=${settings.baselineMax}; pulumi ${bin}`,
+      `peers up to N=${settings.baselineMax}; faults at N=${settings.faultN}; pulumi ${bin}`,
   );
   const rows: OperationRow[] = [];
   const states: StateRow[] = [];
@@ -419,8 +518,24 @@ async function main(): Promise<void> {
   };
   for (const n of settings.sizes) {
     await attempt("ours", n);
-    if (n <= settings.baselineMax) await attempt("baseline", n);
-    else baselineSkipped.push(n);
+    if (n <= settings.baselineMax) {
+      await attempt("sdk", n);
+      await attempt("baseline", n);
+    } else baselineSkipped.push(n);
+  }
+  const faults: FaultRow[] = [];
+  if (settings.faultN > 0) {
+    for (const fault of FAULTS) {
+      for (const provider of ["ours", "sdk", "baseline"] as const) {
+        try {
+          faults.push(await runFault(provider, fault, settings));
+        } catch (error) {
+          errors.push(
+            `${provider} under ${fault.name}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+          );
+        }
+      }
+    }
   }
   const results: BenchResults = {
     generated: new Date().toISOString(),
@@ -438,6 +553,7 @@ async function main(): Promise<void> {
     },
     operations: rows,
     state: states,
+    faults,
     errors,
   };
   log(`\nbench: ${results.settings.totalSeconds} s in all`);

@@ -1,7 +1,7 @@
 /** The benchmark's result types, the lower bounds each operation is compared with, and the Markdown table. */
 import type { RequestSummary } from "intune-graph-emulator";
 
-export type ProviderName = "ours" | "baseline";
+export type ProviderName = "ours" | "sdk" | "baseline";
 export type Operation = "preview" | "up (create)" | "up (no-op)" | "up (rename all)" | "refresh" | "destroy";
 
 /** The emulator's request counts (throttled = answered 429). */
@@ -32,6 +32,20 @@ export interface StateRow {
   exportBytes: number;
 }
 
+/** One provider's first up of N connectors with one fault injected. */
+export interface FaultRow {
+  n: number;
+  provider: ProviderName;
+  fault: "POST applied, answered 504" | "429 storm" | "503 burst";
+  status: string;
+  /** Connectors beyond one per display name left in the tenant. */
+  duplicates: number;
+  /** Connectors the stack does not hold after the up (creates that failed). */
+  failed: number;
+  requests: RequestCounts;
+  wallSeconds: number;
+}
+
 export interface BenchResults {
   generated: string;
   settings: {
@@ -48,6 +62,8 @@ export interface BenchResults {
   };
   operations: OperationRow[];
   state: StateRow[];
+  /** Absent in older results. */
+  faults?: FaultRow[];
   /** Scenarios that could not run at all (absent in older results). */
   errors?: string[];
 }
@@ -121,6 +137,44 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
+/** Ours beside each peer, operation by operation: wall time and requests, with the ratio. */
+function peerTable(results: BenchResults): string {
+  const find = (n: number, provider: ProviderName, op: Operation) =>
+    results.operations.find((r) => r.n === n && r.provider === provider && r.operation === op);
+  const total = (r: OperationRow | undefined) =>
+    r?.requests
+      ? r.requests.token + r.requests.GET + r.requests.POST + r.requests.PATCH + r.requests.DELETE
+      : null;
+  const cell = (r: OperationRow | undefined, ours: OperationRow | undefined) => {
+    if (!r) return "–";
+    if (r.status !== "ok") return r.status.replace(/ \(.*$/, "");
+    const speed =
+      ours?.wallSeconds && r.wallSeconds ? ` (${(r.wallSeconds / ours.wallSeconds).toFixed(1)}×)` : "";
+    return `${fixed(r.wallSeconds)} s, ${total(r)} req, ${r.requests?.throttled ?? 0} × 429${speed}`;
+  };
+  const rows: string[][] = [];
+  for (const n of results.settings.sizes) {
+    for (const op of ["up (create)", "up (rename all)", "refresh", "destroy"] as Operation[]) {
+      const ours = find(n, "ours", op);
+      if (!ours) continue;
+      rows.push([
+        String(n),
+        op,
+        ours.status === "ok"
+          ? `${fixed(ours.wallSeconds)} s, ${total(ours)} req, ${ours.requests?.throttled ?? 0} × 429`
+          : ours.status,
+        cell(find(n, "sdk", op), ours),
+        cell(find(n, "baseline", op), ours),
+      ]);
+    }
+  }
+  return [
+    "Wall time, Graph requests (tokens included) and 429 answers; a peer's ratio is its wall time over ours.",
+    "",
+    table(["N", "operation", "ours", "sdk (official Graph SDK)", "baseline (naive)"], rows),
+  ].join("\n");
+}
+
 export function renderMarkdown(results: BenchResults): string {
   const s = results.settings;
   const head = [
@@ -130,8 +184,12 @@ export function renderMarkdown(results: BenchResults): string {
       `${s.latencyMs} ms a request, ${s.throttle}; \`--parallel ${s.parallel}\`, list page size ${s.pageSize}, ` +
       `${s.cpus} cores, Node ${s.node}; ${s.totalSeconds} s in all.`,
     "",
-    "**ours** is this provider; **baseline** is the naive dynamic provider of `bench/baseline/` (no limiter, " +
-      "retries everything, a token per operation, deep-equal diff, implementation serialized by value). " +
+    "**ours** is this provider, installed from its packed tarball as a user installs it; **sdk** is the peer " +
+      "a TypeScript user would write instead, a dynamic provider on Microsoft's Graph JS SDK " +
+      "(`@microsoft/microsoft-graph-client` 3.0.7, default middleware, `TokenCredentialAuthenticationProvider`; " +
+      "`bench/sdk-peer/`); **baseline** is the naive dynamic provider of `bench/baseline/` (no limiter, " +
+      "retries everything, a token per operation, deep-equal diff). Both peers are stored by value, as a " +
+      "provider written in a program is. " +
       "Requests are counted by the emulator; 429 = answered _Too Many Requests_. Throttle bound: the writes " +
       "at 100 per 20 s (the first 100 at once). Latency bound: one token plus the requests' round trips, " +
       `${s.parallel} at a time (refresh: or the list's pages). Wall time is the whole \`pulumi\` command, ` +
@@ -142,8 +200,8 @@ export function renderMarkdown(results: BenchResults): string {
   if (s.baselineSkipped.length) {
     head.push(
       "",
-      `The baseline runs up to N = ${s.baselineMax} only (not at N = ${s.baselineSkipped.join(", ")}), to keep ` +
-        "the whole run under 15 minutes.",
+      `The peers run up to N = ${s.baselineMax} only (not at N = ${s.baselineSkipped.join(", ")}), to keep ` +
+        "the whole run short.",
     );
   }
   if (results.errors?.length) {
@@ -213,8 +271,39 @@ export function renderMarkdown(results: BenchResults): string {
     ],
     stateRows,
   );
+  const faults = results.faults ?? [];
+  const faultTable = table(
+    [
+      "fault",
+      "N",
+      "provider",
+      "duplicates made",
+      "creates failed",
+      "POST",
+      "429",
+      "5xx answered",
+      "wall s",
+      "status",
+    ],
+    faults.map((f) => [
+      f.fault,
+      String(f.n),
+      f.provider,
+      String(f.duplicates),
+      String(f.failed),
+      String(f.requests.POST),
+      String(f.requests.throttled),
+      String(f.requests.errors),
+      fixed(f.wallSeconds),
+      f.status,
+    ]),
+  );
   return [
     ...head,
+    "",
+    "## Against the peers",
+    "",
+    peerTable(results),
     "",
     "## Graph requests and wall time",
     "",
@@ -224,5 +313,18 @@ export function renderMarkdown(results: BenchResults): string {
     "",
     state,
     "",
+    ...(faults.length
+      ? [
+          "## Faults during the first up",
+          "",
+          "Each provider's first `up` of N connectors on a fresh tenant with one fault injected on the connectors " +
+            "path: a POST that Intune applies and then answers 504; every request answered 429 (Retry-After 1 s) for " +
+            "10 s; every request answered 503 (no Retry-After) for 5 s, both from the first request they hit. _Duplicates made_: connectors beyond one per display name; _creates failed_: " +
+            "connectors the stack does not hold afterwards. 5xx answered counts the emulator's error answers, faults included.",
+          "",
+          faultTable,
+          "",
+        ]
+      : []),
   ].join("\n");
 }
