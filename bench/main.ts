@@ -67,6 +67,10 @@ interface Settings {
   renderOnly: boolean;
   /** Connectors in each fault scenario (0: no fault table). */
   faultN: number;
+  /** Which providers run (default all three). */
+  providers: ProviderName[];
+  /** Where to write each operation's request log (JSON), for timing analysis; default none. */
+  requestsOut?: string;
 }
 
 function parseSettings(): Settings {
@@ -80,6 +84,8 @@ function parseSettings(): Settings {
       "timeout-seconds": { type: "string", default: "300" },
       "budget-seconds": { type: "string", default: "1500" },
       "fault-n": { type: "string", default: "10" },
+      providers: { type: "string", default: "ours,sdk,baseline" },
+      "requests-out": { type: "string" },
       out: { type: "string" },
       "render-only": { type: "boolean", default: false },
     },
@@ -103,10 +109,23 @@ function parseSettings(): Settings {
     timeoutSeconds: number("timeout-seconds", values["timeout-seconds"] ?? "300", 10),
     budgetSeconds: number("budget-seconds", values["budget-seconds"] ?? "1500", 30),
     faultN: number("fault-n", values["fault-n"] ?? "10", 0),
+    providers: parseProviders(values.providers ?? "ours,sdk,baseline"),
+    requestsOut: values["requests-out"] ? path.resolve(values["requests-out"]) : undefined,
     outDir: path.resolve(REPO_ROOT, values.out ?? (quick ? "bench/results/quick" : "bench/results")),
     quick,
     renderOnly: values["render-only"] ?? false,
   };
+}
+
+function parseProviders(text: string): ProviderName[] {
+  const known: ProviderName[] = ["ours", "sdk", "baseline"];
+  const names = text.split(",").map((p) => p.trim());
+  for (const name of names) {
+    if (!known.includes(name as ProviderName)) {
+      throw new Error(`--providers: ${known.join(", ")} (comma-separated), got ${JSON.stringify(name)}`);
+    }
+  }
+  return names as ProviderName[];
 }
 
 function log(message: string): void {
@@ -154,6 +173,8 @@ class ProviderMemoryProbe {
 
 interface RunOutcome {
   code: number;
+  /** When the command started (epoch ms). */
+  startedAt: number;
   seconds: number;
   timedOut: boolean;
   output: string;
@@ -190,7 +211,13 @@ function runPulumi(project: PulumiProject, args: string[], timeoutSeconds: numbe
     child.on("close", (code) => {
       clearTimeout(timer);
       if (killer) clearTimeout(killer);
-      resolve({ code: code ?? 1, seconds: (Date.now() - started) / 1000, timedOut, output });
+      resolve({
+        code: code ?? 1,
+        startedAt: started,
+        seconds: (Date.now() - started) / 1000,
+        timedOut,
+        output,
+      });
     });
   });
 }
@@ -272,6 +299,24 @@ function measureState(exported: string, n: number): StateInfo {
   };
 }
 
+/**
+ * When the command's first and last Graph or token requests reached the emulator, in seconds from
+ * its start: what comes before is engine and program start-up, what comes after is the engine's
+ * finish (the last checkpoint write among it).
+ */
+function requestTimeline(
+  emulator: Emulator,
+  startedAt: number,
+): { firstRequestSeconds: number | null; lastRequestSeconds: number | null } {
+  const times = emulator
+    .requestLog()
+    .filter((e) => e.kind !== "admin")
+    .map((e) => Date.parse(e.time));
+  if (times.length === 0) return { firstRequestSeconds: null, lastRequestSeconds: null };
+  const at = (t: number) => Math.round((t - startedAt) / 10) / 100;
+  return { firstRequestSeconds: at(Math.min(...times)), lastRequestSeconds: at(Math.max(...times)) };
+}
+
 /** When the run started, for the time budget. */
 const runStarted = Date.now();
 
@@ -279,13 +324,16 @@ function remainingSeconds(settings: Settings): number {
   return settings.budgetSeconds - (Date.now() - runStarted) / 1000;
 }
 
-async function runScenario(
+/**
+ * A fresh emulated tenant and a program for `provider` with its stack configured for N connectors,
+ * handed to `work`, then both removed.
+ */
+async function withStack<T>(
   provider: ProviderName,
   n: number,
   settings: Settings,
-  rows: OperationRow[],
-  states: StateRow[],
-): Promise<void> {
+  work: (project: PulumiProject, emulator: Emulator, programDir: string) => Promise<T>,
+): Promise<T> {
   const program = makeProgram(provider);
   const emulator = await startEmulator({
     stateDir: path.join(REPO_ROOT, ".emulator"),
@@ -300,7 +348,22 @@ async function runScenario(
       env: clientEnvironment(emulator, "writer"),
     });
     await project.initStack(STACK, { "intune-connectors:connectors": connectorConfig(n, 1) });
-    const probe = new ProviderMemoryProbe(program.dir);
+    return await work(project, emulator, program.dir);
+  } finally {
+    await emulator.close();
+    program.cleanup();
+  }
+}
+
+async function runScenario(
+  provider: ProviderName,
+  n: number,
+  settings: Settings,
+  rows: OperationRow[],
+  states: StateRow[],
+): Promise<void> {
+  await withStack(provider, n, settings, async (project, emulator, programDir) => {
+    const probe = new ProviderMemoryProbe(programDir);
     const parallel = ["--parallel", String(settings.parallel)];
     const steps: { op: Operation; args: string[]; before?: () => void }[] = [
       { op: "preview", args: ["preview", ...parallel] },
@@ -360,6 +423,17 @@ async function runScenario(
       const outcome = await runPulumi(project, step.args, timeout);
       const peakRssMb = probe.stop();
       const s = emulator.summary();
+      if (settings.requestsOut) {
+        mkdirSync(settings.requestsOut, { recursive: true });
+        const file = `${provider}-${n}-${step.op.replace(/\W+/g, "-")}.json`;
+        const entries = emulator
+          .requestLog()
+          .map(({ seq, time, kind, method, status }) => ({ seq, time, kind, method, status }));
+        writeFileSync(
+          path.join(settings.requestsOut, file),
+          JSON.stringify({ startedAt: outcome.startedAt, entries }),
+        );
+      }
       const status = outcome.timedOut
         ? `timed out after ${timeout} s`
         : outcome.code === 0
@@ -378,6 +452,7 @@ async function runScenario(
           errors: s.errors,
         },
         wallSeconds: Math.round(outcome.seconds * 100) / 100,
+        ...requestTimeline(emulator, outcome.startedAt),
         peakRssMb,
       });
       log(
@@ -393,10 +468,7 @@ async function runScenario(
         states.push({ n, provider, ...measureState(exported, n) });
       }
     }
-  } finally {
-    await emulator.close();
-    program.cleanup();
-  }
+  });
 }
 
 interface Fault {
@@ -417,20 +489,7 @@ const FAULTS: Fault[] = [
 /** One provider's first up of `faultN` connectors with one fault injected. */
 async function runFault(provider: ProviderName, fault: Fault, settings: Settings): Promise<FaultRow> {
   const n = settings.faultN;
-  const program = makeProgram(provider);
-  const emulator = await startEmulator({
-    stateDir: path.join(REPO_ROOT, ".emulator"),
-    latencyMs: settings.latencyMs,
-    pageSize: PAGE_SIZE,
-  });
-  try {
-    const project = new PulumiProject({
-      dir: program.dir,
-      backendDir: program.backend,
-      passphrase: "bench-local-state-only",
-      env: clientEnvironment(emulator, "writer"),
-    });
-    await project.initStack(STACK, { "intune-connectors:connectors": connectorConfig(n, 1) });
+  return withStack(provider, n, settings, async (project, emulator) => {
     emulator.clearLog();
     emulator.addFault(fault.rule);
     const outcome = await runPulumi(
@@ -469,10 +528,7 @@ async function runFault(provider: ProviderName, fault: Fault, settings: Settings
         `${emulator.summaryLine()}  duplicates ${row.duplicates}, failed ${row.failed}  ${row.status}`,
     );
     return row;
-  } finally {
-    await emulator.close();
-    program.cleanup();
-  }
+  });
 }
 
 async function writeResults(results: BenchResults, outDir: string): Promise<string> {
@@ -517,16 +573,16 @@ async function main(): Promise<void> {
     }
   };
   for (const n of settings.sizes) {
-    await attempt("ours", n);
+    if (settings.providers.includes("ours")) await attempt("ours", n);
     if (n <= settings.baselineMax) {
-      await attempt("sdk", n);
-      await attempt("baseline", n);
+      for (const peer of ["sdk", "baseline"] as const)
+        if (settings.providers.includes(peer)) await attempt(peer, n);
     } else baselineSkipped.push(n);
   }
   const faults: FaultRow[] = [];
   if (settings.faultN > 0) {
     for (const fault of FAULTS) {
-      for (const provider of ["ours", "sdk", "baseline"] as const) {
+      for (const provider of settings.providers) {
         try {
           faults.push(await runFault(provider, fault, settings));
         } catch (error) {

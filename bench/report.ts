@@ -15,6 +15,9 @@ export interface OperationRow {
   requests: RequestCounts | null;
   lowerBound: string;
   wallSeconds: number | null;
+  /** First and last request, seconds from the command's start (absent in older results). */
+  firstRequestSeconds?: number | null;
+  lastRequestSeconds?: number | null;
   throttleBoundSeconds: number;
   latencyBoundSeconds: number;
   peakRssMb: number | null;
@@ -193,7 +196,7 @@ export function renderMarkdown(results: BenchResults): string {
       "Requests are counted by the emulator; 429 = answered _Too Many Requests_. Throttle bound: the writes " +
       "at 100 per 20 s (the first 100 at once). Latency bound: one token plus the requests' round trips, " +
       `${s.parallel} at a time (refresh: or the list's pages). Wall time is the whole \`pulumi\` command, ` +
-      "engine start-up included. RSS: peak resident memory of the dynamic-provider process. " +
+      "engine start-up included; first and last request: when they reached the emulator, from the command's start. RSS: peak resident memory of the dynamic-provider process. " +
       "_refresh_ reads one GET per connector. After a failed or timed-out " +
       "operation the rest of that provider's operations at that N are skipped.",
   ];
@@ -222,6 +225,8 @@ export function renderMarkdown(results: BenchResults): string {
       count("throttled"),
       r.lowerBound,
       fixed(r.wallSeconds),
+      fixed(r.firstRequestSeconds ?? null),
+      fixed(r.lastRequestSeconds ?? null),
       fixed(r.throttleBoundSeconds, 0),
       ratio(r.wallSeconds, r.throttleBoundSeconds),
       fixed(r.latencyBoundSeconds, 2),
@@ -243,6 +248,8 @@ export function renderMarkdown(results: BenchResults): string {
       "429",
       "lower bound",
       "wall s",
+      "first request s",
+      "last request s",
       "throttle bound s",
       "× throttle",
       "latency bound s",

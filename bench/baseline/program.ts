@@ -3,6 +3,7 @@
  * (`intune-connectors:connectors`), one naive dynamic resource per entry.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { connectorEntries } from "../peer-config";
 import { naiveProvider } from "./provider";
 
 class NaiveConnector extends pulumi.dynamic.Resource {
@@ -11,12 +12,4 @@ class NaiveConnector extends pulumi.dynamic.Resource {
   }
 }
 
-interface Entry {
-  name: string;
-  displayName: string;
-  version?: string;
-  state?: string;
-}
-
-const entries = new pulumi.Config().requireObject<Entry[]>("connectors");
-export const connectors = entries.map(({ name, ...args }) => new NaiveConnector(name, args).id);
+export const connectors = connectorEntries().map(({ name, ...args }) => new NaiveConnector(name, args).id);

@@ -3,6 +3,7 @@
  * (`intune-connectors:connectors`), one SDK-based dynamic resource per entry.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { connectorEntries } from "../peer-config";
 import { sdkProvider } from "./provider";
 
 class SdkConnector extends pulumi.dynamic.Resource {
@@ -18,12 +19,4 @@ class SdkConnector extends pulumi.dynamic.Resource {
   }
 }
 
-interface Entry {
-  name: string;
-  displayName: string;
-  version?: string;
-  state?: string;
-}
-
-const entries = new pulumi.Config().requireObject<Entry[]>("connectors");
-export const connectors = entries.map(({ name, ...args }) => new SdkConnector(name, args).id);
+export const connectors = connectorEntries().map(({ name, ...args }) => new SdkConnector(name, args).id);
