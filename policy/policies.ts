@@ -101,7 +101,7 @@ export function createPolicies(
     {
       name: POLICY_NAMES.declaredVersion,
       description:
-        "A declared connector version is at least the minimum: Microsoft deprecated versions before 6.2501.2000.5, and a deprecated connector still shows active while hybrid join fails.",
+        `A declared connector version is at least the minimum: Microsoft deprecated versions before ${MINIMUM_SUPPORTED_VERSION}, and a deprecated connector still shows active while hybrid join fails.`,
       enforcementLevel: "mandatory",
       configSchema: { properties: { minimumVersion: minimumVersionSchema } },
       validateResource: (args, reportViolation) => {
