@@ -100,8 +100,7 @@ export function createPolicies(
   return [
     {
       name: POLICY_NAMES.declaredVersion,
-      description:
-        `A declared connector version is at least the minimum: Microsoft deprecated versions before ${MINIMUM_SUPPORTED_VERSION}, and a deprecated connector still shows active while hybrid join fails.`,
+      description: `A declared connector version is at least the minimum: Microsoft deprecated versions before ${MINIMUM_SUPPORTED_VERSION}, and a deprecated connector still shows active while hybrid join fails.`,
       enforcementLevel: "mandatory",
       configSchema: { properties: { minimumVersion: minimumVersionSchema } },
       validateResource: (args, reportViolation) => {
