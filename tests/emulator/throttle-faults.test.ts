@@ -241,6 +241,7 @@ describe("emulator: throttling and faults", function () {
       expect(() => emu.addFault({ status: 500, drop: true })).to.throw(/at most one/);
       expect(() => emu.addFault({ status: 500, count: 0 })).to.throw(/count/);
       expect(() => emu.addFault({ status: 500, forMs: 0 })).to.throw(/forMs/);
+      expect(() => emu.addFault({ status: 500, forMs: "10" as unknown as number })).to.throw(/forMs/);
       expect(() => emu.addFault({ status: 500, forMs: 10, count: 2 })).to.throw(/count or forMs/);
       expect(() => emu.addFault({ status: 500, path: "/([/" })).to.throw();
     });

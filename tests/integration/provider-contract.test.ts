@@ -122,6 +122,8 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
       expect((await t.provider.diff(olds.connectorId, stored, same)).changes).to.equal(false);
       // A state without the stored provider (repaired, or a test's) is no reason to update.
       expect((await t.provider.diff(olds.connectorId, olds, now)).changes).to.equal(false);
+      const noneNow = { displayName: "Branch office" };
+      expect((await t.provider.diff(olds.connectorId, stored, noneNow)).changes).to.equal(false);
     });
 
     it("updates a connector whose stored provider alone moved without any Graph request", async () => {

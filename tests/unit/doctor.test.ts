@@ -29,6 +29,10 @@ describe("doctor: reading a token's claims", () => {
 
   it("says nothing of an opaque token, a payload that is not JSON, or not an object", () => {
     expect(readClaims("opaque-token")).to.equal(undefined);
+    // Two or four segments are not a JWT, even when the second one is JSON.
+    const payload = Buffer.from(JSON.stringify({ aud: "x" })).toString("base64url");
+    expect(readClaims(`e30.${payload}`)).to.equal(undefined);
+    expect(readClaims(`e30.${payload}.sig.extra`)).to.equal(undefined);
     expect(readClaims(`a.${Buffer.from("not json").toString("base64url")}.c`)).to.equal(undefined);
     expect(readClaims(jwt(42))).to.equal(undefined);
     expect(readClaims(jwt(null))).to.equal(undefined);
@@ -37,9 +41,12 @@ describe("doctor: reading a token's claims", () => {
 
 describe("doctor: the audience check", () => {
   it("passes a token for the configured cloud's Graph, by URL (slash or not) or by Graph's app id", () => {
-    expect(
-      audienceCheck({ aud: "https://graph.microsoft.com", tid: TENANT }, globalContext).verdict,
-    ).to.equal("ok");
+    expect(audienceCheck({ aud: "https://graph.microsoft.com", tid: TENANT }, globalContext)).to.deep.equal({
+      name: "audience",
+      verdict: "ok",
+      detail: "https://graph.microsoft.com, the Graph of cloud global",
+    });
+    expect(audienceCheck({ aud: "https://graph.microsoft.com//" }, globalContext).verdict).to.equal("ok");
     expect(audienceCheck({ aud: "https://graph.microsoft.com/" }, globalContext).verdict).to.equal("ok");
     const gov = { cloud: "usgov" as const, graphEndpoint: "https://graph.microsoft.us" };
     expect(audienceCheck({ aud: "00000003-0000-0000-c000-000000000000" }, gov).verdict).to.equal("ok");
@@ -48,7 +55,9 @@ describe("doctor: the audience check", () => {
 
   it("fails a token for another cloud's Graph, naming both", () => {
     const check = audienceCheck({ aud: "https://graph.microsoft.us" }, globalContext);
-    expect(check.verdict).to.equal("fail");
+    expect(check).to.include({ name: "audience", verdict: "fail" });
+    const both = audienceCheck({ aud: ["api://a", "https://graph.microsoft.us"] }, globalContext);
+    expect(both.detail).to.contain("the token is for api://a, https://graph.microsoft.us, not");
     expect(check.detail).to.contain("https://graph.microsoft.us, not the Graph of cloud global");
     expect(check.fix).to.contain("set intune:cloud");
     expect(audienceCheck({}, globalContext).detail).to.contain("(none)");
@@ -59,7 +68,7 @@ describe("doctor: the audience check", () => {
       { aud: "https://graph.microsoft.us" },
       { cloud: "usgov", graphEndpoint: "https://graph.microsoft.com/" },
     );
-    expect(check.verdict).to.equal("fail");
+    expect(check).to.include({ name: "audience", verdict: "fail" });
     expect(check.detail).to.contain("is the Graph of cloud global");
     expect(check.fix).to.contain("set intune:cloud to global");
   });
@@ -74,8 +83,9 @@ describe("doctor: the audience check", () => {
       { aud: "https://graph.microsoft.com", tid: "11111111-2222-3333-4444-555555555555" },
       globalContext,
     );
-    expect(other.verdict).to.equal("fail");
+    expect(other).to.include({ name: "audience", verdict: "fail" });
     expect(other.detail).to.contain(`not the configured ${TENANT}`);
+    expect(other.fix).to.contain("check intune:tenantId (or AZURE_TENANT_ID)");
     const upper = audienceCheck(
       { aud: "https://graph.microsoft.com", tid: TENANT.toUpperCase() },
       globalContext,
@@ -87,13 +97,19 @@ describe("doctor: the audience check", () => {
       { ...globalContext, tenantId: "contoso.onmicrosoft.com" },
     );
     expect(byDomain.verdict).to.equal("ok");
+    // A domain that begins like a GUID is still a domain.
+    const guidLike = audienceCheck(
+      { aud: "https://graph.microsoft.com", tid: TENANT },
+      { ...globalContext, tenantId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee.example.com" },
+    );
+    expect(guidLike.verdict).to.equal("ok");
   });
 });
 
 describe("doctor: the permission check", () => {
   it("passes the write permission as an application role or a delegated scope", () => {
     const app = permissionCheck({ roles: ["DeviceManagementConfiguration.ReadWrite.All"] });
-    expect(app.verdict).to.equal("ok");
+    expect(app).to.include({ name: "permission", verdict: "ok" });
     expect(app.detail).to.contain("application permission");
     const delegated = permissionCheck({ scp: "User.Read DeviceManagementConfiguration.ReadWrite.All" });
     expect(delegated.verdict).to.equal("ok");
@@ -102,16 +118,22 @@ describe("doctor: the permission check", () => {
 
   it("warns on the read permission alone", () => {
     const check = permissionCheck({ roles: ["DeviceManagementConfiguration.Read.All"] });
-    expect(check.verdict).to.equal("warn");
+    expect(check).to.include({ name: "permission", verdict: "warn" });
+    expect(check.detail).to.equal(
+      "the token holds DeviceManagementConfiguration.Read.All only: previews, refresh and intune-health work; pulumi up and destroy will be refused (403)",
+    );
     expect(check.fix).to.contain("enough for a read-only pipeline");
   });
 
   it("fails other permissions, naming them, and no roles at all", () => {
     const other = permissionCheck({ roles: ["User.Read.All", "Group.Read.All"] });
-    expect(other.verdict).to.equal("fail");
+    expect(other).to.include({ name: "permission", verdict: "fail" });
     expect(other.detail).to.contain("holds User.Read.All, Group.Read.All, but neither");
     const none = permissionCheck({});
     expect(none.verdict).to.equal("fail");
+    expect(none.fix).to.equal(
+      "in Entra ID → App registrations → the app → API permissions, add the Microsoft Graph application permission DeviceManagementConfiguration.ReadWrite.All and grant admin consent",
+    );
     expect(none.detail).to.contain("holds no roles");
   });
 });

@@ -250,6 +250,19 @@ describe("GitHub Actions ID token request", () => {
     expect(error.message).to.equal(
       `GitHub Actions ID token request to ${server.origin}/idtoken answered 500: {"message":"internal"}`,
     );
+    // Asked once: the job's token endpoint is not retried (the provider's own retries decide).
+    expect(server.requests).to.have.length(1);
+  });
+
+  it("does not follow a redirect: the request token goes to the URL the job gave and nowhere else", async () => {
+    server.answer({ status: 302, headers: { location: "/elsewhere" }, body: "" });
+    const error = await rejection(fetchGithubIdToken(`${server.origin}/idtoken`, "req-token-abc"));
+    expect(error.message).to.contain(
+      `GitHub Actions ID token request to ${server.origin}/idtoken answered 302`,
+    );
+    expect(server.requests.map((r) => r.url)).to.deep.equal([
+      "/idtoken?audience=api%3A%2F%2FAzureADTokenExchange",
+    ]);
   });
 
   it("adds the permissions hint to a 401 answer", async () => {

@@ -90,6 +90,7 @@ describe("policy pack: intune-connector-version (declared inputs)", () => {
     expect(onResource(resourceArgs({ displayName: "x", version: "6.2501.2000.5" }))).to.deep.equal([]);
     expect(onResource(resourceArgs({ displayName: "x", version: "6.10000.0.0" }))).to.deep.equal([]);
     expect(onResource(resourceArgs({ displayName: "x" }))).to.deep.equal([]);
+    expect(onResource(resourceArgs({ displayName: "x", version: null }))).to.deep.equal([]);
   });
 
   it("takes the minimum from config", () => {
@@ -140,6 +141,18 @@ describe("policy pack: intune-connector-health (outputs in state)", () => {
     expect(onStack(health, stackArgs([planned, computed]))).to.deep.equal([]);
   });
 
+  it("skips outputs without an id or a display name, and reads a non-string value as missing", () => {
+    const noId = connector({ connectorId: undefined, state: "error" });
+    const noName = connector({ displayName: 42, state: "error" });
+    expect(onStack(health, stackArgs([noId, noName]))).to.deep.equal([]);
+    const odd = connector({ version: 6, state: 1, lastConnectionDateTime: 0 });
+    expect(onStack(health, stackArgs([odd])).map((v) => v.message)).to.deep.equal([
+      `"SRV-c${counter}": reports no version, so whether it is older than 6.2501.2000.5 cannot be told`,
+      `"SRV-c${counter}": state is unknown, not active: Autopilot does not use it`,
+      `"SRV-c${counter}": has never checked in with Intune`,
+    ]);
+  });
+
   it("ignores other resource types", () => {
     const other = connector({ state: "error" }, "pulumi-nodejs:dynamic:Resource");
     expect(onStack(health, stackArgs([other]))).to.deep.equal([]);
@@ -177,5 +190,7 @@ describe("policy pack: intune-unique-display-names", () => {
     expect(found[0].message).to.contain(String(a.props.connectorId));
     expect(found[0].message).to.contain(String(b.props.connectorId));
     expect(onStack(uniqueNames, stackArgs([connector(), connector()]))).to.deep.equal([]);
+    // Other fleet findings (here: too few healthy) are not this policy's.
+    expect(onStack(uniqueNames, stackArgs([connector({ state: "error" })]))).to.deep.equal([]);
   });
 });

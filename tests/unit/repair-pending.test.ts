@@ -11,6 +11,7 @@ import {
 } from "pulumi-intune-domain-join/internal/tools/local-backend";
 import {
   decide,
+  managedConnectorIds,
   restoreProviderOutputs,
   settledResource,
 } from "pulumi-intune-domain-join/internal/logic/repair";
@@ -347,5 +348,21 @@ describe("intune-repair-pending: a note naming a connector the stack already hol
       intents,
     );
     expect(decision).to.deep.equal({ urn: "u::branch", action: "clear", candidates: [] });
+  });
+});
+
+describe("the ids a stack manages (intune-health --stack/--state, intune-repair-pending)", () => {
+  it("takes DomainJoinConnector resources with an id, and nothing else", () => {
+    const T = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
+    expect(
+      managedConnectorIds([
+        { type: T, id: "a" },
+        { type: "pulumi:pulumi:Stack", id: "stack" },
+        { type: "pulumi-nodejs:dynamic/naive:Connector", id: "other" },
+        { type: T, id: "" },
+        { type: T },
+        { type: T, id: "b" },
+      ]),
+    ).to.deep.equal(["a", "b"]);
   });
 });
