@@ -145,7 +145,7 @@ describe("policy pack: intune-connector-health (outputs in state)", () => {
     const noId = connector({ connectorId: undefined, state: "error" });
     const noName = connector({ displayName: 42, state: "error" });
     expect(onStack(health, stackArgs([noId, noName]))).to.deep.equal([]);
-    const odd = connector({ version: 6, state: 1, lastConnectionDateTime: 0 });
+    const odd = connector({ version: 6, state: 1, lastConnectionDateTime: true });
     expect(onStack(health, stackArgs([odd])).map((v) => v.message)).to.deep.equal([
       `"SRV-c${counter}": reports no version, so whether it is older than 6.2501.2000.5 cannot be told`,
       `"SRV-c${counter}": state is unknown, not active: Autopilot does not use it`,
