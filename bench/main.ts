@@ -442,15 +442,8 @@ async function runScenario(
       rows.push({
         ...base,
         status,
-        requests: {
-          token: s.token,
-          GET: s.GET,
-          POST: s.POST,
-          PATCH: s.PATCH,
-          DELETE: s.DELETE,
-          throttled: s.throttled,
-          errors: s.errors,
-        },
+        // A fresh object with exactly the request counts.
+        requests: s,
         wallSeconds: Math.round(outcome.seconds * 100) / 100,
         ...requestTimeline(emulator, outcome.startedAt),
         peakRssMb,
@@ -512,15 +505,7 @@ async function runFault(provider: ProviderName, fault: Fault, settings: Settings
       status: outcome.timedOut ? "timed out" : outcome.code === 0 ? "ok" : `failed (exit ${outcome.code})`,
       duplicates: tenant.length - new Set(tenant.map((c) => c.displayName)).size,
       failed: n - managed,
-      requests: {
-        token: s.token,
-        GET: s.GET,
-        POST: s.POST,
-        PATCH: s.PATCH,
-        DELETE: s.DELETE,
-        throttled: s.throttled,
-        errors: s.errors,
-      },
+      requests: s,
       wallSeconds: Math.round(outcome.seconds * 100) / 100,
     };
     log(
