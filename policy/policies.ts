@@ -17,6 +17,7 @@ import {
 } from "@pulumi/policy";
 import {
   DEFAULT_HEALTH_OPTIONS,
+  DOTTED_NUMBER,
   HealthOptions,
   MINIMUM_SUPPORTED_VERSION,
   RESOURCE_TYPE,
@@ -35,7 +36,7 @@ export const POLICY_NAMES = {
 
 const minimumVersionSchema = {
   type: "string" as const,
-  pattern: "^[0-9]+(\\.[0-9]+)*$",
+  pattern: DOTTED_NUMBER.source,
   default: MINIMUM_SUPPORTED_VERSION,
   description: "Lowest supported connector version, compared part by part.",
 };

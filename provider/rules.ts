@@ -7,6 +7,7 @@ export {
   ConnectorHealth,
   ConnectorRule,
   DEFAULT_HEALTH_OPTIONS,
+  DOTTED_NUMBER,
   FleetHealth,
   FleetRule,
   Finding,

@@ -75,9 +75,14 @@ export class RequestLimiter {
       const now = this.clock.now();
       const horizon = now - this.limits.windowMs;
       this.slots = this.slots.filter((s) => s.settledAt === undefined || s.settledAt > horizon);
-      const writes = this.slots.filter((s) => s.write);
       const waitAll = this.waitFor(this.slots, this.limits.all, now);
-      const waitWrite = isWrite ? this.waitFor(writes, this.limits.writes, now) : 0;
+      const waitWrite = isWrite
+        ? this.waitFor(
+            this.slots.filter((s) => s.write),
+            this.limits.writes,
+            now,
+          )
+        : 0;
       const wait = Math.max(waitAll, waitWrite);
       if (wait <= 0) {
         const slot: Slot = { write: isWrite };

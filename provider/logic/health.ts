@@ -52,11 +52,17 @@ export interface ConnectorHealth {
 }
 
 /**
+ * A version the rules compare: dotted numbers, any count of parts (a threshold such as 6.2600
+ * included). Inputs of the resource are checked more strictly (schema.ts, VERSION_PATTERN).
+ */
+export const DOTTED_NUMBER = /^\d+(\.\d+)*$/;
+
+/**
  * Compares dotted versions numerically, part by part (6.10 > 6.9); a missing part counts as 0.
  * Returns -1, 0 or 1, or undefined when either is not a dotted number.
  */
 export function compareVersions(a: string, b: string): -1 | 0 | 1 | undefined {
-  const parse = (v: string) => (/^\d+(\.\d+)*$/.test(v) ? v.split(".").map(Number) : undefined);
+  const parse = (v: string) => (DOTTED_NUMBER.test(v) ? v.split(".").map(Number) : undefined);
   const left = parse(a);
   const right = parse(b);
   if (!left || !right) return undefined;

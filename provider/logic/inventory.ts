@@ -2,7 +2,7 @@
  * Which connectors an inventory lookup returns, pure: filters by display name (exact, prefix or
  * pattern), state and version range, and the one-by-name rule a program adopts by.
  */
-import { compareVersions } from "./health";
+import { DOTTED_NUMBER, compareVersions } from "./health";
 import { ConnectorState, GraphConnector } from "./schema";
 
 /** What `getConnectors` selects; every condition given must hold. */
@@ -73,7 +73,7 @@ export function filterProblems(filter: ConnectorFilter): string[] {
   const problems: string[] = [];
   for (const key of ["minVersion", "maxVersion"] as const) {
     const value = filter[key];
-    if (value !== undefined && compareVersions(value, "0") === undefined) {
+    if (value !== undefined && !DOTTED_NUMBER.test(value)) {
       problems.push(
         `${key} must be a dotted version number such as "6.2501.2000.5", got ${JSON.stringify(value)}`,
       );

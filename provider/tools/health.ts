@@ -16,7 +16,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { connect } from "../connection";
-import { DEFAULT_HEALTH_OPTIONS, HealthOptions, compareVersions, fleetHealth } from "../logic/health";
+import { DEFAULT_HEALTH_OPTIONS, DOTTED_NUMBER, HealthOptions, fleetHealth } from "../logic/health";
 import { idKey } from "../logic/ownership";
 import { managedConnectorIds } from "../logic/repair";
 import { HealthReport, healthy, renderMarkdown, renderTable, toJson } from "./health-report";
@@ -47,7 +47,7 @@ export function healthOptions(values: {
   const options = { ...DEFAULT_HEALTH_OPTIONS };
   const version = values["min-version"];
   if (version !== undefined) {
-    if (compareVersions(version, "0") === undefined) {
+    if (!DOTTED_NUMBER.test(version)) {
       throw new UsageError(
         `--min-version must be a dotted version number such as 6.2501.2000.5, got ${JSON.stringify(version)}`,
       );
