@@ -87,6 +87,14 @@ export class AdminApi {
           emu.heartbeat(connectorId(connector), { state, version } as Parameters<Emulator["heartbeat"]>[1]),
         );
       }
+      case "GET clock":
+        return jsonReply(200, { now: emu.now().toISOString() });
+      case "POST clock": {
+        const { advanceMs } = this.body(call);
+        if (typeof advanceMs !== "number")
+          throw new AdminError(400, "give advanceMs, a number of milliseconds ≥ 0");
+        return jsonReply(200, { now: emu.advanceClock(advanceMs).toISOString() });
+      }
       case "POST faults": {
         const parsed = this.json(call);
         const rules = Array.isArray(parsed) ? parsed : [parsed];
@@ -109,6 +117,8 @@ export class AdminApi {
           cloud: emu.cloud,
           caCertPath: emu.caCertPath,
           issuer: emu.issuer,
+          variants: emu.variants(),
+          now: emu.now().toISOString(),
           // Never the secrets: anyone on the machine can read this endpoint.
           apps: emu.apps.map(({ clientId, displayName, roles, federated }) => ({
             clientId,

@@ -3,7 +3,7 @@
 // start), `start` runs the emulator until Ctrl+C. Secrets never go to stdout: only to --env-file.
 import { renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ensureCa } from "./ca";
 import { CLOUD_NAMES, cloudProfile, isCloudName } from "./clouds";
 import { isGuid } from "./ids";
@@ -11,6 +11,11 @@ import { clientEnvironment } from "./client-env";
 import { startEmulator } from "./server";
 import { mixedFleet } from "./connector-model";
 import type { Emulator, EmulatorOptions } from "./types";
+import { VARIANT_CHOICES, parseVariantArgument, type ServiceVariants } from "./variants";
+
+const VARIANT_HELP = Object.entries(VARIANT_CHOICES)
+  .map(([name, values]) => `${" ".repeat(36)}${name}=${(values as readonly string[]).join("|")}`)
+  .join("\n");
 
 const USAGE = `Usage: emulator <command> [options]
 
@@ -21,11 +26,13 @@ Commands:
             --port N                port to listen on (default: a free one)
             --state-dir DIR         CA folder (default ./.emulator)
             --seed N | mixed        start with N realistic active connectors, or a mixed fleet
-                                    (current, deprecated but active, silent, in error, leftover)
+                                    (current, deprecated but active, error, inactive, leftover)
             --cloud C               ${CLOUD_NAMES.join(" | ")} (default global): the token audience Graph accepts
             --tenant-id ID          tenant GUID (default a fixed one)
             --page-size N           list page size (default 100)
-            --patch-returns-body    PATCH answers 200 with the object instead of 204
+            --variant NAME=VALUE    a behaviour Microsoft's sources leave open (repeatable; the
+                                    first value is the default; docs/emulator.md explains each):
+${VARIANT_HELP}
             --latency-ms N          delay added to every Graph and token response
             --no-throttle           turn off Intune's request limits
             --no-retry-after        throttled answers carry no Retry-After header
@@ -80,6 +87,8 @@ async function startCommand(args: string[]): Promise<number> {
     cloud: { type: "string" },
     "tenant-id": { type: "string" },
     "page-size": { type: "string" },
+    variant: { type: "string", multiple: true },
+    // Kept for scripts written for 0.1: the documented 200 with the object is now the default.
     "patch-returns-body": { type: "boolean" },
     "latency-ms": { type: "string" },
     "no-throttle": { type: "boolean" },
@@ -110,7 +119,7 @@ async function startCommand(args: string[]): Promise<number> {
     cloud,
     tenantId,
     pageSize: intOption("--page-size", values["page-size"], 1),
-    patchReturnsBody: values["patch-returns-body"] === true,
+    variants: variantsOption(values.variant),
     latencyMs: intOption("--latency-ms", values["latency-ms"], 0),
     throttle: { enabled: values["no-throttle"] !== true, retryAfter: values["no-retry-after"] !== true },
     heartbeatMs: intOption("--heartbeat-ms", values["heartbeat-ms"], 1),
@@ -179,14 +188,26 @@ function dotenvValue(value: string): string {
   return /^[A-Za-z0-9_.:/~+@%-]*$/.test(value) ? value : JSON.stringify(value);
 }
 
-type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
+type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
-function parse(args: string[], options: OptionSpec) {
+function parse<const T extends OptionSpec>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
+}
+
+function variantsOption(values: (string | boolean)[] | undefined): Partial<ServiceVariants> {
+  const chosen: Partial<ServiceVariants> = {};
+  for (const value of values ?? []) {
+    try {
+      Object.assign(chosen, parseVariantArgument(String(value)));
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  return chosen;
 }
 
 function stringOption(value: string | boolean | undefined): string | undefined {

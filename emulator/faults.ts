@@ -83,6 +83,8 @@ function checkRule(rule: FaultRule): void {
   }
   if (rule.status !== undefined && !isStatus(rule.status))
     throw new Error("fault status must be an HTTP status");
+  if (rule.label !== undefined && typeof rule.label !== "string")
+    throw new Error("fault label must be a string");
   if (rule.applyThen !== undefined && rule.applyThen !== "drop" && !isStatus(rule.applyThen)) {
     throw new Error('fault applyThen must be an HTTP status or "drop"');
   }

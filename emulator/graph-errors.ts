@@ -87,9 +87,6 @@ export const graphErrors = {
 
   badRequest: (call: ErrorCall, message: string) => graphError(call, 400, "BadRequest", message),
 
-  modelValidation: (call: ErrorCall, message: string) =>
-    graphError(call, 400, "ModelValidationFailure", message),
-
   segmentNotFound: (call: ErrorCall, segment: string) =>
     graphError(call, 400, "BadRequest", `Resource not found for the segment '${segment}'.`),
 

@@ -5,14 +5,13 @@ import { isPlainObject } from "./http";
 import type { ConnectorState } from "./types";
 
 export interface ConnectorInput {
-  displayName?: string;
-  version?: string | null;
+  displayName?: string | null;
+  version?: string;
   state?: ConnectorState;
 }
 
 export type BodyCheck =
-  | { ok: true; input: ConnectorInput }
-  | { ok: false; code: "BadRequest" | "ModelValidationFailure"; message: string };
+  { ok: true; input: ConnectorInput } | { ok: false; code: "BadRequest"; message: string };
 
 const PROPERTIES = new Set(["id", "displayName", "version", "state", "lastConnectionDateTime"]);
 
@@ -20,8 +19,15 @@ function bad(message: string): BodyCheck {
   return { ok: false, code: "BadRequest", message };
 }
 
-function modelInvalid(message: string): BodyCheck {
-  return { ok: false, code: "ModelValidationFailure", message };
+/**
+ * The metadata declares version, state and lastConnectionDateTime `Nullable="false"`; the wording is
+ * the OData library's for such a null (Microsoft's pages give none).
+ */
+function nullNotAllowed(property: string, type: string): BodyCheck {
+  return bad(
+    `A null value was found for the property named '${property}', which has the expected type '${type}[Nullable=False]'. ` +
+      `The expected type '${type}[Nullable=False]' does not allow null values.`,
+  );
 }
 
 function literal(value: unknown): string {
@@ -69,23 +75,24 @@ export function checkConnectorBody(body: unknown, mode: "create" | "update", url
         }
         break;
       case "displayName":
-        if (value === null || (typeof value === "string" && value.trim() === "")) {
-          return modelInvalid("The DisplayName field is required.");
-        }
-        if (typeof value !== "string") return bad(primitiveMismatch("Edm.String"));
+        // Edm.String without Nullable="false" in the metadata: null and any string are taken.
+        if (value !== null && typeof value !== "string") return bad(primitiveMismatch("Edm.String"));
         input.displayName = value;
         break;
       case "version":
-        if (value !== null && typeof value !== "string") return bad(primitiveMismatch("Edm.String"));
+        if (value === null) return nullNotAllowed("version", "Edm.String");
+        if (typeof value !== "string") return bad(primitiveMismatch("Edm.String"));
         input.version = value;
         break;
       case "state":
+        if (value === null) return nullNotAllowed("state", STATE_TYPE);
         if (!isConnectorState(value)) {
           return bad(`Cannot convert the literal '${literal(value)}' to the expected type '${STATE_TYPE}'.`);
         }
         input.state = value;
         break;
       case "lastConnectionDateTime":
+        if (value === null) return nullNotAllowed("lastConnectionDateTime", "Edm.DateTimeOffset");
         if (typeof value !== "string" || Number.isNaN(Date.parse(value))) {
           return bad(
             `Cannot convert the literal '${literal(value)}' to the expected type 'Edm.DateTimeOffset'.`,
@@ -96,8 +103,6 @@ export function checkConnectorBody(body: unknown, mode: "create" | "update", url
   }
   if (mode === "update" && properties === 0)
     return bad("Invalid patch, at least 1 property must be changed.");
-  if (mode === "create" && input.displayName === undefined)
-    return modelInvalid("The DisplayName field is required.");
   return { ok: true, input };
 }
 

@@ -7,14 +7,26 @@ import { graphErrors, intuneResource } from "./graph-errors";
 import { READ_SCOPES, WRITE_SCOPES, hasAnyPermission, type GraphTokenValidator } from "./graph-auth";
 import { checkConnectorBody } from "./graph-validation";
 import { headerValue, parseJson, type IncomingCall, type Reply } from "./http";
+import {
+  applyListQuery,
+  parseCountQuery,
+  parseItemQuery,
+  parseListQuery,
+  selectProperties,
+  nextLinkQuery,
+  skipTokenOf,
+  type ListQuery,
+} from "./graph-query";
 import { isGuid, newGuid } from "./ids";
-import { NEVER_CONNECTED } from "./time";
+import { NEVER_CONNECTED, serviceTimestamp } from "./time";
 import { formatRetryAfter, type Throttle } from "./throttle";
 import type { ConnectorRecord } from "./types";
+import type { ServiceVariants } from "./variants";
 
 export interface GraphSettings {
   pageSize: number;
-  patchReturnsBody: boolean;
+  /** Behaviours Microsoft's sources leave open (variants.ts). */
+  variants: ServiceVariants;
   retryAfter: boolean;
   /** Properties a PATCH leaves unchanged while answering as if it took them. */
   ignoredPatchProperties: readonly string[];
@@ -27,10 +39,13 @@ export interface GraphDeps {
   store: ConnectorStore;
   tokens: GraphTokenValidator;
   throttle: Throttle;
+  /** The service clock's now (connector time). */
+  now: () => number;
   /** Read on each request: the options can change while the emulator runs. */
   settings: () => GraphSettings;
 }
 
+const TEXT_HEADERS = { "Content-Type": "text/plain;charset=utf-8", "OData-Version": "4.0" };
 const SUCCESS_HEADERS = {
   "Content-Type":
     "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8",
@@ -39,8 +54,13 @@ const SUCCESS_HEADERS = {
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const COLLECTION_TEMPLATE = "~/singleton/navigation";
 const ITEM_TEMPLATE = "~/singleton/navigation/key";
+const COUNT_TEMPLATE = "~/singleton/navigation/$count";
 
-type Target = { kind: "collection" } | { kind: "item"; id: string } | { kind: "unknown"; segment: string };
+type Target =
+  | { kind: "collection" }
+  | { kind: "count" }
+  | { kind: "item"; id: string }
+  | { kind: "unknown"; segment: string };
 
 export class GraphService {
   /** Connectors written recently, not yet visible to reads by id (replication lag). */
@@ -80,11 +100,20 @@ export class GraphService {
         : parseTarget(segments.slice(1));
     if (target.kind === "unknown") return graphErrors.segmentNotFound(call, target.segment);
 
-    const allowed = target.kind === "collection" ? ["GET", "POST"] : ["GET", "PATCH", "DELETE"];
+    const allowed =
+      target.kind === "collection"
+        ? ["GET", "POST"]
+        : target.kind === "count"
+          ? ["GET"]
+          : ["GET", "PATCH", "DELETE"];
     if (!allowed.includes(call.method)) {
       return graphErrors.noMethodMatch(
         call,
-        target.kind === "collection" ? COLLECTION_TEMPLATE : ITEM_TEMPLATE,
+        target.kind === "item"
+          ? ITEM_TEMPLATE
+          : target.kind === "count"
+            ? COUNT_TEMPLATE
+            : COLLECTION_TEMPLATE,
       );
     }
 
@@ -94,10 +123,11 @@ export class GraphService {
 
     if (target.kind === "collection")
       return call.method === "GET" ? this.list(call, settings) : this.create(call, settings);
+    if (target.kind === "count") return this.count(call, settings);
     if (!isGuid(target.id)) return graphErrors.badKey(call, resource);
     switch (call.method) {
       case "GET":
-        return this.get(call, target.id);
+        return this.get(call, target.id, settings);
       case "PATCH":
         return this.update(call, target.id, settings);
       default:
@@ -105,29 +135,63 @@ export class GraphService {
     }
   }
 
+  /**
+   * The list, in creation order unless $orderby says otherwise, a page at a time. The next link
+   * carries the request's other query options (the Graph paging docs) and an opaque $skiptoken.
+   */
   private list(call: IncomingCall, settings: GraphSettings): Reply {
-    const token = call.query.get("$skiptoken");
-    const offset = token === null ? 0 : decodeSkipToken(token);
+    const parsed = parseListQuery(call.query, settings.variants.listQuery);
+    if (!parsed.ok) return graphErrors.badRequest(call, parsed.message);
+    const query: ListQuery = parsed.value;
+    const token = skipTokenOf(call.query);
+    const offset = token === undefined ? 0 : decodeSkipToken(token);
     if (offset === undefined)
       return graphErrors.badRequest(call, `The $skiptoken value '${token}' is not valid.`);
-    const all = this.deps.store.list();
-    const page = all.slice(offset, offset + settings.pageSize);
+    const { matching, window } = applyListQuery(this.deps.store.list(), query);
+    const page = window.slice(offset, offset + settings.pageSize);
     const body: Record<string, unknown> = {
-      "@odata.context": `${this.deps.origin}/beta/$metadata#deviceManagement/domainJoinConnectors`,
-      value: page.map(toGraphObject),
+      "@odata.context": `${this.deps.origin}/beta/$metadata#deviceManagement/domainJoinConnectors${query.select ? `(${query.select.join(",")})` : ""}`,
     };
+    if (query.count) body["@odata.count"] = matching.length;
+    body.value = page.map((r) => selectProperties(toGraphObject(r), query.select));
     const next = offset + page.length;
-    if (next < all.length) {
+    if (next < window.length) {
       body["@odata.nextLink"] =
-        `${this.deps.origin}/beta/deviceManagement/domainJoinConnectors?$skiptoken=${encodeSkipToken(next)}`;
+        `${this.deps.origin}/beta/deviceManagement/domainJoinConnectors?${nextLinkQuery(call.query, encodeSkipToken(next))}`;
     }
     return { status: 200, headers: SUCCESS_HEADERS, body };
   }
 
-  private get(call: IncomingCall, id: string): Reply {
+  /** `/$count`: the number of connectors (matching $filter and $search), as plain text. */
+  private count(call: IncomingCall, settings: GraphSettings): Reply {
+    const parsed = parseCountQuery(call.query, settings.variants.listQuery);
+    if (!parsed.ok) return graphErrors.badRequest(call, parsed.message);
+    const { matching } = applyListQuery(this.deps.store.list(), {
+      orderBy: [],
+      count: false,
+      ...parsed.value,
+    });
+    return { status: 200, headers: TEXT_HEADERS, body: String(matching.length) };
+  }
+
+  private get(call: IncomingCall, id: string, settings: GraphSettings): Reply {
+    const parsed = parseItemQuery(call.query);
+    if (!parsed.ok) return graphErrors.badRequest(call, parsed.message);
     const record = this.deps.store.get(id);
     if (!record || this.stillLagging(id)) return graphErrors.notFound(call, intuneResource(id));
-    return this.entity(200, record);
+    const object = selectProperties(toGraphObject(record), parsed.value.select);
+    if (settings.variants.getResponse === "value-wrapped") {
+      return {
+        status: 200,
+        headers: SUCCESS_HEADERS,
+        body: { "@odata.context": this.entityContext(), value: object },
+      };
+    }
+    return {
+      status: 200,
+      headers: SUCCESS_HEADERS,
+      body: { "@odata.context": this.entityContext(), ...object },
+    };
   }
 
   /** Starts the replication lag of a connector just written, when the settings ask for one. */
@@ -152,23 +216,34 @@ export class GraphService {
     const parsed = this.parseBody(call);
     if (!parsed.ok) return graphErrors.invalidJson(call);
     const check = checkConnectorBody(parsed.value, "create");
-    if (!check.ok) return bodyError(call, check.code, check.message);
+    if (!check.ok) return graphErrors.badRequest(call, check.message);
+    const { variants } = settings;
+    if (check.input.state !== undefined && variants.stateWrite === "refused") return stateRefused(call);
+    const id = newGuid();
     // A connector object created through Graph has not been claimed by any server yet.
-    const [record] = this.deps.store.insert([
-      {
-        id: newGuid(),
-        displayName: check.input.displayName ?? "",
-        version: check.input.version ?? null,
-        state: check.input.state ?? "inactive",
-        lastConnectionDateTime: NEVER_CONNECTED,
-      },
-    ]);
+    const [inserted] = this.deps.store.insert(
+      [
+        {
+          id,
+          displayName: check.input.displayName ?? null,
+          version: check.input.version ?? (variants.createdVersion === "null" ? null : ""),
+          lastConnectionDateTime:
+            variants.newConnectorContact === "created-at"
+              ? serviceTimestamp(this.deps.now())
+              : NEVER_CONNECTED,
+        },
+      ],
+      new Set([id]),
+    );
+    const record = this.takeState(inserted, check.input.state, variants) ?? inserted;
     this.written(record.id, settings);
     const reply = this.entity(201, record);
-    reply.headers = {
-      ...reply.headers,
-      Location: `${this.deps.origin}/beta/deviceManagement/domainJoinConnectors('${record.id}')`,
-    };
+    if (variants.createLocation === "header") {
+      reply.headers = {
+        ...reply.headers,
+        Location: `${this.deps.origin}/beta/deviceManagement/domainJoinConnectors('${record.id}')`,
+      };
+    }
     return reply;
   }
 
@@ -176,14 +251,28 @@ export class GraphService {
     const parsed = this.parseBody(call);
     if (!parsed.ok) return graphErrors.invalidJson(call);
     const check = checkConnectorBody(parsed.value, "update", id);
-    if (!check.ok) return bodyError(call, check.code, check.message);
-    const applied = Object.fromEntries(
+    if (!check.ok) return graphErrors.badRequest(call, check.message);
+    const { variants } = settings;
+    if (check.input.state !== undefined && variants.stateWrite === "refused") return stateRefused(call);
+    const { state, ...fields } = Object.fromEntries(
       Object.entries(check.input).filter(([key]) => !settings.ignoredPatchProperties.includes(key)),
-    );
-    const record = this.deps.store.update(id, applied);
-    if (!record) return graphErrors.notFound(call, intuneResource(id));
+    ) as typeof check.input;
+    const updated = this.deps.store.update(id, fields);
+    if (!updated) return graphErrors.notFound(call, intuneResource(id));
+    const record = this.takeState(updated, state, variants) ?? updated;
     this.written(id, settings);
-    return settings.patchReturnsBody ? this.entity(200, record) : { status: 204 };
+    return variants.patchResponse === "body" ? this.entity(200, record) : { status: 204 };
+  }
+
+  /** A written state, as the variant takes it; the record as it now reads, or undefined if unchanged. */
+  private takeState(
+    record: ConnectorRecord,
+    state: ConnectorRecord["state"] | undefined,
+    variants: ServiceVariants,
+  ): ConnectorRecord | undefined {
+    if (state === undefined || variants.stateWrite !== "until-heartbeat") return undefined;
+    this.deps.store.writeState(record.id, state);
+    return this.deps.store.get(record.id);
   }
 
   private remove(call: IncomingCall, id: string): Reply {
@@ -195,11 +284,12 @@ export class GraphService {
     return {
       status,
       headers: SUCCESS_HEADERS,
-      body: {
-        "@odata.context": `${this.deps.origin}/beta/$metadata#deviceManagement/domainJoinConnectors/$entity`,
-        ...toGraphObject(record),
-      },
+      body: { "@odata.context": this.entityContext(), ...toGraphObject(record) },
     };
+  }
+
+  private entityContext(): string {
+    return `${this.deps.origin}/beta/$metadata#deviceManagement/domainJoinConnectors/$entity`;
   }
 
   /** Parse the JSON body and note it for the request log. */
@@ -210,14 +300,12 @@ export class GraphService {
   }
 }
 
-function bodyError(
-  call: IncomingCall,
-  code: "BadRequest" | "ModelValidationFailure",
-  message: string,
-): Reply {
-  return code === "BadRequest"
-    ? graphErrors.badRequest(call, message)
-    : graphErrors.modelValidation(call, message);
+/** Variant stateWrite "refused": the wording is the emulator's own; no source gives Intune's. */
+function stateRefused(call: IncomingCall): Reply {
+  return graphErrors.badRequest(
+    call,
+    "The property 'state' cannot be written: Intune sets it from the connector's heartbeats.",
+  );
 }
 
 /** Segments after the version: deviceManagement/domainJoinConnectors[/{id}] or ...Connectors('{id}'). */
@@ -230,6 +318,8 @@ function parseTarget(segments: string[]): Target {
   if (navigation !== "domainJoinConnectors") return { kind: "unknown", segment: navigation };
   if (key === undefined) return { kind: "collection" };
   if (rest.length > 0) return { kind: "unknown", segment: rest[0] };
+  // OData's count segment (the generated SDKs' Count() builder), not a key.
+  if (key === "$count") return { kind: "count" };
   return { kind: "item", id: key };
 }
 

@@ -4,6 +4,7 @@ export { startEmulator } from "./server";
 export { clientEnvironment } from "./client-env";
 export { ensureCa } from "./ca";
 export { mixedFleet } from "./connector-model";
+export { DEFAULT_VARIANTS, VARIANT_CHOICES, VARIANT_NAMES } from "./variants";
 export { DEFAULT_TENANT_ID } from "./options";
 export { EMULATOR_ISSUER, READ_ROLE, READ_WRITE_ROLE } from "./apps";
 export { GRAPH_APP_ID } from "./clouds";
@@ -20,5 +21,6 @@ export type {
   RequestLogEntry,
   RequestSummary,
   RuntimeOptions,
+  ServiceVariants,
   ThrottleOptions,
 } from "./types";

@@ -4,6 +4,7 @@ import { isCloudName, CLOUD_NAMES } from "./clouds";
 import { isGuid } from "./ids";
 import { DEFAULT_THROTTLE, mergeThrottle, type ThrottleSettings } from "./throttle";
 import type { CloudName, EmulatorOptions, RuntimeOptions } from "./types";
+import { DEFAULT_VARIANTS, applyVariants, type ServiceVariants } from "./variants";
 
 export const DEFAULT_TENANT_ID = "4a7c2e91-5d3b-4f68-8e1a-9c0b2d4f6e83";
 export const DEFAULT_PAGE_SIZE = 100;
@@ -12,7 +13,7 @@ export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3599;
 /** The options that can change while the emulator runs (setOptions, the admin API). */
 export interface RuntimeSettings {
   pageSize: number;
-  patchReturnsBody: boolean;
+  variants: ServiceVariants;
   latencyMs: number;
   throttle: ThrottleSettings;
   ignoredPatchProperties: readonly ("displayName" | "version" | "state")[];
@@ -45,7 +46,7 @@ export function checkStartOptions(options: EmulatorOptions): StartSettings {
     positiveInteger("removeInactiveAfterMs", options.removeInactiveAfterMs);
   const defaults: RuntimeSettings = {
     pageSize: DEFAULT_PAGE_SIZE,
-    patchReturnsBody: false,
+    variants: DEFAULT_VARIANTS,
     latencyMs: 0,
     throttle: DEFAULT_THROTTLE,
     ignoredPatchProperties: [],
@@ -69,8 +70,9 @@ export function applyRuntimeOptions(base: RuntimeSettings, patch: RuntimeOptions
   if (patch.patchReturnsBody !== undefined) {
     if (typeof patch.patchReturnsBody !== "boolean")
       throw new Error("patchReturnsBody must be true or false");
-    next.patchReturnsBody = patch.patchReturnsBody;
+    next.variants = { ...next.variants, patchResponse: patch.patchReturnsBody ? "body" : "no-content" };
   }
+  if (patch.variants !== undefined) next.variants = applyVariants(next.variants, patch.variants);
   if (patch.latencyMs !== undefined) {
     if (typeof patch.latencyMs !== "number" || !(patch.latencyMs >= 0))
       throw new Error("latencyMs must be a number ≥ 0");
@@ -111,6 +113,7 @@ function nonNegativeInteger(name: string, value: unknown): number {
 /** The keys setOptions accepts, to reject a misspelt one instead of ignoring it. */
 export const RUNTIME_OPTION_KEYS = new Set([
   "pageSize",
+  "variants",
   "patchReturnsBody",
   "latencyMs",
   "throttle",

@@ -4,14 +4,19 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { completeSeed } from "./connector-model";
+import type { StoredRecord } from "./connector-store";
 import type { ConnectorRecord } from "./types";
 
 interface PersistedState {
   connectors: ConnectorRecord[];
 }
 
-/** The saved connectors, or undefined when the file does not exist yet. */
-export function loadConnectors(file: string): ConnectorRecord[] | undefined {
+/**
+ * The saved connectors, or undefined when the file does not exist yet. A saved `state` is what the
+ * heartbeats gave when the file was written; it is left out, so that the time that has passed
+ * since moves the state on, as it would in the service.
+ */
+export function loadConnectors(file: string, now: number): StoredRecord[] | undefined {
   if (!existsSync(file)) return undefined;
   let parsed: unknown;
   try {
@@ -26,7 +31,9 @@ export function loadConnectors(file: string): ConnectorRecord[] | undefined {
   // Run the entries through the seed rules so a hand-edited file cannot put bad objects in service.
   return connectors.map((entry: Partial<ConnectorRecord>, i) => {
     try {
-      return completeSeed(entry, i);
+      if (typeof entry !== "object" || entry === null) throw new Error("is not an object");
+      const { state: _saved, ...fields } = entry;
+      return completeSeed(fields, i, now);
     } catch (err) {
       throw new Error(`${file}, connector ${i}: ${err instanceof Error ? err.message : String(err)}`, {
         cause: err,

@@ -8,7 +8,7 @@ import { prepareApps, type TenantApp } from "./apps";
 import { ensureCa, issueServerCertificate, loadCa } from "./ca";
 import { ClientAuthenticator } from "./client-auth";
 import { cloudProfile, graphAudiences, type CloudProfile } from "./clouds";
-import { UnknownConnectorError, checkConnectorPatch, completeSeed, generateSeeds } from "./connector-model";
+import { UnknownConnectorError, completeSeed, editFields, generateSeeds } from "./connector-model";
 import { ConnectorStore } from "./connector-store";
 import { EntraService, isEntraPath } from "./entra";
 import { entraErrorReply, entraFault } from "./entra-errors";
@@ -32,12 +32,13 @@ import { RUNTIME_OPTION_KEYS, applyRuntimeOptions, checkStartOptions, type Runti
 import { loadConnectors, saveConnectors } from "./persistence";
 import { RequestLog } from "./request-log";
 import { Throttle } from "./throttle";
-import { serviceTimestamp } from "./time";
+import { ServiceClock } from "./time";
+import type { ServiceVariants } from "./variants";
+import type { StoredRecord } from "./connector-store";
 import type {
   AppRegistration,
   ConnectorPatch,
   ConnectorRecord,
-  ConnectorState,
   Emulator,
   EmulatorOptions,
   FaultRule,
@@ -66,7 +67,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Everything that can be wrong with the options fails here, before a port is taken.
   const settings = checkStartOptions(options);
   prepareApps(options.apps, ""); // prepared for real once the issuer URL is known
-  const saved = options.persistFile ? loadConnectors(options.persistFile) : undefined;
+  const saved = options.persistFile ? loadConnectors(options.persistFile, Date.now()) : undefined;
   const caFiles = await ensureCa(options.stateDir);
   const [serverCert, tokenKey] = await Promise.all([
     loadCa(caFiles).then(issueServerCertificate),
@@ -124,6 +125,7 @@ class LocalEmulator implements Emulator {
   readonly issuer: string;
 
   private readonly store: ConnectorStore;
+  private readonly clock = new ServiceClock();
   private readonly log = new RequestLog();
   private readonly faults = new FaultInjector();
   private readonly throttle: Throttle;
@@ -157,6 +159,7 @@ class LocalEmulator implements Emulator {
 
     const persistFile = options.persistFile;
     this.store = new ConnectorStore(
+      this.clock,
       persistFile ? () => saveConnectors(persistFile, this.store.list()) : undefined,
     );
 
@@ -191,9 +194,10 @@ class LocalEmulator implements Emulator {
         graphAudiences(profile),
       ),
       throttle: this.throttle,
+      now: () => this.clock.now(),
       settings: () => ({
         pageSize: this.runtime.pageSize,
-        patchReturnsBody: this.runtime.patchReturnsBody,
+        variants: this.runtime.variants,
         retryAfter: this.runtime.throttle.retryAfter,
         ignoredPatchProperties: this.runtime.ignoredPatchProperties,
         replicationLag: this.runtime.replicationLag,
@@ -207,7 +211,7 @@ class LocalEmulator implements Emulator {
   }
 
   /** The initial connectors: the persisted ones if there are any, else the seed. */
-  load(saved: ConnectorRecord[] | undefined): void {
+  load(saved: StoredRecord[] | undefined): void {
     if (saved) this.store.insert(saved);
     else if (this.options.seed !== undefined) this.seed(this.options.seed);
   }
@@ -255,6 +259,7 @@ class LocalEmulator implements Emulator {
     this.faults.clear();
     this.throttle.reset();
     this.graph.clearLag();
+    this.clock.reset();
     // Runtime options go back to the start values too, so one test's setOptions cannot leak into
     // the next test that resets.
     this.runtime = this.initialRuntime;
@@ -267,12 +272,18 @@ class LocalEmulator implements Emulator {
     const offset = this.store.size;
     const partials = typeof connectors === "number" ? generateSeeds(connectors, offset) : connectors;
     if (!Array.isArray(partials)) throw new Error("seed must be a number or an array of connectors");
-    return this.store.insert(partials.map((p, i) => completeSeed(p, offset + i)));
+    const now = this.clock.now();
+    return this.store.insert(partials.map((p, i) => completeSeed(p, offset + i, now)));
   }
 
   editOutOfBand(id: string, patch: ConnectorPatch): ConnectorRecord {
     const { id: _ignored, ...fields } = patch as ConnectorPatch & { id?: unknown };
-    const updated = this.store.update(id, checkConnectorPatch(fields));
+    const current = this.store.get(id);
+    if (!current) throw new UnknownConnectorError(id);
+    const updated = this.store.update(
+      id,
+      editFields(fields, this.clock.now(), current.lastConnectionDateTime),
+    );
     if (!updated) throw new UnknownConnectorError(id);
     return updated;
   }
@@ -281,11 +292,32 @@ class LocalEmulator implements Emulator {
     if (!this.store.remove(id)) throw new UnknownConnectorError(id);
   }
 
-  heartbeat(id: string, opts: { state?: ConnectorState; version?: string } = {}): ConnectorRecord {
-    const fields = checkConnectorPatch({ state: opts.state, version: opts.version });
-    const updated = this.store.update(id, { ...fields, lastConnectionDateTime: serviceTimestamp() });
+  heartbeat(id: string, opts: { version?: string; state?: "active" } = {}): ConnectorRecord {
+    const { version, state } = opts as { version?: unknown; state?: unknown };
+    if (state !== undefined && state !== "active") {
+      throw new Error(
+        `a heartbeat makes a connector active (Intune: "actively pinging"), so it cannot report ${JSON.stringify(state)}: ` +
+          "a connector turns error after an hour without one and inactive after five days (advanceClock, or editOutOfBand with lastConnectionDateTime)",
+      );
+    }
+    if (version !== undefined && typeof version !== "string") throw new Error("version must be a string");
+    const updated = this.store.heartbeat(id, version);
     if (!updated) throw new UnknownConnectorError(id);
     return updated;
+  }
+
+  variants(): ServiceVariants {
+    return { ...this.runtime.variants };
+  }
+
+  now(): Date {
+    return new Date(this.clock.now());
+  }
+
+  advanceClock(ms: number): Date {
+    const now = this.clock.advance(ms);
+    this.sweep();
+    return new Date(now);
   }
 
   addFault(rule: FaultRule): void {
@@ -415,6 +447,7 @@ class LocalEmulator implements Emulator {
         ...(call.sentClientRequestId !== undefined && { clientRequestId: call.sentClientRequestId }),
         ...(call.note.body !== undefined && { body: call.note.body }),
         ...(fault && { fault: describeFault(fault) }),
+        ...(fault?.label !== undefined && { faultLabel: fault.label }),
       },
       call.received,
     );
@@ -481,7 +514,7 @@ class LocalEmulator implements Emulator {
   /** Remove inactive connectors not seen within removeInactiveAfterMs. */
   private sweep(): void {
     const maxAge = this.options.removeInactiveAfterMs;
-    if (maxAge) this.store.removeInactiveSince(Date.now() - maxAge);
+    if (maxAge) this.store.removeInactiveSince(this.clock.now() - maxAge);
   }
 
   /** A repeating timer that does not keep the process alive and stops at close(). */

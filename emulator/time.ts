@@ -43,3 +43,30 @@ export function innerErrorDate(at: Date): string {
 export function entraTimestamp(at: Date): string {
   return `${at.toISOString().slice(0, 10)} ${at.toISOString().slice(11, 19)}Z`;
 }
+
+/**
+ * The service's clock for everything a connector's life depends on (heartbeats, state, removal):
+ * real time plus an offset that tests and demos move forward, so that an hour of silence takes no
+ * hour. Tokens and throttling windows stay on real time: a token checked by a library that reads
+ * the real clock must not expire because a test skipped a day.
+ */
+export class ServiceClock {
+  private offsetMs = 0;
+
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  /** Moves the clock forward; returns the new time. */
+  advance(ms: number): number {
+    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0)
+      throw new Error(`the clock moves forward only: give a number of milliseconds ≥ 0, got ${String(ms)}`);
+    this.offsetMs += ms;
+    return this.now();
+  }
+
+  /** Back to real time (emulator reset). */
+  reset(): void {
+    this.offsetMs = 0;
+  }
+}

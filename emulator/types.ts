@@ -1,6 +1,9 @@
 // Public types of the emulator's library API. Other parts of the project (the provider's tests,
 // the demo scripts) depend on exactly these shapes, so change them only together with them.
 import type { JSONWebKeySet } from "jose";
+import type { ServiceVariants } from "./variants";
+
+export type { ServiceVariants } from "./variants";
 
 export type CloudName = "global" | "usgov" | "usgovdod" | "china";
 export type ConnectorState = "active" | "error" | "inactive";
@@ -28,8 +31,11 @@ export interface AppRegistration {
 
 export interface ConnectorRecord {
   id: string;
-  displayName: string;
+  /** Nullable in the metadata: a tenant can hold a connector without a name. */
+  displayName: string | null;
+  /** Never null by default (the metadata: `Nullable="false"`); null only under variant createdVersion "null". */
   version: string | null;
+  /** Intune's verdict on the heartbeats at the emulator's clock (see connector-state.ts). */
   state: ConnectorState;
   lastConnectionDateTime: string;
 }
@@ -64,9 +70,17 @@ export interface EmulatorOptions {
   apps?: AppRegistration[];
   /** Initial connectors; a number = that many realistic generated ones. */
   seed?: Partial<ConnectorRecord>[] | number;
-  /** List page size, default 100 (then @odata.nextLink with an opaque $skiptoken). */
+  /** List page size, default 100 (then @odata.nextLink with an opaque $skiptoken). Not documented. */
   pageSize?: number;
-  /** Default false: PATCH answers 204 like Intune in practice; true: 200 with the object. */
+  /**
+   * Behaviours Microsoft's sources leave open, each with a default and its alternatives
+   * (variants.ts; docs/emulator.md lists them). Default: every variant's default.
+   */
+  variants?: Partial<ServiceVariants>;
+  /**
+   * @deprecated Use `variants: { patchResponse }`. true = "body" (the documented 200 with the
+   * object, now the default), false = "no-content" (204).
+   */
   patchReturnsBody?: boolean;
   /** Added to every Graph and token response, default 0. */
   latencyMs?: number;
@@ -86,7 +100,10 @@ export interface EmulatorOptions {
   throttle?: ThrottleOptions;
   /** When set, active connectors heartbeat on that interval (moves lastConnectionDateTime). */
   heartbeatMs?: number;
-  /** When set, inactive connectors not seen for longer are removed (the service: 30 days). */
+  /**
+   * When set, inactive connectors not seen for longer are removed, on the emulator's clock (field
+   * guides say the service does so after 30 days; no Graph source says it).
+   */
   removeInactiveAfterMs?: number;
   /** When set, connectors are loaded from and saved to this JSON file. */
   persistFile?: string;
@@ -120,6 +137,8 @@ export interface RequestLogEntry {
   body?: unknown;
   /** Which fault rule shaped this request, if any. */
   fault?: string;
+  /** That rule's label, when it was given one. */
+  faultLabel?: string;
 }
 
 export interface FaultRule {
@@ -147,6 +166,8 @@ export interface FaultRule {
   drop?: boolean;
   /** Process the request for real, then answer with this status or drop: the unknown-outcome case. */
   applyThen?: number | "drop";
+  /** A name for the rule, copied to the log entries of the requests it shapes (faultLabel). */
+  label?: string;
 }
 
 export interface RequestSummary {
@@ -159,11 +180,22 @@ export interface RequestSummary {
   errors: number;
 }
 
+/**
+ * An out-of-band edit or a seed entry. `state` is the heartbeats' verdict: given alone it moves the
+ * last contact to a time that gives it (error: two hours ago); given with a last contact, the two
+ * must agree.
+ */
 export type ConnectorPatch = Partial<Omit<ConnectorRecord, "id">>;
 export type RuntimeOptions = Partial<
   Pick<
     EmulatorOptions,
-    "pageSize" | "patchReturnsBody" | "latencyMs" | "throttle" | "ignoredPatchProperties" | "replicationLag"
+    | "pageSize"
+    | "variants"
+    | "patchReturnsBody"
+    | "latencyMs"
+    | "throttle"
+    | "ignoredPatchProperties"
+    | "replicationLag"
   >
 >;
 
@@ -188,14 +220,24 @@ export interface Emulator {
   summary(): RequestSummary;
   /** e.g. "Graph: 1 token, 2 GET, 1 PATCH, 1 POST". */
   summaryLine(): string;
-  /** Clears connectors, log, faults, throttle windows and runtime options; reseeds. */
+  /** Clears connectors, log, faults, throttle windows, runtime options and the clock; reseeds. */
   reset(opts?: { seed?: EmulatorOptions["seed"] }): void;
   seed(connectors: Partial<ConnectorRecord>[] | number): ConnectorRecord[];
   /** An admin editing the connector in the portal. */
   editOutOfBand(id: string, patch: ConnectorPatch): ConnectorRecord;
   removeOutOfBand(id: string): void;
-  /** The connector software checking in: lastConnectionDateTime = now. */
-  heartbeat(id: string, opts?: { state?: ConnectorState; version?: string }): ConnectorRecord;
+  /**
+   * The connector software checking in: lastConnectionDateTime = the emulator's now, state active
+   * ("actively pinging"), and the version it reports if given. A heartbeat cannot report another
+   * state: silence does that (editOutOfBand with a last contact, or advanceClock).
+   */
+  heartbeat(id: string, opts?: { version?: string; state?: "active" }): ConnectorRecord;
+  /** The variants in force now (variants.ts). */
+  variants(): ServiceVariants;
+  /** The emulator's clock (connector time): real time plus what advanceClock added. */
+  now(): Date;
+  /** Moves the connector clock forward (silence turns connectors error, then inactive); returns the new now. */
+  advanceClock(ms: number): Date;
   addFault(rule: FaultRule): void;
   clearFaults(): void;
   /** Empties the throttling windows, as if the last 20 s had been quiet (benchmarks between steps). */

@@ -43,8 +43,10 @@ const minimumVersionSchema = {
 const silentAfterHoursSchema = {
   type: "number" as const,
   minimum: 0,
-  default: DEFAULT_HEALTH_OPTIONS.silentAfterHours,
-  description: "Hours without a check-in after which a connector counts as silent.",
+  description:
+    "Hours from the last check-in to the preview after which a connector counts as silent whatever its state says " +
+    "(default: off; Intune turns a connector error after an hour without a heartbeat). Outputs are as of the last " +
+    "refresh: set it above the refresh interval.",
 };
 const minimumHealthySchema = {
   type: "integer" as const,

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as storedProvider from "./glue/stored-provider";
-import { OUTPUT_ONLY_PREFIX, type ConnectorState } from "./logic/schema";
+import { OUTPUT_ONLY_PREFIX, STATE_INPUT_IGNORED, type ConnectorState } from "./logic/schema";
 
 export type DomainJoinConnectorState = ConnectorState;
 
@@ -22,8 +22,10 @@ export interface DomainJoinConnectorArgs {
    */
   version?: pulumi.Input<string>;
   /**
-   * The connector state: `active`, `error` or `inactive`. Optional: when omitted it is reported
-   * by the connector's heartbeats and never causes a change.
+   * Ignored, with a warning: Intune sets the state from the connector's heartbeats (active while it
+   * checks in, error after an hour without one, inactive after five days), so a declared state
+   * cannot hold. Read the `state` output instead, or judge it with `intune-health` or the policy pack.
+   * @deprecated Remove it: `state` is an output only.
    */
   state?: pulumi.Input<DomainJoinConnectorState>;
   /**
@@ -95,9 +97,16 @@ export class DomainJoinConnector extends pulumi.dynamic.Resource {
   declare public readonly connectorId: pulumi.Output<string>;
   /** The display name, as Intune has it. */
   declare public readonly displayName: pulumi.Output<string>;
-  /** The connector software version, as Intune has it (null until a connector reports one). */
+  /**
+   * The connector software version, as Intune has it. Intune's metadata declares it non-null; a
+   * connector created through Graph without one shows an empty string (or null, from a service that
+   * does not keep to its metadata) until its software reports one.
+   */
   declare public readonly version: pulumi.Output<string | null>;
-  /** The state, as Intune has it: `active`, `error` or `inactive`. */
+  /**
+   * Intune's verdict on the connector's heartbeats, as of the last read: `active` ("actively pinging
+   * Intune"), `error` (no heartbeat for an hour) or `inactive` (none for five days). Output only.
+   */
   declare public readonly state: pulumi.Output<DomainJoinConnectorState | null>;
   /** When the connector last contacted Intune. Output only: set by the service, never diffed. */
   declare public readonly lastConnectionDateTime: pulumi.Output<string | null>;
@@ -151,5 +160,6 @@ export class DomainJoinConnector extends pulumi.dynamic.Resource {
       "intune",
       "DomainJoinConnector",
     );
+    if (args?.state !== undefined) void pulumi.log.warn(STATE_INPUT_IGNORED, this);
   }
 }

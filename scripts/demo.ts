@@ -64,7 +64,8 @@ async function main(): Promise<void> {
   });
   try {
     heading(`Emulated tenant ${emulator.tenantId} at ${emulator.url}`);
-    for (const c of emulator.connectors()) console.log(`  ${c.id}  ${c.displayName.padEnd(30)} ${c.state}`);
+    for (const c of emulator.connectors())
+      console.log(`  ${c.id}  ${(c.displayName ?? "(no name)").padEnd(30)} ${c.state}`);
 
     const project = new PulumiProject({
       dir: REPO_ROOT,

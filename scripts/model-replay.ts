@@ -33,9 +33,9 @@ async function main(): Promise<number> {
     ...(values.seed !== undefined && { seed: Number(values.seed) }),
     ...(values.path !== undefined && { path: values.path }),
     ...(values["replay-path"] !== undefined && { replayPath: values["replay-path"] }),
-    // Defaults: the npm test configuration, or the CLI level's 10 sequences of ≤ 6 steps.
-    numRuns: Number(values.runs ?? (cli ? 10 : 150)),
-    maxSteps: Number(values["max-steps"] ?? (cli ? 6 : 12)),
+    // Defaults: the npm test configuration, or the CLI level's 20 sequences of ≤ 14 steps.
+    numRuns: Number(values.runs ?? (cli ? 20 : 150)),
+    maxSteps: Number(values["max-steps"] ?? (cli ? 14 : 12)),
     ...(values["pre-create-read"] !== undefined && { preCreateRead: values["pre-create-read"] !== "false" }),
     ...(values.only !== undefined && { only: values.only.split(",") as InvariantId[] }),
     shrink: !values["no-shrink"],

@@ -313,18 +313,30 @@ const CLI_SCENARIOS = [
   },
 ];
 
-/** The model-based runs as the README states them. */
+/** The model-based runs as the docs state them: per level, then per value of each service variant. */
 function modelSummary(levels: { label: string; figures: ModelFigures }[]): string {
   if (levels.length === 0) return "";
   const line = ({ label, figures: f }: { label: string; figures: ModelFigures }) =>
-    `| ${label} | ${f.seed} | ${f.sequences} | ${f.steps} | ${f.faults} (${f.faultHits} requests hit) | ${f.violations} | ${(f.wallMs / 1000).toFixed(0)} s |`;
+    `| ${label} | ${f.seed} | ${f.sequences} | ${f.steps} | ${f.faults} (${f.faultsHit} hit a request) | ${f.violations} | ${(f.wallMs / 1000).toFixed(0)} s |`;
+  const keys = [...new Set(levels.flatMap((l) => Object.keys(l.figures.byVariant)))].sort();
+  const cell = (f: ModelFigures, key: string) => {
+    const v = f.byVariant[key];
+    return v ? `${v.sequences} / ${v.steps} / ${v.faultsHit} / ${v.violations}` : "—";
+  };
   return [
     "Model-based fault testing (`tests/model/`, fast-check): random sequences of user actions,",
-    "out-of-band edits and faults, invariants I1–I5 checked after every step.",
+    "out-of-band edits and faults, invariants I1–I5 checked after every step, each sequence against",
+    "a service with a value of every [variant](emulator.md#variants) drawn for it.",
     "",
     "| level | seed | sequences | steps | faults | invariant violations | time |",
     "|---|---|---|---|---|---|---|",
     ...levels.map(line),
+    "",
+    "Per variant: sequences / steps / faults that hit a request / violations.",
+    "",
+    `| variant | ${levels.map((l) => l.label).join(" | ")} |`,
+    `|---|${levels.map(() => "---").join("|")}|`,
+    ...keys.map((key) => `| \`${key}\` | ${levels.map((l) => cell(l.figures, key)).join(" | ")} |`),
     "",
     "",
   ].join("\n");
@@ -364,7 +376,7 @@ async function main(): Promise<void> {
       "write-readme": { type: "boolean", default: false },
       "skip-cli": { type: "boolean", default: false },
       "model-runs": { type: "string", default: "1000" },
-      "cli-model-runs": { type: "string", default: "10" },
+      "cli-model-runs": { type: "string", default: "20" },
       seed: { type: "string" },
       only: { type: "string" },
     },

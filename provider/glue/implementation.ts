@@ -133,7 +133,6 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
 
       const body: CreateBody = { "@odata.type": CONNECTOR_ODATA_TYPE, displayName: desired.displayName };
       if (desired.version !== undefined) body.version = desired.version;
-      if (desired.state !== undefined) body.state = desired.state;
       const before = await this.guardCreate(api, desired);
       // A note of the POST in flight, for the repair tool should this process be killed.
       const note = this.environment.recordIntent ?? recordIntent;

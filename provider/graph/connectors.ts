@@ -3,7 +3,7 @@
  * paging through `@odata.nextLink`, PATCH answering 204 (then read back), DELETE of a missing
  * connector counting as done, and a POST with an unknown outcome reconciled rather than resent.
  */
-import { GraphConnector, ManagedProperty, isGuid } from "../logic/schema";
+import { GraphConnector, isGuid } from "../logic/schema";
 import { createCandidates, createFieldsKey, idKey } from "../logic/ownership";
 import { Clock, realClock } from "./limiter";
 import { GraphClient } from "./client";
@@ -28,7 +28,8 @@ export interface ConnectorsApiOptions {
   clock?: Clock;
 }
 
-export type CreateBody = { "@odata.type": string } & Partial<Pick<GraphConnector, ManagedProperty>>;
+/** What a create sends: always a display name, a version when the stack declares one. */
+export type CreateBody = { "@odata.type": string; displayName: string; version?: string };
 
 /**
  * What a create knows about the tenant, so that a POST with an unknown outcome is matched only
@@ -64,6 +65,17 @@ export function connectorPath(id: string): string {
     );
   }
   return `${CONNECTORS_PATH}/${encodeURIComponent(id)}`;
+}
+
+/**
+ * The connector in a GET's body. OData, the get page's prose and the generated SDKs give the object
+ * itself; the get page's example wraps it in `value`. Both are read.
+ */
+export function entityOf(
+  body: GraphConnector | { value?: GraphConnector } | undefined,
+): GraphConnector | undefined {
+  if (body && !("id" in body) && typeof body.value === "object" && body.value !== null) return body.value;
+  return body as GraphConnector | undefined;
 }
 
 export class ConnectorsApi {
@@ -130,12 +142,12 @@ export class ConnectorsApi {
   /** One connector, or undefined when Graph answers 404. */
   async get(id: string, operation = `read connector ${id}`): Promise<GraphConnector | undefined> {
     try {
-      const response = await this.client.send<GraphConnector>({
+      const response = await this.client.send<GraphConnector | { value?: GraphConnector }>({
         operation,
         method: "GET",
         path: connectorPath(id),
       });
-      return response.body;
+      return entityOf(response.body);
     } catch (error) {
       if (error instanceof GraphError && error.status === 404) return undefined;
       throw error;
@@ -235,7 +247,8 @@ export class ConnectorsApi {
       path: connectorPath(id),
       body,
     });
-    // Intune answers 204 No Content more often than the documented 200: read it back then.
+    // The update page documents 200 with the object; some Intune entities answer 204 No Content
+    // (not documented for this one): read it back then.
     if (response.status === 200 && response.body?.id) return response.body;
     return this.getAfterWrite(id, `read connector ${id} after update`);
   }

@@ -172,14 +172,16 @@ export function checkInputs(news: Record<string, unknown>): CheckResult {
       continue;
     }
     if (isUnknown(value)) {
-      inputs[key] = value;
+      if (key !== "state") inputs[key] = value;
       continue;
     }
     if (key === "displayName") continue; // checked below, also when missing
     if (isAbsent(value)) continue;
     const reason = CHECKERS[key](value);
     if (reason) failures.push({ property: key, reason });
-    else inputs[key] = key === "connectorId" ? (value as string).toLowerCase() : value;
+    // A valid state is accepted, so that older programs keep working, and left out: Intune sets it
+    // (STATE_INPUT_IGNORED; the resource class warns in the program).
+    else if (key !== "state") inputs[key] = key === "connectorId" ? (value as string).toLowerCase() : value;
   }
 
   const displayName = news.displayName;

@@ -17,20 +17,32 @@ export interface HealthOptions {
   /** Lowest version that counts as supported. Default 6.2501.2000.5. */
   minimumVersion: string;
   /**
-   * Hours without a check-in after which a connector counts as silent. Default 24: a connector
-   * checks in many times a day, so a day without one means its server or service is down,
-   * while a server restarted for patches overnight does not raise an alarm.
+   * Hours without a check-in, counted to the moment of judging, after which a connector counts as
+   * silent whatever its state says. Default: off. Intune already turns a connector `error` after an
+   * hour without a heartbeat and `inactive` after five days (the state's documented meanings), so
+   * on a fresh reading this rule could only repeat the state rule or contradict it. It is for
+   * readings that age: the policy pack and the stack's `health` output judge outputs as of the
+   * last refresh; set it above the refresh interval (e.g. 25 for a nightly refresh).
    */
-  silentAfterHours: number;
+  silentAfterHours?: number;
   /** Healthy connectors the tenant needs (Microsoft recommends more than one). Default 2. */
   minimumHealthy: number;
 }
 
 export const DEFAULT_HEALTH_OPTIONS: HealthOptions = {
   minimumVersion: MINIMUM_SUPPORTED_VERSION,
-  silentAfterHours: 24,
   minimumHealthy: 2,
 };
+
+/**
+ * What each state says, in Intune's words (the enum page,
+ * intune-odj-devicemanagementdomainjoinconnectorstate.md): the service's own verdict on heartbeats.
+ */
+export const STATE_MEANINGS = {
+  active: "actively pinging Intune",
+  error: "no heartbeat for more than an hour",
+  inactive: "no heartbeat for more than five days",
+} as const;
 
 export type ConnectorRule = "version" | "state" | "contact";
 export type FleetRule = "healthyCount" | "uniqueNames" | "unmanaged";
@@ -103,28 +115,37 @@ export function connectorHealth(
   const versionProblem = unsupportedVersion(connector.version, options.minimumVersion);
   if (versionProblem) add("version", versionProblem);
 
-  if (connector.state !== "active") {
-    add("state", `state is ${connector.state ?? "unknown"}, not active: Autopilot does not use it`);
-  }
+  const connected = hasConnected(connector);
+  const at = connected ? Date.parse(connector.lastConnectionDateTime as string) : NaN;
+  const silentHours = Number.isNaN(at) ? undefined : Math.max(0, (now - at) / 3_600_000);
 
-  let silentHours: number | undefined;
-  if (!hasConnected(connector)) {
+  const stateProblem = notActive(connector.state, silentHours);
+  if (stateProblem) add("state", stateProblem);
+
+  if (!connected) {
     add("contact", "has never checked in with Intune");
-  } else {
-    const at = Date.parse(connector.lastConnectionDateTime as string);
-    if (Number.isNaN(at)) {
-      add("contact", `last check-in ${JSON.stringify(connector.lastConnectionDateTime)} is not a date`);
-    } else {
-      silentHours = Math.max(0, (now - at) / 3_600_000);
-      if (silentHours > options.silentAfterHours) {
-        add(
-          "contact",
-          `silent for ${formatHours(silentHours)} (more than ${options.silentAfterHours} h): its server or service is down`,
-        );
-      }
-    }
+  } else if (silentHours === undefined) {
+    add("contact", `last check-in ${JSON.stringify(connector.lastConnectionDateTime)} is not a date`);
+  } else if (options.silentAfterHours !== undefined && silentHours > options.silentAfterHours) {
+    add(
+      "contact",
+      `silent for ${formatHours(silentHours)} (more than ${options.silentAfterHours} h): its server or service is down`,
+    );
   }
   return { connector, healthy: findings.length === 0, findings, silentHours };
+}
+
+/** Why a state is not healthy, in Intune's meaning of it; undefined for `active`. */
+function notActive(state: string | null, silentHours: number | undefined): string | undefined {
+  if (state === "active") return undefined;
+  const since = silentHours === undefined ? "" : ` (last check-in ${formatHours(silentHours)} ago)`;
+  if (state === "error") {
+    return `state is error: ${STATE_MEANINGS.error}${since}; its server or the connector service is down`;
+  }
+  if (state === "inactive") {
+    return `state is inactive: ${STATE_MEANINGS.inactive}${since}; bring its server back, or remove the leftover`;
+  }
+  return `state is ${state ?? "unknown"}, not active: Autopilot does not use it`;
 }
 
 export interface FleetHealth {
@@ -155,7 +176,10 @@ export function fleetHealth(
     });
   }
   const byName = new Map<string, GraphConnector[]>();
-  for (const c of connectors) byName.set(c.displayName, [...(byName.get(c.displayName) ?? []), c]);
+  for (const c of connectors) {
+    // A connector without a name (nullable in the metadata) shares a name with none.
+    if (c.displayName !== null) byName.set(c.displayName, [...(byName.get(c.displayName) ?? []), c]);
+  }
   for (const [name, same] of byName) {
     if (same.length < 2) continue;
     findings.push({

@@ -20,7 +20,8 @@ export interface ConnectorFilter {
 /** A connector as the inventory returns it. */
 export interface ConnectorInfo {
   id: string;
-  displayName: string;
+  /** Null for a connector without a name (the metadata declares displayName nullable). */
+  displayName: string | null;
   version: string | null;
   state: string | null;
   lastConnectionDateTime: string | null;
@@ -39,17 +40,15 @@ export function toInfo(c: GraphConnector): ConnectorInfo {
 /** Whether a connector passes the filter. A version bound excludes connectors without a version. */
 export function matchesFilter(c: GraphConnector, filter: ConnectorFilter): boolean {
   const name = filter.displayName;
-  if (typeof name === "string" && c.displayName !== name) return false;
+  // A connector without a name matches no name filter.
+  if (name !== undefined && c.displayName === null) return false;
+  const displayName = c.displayName ?? "";
+  if (typeof name === "string" && displayName !== name) return false;
   // A copy: a global pattern's test() would otherwise start where the last one stopped.
-  if (name instanceof RegExp && !new RegExp(name).test(c.displayName)) {
+  if (name instanceof RegExp && !new RegExp(name).test(displayName)) {
     return false;
   }
-  if (
-    name &&
-    typeof name === "object" &&
-    !(name instanceof RegExp) &&
-    !c.displayName.startsWith(name.prefix)
-  ) {
+  if (name && typeof name === "object" && !(name instanceof RegExp) && !displayName.startsWith(name.prefix)) {
     return false;
   }
   if (filter.state !== undefined) {

@@ -40,8 +40,11 @@ export function namesakes(tenant: readonly GraphConnector[], displayName: string
   return tenant.filter((c) => typeof c.displayName === "string" && displayNameKey(c.displayName) === key);
 }
 
-/** The properties a create sends, which the connector it made must carry exactly. */
-export type CreateFields = { displayName?: string } & Partial<
+/**
+ * The properties a create sends, which the connector it made must carry exactly. `state` is only
+ * in notes and pending creates written before 0.3, when a create could send it.
+ */
+export type CreateFields = { displayName?: string; state?: string | null } & Partial<
   Record<ManagedProperty, string | null | undefined>
 >;
 
@@ -71,9 +74,20 @@ export function hasConnected(connector: Pick<GraphConnector, "lastConnectionDate
 }
 
 /**
+ * Whether a connector may be one that a POST made rather than one the connector software
+ * registered. The software's connector checks in, so Intune shows it `active` ("actively pinging
+ * Intune", the state's documented meaning); a POSTed object has no software behind it. Its last
+ * contact is not relied on alone: that a POSTed connector shows Intune's year-one date is observed,
+ * not documented (the emulator's variant newConnectorContact "created-at" shows its creation time).
+ */
+export function mayBeFromPost(connector: Pick<GraphConnector, "lastConnectionDateTime" | "state">): boolean {
+  return !hasConnected(connector) || connector.state !== "active";
+}
+
+/**
  * The connectors a create whose outcome is unknown may have made: those matching its fields
  * that were not in the tenant before it (when that is known), that no resource holds, and that
- * never contacted Intune — one that did was registered by the connector software, not by a POST.
+ * no connector software registered (mayBeFromPost).
  */
 export function createCandidates(
   tenant: readonly GraphConnector[],
@@ -83,7 +97,7 @@ export function createCandidates(
   return tenant.filter(
     (c) =>
       matchesCreate(c, fields) &&
-      !hasConnected(c) &&
+      mayBeFromPost(c) &&
       !excluded.before?.has(idKey(c.id)) &&
       !excluded.held?.has(idKey(c.id)),
   );

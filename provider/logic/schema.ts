@@ -20,25 +20,42 @@ export const READ_PERMISSION = "DeviceManagementConfiguration.Read.All";
 export const CONNECTOR_STATES = ["active", "error", "inactive"] as const;
 export type ConnectorState = (typeof CONNECTOR_STATES)[number];
 
-/** A connector as Graph returns it. */
+/**
+ * A connector as Graph returns it. The metadata declares displayName nullable and the rest
+ * `Nullable="false"`; version and state stay nullable here, so that a service that does not keep to
+ * its metadata is read, not crashed on.
+ */
 export interface GraphConnector {
   "@odata.type"?: string;
   id: string;
-  displayName: string;
+  displayName: string | null;
   version: string | null;
   state: ConnectorState | string | null;
   lastConnectionDateTime: string | null;
 }
 
-/** Properties a stack may manage; everything else on the object is the service's. */
-export const MANAGED_PROPERTIES = ["displayName", "version", "state"] as const;
+/**
+ * Properties a stack may manage; everything else on the object is the service's. `state` is not
+ * one: Intune sets it from the connector's heartbeats (see STATE_INPUT_IGNORED).
+ */
+export const MANAGED_PROPERTIES = ["displayName", "version"] as const;
 export type ManagedProperty = (typeof MANAGED_PROPERTIES)[number];
+
+/**
+ * Why a declared `state` is ignored, in one line. The enum page defines each state by the
+ * connector's heartbeats (active: "actively pinging Intune"; error: none "from last one hour";
+ * inactive: none "from last 5 days"), so a state written through Graph lasts until the next
+ * heartbeat at best, and `refresh` would find drift on every run.
+ */
+export const STATE_INPUT_IGNORED =
+  "state is ignored and no longer managed: Intune sets it from the connector's heartbeats (active while it " +
+  "checks in, error after an hour without one, inactive after five days), so a declared state cannot hold. " +
+  "Remove it; read the state output, or judge it with intune-health or the policy pack";
 
 /** Inputs of the resource after `check` has validated them. */
 export interface ConnectorInputs {
   displayName: string;
   version?: string;
-  state?: ConnectorState;
   /** Set when the resource adopts a connector that already exists. */
   connectorId?: string;
   /** Whether destroying the resource deletes the connector (default: true when created, false when adopted). */
@@ -50,7 +67,8 @@ export interface ConnectorInputs {
 /** Outputs stored in state. */
 export interface ConnectorOutputs {
   connectorId: string;
-  displayName: string;
+  /** Null only when someone cleared it outside the stack (the metadata allows it); the next up sets it. */
+  displayName: string | null;
   version: string | null;
   state: string | null;
   lastConnectionDateTime: string | null;

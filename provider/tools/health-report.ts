@@ -41,7 +41,7 @@ function rows(report: HealthReport): Row[] {
   );
   return report.fleet.connectors.map((h) => ({
     verdict: h.healthy ? "healthy" : "UNHEALTHY",
-    name: h.connector.displayName,
+    name: h.connector.displayName ?? "(no name)",
     id: h.connector.id,
     version: h.connector.version ?? "—",
     state: h.connector.state ?? "—",
@@ -57,7 +57,8 @@ function summaryLines(report: HealthReport): string[] {
   const { fleet, options } = report;
   const lines = [
     `${healthy(report) ? "HEALTHY" : "UNHEALTHY"}: ${fleet.healthyCount} of ${fleet.connectors.length} connectors healthy ` +
-      `(needs ${options.minimumHealthy}; version ≥ ${options.minimumVersion}, state active, contact within ${options.silentAfterHours} h)`,
+      `(needs ${options.minimumHealthy}; version ≥ ${options.minimumVersion}, state active` +
+      `${options.silentAfterHours === undefined ? "" : `, contact within ${options.silentAfterHours} h`})`,
   ];
   for (const f of fleet.findings.filter((x) => x.rule !== "unmanaged")) lines.push(`${f.rule}: ${f.message}`);
   const unmanaged = fleet.findings.filter((x) => x.rule === "unmanaged").length;

@@ -11,7 +11,7 @@
  *
  *   npx intune-health [--stack prod | --state state.json] [--json health.json]
  *                     [--markdown "$GITHUB_STEP_SUMMARY"] [--min-version 6.2501.2000.5]
- *                     [--silent-after-hours 24] [--min-healthy 2]
+ *                     [--silent-after-hours H (default off)] [--min-healthy 2]
  */
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";

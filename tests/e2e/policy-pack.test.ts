@@ -15,7 +15,7 @@ const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString()
 /** What a CLI whose Node.js host cannot run plugins is given; a current CLI takes the folder. */
 const PACK = path.join(REPO_ROOT, "policy", "pulumi-analyzer-policy");
 const FIXTURE = path.join(REPO_ROOT, "tests", "e2e", "fixtures", "policy-fleet");
-const ADOPT = "SRV-CURRENT,SRV-DEPRECATED,SRV-SILENT";
+const ADOPT = "SRV-CURRENT,SRV-DEPRECATED,SRV-DOWN";
 
 describe("policy pack with the real Pulumi CLI (e2e)", function () {
   this.timeout(180_000);
@@ -27,25 +27,11 @@ describe("policy pack with the real Pulumi CLI (e2e)", function () {
   });
   beforeEach(() =>
     emulator.reset({
+      // Each state is Intune's for the last contact (the emulator derives it): active, active, error.
       seed: [
-        {
-          displayName: "SRV-CURRENT",
-          version: "6.2504.2001.8",
-          state: "active",
-          lastConnectionDateTime: ago(1),
-        },
-        {
-          displayName: "SRV-DEPRECATED",
-          version: "6.2409.1000.1",
-          state: "active",
-          lastConnectionDateTime: ago(1),
-        },
-        {
-          displayName: "SRV-SILENT",
-          version: "6.2504.2001.8",
-          state: "active",
-          lastConnectionDateTime: ago(72),
-        },
+        { displayName: "SRV-CURRENT", version: "6.2504.2001.8", lastConnectionDateTime: ago(0.5) },
+        { displayName: "SRV-DEPRECATED", version: "6.2409.1000.1", lastConnectionDateTime: ago(0.5) },
+        { displayName: "SRV-DOWN", version: "6.2504.2001.8", lastConnectionDateTime: ago(72) },
       ],
     }),
   );
@@ -99,8 +85,10 @@ describe("policy pack with the real Pulumi CLI (e2e)", function () {
     const up = await project.run(["up", "--yes", "--policy-pack", PACK], { stack: "dev" });
     expect(up.output).to.match(/\[advisory\]\s+intune-connector-health\s+\(\S+: srv-deprecated\)/);
     expect(up.output).to.contain('"SRV-DEPRECATED": version 6.2409.1000.1 is older than 6.2501.2000.5');
-    expect(up.output).to.match(/\[advisory\]\s+intune-connector-health\s+\(\S+: srv-silent\)/);
-    expect(up.output).to.match(/"SRV-SILENT": silent for (2 d 2[34] h|3 d)/);
+    expect(up.output).to.match(/\[advisory\]\s+intune-connector-health\s+\(\S+: srv-down\)/);
+    expect(up.output).to.match(
+      /"SRV-DOWN": state is error: no heartbeat for more than an hour \(last check-in (2 d 23 h|3 d) ago\)/,
+    );
     expect(up.output).to.not.match(/\S+: srv-current\)/);
     expect(up.output).to.match(/\[advisory\]\s+intune-minimum-healthy-connectors/);
     expect(up.output).to.contain("1 healthy connector of 3, fewer than the 2 needed");
@@ -116,7 +104,7 @@ describe("policy pack with the real Pulumi CLI (e2e)", function () {
     await project.run(["up", "--yes"], { stack: "dev" });
 
     const strict = packConfig(dir, {
-      "intune-connector-health": { enforcementLevel: "mandatory", silentAfterHours: 100 },
+      "intune-connector-health": { enforcementLevel: "mandatory", silentAfterHours: 0.25 },
       "intune-minimum-healthy-connectors": "disabled",
     });
     emulator.clearLog();
@@ -126,8 +114,9 @@ describe("policy pack with the real Pulumi CLI (e2e)", function () {
     );
     expect(blocked.code).to.not.equal(0);
     expect(blocked.output).to.match(/\[mandatory\]\s+intune-connector-health\s+\(\S+: srv-deprecated\)/);
-    // 72 hours of silence is inside a 100-hour window.
-    expect(blocked.output).to.not.contain("SRV-SILENT");
+    // The window the file sets (15 min) catches a connector whose last check-in was 30 min ago,
+    // which Intune itself still calls active.
+    expect(blocked.output).to.match(/"SRV-CURRENT": silent for 3\d min \(more than 0\.25 h\)/);
     expect(blocked.output).to.not.contain("intune-minimum-healthy-connectors");
     expect(writes(emulator)).to.equal(0);
 

@@ -115,7 +115,7 @@ describe("emulator: admin API", function () {
     expect(graphLog.body.map((e) => `${e.method} ${e.status}`)).to.deep.equal([
       "GET 200",
       "GET 200",
-      "PATCH 204",
+      "PATCH 200",
       "POST 201",
       "GET 404",
     ]);

@@ -99,8 +99,8 @@ describe("emulator: CLI", function () {
         ["SRV-ODJ-01", "6.2504.2001.8", "active"],
         ["SRV-ODJ-02", "6.2504.2001.8", "active"],
         ["SRV-ODJ-03", "6.2409.1000.1", "active"],
-        ["SRV-ODJ-04", "6.2504.2001.8", "active"],
-        ["SRV-ODJ-05", "6.2504.2001.8", "error"],
+        ["SRV-ODJ-04", "6.2504.2001.8", "error"],
+        ["SRV-ODJ-05", "6.2504.2001.8", "inactive"],
         ["SRV-OLD-DC", "6.2312.1000.2", "inactive"],
       ]);
     } finally {
@@ -169,12 +169,41 @@ describe("emulator: CLI", function () {
     expect(await stop(proc)).to.equal(0);
   });
 
+  it("`start --variant` chooses behaviours Microsoft leaves open, and info shows them", async () => {
+    const envFile = path.join(dir, "variant.env");
+    const args = [
+      "--env-out",
+      envFile,
+      "--variant",
+      "patchResponse=no-content",
+      "--variant",
+      "listQuery=rejected",
+    ];
+    const { proc } = await startCli(args);
+    const env = parseEnv(readFileSync(envFile, "utf8"));
+    const info = await send<{ variants: Record<string, string> }>(
+      `${env.AZURE_AUTHORITY_HOST}/_emulator/info`,
+    );
+    expect(info.body.variants).to.deep.equal({
+      patchResponse: "no-content",
+      getResponse: "entity",
+      stateWrite: "until-heartbeat",
+      createdVersion: "empty",
+      createLocation: "header",
+      newConnectorContact: "year-one",
+      listQuery: "rejected",
+    });
+    expect(await stop(proc)).to.equal(0);
+  });
+
   it("explains bad arguments in one line with exit code 2", async () => {
     for (const args of [
       ["start", "--cloud", "mars"],
       ["start", "--port", "http"],
       ["start", "--tenant-id", "contoso"],
       ["start", "--what"],
+      ["start", "--variant", "patchResponse=maybe"],
+      ["start", "--variant", "patchResponse"],
       ["launch"],
     ]) {
       const result = await run(args);

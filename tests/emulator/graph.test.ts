@@ -33,7 +33,7 @@ describe("emulator: Graph domainJoinConnectors", function () {
     graph<T>(emu, method, path, { token, body, headers });
 
   describe("operations", () => {
-    it("creates with POST: 201, a new GUID, never connected, inactive, version null", async () => {
+    it("creates with POST: 201, a new GUID, never connected, inactive, version empty (never null)", async () => {
       const res = await call<ConnectorBody>("POST", CONNECTORS, {
         "@odata.type": CONNECTOR_TYPE,
         displayName: "ODJ-NEW",
@@ -44,7 +44,7 @@ describe("emulator: Graph domainJoinConnectors", function () {
         "@odata.type": CONNECTOR_TYPE,
         displayName: "ODJ-NEW",
         state: "inactive",
-        version: null,
+        version: "",
         lastConnectionDateTime: "0001-01-01T00:00:00Z",
       });
       expect(res.body.id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -52,7 +52,7 @@ describe("emulator: Graph domainJoinConnectors", function () {
       expect(emu.connectors().map((c) => c.id)).to.deep.equal([res.body.id]);
     });
 
-    it("takes state and version on POST, and ignores lastConnectionDateTime (the service owns it)", async () => {
+    it("takes state (until a heartbeat) and version on POST, and ignores lastConnectionDateTime (the service owns it)", async () => {
       const res = await call<ConnectorBody>("POST", CONNECTORS, {
         displayName: "ODJ-2",
         state: "active",
@@ -88,46 +88,56 @@ describe("emulator: Graph domainJoinConnectors", function () {
       expect(seeded.lastConnectionDateTime).to.match(SEVEN_DIGIT_UTC);
     });
 
-    it("updates with PATCH: 204 by default, the change visible on GET", async () => {
+    it("updates with PATCH: 200 and the updated object by default, the change visible on GET", async () => {
       const [seeded] = emu.seed(1);
-      const res = await call("PATCH", `${CONNECTORS}/${seeded.id}`, {
+      const res = await call<ConnectorBody>("PATCH", `${CONNECTORS}/${seeded.id}`, {
         "@odata.type": CONNECTOR_TYPE,
         displayName: "RENAMED",
       });
-      expect(res.status).to.equal(204);
-      expect(res.text).to.equal("");
-      expect(res.headers.get("content-type")).to.equal(null);
+      expect(res.status).to.equal(200);
+      expect(res.body).to.deep.equal({
+        "@odata.context": `${emu.url}/beta/$metadata#deviceManagement/domainJoinConnectors/$entity`,
+        "@odata.type": CONNECTOR_TYPE,
+        id: seeded.id,
+        displayName: "RENAMED",
+        lastConnectionDateTime: seeded.lastConnectionDateTime,
+        state: "active",
+        version: seeded.version,
+      });
       const after = await call<ConnectorBody>("GET", `${CONNECTORS}/${seeded.id}`);
       expect(after.body).to.include({ displayName: "RENAMED", state: seeded.state, version: seeded.version });
     });
 
-    it("answers PATCH with 200 and the object when patchReturnsBody is on", async () => {
-      emu.setOptions({ patchReturnsBody: true });
-      const [seeded] = emu.seed(1);
-      const res = await call<ConnectorBody>("PATCH", `${CONNECTORS}/${seeded.id}`, {
-        state: "error",
-        version: null,
-      });
-      expect(res.status).to.equal(200);
-      expect(res.body).to.include({
-        "@odata.type": CONNECTOR_TYPE,
-        id: seeded.id,
-        state: "error",
-        version: null,
-      });
+    it("answers PATCH with 204 and no body under variant patchResponse no-content (and the 0.1 option patchReturnsBody: false)", async () => {
+      for (const options of [
+        { variants: { patchResponse: "no-content" as const } },
+        { patchReturnsBody: false },
+      ]) {
+        emu.reset();
+        emu.setOptions(options);
+        const [seeded] = emu.seed(1);
+        const res = await call("PATCH", `${CONNECTORS}/${seeded.id}`, { version: "6.2504.2001.9" });
+        expect(res.status).to.equal(204);
+        expect(res.text).to.equal("");
+        expect(res.headers.get("content-type")).to.equal(null);
+        expect(emu.connectors()[0].version).to.equal("6.2504.2001.9");
+      }
     });
 
-    it("ignoredPatchProperties: PATCH answers 204 (or 200 with the old value) without applying them", async () => {
-      emu.setOptions({ ignoredPatchProperties: ["state"] });
-      const [seeded] = emu.seed([{ displayName: "KEEP", state: "inactive" }]);
+    it("ignoredPatchProperties: PATCH answers 200 with the old value (or 204) without applying them", async () => {
+      emu.setOptions({ ignoredPatchProperties: ["version"] });
+      const [seeded] = emu.seed([{ displayName: "KEEP", version: "6.2501.2000.5" }]);
       const path = `${CONNECTORS}/${seeded.id}`;
-      const res = await call("PATCH", path, { displayName: "RENAMED", state: "error" });
-      expect(res.status).to.equal(204);
-      expect(emu.connectors()[0]).to.include({ displayName: "RENAMED", state: "inactive" });
-      emu.setOptions({ patchReturnsBody: true });
-      const withBody = await call<ConnectorBody>("PATCH", path, { state: "active" });
+      const withBody = await call<ConnectorBody>("PATCH", path, {
+        displayName: "RENAMED",
+        version: "6.2504.2001.8",
+      });
       expect(withBody.status).to.equal(200);
-      expect(withBody.body).to.include({ displayName: "RENAMED", state: "inactive" });
+      expect(withBody.body).to.include({ displayName: "RENAMED", version: "6.2501.2000.5" });
+      emu.setOptions({ variants: { patchResponse: "no-content" } });
+      const res = await call("PATCH", path, { displayName: "RENAMED 2", version: "6.2504.2001.8" });
+      expect(res.status).to.equal(204);
+      expect(emu.connectors()[0]).to.include({ displayName: "RENAMED 2", version: "6.2501.2000.5" });
       expect(() => emu.setOptions({ ignoredPatchProperties: ["id" as "state"] })).to.throw(
         /ignoredPatchProperties must be a list of displayName, version, state/,
       );
@@ -146,7 +156,7 @@ describe("emulator: Graph domainJoinConnectors", function () {
       expect((await call("GET", path)).status).to.equal(404);
       expect((await call("GET", path)).status).to.equal(404);
       expect((await call("GET", path)).status).to.equal(200);
-      expect((await call("PATCH", path, { displayName: "LAGGING 2" })).status).to.equal(204);
+      expect((await call("PATCH", path, { displayName: "LAGGING 2" })).status).to.equal(200);
       expect((await call("GET", path)).status).to.equal(404);
       emu.reset(); // forgets the lag with the connectors
       expect(() => emu.setOptions({ replicationLag: { reads: -1 } })).to.throw(
@@ -296,7 +306,19 @@ describe("emulator: Graph domainJoinConnectors", function () {
         "BadRequest",
         /Edm\.DateTimeOffset/,
       ],
-      ["an empty displayName", { displayName: "" }, "ModelValidationFailure", /DisplayName/],
+      [
+        "a null version (the metadata: Nullable=false)",
+        { version: null },
+        "BadRequest",
+        "A null value was found for the property named 'version', which has the expected type 'Edm.String[Nullable=False]'. The expected type 'Edm.String[Nullable=False]' does not allow null values.",
+      ],
+      ["a null state", { state: null }, "BadRequest", /property named 'state'.*does not allow null values/],
+      [
+        "a null lastConnectionDateTime",
+        { lastConnectionDateTime: null },
+        "BadRequest",
+        /property named 'lastConnectionDateTime'.*does not allow null values/,
+      ],
       ["not JSON", "{nope", "BadRequest", /Unable to read JSON request payload/],
       ["a JSON array", "[]", "BadRequest", /Unable to read JSON request payload/],
     ];
@@ -312,14 +334,12 @@ describe("emulator: Graph domainJoinConnectors", function () {
       });
     }
 
-    it("refuses a POST without displayName with 400 ModelValidationFailure", async () => {
-      const res = await call<GraphErrorBody>("POST", CONNECTORS, {
-        "@odata.type": CONNECTOR_TYPE,
-        state: "active",
-      });
-      expect(res.status).to.equal(400);
-      expect(res.body.error.code).to.equal("ModelValidationFailure");
-      expect(emu.connectors()).to.have.length(0);
+    it("takes a POST without displayName and a PATCH that clears it: the metadata declares it nullable", async () => {
+      const res = await call<ConnectorBody>("POST", CONNECTORS, { "@odata.type": CONNECTOR_TYPE });
+      expect(res.status).to.equal(201);
+      expect(res.body.displayName).to.equal(null);
+      const cleared = await call<ConnectorBody>("PATCH", `${CONNECTORS}/${res.body.id}`, { displayName: "" });
+      expect(cleared.body.displayName).to.equal("");
     });
 
     it("answers a key that is not a GUID with 400 BadRequest", async () => {

@@ -94,27 +94,30 @@ describe("emulator: connector lifecycle", function () {
       }
     });
 
-    it("inactive connectors not seen for removeInactiveAfterMs are removed", async () => {
-      const old = new Date(Date.now() - 60_000).toISOString();
+    it("inactive connectors not seen for removeInactiveAfterMs are removed, on the emulator's clock", async () => {
+      const day = 24 * 3_600_000;
+      const ago = (days: number) => new Date(Date.now() - days * day).toISOString();
       const live = await start({
-        removeInactiveAfterMs: 30_000,
+        removeInactiveAfterMs: 30 * day,
         seed: [
-          { displayName: "STALE", state: "inactive", lastConnectionDateTime: old },
-          { displayName: "ACTIVE-BUT-OLD", state: "active", lastConnectionDateTime: old },
-          { displayName: "RECENT", state: "inactive", lastConnectionDateTime: new Date().toISOString() },
+          { displayName: "GONE-31-DAYS", lastConnectionDateTime: ago(31) },
+          { displayName: "ACTIVE", lastConnectionDateTime: ago(0) },
+          { displayName: "INACTIVE-6-DAYS", lastConnectionDateTime: ago(6) },
         ],
       });
       try {
+        const names = () => live.connectors().map((c) => c.displayName);
         const liveToken = await tokenFor(live, "reader");
         const res = await graph<ListBody>(live, "GET", CONNECTORS, { token: liveToken });
-        expect(res.body.value.map((c) => c.displayName)).to.deep.equal(["ACTIVE-BUT-OLD", "RECENT"]);
+        expect(res.body.value.map((c) => c.displayName)).to.deep.equal(["ACTIVE", "INACTIVE-6-DAYS"]);
         // A connector created through Graph never connected: it ages from its creation.
         const writerToken = await tokenFor(live, "writer");
         await graph(live, "POST", CONNECTORS, { token: writerToken, body: { displayName: "NEW" } });
-        expect(live.connectors().map((c) => c.displayName)).to.include("NEW");
-        const [stale] = live.connectors();
-        live.editOutOfBand(stale.id, { state: "inactive" });
-        expect(live.connectors().map((c) => c.displayName)).to.deep.equal(["RECENT", "NEW"]);
+        live.advanceClock(25 * day);
+        expect(names()).to.deep.equal(["ACTIVE", "NEW"]);
+        expect(live.connectors()[0].state).to.equal("inactive");
+        live.advanceClock(6 * day);
+        expect(names()).to.deep.equal([]);
       } finally {
         await live.close();
       }

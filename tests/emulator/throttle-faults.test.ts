@@ -39,7 +39,7 @@ describe("emulator: throttling and faults", function () {
       for (const name of ["one", "two"]) {
         expect(
           (await graph(emu, "PATCH", item(), { token: writer, body: { displayName: name } })).status,
-        ).to.equal(204);
+        ).to.equal(200);
       }
       const res = await graph<GraphErrorBody>(emu, "PATCH", item(), {
         token: writer,
@@ -58,7 +58,7 @@ describe("emulator: throttling and faults", function () {
       await new Promise((r) => setTimeout(r, retryAfter * 1000 + 5));
       expect(
         (await graph(emu, "PATCH", item(), { token: writer, body: { displayName: "three" } })).status,
-      ).to.equal(204);
+      ).to.equal(200);
       expect(emu.summary().throttled).to.equal(1);
     });
 
@@ -186,6 +186,17 @@ describe("emulator: throttling and faults", function () {
       expect(error?.name).to.equal("FetchError");
       expect(emu.connectors()[0]).to.deep.equal(before);
       expect(emu.requestLog({ kind: "graph" })[0]).to.include({ status: 0, fault: "drop" });
+    });
+
+    it("copies a rule's label to the log entries of the requests it shapes, and to no other", async () => {
+      emu.addFault({ method: "GET", status: 503, count: 2, label: "outage-1" });
+      for (let i = 0; i < 3; i++) await graph(emu, "GET", item(), { token: writer });
+      expect(emu.requestLog({ kind: "graph" }).map((e) => [e.status, e.faultLabel])).to.deep.equal([
+        [503, "outage-1"],
+        [503, "outage-1"],
+        [200, undefined],
+      ]);
+      expect(() => emu.addFault({ status: 500, label: 5 as never })).to.throw("fault label must be a string");
     });
 
     it("apply a POST and then answer 504: the unknown-outcome case", async () => {

@@ -39,7 +39,16 @@ describe("emulator validation (direct)", () => {
         removeInactiveAfterMs: undefined,
         runtime: {
           pageSize: 100,
-          patchReturnsBody: false,
+          // The documented PATCH (200 with the object) and each undocumented behaviour's first reading.
+          variants: {
+            patchResponse: "body",
+            getResponse: "entity",
+            stateWrite: "until-heartbeat",
+            createdVersion: "empty",
+            createLocation: "header",
+            newConnectorContact: "year-one",
+            listQuery: "honoured",
+          },
           latencyMs: 0,
           throttle: THROTTLE,
           ignoredPatchProperties: [],
@@ -102,7 +111,7 @@ describe("emulator validation (direct)", () => {
     it("applies each option and leaves the base unchanged", () => {
       const next = applyRuntimeOptions(base, {
         pageSize: 1,
-        patchReturnsBody: true,
+        variants: { patchResponse: "no-content", listQuery: "rejected" },
         latencyMs: 0,
         throttle: { appWrites: 1 },
         ignoredPatchProperties: ["displayName", "version", "state"],
@@ -110,14 +119,22 @@ describe("emulator validation (direct)", () => {
       });
       expect(next).to.deep.equal({
         pageSize: 1,
-        patchReturnsBody: true,
+        variants: {
+          patchResponse: "no-content",
+          getResponse: "entity",
+          stateWrite: "until-heartbeat",
+          createdVersion: "empty",
+          createLocation: "header",
+          newConnectorContact: "year-one",
+          listQuery: "rejected",
+        },
         latencyMs: 0,
         throttle: { ...THROTTLE, appWrites: 1 },
         ignoredPatchProperties: ["displayName", "version", "state"],
         replicationLag: { reads: 0, ms: 5 },
       });
       expect(base.pageSize).to.equal(100);
-      expect(base.patchReturnsBody).to.equal(false);
+      expect(base.variants.patchResponse).to.equal("body");
       expect(base.throttle.appWrites).to.equal(100);
     });
 
@@ -125,6 +142,15 @@ describe("emulator validation (direct)", () => {
       const cases: [Parameters<typeof applyRuntimeOptions>[1], string][] = [
         [{ pageSize: 0 }, "pageSize must be a whole number ≥ 1, got 0"],
         [{ patchReturnsBody: "yes" as never }, "patchReturnsBody must be true or false"],
+        [
+          { variants: { patchResponse: "200" } as never },
+          'variant patchResponse must be one of "body", "no-content", got "200"',
+        ],
+        [
+          { variants: { pageSize: 2 } as never },
+          "unknown variant 'pageSize' (variants: patchResponse, getResponse, stateWrite, createdVersion, createLocation, newConnectorContact, listQuery)",
+        ],
+        [{ variants: [] as never }, 'variants must be an object such as { patchResponse: "no-content" }'],
         [{ latencyMs: -1 }, "latencyMs must be a number ≥ 0"],
         [{ latencyMs: Number.NaN }, "latencyMs must be a number ≥ 0"],
         [{ latencyMs: "5" as never }, "latencyMs must be a number ≥ 0"],
@@ -351,13 +377,27 @@ describe("emulator validation (direct)", () => {
             "@odata.type": TYPE,
             "displayName@odata.type": "#String",
             displayName: "Paris",
-            version: null,
+            version: "",
             state: "active",
             lastConnectionDateTime: "2026-11-28T12:00:00Z",
           },
           "create",
         ),
-      ).to.deep.equal({ ok: true, input: { displayName: "Paris", version: null, state: "active" } });
+      ).to.deep.equal({ ok: true, input: { displayName: "Paris", version: "", state: "active" } });
+      // displayName is nullable in the metadata; a create may leave it out.
+      expect(checkConnectorBody({ displayName: null }, "create")).to.deep.equal({
+        ok: true,
+        input: { displayName: null },
+      });
+      expect(checkConnectorBody({ version: "1.2" }, "create")).to.deep.equal({
+        ok: true,
+        input: { version: "1.2" },
+      });
+      expect(checkConnectorBody({ "@odata.type": TYPE }, "create")).to.deep.equal({ ok: true, input: {} });
+      expect(checkConnectorBody({ displayName: "  " }, "update", ID)).to.deep.equal({
+        ok: true,
+        input: { displayName: "  " },
+      });
       expect(
         checkConnectorBody(
           { "@odata.type": TYPE.slice(1), id: ID.toUpperCase(), version: "1.2" },
@@ -397,8 +437,18 @@ describe("emulator validation (direct)", () => {
           "BadRequest",
           `The key value 'other' in the request body does not match the key value '${ID}' in the request URL.`,
         ],
-        [{ displayName: null }, "create", "ModelValidationFailure", "The DisplayName field is required."],
-        [{ displayName: "  " }, "update", "ModelValidationFailure", "The DisplayName field is required."],
+        [
+          { displayName: "x", version: null },
+          "create",
+          "BadRequest",
+          "A null value was found for the property named 'version', which has the expected type 'Edm.String[Nullable=False]'. The expected type 'Edm.String[Nullable=False]' does not allow null values.",
+        ],
+        [
+          { state: null },
+          "update",
+          "BadRequest",
+          "A null value was found for the property named 'state', which has the expected type 'microsoft.graph.deviceManagementDomainJoinConnectorState[Nullable=False]'. The expected type 'microsoft.graph.deviceManagementDomainJoinConnectorState[Nullable=False]' does not allow null values.",
+        ],
         [{ displayName: 5 }, "create", "BadRequest", primitive("Edm.String")],
         [{ displayName: "x", version: 6 }, "create", "BadRequest", primitive("Edm.String")],
         [
@@ -425,9 +475,6 @@ describe("emulator validation (direct)", () => {
           "BadRequest",
           "Invalid patch, at least 1 property must be changed.",
         ],
-        [{ version: "1.2" }, "create", "ModelValidationFailure", "The DisplayName field is required."],
-        // A create with no property at all lacks its display name; "Invalid patch" is for updates.
-        [{ "@odata.type": TYPE }, "create", "ModelValidationFailure", "The DisplayName field is required."],
         [
           { "@odata.type": "microsoft.graph.#deviceManagementDomainJoinConnector", displayName: "x" },
           "create",

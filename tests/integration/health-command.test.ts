@@ -33,31 +33,16 @@ describe("intune-health against a mixed fleet (child process, emulator)", functi
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const run = (args: string[], env: NodeJS.ProcessEnv = emulatorEnv(emulator)) => runNode(TOOL, args, env);
+  // Each state is what Intune gives for the last contact: the emulator derives it.
   const mixed = () =>
     emulator.seed([
-      {
-        displayName: "SRV-CURRENT",
-        version: "6.2504.2001.8",
-        state: "active",
-        lastConnectionDateTime: ago(1),
-      },
-      {
-        displayName: "SRV-DEPRECATED",
-        version: "6.2409.1000.1",
-        state: "active",
-        lastConnectionDateTime: ago(1),
-      },
-      {
-        displayName: "SRV-SILENT",
-        version: "6.2504.2001.8",
-        state: "active",
-        lastConnectionDateTime: ago(72),
-      },
-      { displayName: "SRV-ERROR", version: "6.2504.2001.8", state: "error", lastConnectionDateTime: ago(2) },
+      { displayName: "SRV-CURRENT", version: "6.2504.2001.8", lastConnectionDateTime: ago(0.5) },
+      { displayName: "SRV-DEPRECATED", version: "6.2409.1000.1", lastConnectionDateTime: ago(0.5) },
+      { displayName: "SRV-DOWN", version: "6.2504.2001.8", lastConnectionDateTime: ago(72) },
+      { displayName: "SRV-STOPPED", version: "6.2504.2001.8", lastConnectionDateTime: ago(150) },
       {
         displayName: "SRV-LEFTOVER",
         version: "6.2409.1000.1",
-        state: "inactive",
         lastConnectionDateTime: "0001-01-01T00:00:00Z",
       },
     ]);
@@ -73,7 +58,7 @@ describe("intune-health against a mixed fleet (child process, emulator)", functi
 
     const lines = result.stdout.split("\n");
     expect(lines[0]).to.equal(
-      "UNHEALTHY: 1 of 5 connectors healthy (needs 2; version ≥ 6.2501.2000.5, state active, contact within 24 h)",
+      "UNHEALTHY: 1 of 5 connectors healthy (needs 2; version ≥ 6.2501.2000.5, state active)",
     );
     expect(lines[1]).to.equal(
       "healthyCount: 1 healthy connector of 5, fewer than the 2 needed for hybrid join to survive one server going down",
@@ -81,8 +66,13 @@ describe("intune-health against a mixed fleet (child process, emulator)", functi
     const row = (name: string) => lines.find((l) => l.includes(name)) ?? "";
     expect(row("SRV-CURRENT")).to.match(/^healthy\s+SRV-CURRENT\s/);
     expect(row("SRV-DEPRECATED")).to.contain("version 6.2409.1000.1 is older than 6.2501.2000.5");
-    expect(row("SRV-SILENT")).to.contain("silent for 3 d (more than 24 h)");
-    expect(row("SRV-ERROR")).to.contain("state is error, not active");
+    expect(row("SRV-DOWN")).to.match(/^UNHEALTHY\s+SRV-DOWN\s+\S+\s+6\.2504\.2001\.8\s+error\s+3 d ago\s/);
+    expect(row("SRV-DOWN")).to.contain(
+      "state is error: no heartbeat for more than an hour (last check-in 3 d ago)",
+    );
+    expect(row("SRV-STOPPED")).to.contain(
+      "state is inactive: no heartbeat for more than five days (last check-in 6 d 6 h ago)",
+    );
     expect(row("SRV-LEFTOVER")).to.match(
       /UNHEALTHY\s+SRV-LEFTOVER\s.*\bnever\b.*has never checked in with Intune/,
     );
@@ -90,11 +80,7 @@ describe("intune-health against a mixed fleet (child process, emulator)", functi
     const report = JSON.parse(readFileSync(json, "utf8"));
     expect(report.healthy).to.equal(false);
     expect(report.healthyCount).to.equal(1);
-    expect(report.options).to.deep.equal({
-      minimumVersion: "6.2501.2000.5",
-      silentAfterHours: 24,
-      minimumHealthy: 2,
-    });
+    expect(report.options).to.deep.equal({ minimumVersion: "6.2501.2000.5", minimumHealthy: 2 });
     const byName = Object.fromEntries(
       report.connectors.map((c: { displayName: string; findings: { rule: string }[] }) => [
         c.displayName,
@@ -104,8 +90,8 @@ describe("intune-health against a mixed fleet (child process, emulator)", functi
     expect(byName).to.deep.equal({
       "SRV-CURRENT": [],
       "SRV-DEPRECATED": ["version"],
-      "SRV-SILENT": ["contact"],
-      "SRV-ERROR": ["state"],
+      "SRV-DOWN": ["state"],
+      "SRV-STOPPED": ["state"],
       "SRV-LEFTOVER": ["version", "state", "contact"],
     });
     expect(report.connectors.map((c: { id: string }) => c.id)).to.deep.equal(seeded.map((c) => c.id));
@@ -115,11 +101,11 @@ describe("intune-health against a mixed fleet (child process, emulator)", functi
 
     const md = readFileSync(markdown, "utf8");
     expect(md.split("\n")[0]).to.equal(
-      "## Intune domain join connectors: ❌ UNHEALTHY: 1 of 5 connectors healthy (needs 2; version ≥ 6.2501.2000.5, state active, contact within 24 h)",
+      "## Intune domain join connectors: ❌ UNHEALTHY: 1 of 5 connectors healthy (needs 2; version ≥ 6.2501.2000.5, state active)",
     );
     expect(md).to.contain("| verdict | display name | id | version | state | last contact | findings |");
     expect(md).to.contain(
-      `| ✅ healthy | SRV-CURRENT | \`${seeded[0].id}\` | 6.2504.2001.8 | active | 1 h ago | — |`,
+      `| ✅ healthy | SRV-CURRENT | \`${seeded[0].id}\` | 6.2504.2001.8 | active | 30 min ago | — |`,
     );
     expect(md).to.contain(
       `| ❌ unhealthy | SRV-LEFTOVER | \`${seeded[4].id}\` | 6.2409.1000.1 | inactive | never |`,
@@ -129,7 +115,7 @@ describe("intune-health against a mixed fleet (child process, emulator)", functi
   it("exits 0 when every connector is healthy and there are enough of them, appending to the summary file", async () => {
     emulator.seed([
       { displayName: "SRV-A", lastConnectionDateTime: ago(0.5) },
-      { displayName: "SRV-B", lastConnectionDateTime: ago(3) },
+      { displayName: "SRV-B", lastConnectionDateTime: ago(0.8) },
     ]);
     const markdown = path.join(dir, "summary.md");
     writeFileSync(markdown, "# earlier step\n");
@@ -152,7 +138,7 @@ describe("intune-health against a mixed fleet (child process, emulator)", functi
       "1",
     ]);
     expect(result.stdout.split("\n")[0]).to.equal(
-      "UNHEALTHY: 3 of 5 connectors healthy (needs 1; version ≥ 6.2409, state active, contact within 100 h)",
+      "UNHEALTHY: 2 of 5 connectors healthy (needs 1; version ≥ 6.2409, state active, contact within 100 h)",
     );
     expect(result.code).to.equal(1);
   });

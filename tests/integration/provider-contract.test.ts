@@ -181,19 +181,18 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
   });
 
   describe("create", () => {
-    it("POSTs the given state and answers the outputs of the connector made, warning nothing", async () => {
+    it("POSTs no state (Intune sets it from heartbeats) and answers the outputs of the connector made, warning nothing", async () => {
       const result = await t.provider.create({ displayName: "Branch office", state: "error" });
       expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200", "POST 201"]);
       expect(emulator.requestLog({ kind: "graph" })[1].body).to.deep.equal({
         "@odata.type": ODATA_TYPE,
         displayName: "Branch office",
-        state: "error",
       });
       expect(result.outs).to.deep.equal({
         connectorId: result.id,
         displayName: "Branch office",
-        version: null,
-        state: "error",
+        version: "",
+        state: "inactive",
         lastConnectionDateTime: NEVER,
         adopted: false,
         deleteOnDestroy: true,
@@ -253,7 +252,7 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
     });
 
     it("fails naming the property a create's answer lacks, keeping id, complete outputs and reasons (scripted Graph)", async () => {
-      // The emulator applies every POST as sent; a scripted Graph answers with another state.
+      // The emulator applies every POST as sent; a scripted Graph answers with another version.
       const graph = await new ScriptedServer().start();
       const scripted = providerFor(emulator, "writer", {
         env: { INTUNE_CREATE_JOURNAL: journal, INTUNE_GRAPH_ENDPOINT: graph.origin },
@@ -266,7 +265,7 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
           body: {
             id,
             displayName: "Scripted",
-            version: null,
+            version: "",
             state: "inactive",
             lastConnectionDateTime: NEVER,
           },
@@ -274,10 +273,14 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
       );
       try {
         const error = await caught(
-          scripted.provider.create({ displayName: "Scripted", state: "error", __provider: "serialized" }),
+          scripted.provider.create({
+            displayName: "Scripted",
+            version: "6.2504.2001.8",
+            __provider: "serialized",
+          }),
         );
         const message =
-          'create connector: the service did not take state (state: asked "error", service has "inactive")';
+          'create connector: the service did not take version (version: asked "6.2504.2001.8", service has "")';
         expect(error.name).to.equal("VerificationError");
         expect(error.message).to.equal(message);
         expect(error.id).to.equal(id);
@@ -285,7 +288,7 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
         expect(error.properties).to.deep.equal({
           connectorId: id,
           displayName: "Scripted",
-          version: null,
+          version: "",
           state: "inactive",
           lastConnectionDateTime: NEVER,
           adopted: false,
@@ -383,19 +386,19 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
           lastConnectionDateTime: "2030-01-01T00:00:00Z",
         },
       ]);
-      emulator.setOptions({ ignoredPatchProperties: ["displayName", "state"] });
+      emulator.setOptions({ ignoredPatchProperties: ["displayName", "version"] });
       emulator.clearLog();
       const error = await caught(
         t.provider.create({
           connectorId: seeded.id,
           displayName: "Not taken",
-          state: "error",
+          version: "6.2504.2001.8",
           __provider: "serialized",
         }),
       );
       const message =
-        `adopt connector ${seeded.id}: the service did not take displayName, state ` +
-        '(displayName: asked "Not taken", service has "Seeded"; state: asked "error", service has "active")';
+        `adopt connector ${seeded.id}: the service did not take displayName, version ` +
+        '(displayName: asked "Not taken", service has "Seeded"; version: asked "6.2504.2001.8", service has "6.1.0.0")';
       expect(error.name).to.equal("VerificationError");
       expect(error.message).to.equal(message);
       expect(error.id).to.equal(seeded.id);
@@ -410,7 +413,7 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
         deleteOnDestroy: false,
         __provider: "serialized",
       });
-      expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200", "PATCH 204", "GET 200"]);
+      expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200", "PATCH 200"]);
     });
   });
 
@@ -430,7 +433,7 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
         props: {
           connectorId: id,
           displayName: "Lagging",
-          version: null,
+          version: "",
           state: "inactive",
           lastConnectionDateTime: NEVER,
           adopted: false,
@@ -447,7 +450,7 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
       expect(result.outs).to.deep.equal({
         connectorId: id,
         displayName: "Renamed",
-        version: null,
+        version: "",
         state: "inactive",
         lastConnectionDateTime: NEVER,
         adopted: false,
@@ -519,7 +522,7 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
       });
       try {
         const { id, outs } = await quick.provider.create({ displayName: "Lagging" });
-        emulator.setOptions({ replicationLag: { reads: 1 } });
+        emulator.setOptions({ replicationLag: { reads: 1 }, variants: { patchResponse: "no-content" } });
         const error = await caught(quick.provider.update(id, outs, { displayName: "Renamed" }));
         const message = `read connector ${id} after update: connector ${id} was written but reading it back answered 404 for 1 ms`;
         expect(error.name).to.equal("Error");

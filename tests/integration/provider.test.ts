@@ -111,13 +111,13 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
   });
 
   describe("update", () => {
-    it("PATCHes only the changed property, then reads back after 204", async () => {
+    it("PATCHes only the changed property and takes the documented 200's body, without a second read", async () => {
       const { id, outs } = await created();
       const result = await t.provider.update(id, outs, {
         displayName: "Renamed",
         version: outs.version ?? undefined,
       });
-      expect(graphCalls(emulator)).to.deep.equal(["PATCH 204", "GET 200"]);
+      expect(graphCalls(emulator)).to.deep.equal(["PATCH 200"]);
       expect(emulator.requestLog({ kind: "graph" })[0].body).to.deep.equal({
         "@odata.type": CONNECTOR_ODATA_TYPE,
         displayName: "Renamed",
@@ -125,36 +125,43 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
       expect(result.outs).to.include({ displayName: "Renamed", connectorId: id });
     });
 
-    it("uses the body of a 200 PATCH without a second read", async () => {
-      emulator.setOptions({ patchReturnsBody: true });
+    it("reads the connector back after a PATCH answered 204 (variant patchResponse no-content)", async () => {
+      emulator.setOptions({ variants: { patchResponse: "no-content" } });
       const { id, outs } = await created();
-      const result = await t.provider.update(id, outs, { displayName: "Renamed", state: "error" });
-      expect(graphCalls(emulator)).to.deep.equal(["PATCH 200"]);
+      const result = await t.provider.update(id, outs, { displayName: "Renamed", version: "6.2504.2001.8" });
+      expect(graphCalls(emulator)).to.deep.equal(["PATCH 204", "GET 200"]);
       expect(emulator.requestLog({ kind: "graph" })[0].body).to.deep.equal({
         "@odata.type": CONNECTOR_ODATA_TYPE,
         displayName: "Renamed",
-        state: "error",
+        version: "6.2504.2001.8",
       });
-      expect(result.outs).to.include({ displayName: "Renamed", state: "error" });
+      expect(result.outs).to.include({ displayName: "Renamed", version: "6.2504.2001.8" });
     });
 
-    for (const patchReturnsBody of [false, true]) {
-      it(`fails naming the property when the service ignores it (PATCH answered ${patchReturnsBody ? "200 with the old value" : "204"})`, async () => {
+    it("never writes a declared state (Intune sets it from heartbeats): no PATCH when only state differs", async () => {
+      const { id, outs } = await created();
+      const result = await t.provider.update(id, outs, { displayName: outs.displayName, state: "active" });
+      expect(graphCalls(emulator)).to.deep.equal([]);
+      expect(result.outs).to.include({ state: "inactive" });
+    });
+
+    for (const patchResponse of ["no-content", "body"] as const) {
+      it(`fails naming the property when the service ignores it (PATCH answered ${patchResponse === "body" ? "200 with the old value" : "204"})`, async () => {
         const { id, outs } = await created();
-        emulator.setOptions({ patchReturnsBody, ignoredPatchProperties: ["state"] });
+        emulator.setOptions({ variants: { patchResponse }, ignoredPatchProperties: ["version"] });
         const error = await t.provider
-          .update(id, outs, { displayName: "Renamed", state: "error" })
+          .update(id, outs, { displayName: "Renamed", version: "6.2504.2001.8" })
           .catch((e) => e);
         expect((error as Error).name).to.equal("VerificationError");
         expect((error as Error).message).to.equal(
-          `update connector ${id}: the service did not take state (state: asked "error", service has "inactive")`,
+          `update connector ${id}: the service did not take version (version: asked "6.2504.2001.8", service has "")`,
         );
         expect(graphCalls(emulator)).to.deep.equal(
-          patchReturnsBody ? ["PATCH 200"] : ["PATCH 204", "GET 200"],
+          patchResponse === "body" ? ["PATCH 200"] : ["PATCH 204", "GET 200"],
         );
         expect(emulator.connectors().find((c) => c.id === id)).to.include({
           displayName: "Renamed",
-          state: "inactive",
+          version: "",
         });
       });
     }
@@ -177,9 +184,9 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
       });
     });
 
-    it("rides out replication lag: a read-back answered 404 right after the PATCH is retried", async () => {
+    it("rides out replication lag: a read-back after a 204 answered 404 right after the PATCH is retried", async () => {
       const { id, outs } = await created();
-      emulator.setOptions({ replicationLag: { reads: 2 } });
+      emulator.setOptions({ replicationLag: { reads: 2 }, variants: { patchResponse: "no-content" } });
       const result = await t.provider.update(id, outs, { displayName: "Renamed" });
       expect(graphCalls(emulator)).to.deep.equal(["PATCH 204", "GET 404", "GET 404", "GET 200"]);
       expect(result.outs).to.include({ connectorId: id, displayName: "Renamed" });
@@ -187,7 +194,7 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
 
     it("fails, saying so, when the connector stays invisible past the read-back budget", async () => {
       const { id, outs } = await created();
-      emulator.setOptions({ replicationLag: { reads: 1000 } });
+      emulator.setOptions({ replicationLag: { reads: 1000 }, variants: { patchResponse: "no-content" } });
       const error = await t.provider.update(id, outs, { displayName: "Renamed" }).catch((e) => e);
       // The harness gives the read-back 1000 ms: reads at 0, 250 and 750 ms, then no time for a 4th.
       expect((error as Error).message).to.contain(
@@ -284,7 +291,7 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
         displayName: "HQ connector",
         state: existing.state,
       });
-      expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200", "PATCH 204", "GET 200"]);
+      expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200", "PATCH 200"]);
       expect(emulator.requestLog({ kind: "graph" })[1].body).to.deep.equal({
         "@odata.type": CONNECTOR_ODATA_TYPE,
         displayName: "HQ connector",
@@ -437,7 +444,7 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
         expect(failures, failures.join("\n")).to.deep.equal([]);
         const results = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
         expect(new Set(results.map((r) => r.id)).size).to.equal(8);
-        expect(emulator.connectors().filter((c) => c.displayName.startsWith("bulk "))).to.have.length(8);
+        expect(emulator.connectors().filter((c) => c.displayName?.startsWith("bulk "))).to.have.length(8);
         expect(emulator.summary().throttled).to.be.greaterThan(0);
       } finally {
         emulator.setOptions({
@@ -519,7 +526,7 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
       expect(emulator.summary().POST).to.equal(1);
     });
 
-    it("never takes a namesake that has contacted Intune: connector software registered it, no POST", async () => {
+    it("never takes a namesake that checks in (active): connector software registered it, no POST", async () => {
       await t.provider.create({ displayName: "first" });
       emulator.clearLog();
       emulator.addFault({ method: "POST", path: "/beta/", status: 503, count: 100 });
@@ -528,9 +535,11 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
         .create({ displayName: "Registered", allowDuplicateDisplayName: true })
         .catch((e) => e);
       while (emulator.summary().POST === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      // Checked in a minute ago, so Intune shows it active.
       const registered = emulator.seed([
-        { displayName: "Registered", lastConnectionDateTime: "2026-11-28T10:00:00Z", state: "active" },
+        { displayName: "Registered", lastConnectionDateTime: new Date(Date.now() - 60_000).toISOString() },
       ])[0];
+      expect(registered.state).to.equal("active");
       const error = await racing;
       emulator.clearFaults();
       expect((error as Error).message).to.contain("nothing was created");

@@ -86,6 +86,24 @@ describe("serialized provider (pulumi.runtime.setMocks)", () => {
     expect(Object.keys(inputs).sort()).to.deep.equal(["__given_urn", "__provider", "displayName"]);
   });
 
+  it("warns once, in one line saying what to do, about a declared state (Intune sets it), and only then", async () => {
+    const warned: string[] = [];
+    const original = console.warn;
+    console.warn = (message: string) => void warned.push(message);
+    try {
+      await construct("stateful", { displayName: "S", state: "active" });
+      await construct("stateless", { displayName: "T" });
+    } finally {
+      console.warn = original;
+    }
+    // With no engine (mocks), pulumi.log.warn prints to the console; under the CLI it is a resource warning.
+    expect(warned).to.deep.equal([
+      "warning: [runtime] state is ignored and no longer managed: Intune sets it from the connector's heartbeats " +
+        "(active while it checks in, error after an hour without one, inactive after five days), so a declared " +
+        "state cannot hold. Remove it; read the state output, or judge it with intune-health or the policy pack",
+    ]);
+  });
+
   it("registers the type token pulumi-nodejs:dynamic/intune:DomainJoinConnector", async () => {
     await construct("typed", { displayName: "Paris" });
     expect(registered.get("typed")?.type).to.equal("pulumi-nodejs:dynamic/intune:DomainJoinConnector");

@@ -557,7 +557,7 @@ function loadScenario(n: number, soak: boolean, rename: boolean): Scenario {
       } finally {
         t.provider.close();
       }
-      const left = ctx.emulator.connectors().filter((c) => c.displayName.startsWith("load ")).length;
+      const left = ctx.emulator.connectors().filter((c) => c.displayName?.startsWith("load ")).length;
       const expected = rename ? 0 : n;
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       const s = ctx.emulator.summary();

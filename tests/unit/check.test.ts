@@ -35,6 +35,14 @@ describe("check: input validation", () => {
     expect(result.inputs.connectorId).to.equal("3fa85f64-5717-4562-b3fc-2c963f66afa6");
   });
 
+  it("checks a declared state, then leaves it out: Intune sets it from heartbeats", () => {
+    const result = checkInputs({ displayName: "x", state: "active" });
+    expect(result).to.deep.equal({ inputs: { displayName: "x" }, failures: [] });
+    expect(checkInputs({ displayName: "x", state: UNKNOWN_VALUE }).inputs).to.deep.equal({
+      displayName: "x",
+    });
+  });
+
   it("drops absent optional properties", () => {
     const result = checkInputs({ displayName: "x", version: undefined, state: null });
     expect(result.inputs).to.deep.equal({ displayName: "x" });
@@ -260,7 +268,6 @@ describe("check: input validation", () => {
     const news = {
       displayName: UNKNOWN_VALUE,
       version: UNKNOWN_VALUE,
-      state: UNKNOWN_VALUE,
       connectorId: UNKNOWN_VALUE,
       deleteOnDestroy: UNKNOWN_VALUE,
     };

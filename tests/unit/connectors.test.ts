@@ -163,15 +163,20 @@ describe("connectors API (scripted server, fake clock)", () => {
       expect(server.requests.map((r) => r.method)).to.deep.equal(["POST", "GET"]);
     });
 
-    it("takes the new connector with the state it sent, not a new namesake in another state", async () => {
+    it("takes the new connector no software checks in with, not a namesake the connector software registered", async () => {
+      const registered = { state: "active", lastConnectionDateTime: "2026-12-01T10:00:00.0000000Z" };
       server.answer(lostPost, {
         status: 200,
-        body: { value: [connector(ID, { state: "active" }), connector(OTHER, { state: "inactive" })] },
+        body: { value: [connector(ID, registered), connector(OTHER, { state: "inactive" })] },
       });
-      const result = await api.create(
-        { "@odata.type": TYPE, displayName: "Paris", state: "inactive" },
-        { before: new Set() },
-      );
+      const result = await api.create({ "@odata.type": TYPE, displayName: "Paris" }, { before: new Set() });
+      expect(result.connector.id).to.equal(OTHER);
+    });
+
+    it("takes a new connector whose last contact is its creation time (variant newConnectorContact) while it is not active", async () => {
+      const createdAt = { state: "inactive", lastConnectionDateTime: "2026-12-01T10:00:00.0000000Z" };
+      server.answer(lostPost, { status: 200, body: { value: [connector(OTHER, createdAt)] } });
+      const result = await api.create({ "@odata.type": TYPE, displayName: "Paris" }, { before: new Set() });
       expect(result.connector.id).to.equal(OTHER);
     });
 

@@ -20,9 +20,7 @@ const olds: ConnectorOutputs = {
 
 describe("diff: desired inputs against the last known outputs", () => {
   it("finds no change when the managed properties match", () => {
-    expect(
-      diffConnector(olds, { displayName: "Paris", version: "6.2504.2001.8", state: "active" }),
-    ).to.deep.equal({
+    expect(diffConnector(olds, { displayName: "Paris", version: "6.2504.2001.8" })).to.deep.equal({
       changed: [],
       replaces: [],
     });
@@ -31,7 +29,6 @@ describe("diff: desired inputs against the last known outputs", () => {
   for (const [property, value] of [
     ["displayName", "Lyon"],
     ["version", "6.2505.1.1"],
-    ["state", "inactive"],
   ] as const) {
     it(`reports a change of ${property} as an update, not a replacement`, () => {
       const d = diffConnector(olds, { displayName: "Paris", [property]: value });
@@ -136,21 +133,28 @@ describe("patchBody: the smallest PATCH", () => {
   });
 
   it("carries every changed managed property", () => {
-    expect(patchBody({ displayName: "Lyon", version: "7.1.1.1", state: "error" }, olds)).to.deep.equal({
+    expect(patchBody({ displayName: "Lyon", version: "7.1.1.1" }, olds)).to.deep.equal({
       "@odata.type": CONNECTOR_ODATA_TYPE,
       displayName: "Lyon",
       version: "7.1.1.1",
-      state: "error",
+    });
+  });
+
+  it("never carries state, which Intune sets from heartbeats, even when a stale input holds one", () => {
+    const stale = { displayName: "Paris", state: "error" } as Parameters<typeof patchBody>[0];
+    expect(patchBody(stale, olds)).to.equal(undefined);
+    expect(diffConnector(olds, stale as Parameters<typeof diffConnector>[1])).to.deep.equal({
+      changed: [],
+      replaces: [],
     });
   });
 
   it("is undefined when nothing differs (Intune refuses an empty PATCH)", () => {
     expect(patchBody({ displayName: "Paris" }, olds)).to.equal(undefined);
-    expect(patchBody({ displayName: "Paris", state: "active" }, olds)).to.equal(undefined);
   });
 
   it("never carries lastConnectionDateTime or unmanaged properties", () => {
-    const body = patchBody({ displayName: "Lyon" }, { ...olds, version: null, state: null });
+    const body = patchBody({ displayName: "Lyon" }, { ...olds, version: null });
     expect(Object.keys(body ?? {})).to.deep.equal(["@odata.type", "displayName"]);
   });
 });

@@ -21,6 +21,7 @@ const connector = (extra: Partial<GraphConnector> = {}): GraphConnector => ({
 });
 const rules = (c: GraphConnector, options?: Parameters<typeof connectorHealth>[2]) =>
   connectorHealth(c, NOW, options).findings.map((f) => f.rule);
+const message = (c: GraphConnector) => connectorHealth(c, NOW).findings[0]?.message;
 
 describe("health: versions compare numerically, part by part", () => {
   it("orders the deprecation boundary and longer parts correctly", () => {
@@ -68,7 +69,7 @@ describe("health: one connector", () => {
   });
 
   it("takes another minimum version when told to", () => {
-    const options = { minimumVersion: "6.2504.2001.8", silentAfterHours: 24, minimumHealthy: 1 };
+    const options = { minimumVersion: "6.2504.2001.8", minimumHealthy: 1 };
     expect(rules(connector({ version: "6.2504.2001.7" }), options)).to.deep.equal(["version"]);
     expect(rules(connector({ version: "6.2504.2001.8" }), options)).to.deep.equal([]);
   });
@@ -82,19 +83,37 @@ describe("health: one connector", () => {
     );
   });
 
-  it("reports any state but active", () => {
-    expect(connectorHealth(connector({ state: "inactive" }), NOW).findings[0].message).to.equal(
-      "state is inactive, not active: Autopilot does not use it",
+  it("reports error and inactive in Intune's meaning of them, with how long ago the last check-in was", () => {
+    expect(message(connector({ state: "error", lastConnectionDateTime: at(3) }))).to.equal(
+      "state is error: no heartbeat for more than an hour (last check-in 3 h ago); its server or the connector service is down",
     );
-    expect(rules(connector({ state: "error" }))).to.deep.equal(["state"]);
-    expect(connectorHealth(connector({ state: null }), NOW).findings[0].message).to.equal(
+    expect(message(connector({ state: "inactive", lastConnectionDateTime: at(24 * 6) }))).to.equal(
+      "state is inactive: no heartbeat for more than five days (last check-in 6 d ago); bring its server back, or remove the leftover",
+    );
+    expect(
+      message(connector({ state: "inactive", lastConnectionDateTime: "0001-01-01T00:00:00Z" })),
+    ).to.equal(
+      "state is inactive: no heartbeat for more than five days; bring its server back, or remove the leftover",
+    );
+  });
+
+  it("reports any other state, or none, as not active", () => {
+    expect(message(connector({ state: "paused" }))).to.equal(
+      "state is paused, not active: Autopilot does not use it",
+    );
+    expect(message(connector({ state: null }))).to.equal(
       "state is unknown, not active: Autopilot does not use it",
     );
   });
 
-  it("counts a connector silent only past the window: 24 h is still fine, a minute more is not", () => {
-    expect(rules(connector({ lastConnectionDateTime: at(24) }))).to.deep.equal([]);
-    const late = connectorHealth(connector({ lastConnectionDateTime: at(24 + 1 / 60) }), NOW);
+  it("leaves silence to Intune's state by default: active three days after the last check-in is Intune's verdict as read", () => {
+    expect(rules(connector({ lastConnectionDateTime: at(72) }))).to.deep.equal([]);
+  });
+
+  it("counts a connector silent past a window when one is set: 24 h is still fine, a minute more is not", () => {
+    const window = { ...defaults(), silentAfterHours: 24 };
+    expect(rules(connector({ lastConnectionDateTime: at(24) }), window)).to.deep.equal([]);
+    const late = connectorHealth(connector({ lastConnectionDateTime: at(24 + 1 / 60) }), NOW, window);
     expect(late.findings.map((f) => f.message)).to.deep.equal([
       "silent for 24 h 1 min (more than 24 h): its server or service is down",
     ]);
@@ -116,11 +135,14 @@ describe("health: one connector", () => {
     ).to.equal('last check-in "yesterday" is not a date');
   });
 
-  it("lists every broken rule of a leftover: old, inactive and silent for days", () => {
-    const leftover = connectorHealth(
-      connector({ version: "6.2409.1000.1", state: "inactive", lastConnectionDateTime: at(24 * 40 + 5) }),
-      NOW,
-    );
+  it("lists every broken rule of a leftover: old, inactive, and silent past a window that is set", () => {
+    const old = connector({
+      version: "6.2409.1000.1",
+      state: "inactive",
+      lastConnectionDateTime: at(24 * 40 + 5),
+    });
+    expect(rules(old)).to.deep.equal(["version", "state"]);
+    const leftover = connectorHealth(old, NOW, { ...defaults(), silentAfterHours: 24 });
     expect(leftover.findings.map((f) => f.rule)).to.deep.equal(["version", "state", "contact"]);
     expect(leftover.findings[2].message).to.equal(
       "silent for 40 d 5 h (more than 24 h): its server or service is down",
@@ -129,7 +151,7 @@ describe("health: one connector", () => {
 });
 
 function defaults() {
-  return { minimumVersion: "6.2501.2000.5", silentAfterHours: 24, minimumHealthy: 2 };
+  return { minimumVersion: "6.2501.2000.5", minimumHealthy: 2 };
 }
 
 describe("health: the tenant's connectors together", () => {
@@ -209,7 +231,7 @@ describe("health: durations for people", () => {
 });
 
 describe("health: the emulator's mixed fleet shows each verdict", () => {
-  it("judges each of its connectors by a different rule", () => {
+  it("judges each of its connectors by a different rule, its state consistent with its last contact", () => {
     const fleet = fleetHealth(
       mixedFleet(NOW).map((c, i) => ({ id: `id-${i}`, ...c }) as GraphConnector),
       NOW,
@@ -221,9 +243,17 @@ describe("health: the emulator's mixed fleet shows each verdict", () => {
       ["SRV-ODJ-01", []],
       ["SRV-ODJ-02", []],
       ["SRV-ODJ-03", ["version"]],
-      ["SRV-ODJ-04", ["contact"]],
+      ["SRV-ODJ-04", ["state"]],
       ["SRV-ODJ-05", ["state"]],
       ["SRV-OLD-DC", ["version", "state", "contact"]],
+    ]);
+    expect(fleet.connectors.map((h) => h.connector.state)).to.deep.equal([
+      "active",
+      "active",
+      "active",
+      "error",
+      "inactive",
+      "inactive",
     ]);
     expect(fleet.healthyCount).to.equal(2);
     expect(fleet.findings).to.deep.equal([]);

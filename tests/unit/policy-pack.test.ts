@@ -109,18 +109,22 @@ describe("policy pack: intune-connector-health (outputs in state)", () => {
     expect(health.enforcementLevel).to.equal("advisory");
     const good = connector();
     const old = connector({ version: "6.2409.1000.1" });
-    const down = connector({ state: "error" });
+    const down = connector({ state: "error", lastConnectionDateTime: at(3) });
     const found = onStack(health, stackArgs([good, old, down]));
     expect(found.map((v) => v.urn)).to.deep.equal([old.urn, down.urn]);
     expect(found[0].message).to.contain(`"${old.props.displayName}": version 6.2409.1000.1 is older`);
-    expect(found[1].message).to.contain("state is error, not active");
+    expect(found[1].message).to.contain(
+      "state is error: no heartbeat for more than an hour (last check-in 3 h ago)",
+    );
   });
 
-  it("counts a connector as silent only past the window, which config moves", () => {
+  it("leaves silence to the state by default, and counts it past a window that config sets", () => {
     const edge = connector({ lastConnectionDateTime: at(24) });
     const past = connector({ lastConnectionDateTime: at(24.1) });
-    expect(onStack(health, stackArgs([edge, past])).map((v) => v.urn)).to.deep.equal([past.urn]);
-    expect(onStack(health, stackArgs([edge, past], { silentAfterHours: 25 }))).to.deep.equal([]);
+    expect(onStack(health, stackArgs([edge, past]))).to.deep.equal([]);
+    const window = (hours: number) => stackArgs([edge, past], { silentAfterHours: hours });
+    expect(onStack(health, window(24)).map((v) => v.urn)).to.deep.equal([past.urn]);
+    expect(onStack(health, window(25))).to.deep.equal([]);
   });
 
   it("says a never-connected connector never checked in", () => {

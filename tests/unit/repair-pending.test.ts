@@ -87,14 +87,24 @@ describe("intune-repair-pending: which connector each pending create made", () =
     expect(d).to.deep.equal({ urn: "u1", action: "ambiguous", candidates: ["x", "y"] });
   });
 
-  it("never takes a connector that has contacted Intune: the connector software made it, not a POST", () => {
+  it("never takes a connector that checks in (active): the connector software made it, not a POST", () => {
     const [d] = decide(
       [op("u1", { displayName: "A" })],
       new Set(),
-      [connector("x", "A", { lastConnectionDateTime: "2026-11-28T09:59:00Z" })],
+      [connector("x", "A", { state: "active", lastConnectionDateTime: "2026-11-28T09:59:00Z" })],
       [note("A", [])],
     );
     expect(d.action).to.equal("clear");
+  });
+
+  it("takes a connector that shows a last contact yet is not active (a service that dates new objects)", () => {
+    const [d] = decide(
+      [op("u1", { displayName: "A" })],
+      new Set(),
+      [connector("x", "A", { state: "inactive", lastConnectionDateTime: "2026-11-28T09:59:00Z" })],
+      [note("A", [])],
+    );
+    expect(d).to.deep.include({ action: "import", id: "x" });
   });
 
   it("matches version and state when the inputs set them, and the id when adopting", () => {

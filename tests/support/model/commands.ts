@@ -221,16 +221,16 @@ function outOfBandCommands(): fc.WeightedArbitrary<ModelCommand>[] {
             ])[0].id,
         ),
     );
+  // A heartbeat makes a connector active; silence makes it error (after an hour) or inactive
+  // (after five days): the emulator moves its last contact back to match, as Intune's state would.
   const heartbeat = fc
-    .tuple(
-      index,
-      fc.option(fc.constantFrom<ConnectorState>("active", "error", "inactive"), { nil: undefined }),
-    )
+    .tuple(index, fc.option(fc.constantFrom<ConnectorState>("error", "inactive"), { nil: undefined }))
     .map(
-      ([i, state]) =>
-        new Step(`heartbeat connector#${i}${state ? ` (${state})` : ""}`, (_m, w) => {
+      ([i, silent]) =>
+        new Step(silent ? `connector#${i} goes silent (${silent})` : `heartbeat connector#${i}`, (_m, w) => {
           const id = connectorAt(w, i);
-          if (id) w.emulator.heartbeat(id, state ? { state } : {});
+          if (id && silent) w.emulator.editOutOfBand(id, { state: silent });
+          else if (id) w.emulator.heartbeat(id);
           return id ?? "no connector";
         }),
     );
@@ -264,21 +264,40 @@ const FAULTS: [string, Omit<FaultRule, "method" | "count" | "path">, number][] =
 ];
 const WRITE_ONLY = new Set(["applied, then 504", "applied, then dropped"]);
 
-function faultCommands(): fc.WeightedArbitrary<ModelCommand>[] {
-  const fault = fc
-    .record({
-      kind: fc.oneof(...FAULTS.map(([kind, , weight]) => ({ arbitrary: fc.constant(kind), weight }))),
-      method: fc.constantFrom(undefined, undefined, "POST", "POST", "GET", "PATCH", "DELETE"),
-      count: fc.constantFrom(1, 1, 2, 3, 7),
-    })
-    .map(({ kind, method, count }) => {
-      const on = WRITE_ONLY.has(kind) && (method === undefined || method === "GET") ? "POST" : method;
-      const shape = FAULTS.find(([k]) => k === kind)?.[1];
-      // Slow answers cost real time: a few are enough to exhaust nothing but the clock.
-      const times = shape?.delayMs ? Math.min(count, 2) : count;
-      const rule: FaultRule = { ...shape, count: times, ...(on && { method: on }) };
-      return new Step(`fault: ${on ?? "any"} ${kind} ×${times}`, (_m, w) => w.fault(rule));
-    });
+/** A fault rule on the next matching Graph requests, and its label in the journal. */
+const faultRule = fc
+  .record({
+    kind: fc.oneof(...FAULTS.map(([kind, , weight]) => ({ arbitrary: fc.constant(kind), weight }))),
+    method: fc.constantFrom(undefined, undefined, "POST", "POST", "GET", "PATCH", "DELETE"),
+    count: fc.constantFrom(1, 1, 2, 3, 7),
+  })
+  .map(({ kind, method, count }) => {
+    const on = WRITE_ONLY.has(kind) && (method === undefined || method === "GET") ? "POST" : method;
+    const shape = FAULTS.find(([k]) => k === kind)?.[1];
+    // Slow answers cost real time: a few are enough to exhaust nothing but the clock.
+    const times = shape?.delayMs ? Math.min(count, 2) : count;
+    const rule: FaultRule = { ...shape, count: times, ...(on && { method: on }) };
+    return { rule, label: `fault: ${on ?? "any"} ${kind} ×${times}` };
+  });
+
+function faultCommands(options: CommandOptions): fc.WeightedArbitrary<ModelCommand>[] {
+  const fault = faultRule.map(({ rule, label }) => new Step(label, (_m, w) => w.fault(rule)));
+  // The real CLI level has few steps to spend (each command takes seconds): a fault is mostly
+  // injected right before the command whose requests it is for, so that it meets one.
+  const faultThenCommand = fc
+    .tuple(
+      faultRule,
+      fc.constantFrom<"up" | "refresh" | "destroy, then up">("up", "up", "up", "refresh", "destroy, then up"),
+    )
+    .map(
+      ([{ rule, label }, command]) =>
+        new Step(`${label}, then ${command}`, async (_m, w) => {
+          w.fault(rule);
+          if (command === "refresh") return void (await w.refresh());
+          if (command === "destroy, then up") await w.destroy();
+          await w.up();
+        }),
+    );
   // Intune answering 204 to a PATCH it did not apply: a fault status of 204 does exactly that.
   const patchNotApplied = fc.constant(
     new Step("fault: PATCH answered 204, not applied", (_m, w) => w.fault({ method: "PATCH", status: 204 })),
@@ -292,6 +311,7 @@ function faultCommands(): fc.WeightedArbitrary<ModelCommand>[] {
     { arbitrary: fault, weight: 8 },
     { arbitrary: patchNotApplied, weight: 1 },
     { arbitrary: throttle, weight: 1 },
+    ...(options.faultBias ? [{ arbitrary: faultThenCommand, weight: 24 }] : []),
   ];
 }
 
@@ -300,9 +320,14 @@ export interface CommandOptions {
   allowDuplicate: boolean;
   /** Include killed `up`s and their repair (default in runModel: true). */
   killedUps: boolean;
+  /**
+   * Add "fault, then up" (or refresh, or destroy and up) as one command, weighted high: the real
+   * CLI level's choice, where commands are few and a fault must meet a request to count.
+   */
+  faultBias?: boolean;
 }
 
 /** Every command, weighted. */
 export function modelCommands(options: CommandOptions): fc.Arbitrary<ModelCommand>[] {
-  return [fc.oneof(...userCommands(options), ...outOfBandCommands(), ...faultCommands())];
+  return [fc.oneof(...userCommands(options), ...outOfBandCommands(), ...faultCommands(options))];
 }

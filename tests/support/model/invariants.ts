@@ -175,9 +175,11 @@ export function teardown(destroy: StepFacts, ledger: OwnershipLedger): Violation
   return out;
 }
 
-function describeMiss(id: string | undefined, displayName: string | undefined): string {
+function describeMiss(id: string | undefined, displayName: string | null | undefined): string {
   if (!id) return "not in state, no error";
-  return displayName === undefined ? `state holds ${id}, which is gone` : `connector is "${displayName}"`;
+  return displayName === undefined
+    ? `state holds ${id}, which is gone`
+    : `connector is ${JSON.stringify(displayName)}`;
 }
 
 /**
@@ -207,8 +209,8 @@ function expectedFailure(name: string, desired: DesiredResource, up: StepFacts, 
   );
 }
 
-function nameKey(displayName: string): string {
-  return displayName.trim().toLowerCase();
+function nameKey(displayName: string | null | undefined): string | undefined {
+  return displayName?.trim().toLowerCase();
 }
 
 /** Program as text, for messages. */

@@ -98,7 +98,11 @@ export class OwnershipLedger {
  * The resource a new connector was created for: the create whose result named it, else the only
  * resource of the command that tried to create that display name without learning an id.
  */
-function attribute(id: string, displayName: string, creates: StepFacts["creates"]): string | undefined {
+function attribute(
+  id: string,
+  displayName: string | null,
+  creates: StepFacts["creates"],
+): string | undefined {
   const named = creates.find((c) => c.id?.toLowerCase() === id);
   if (named) return named.name;
   const blind = new Set(creates.filter((c) => !c.id && c.displayName === displayName).map((c) => c.name));

@@ -8,7 +8,7 @@
  *   node dist/scripts/model-replay.js --seed 7 --runs 400 [--level cli] [--verbose]
  */
 import * as fc from "fast-check";
-import type { Emulator } from "intune-graph-emulator";
+import { VARIANT_CHOICES, type Emulator, type ServiceVariants } from "intune-graph-emulator";
 import { DomainJoinConnectorProvider } from "pulumi-intune-domain-join/internal/glue/implementation";
 import { CliWorld } from "./cli-model";
 import { Model, ModelCommand, modelCommands } from "./commands";
@@ -27,6 +27,8 @@ export interface ModelRunOptions {
   preCreateRead?: boolean;
   /** Include killed `up`s + repair-pending (default true). */
   killedUps?: boolean;
+  /** Weight faults toward the command right after them (the real CLI level; see commands.ts). */
+  faultBias?: boolean;
   /** Invariants that count as violations (default all). */
   only?: readonly InvariantId[];
   /** Replay: fast-check's counterexample path, and the commands' replay path. */
@@ -52,19 +54,54 @@ export interface ModelFailure {
   replay: string;
 }
 
+/** What one sequence's service is: a value of every variant (variants.ts) and a page size. */
+export interface ServiceChoice {
+  variants: ServiceVariants;
+  pageSize: number;
+}
+
+/** Figures of the sequences run under one value of one variant ("patchResponse=no-content"). */
+export interface VariantFigures {
+  sequences: number;
+  steps: number;
+  faults: number;
+  /** Fault commands whose rule shaped at least one request. */
+  faultsHit: number;
+  violations: number;
+}
+
 export interface ModelFigures {
   seed: number;
   /** Sequences run, shrinking included. */
   sequences: number;
   /** Commands run. */
   steps: number;
-  /** Fault commands injected, and Graph requests a fault shaped. */
+  /** Fault commands injected; those whose rule shaped at least one request; Graph requests shaped. */
   faults: number;
+  faultsHit: number;
   faultHits: number;
   /** Failing sequences found (fast-check stops at the first and shrinks it): 0 or 1. */
   violations: number;
+  /** The same figures per value of each variant, e.g. "patchResponse=no-content", "pageSize=2". */
+  byVariant: Record<string, VariantFigures>;
   wallMs: number;
   failure?: ModelFailure;
+}
+
+/**
+ * One service per sequence: each variant's values, and page sizes of 2 (a tenant of a few
+ * connectors spans pages) and 100. fast-check shrinks toward the first value, the default.
+ */
+export function serviceChoices(): fc.Arbitrary<ServiceChoice> {
+  const variants = Object.fromEntries(
+    Object.entries(VARIANT_CHOICES).map(([name, values]) => [name, fc.constantFrom(...(values as string[]))]),
+  ) as { [K in keyof ServiceVariants]: fc.Arbitrary<ServiceVariants[K]> };
+  return fc.record({ variants: fc.record(variants), pageSize: fc.constantFrom(100, 2) });
+}
+
+/** "patchResponse=no-content" for each variant of a choice, and its page size. */
+export function describeChoice(choice: ServiceChoice): string[] {
+  return [...Object.entries(choice.variants).map(([k, v]) => `${k}=${v}`), `pageSize=${choice.pageSize}`];
 }
 
 /** A fresh world for one sequence (default: by level). */
@@ -79,8 +116,10 @@ export async function runModel(options: ModelRunOptions, makeWorld?: WorldFactor
     sequences: 0,
     steps: 0,
     faults: 0,
+    faultsHit: 0,
     faultHits: 0,
     violations: 0,
+    byVariant: {},
     wallMs: 0,
   };
   const emulator = await startModelEmulator();
@@ -95,6 +134,7 @@ export async function runModel(options: ModelRunOptions, makeWorld?: WorldFactor
       modelCommands({
         allowDuplicate: await knowsAllowDuplicate(),
         killedUps: options.killedUps ?? true,
+        faultBias: options.faultBias ?? false,
       }),
       {
         maxCommands: options.maxSteps,
@@ -102,8 +142,9 @@ export async function runModel(options: ModelRunOptions, makeWorld?: WorldFactor
         ...(options.replayPath !== undefined && { replayPath: options.replayPath }),
       },
     );
-    const property = fc.asyncProperty(commands, async (sequence) => {
+    const property = fc.asyncProperty(serviceChoices(), commands, async (service, sequence) => {
       emulator.reset({ seed: SEEDED });
+      emulator.setOptions({ variants: service.variants, pageSize: service.pageSize });
       const world = await factory(emulator);
       const sequenceStarted = Date.now();
       figures.sequences++;
@@ -111,15 +152,37 @@ export async function runModel(options: ModelRunOptions, makeWorld?: WorldFactor
         await fc.asyncModelRun(() => ({ model: { names: [], next: 0 } as Model, real: world }), sequence);
         await world.settle();
       } catch (error) {
-        if (error instanceof ModelViolation) error.message += `\n  journal: ${world.journal.join(" ; ")}`;
+        if (error instanceof Error) {
+          error.message += `\n  service: ${describeChoice(service).join(", ")}`;
+          error.message += `\n  journal: ${world.journal.join(" ; ")}`;
+        }
         throw error;
       } finally {
+        const log = emulator.requestLog();
+        const labels = new Set(log.map((e) => e.faultLabel));
+        const hit = world.faultLabels.filter((label) => labels.has(label)).length;
         figures.steps += world.stats.steps;
         figures.faults += world.stats.faults;
-        figures.faultHits += emulator.requestLog().filter((e) => e.fault !== undefined).length;
+        figures.faultsHit += hit;
+        figures.faultHits += log.filter((e) => e.fault !== undefined).length;
+        for (const key of describeChoice(service)) {
+          const v = (figures.byVariant[key] ??= {
+            sequences: 0,
+            steps: 0,
+            faults: 0,
+            faultsHit: 0,
+            violations: 0,
+          });
+          v.sequences++;
+          v.steps += world.stats.steps;
+          v.faults += world.stats.faults;
+          v.faultsHit += hit;
+        }
         await world.close();
         const took = ((Date.now() - sequenceStarted) / 1000).toFixed(1);
-        options.log?.(`sequence ${figures.sequences} (${took} s): ${world.journal.join(" ; ") || "(empty)"}`);
+        options.log?.(
+          `sequence ${figures.sequences} (${took} s, ${describeChoice(service).join(" ")}): ${world.journal.join(" ; ") || "(empty)"}`,
+        );
       }
     });
     const details = await fc.check(property, {
@@ -131,7 +194,17 @@ export async function runModel(options: ModelRunOptions, makeWorld?: WorldFactor
     });
     if (details.failed && details.counterexample) {
       figures.violations = 1;
-      figures.failure = describeFailure(details, options, [...details.counterexample[0]]);
+      figures.failure = describeFailure(details, options, [...details.counterexample[1]]);
+      // The shrunk counterexample's service is the one that violates.
+      for (const key of describeChoice(details.counterexample[0])) {
+        (figures.byVariant[key] ??= {
+          sequences: 0,
+          steps: 0,
+          faults: 0,
+          faultsHit: 0,
+          violations: 0,
+        }).violations = 1;
+      }
     }
   } finally {
     await emulator.close();
@@ -141,7 +214,7 @@ export async function runModel(options: ModelRunOptions, makeWorld?: WorldFactor
 }
 
 function describeFailure(
-  details: fc.RunDetails<[Iterable<ModelCommand>]>,
+  details: fc.RunDetails<[ServiceChoice, Iterable<ModelCommand>]>,
   options: ModelRunOptions,
   sequence: ModelCommand[],
 ): ModelFailure {
@@ -149,7 +222,7 @@ function describeFailure(
   const message = error instanceof Error ? error.message : String(error);
   const invariants =
     error instanceof ModelViolation ? [...new Set(error.violations.map((v) => v.invariant))] : [];
-  const replayPath = /replayPath="([^"]*)"/.exec(String(details.counterexample?.[0]))?.[1];
+  const replayPath = /replayPath="([^"]*)"/.exec(String(details.counterexample?.[1]))?.[1];
   const path = details.counterexamplePath ?? "";
   const args = [
     `--seed ${details.seed}`,
@@ -185,7 +258,7 @@ async function knowsAllowDuplicate(): Promise<boolean> {
 export function formatFigures(figures: ModelFigures): string {
   const lines = [
     `model: ${figures.sequences} sequences, ${figures.steps} steps, ${figures.faults} faults ` +
-      `(${figures.faultHits} requests hit), ${figures.violations} violation(s), seed ${figures.seed}, ` +
+      `(${figures.faultsHit} hit a request; ${figures.faultHits} requests shaped), ${figures.violations} violation(s), seed ${figures.seed}, ` +
       `${(figures.wallMs / 1000).toFixed(1)} s`,
   ];
   const f = figures.failure;

@@ -29,6 +29,8 @@ export const SEEDED: Partial<ConnectorRecord>[] = [
   },
   { id: "0dd0a000-0000-4000-8000-00000000000b", displayName: "HQ-SRV01", version: "6.2504.2001.8" },
   { id: "0dd0a000-0000-4000-8000-00000000000c", displayName: "BRANCH-SRV02", version: "6.2501.2000.5" },
+  // The metadata lets displayName be null: a tenant may hold a connector without a name.
+  { id: "0dd0a000-0000-4000-8000-00000000000d", displayName: null, version: "6.2504.2001.8" },
 ];
 
 /**
@@ -42,6 +44,7 @@ export const MODEL_APPS: AppRegistration[] = Array.from({ length: 16 }, (_, i) =
   roles: ["DeviceManagementConfiguration.ReadWrite.All"],
 }));
 let nextApp = 0;
+let faultCounter = 0;
 
 /** The emulator the model runs against: the seeded tenant, the writer apps, no throttling. */
 export function startModelEmulator(): Promise<Emulator> {
@@ -66,6 +69,8 @@ export abstract class World {
   readonly program: Program = new Map();
   readonly ledger = new OwnershipLedger();
   readonly stats = { steps: 0, faults: 0 };
+  /** Labels of the fault rules this sequence added (to count those that hit a request). */
+  readonly faultLabels: string[] = [];
   /** The commands run so far, with what each resolved to (printed with a violation). */
   readonly journal: string[] = [];
 
@@ -126,7 +131,9 @@ export abstract class World {
   }
 
   fault(rule: FaultRule): void {
-    this.emulator.addFault({ path: CONNECTORS_PATH, ...rule });
+    const label = `f${++faultCounter}`;
+    this.emulator.addFault({ path: CONNECTORS_PATH, ...rule, label });
+    this.faultLabels.push(label);
     if (rule.delayMs) this.slowRequests = true;
     this.stats.faults++;
   }

@@ -1,0 +1,100 @@
+// Behaviours Microsoft's published sources leave open. Where the metadata, the docs pages or the
+// generated SDKs say what the service does, the emulator does that and there is no choice here.
+// Where they are silent, the emulator cannot know, so each such behaviour is a variant: the
+// default is one reading, the others are the readings a client must also survive, and the tests
+// run every one (docs/emulator.md, "Microsoft's sources", lists which rows are which).
+
+export interface ServiceVariants {
+  /**
+   * How PATCH answers. "body" (default): `200 OK` with the updated object, as the update page
+   * documents. "no-content": `204 No Content`, as some Intune entities answer in practice (no
+   * source says so for this one).
+   */
+  patchResponse: "body" | "no-content";
+  /**
+   * The body of GET on one connector. "entity" (default): the object itself, as OData, the get
+   * page's prose and the generated SDKs have it. "value-wrapped": `{"value": {…}}`, as the get
+   * page's example response shows it.
+   */
+  getResponse: "entity" | "value-wrapped";
+  /**
+   * A POST or PATCH that writes `state`, which the heartbeats decide (the enum page). "until-heartbeat"
+   * (default): taken, and shown until the next heartbeat or until silence moves the state on.
+   * "ignored": answered as if taken, never shown. "refused": `400 BadRequest`.
+   */
+  stateWrite: "until-heartbeat" | "ignored" | "refused";
+  /**
+   * `version` of a connector POSTed without one. "empty" (default): `""`, since the metadata
+   * declares version `Nullable="false"`. "null": `null`, as some services return for properties
+   * their metadata calls non-nullable.
+   */
+  createdVersion: "empty" | "null";
+  /** Whether `201 Created` carries a `Location` header: "header" (default, the OData protocol) or "none". */
+  createLocation: "header" | "none";
+  /**
+   * `lastConnectionDateTime` of a connector that never checked in (one made by POST). "year-one"
+   * (default): `0001-01-01T00:00:00Z`, .NET's minimum, as seen in the wild. "created-at": the time
+   * it was created.
+   */
+  newConnectorContact: "year-one" | "created-at";
+  /**
+   * The list's query options, which the generated SDKs offer and the list page does not document.
+   * "honoured" (default): `$filter`, `$search`, `$orderby`, `$top`, `$skip`, `$count`, `$select`
+   * work; "ignored": every one is ignored silently (the Graph docs: "query parameters … might fail
+   * silently"); "rejected": each is answered `400` ("Some requests will return an error message if
+   * a specified query parameter is not supported").
+   */
+  listQuery: "honoured" | "ignored" | "rejected";
+}
+
+/** The value of each variant when none is chosen. */
+export const DEFAULT_VARIANTS: Readonly<ServiceVariants> = Object.freeze({
+  patchResponse: "body",
+  getResponse: "entity",
+  stateWrite: "until-heartbeat",
+  createdVersion: "empty",
+  createLocation: "header",
+  newConnectorContact: "year-one",
+  listQuery: "honoured",
+});
+
+/** Every value of every variant, default first. */
+export const VARIANT_CHOICES: { readonly [K in keyof ServiceVariants]: readonly ServiceVariants[K][] } = {
+  patchResponse: ["body", "no-content"],
+  getResponse: ["entity", "value-wrapped"],
+  stateWrite: ["until-heartbeat", "ignored", "refused"],
+  createdVersion: ["empty", "null"],
+  createLocation: ["header", "none"],
+  newConnectorContact: ["year-one", "created-at"],
+  listQuery: ["honoured", "ignored", "rejected"],
+};
+
+export const VARIANT_NAMES = Object.keys(VARIANT_CHOICES) as (keyof ServiceVariants)[];
+
+/** Apply a partial choice to `base`; throws naming the variant and its values on a bad one. */
+export function applyVariants(base: Readonly<ServiceVariants>, patch: unknown): ServiceVariants {
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch))
+    throw new Error(`variants must be an object such as { patchResponse: "no-content" }`);
+  const next: ServiceVariants = { ...base };
+  for (const [name, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (!(VARIANT_NAMES as string[]).includes(name))
+      throw new Error(`unknown variant '${name}' (variants: ${VARIANT_NAMES.join(", ")})`);
+    const choices = VARIANT_CHOICES[name as keyof ServiceVariants] as readonly unknown[];
+    if (!choices.includes(value)) {
+      throw new Error(
+        `variant ${name} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}, got ${JSON.stringify(value)}`,
+      );
+    }
+    (next as unknown as Record<string, unknown>)[name] = value;
+  }
+  return next;
+}
+
+/** "patchResponse=no-content" (the CLI's --variant) as a partial choice; throws on a bad form. */
+export function parseVariantArgument(argument: string): Partial<ServiceVariants> {
+  const match = /^([A-Za-z]+)=(.+)$/.exec(argument);
+  if (!match)
+    throw new Error(`--variant takes name=value (e.g. patchResponse=no-content), got '${argument}'`);
+  return applyVariants(DEFAULT_VARIANTS, { [match[1]]: match[2] }) && { [match[1]]: match[2] };
+}

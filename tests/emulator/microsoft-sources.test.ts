@@ -1,0 +1,383 @@
+// The emulator against Microsoft's own definition of the entity, one test per documented row of
+// docs/emulator.md ("Microsoft's sources"); each test's title starts with its row's id. The
+// expected values are the sources' words and numbers, written here, never taken from the emulator.
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { Emulator } from "intune-graph-emulator";
+import {
+  CONNECTORS,
+  CONNECTOR_TYPE,
+  graph,
+  start,
+  tokenFor,
+  type ConnectorBody,
+  type GraphErrorBody,
+  type ListBody,
+} from "./helpers";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const DOCS = path.resolve(__dirname, "../../../docs/emulator.md");
+
+describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
+  this.timeout(20_000);
+  let emu: Emulator;
+  let writer: string;
+  let reader: string;
+  let noRoles: string;
+
+  before(async () => {
+    emu = await start();
+    [writer, reader, noRoles] = await Promise.all(
+      ["writer", "reader", "no-roles"].map((name) => tokenFor(emu, name)),
+    );
+  });
+  after(() => emu.close());
+  beforeEach(() => emu.reset({ seed: 0 }));
+
+  const call = <T = ConnectorBody>(method: string, url: string, body?: unknown, token = writer) =>
+    graph<T>(emu, method, url, { token, ...(body !== undefined && { body }) });
+  const item = (id: string) => `${CONNECTORS}/${id}`;
+  const posted = async (body: Record<string, unknown> = { displayName: "SRV-NEW" }) =>
+    (await call("POST", CONNECTORS, body)).body;
+
+  describe("the object", () => {
+    it("S01 has exactly id, displayName, lastConnectionDateTime, state and version, and no relationship to expand", async () => {
+      const [c] = emu.seed([{ displayName: "SRV-A" }]);
+      const res = await call("GET", item(c.id));
+      const keys = Object.keys(res.body).filter((k) => !k.startsWith("@odata."));
+      expect(keys.sort()).to.deep.equal(["displayName", "id", "lastConnectionDateTime", "state", "version"]);
+      const list = await call<ListBody>("GET", CONNECTORS);
+      expect(Object.keys(list.body.value[0]).sort()).to.deep.equal(
+        ["@odata.type", "displayName", "id", "lastConnectionDateTime", "state", "version"].sort(),
+      );
+    });
+
+    it("S02 takes a null displayName: a POST without one, a PATCH clearing it", async () => {
+      const created = await call("POST", CONNECTORS, { "@odata.type": CONNECTOR_TYPE });
+      expect(created.status).to.equal(201);
+      expect(created.body.displayName).to.equal(null);
+      const named = await call("PATCH", item(created.body.id), { displayName: "SRV-NAMED" });
+      expect(named.body.displayName).to.equal("SRV-NAMED");
+      const cleared = await call("PATCH", item(created.body.id), { displayName: null });
+      expect(cleared.status).to.equal(200);
+      expect(cleared.body.displayName).to.equal(null);
+    });
+
+    it("S03 never shows a null version, and refuses a PATCH that writes one", async () => {
+      const created = await posted({ displayName: "SRV-NO-VERSION" });
+      expect(created.version).to.be.a("string");
+      const res = await call<GraphErrorBody>("PATCH", item(created.id), { version: null });
+      expect(res.status).to.equal(400);
+      expect(res.body.error.message).to.contain("'version'").and.contain("does not allow null values");
+      const listed = (await call<ListBody>("GET", CONNECTORS)).body.value;
+      expect(listed.every((c) => typeof c.version === "string")).to.equal(true);
+    });
+
+    it("S04 always shows lastConnectionDateTime as a date, for registered and POSTed connectors alike", async () => {
+      emu.seed([{ displayName: "SRV-REGISTERED" }]);
+      await posted();
+      const listed = (await call<ListBody>("GET", CONNECTORS)).body.value;
+      expect(listed).to.have.length(2);
+      for (const c of listed)
+        expect(Number.isNaN(Date.parse(c.lastConnectionDateTime)), c.displayName).to.equal(false);
+      const res = await call<GraphErrorBody>("PATCH", item(listed[0].id), { lastConnectionDateTime: null });
+      expect(res.status).to.equal(400);
+    });
+
+    it("S05 shows only active, error or inactive, and refuses any other state written, and null", async () => {
+      const now = Date.now();
+      emu.seed([
+        { lastConnectionDateTime: new Date(now).toISOString() },
+        { lastConnectionDateTime: new Date(now - 3 * HOUR).toISOString() },
+        { lastConnectionDateTime: new Date(now - 6 * DAY).toISOString() },
+      ]);
+      const c = await posted();
+      const states = (await call<ListBody>("GET", CONNECTORS)).body.value.map((x) => x.state);
+      expect(states).to.deep.equal(["active", "error", "inactive", "inactive"]);
+      for (const bad of ["unknownFutureValue", "Active", 1, null]) {
+        const res = await call<GraphErrorBody>("PATCH", item(c.id), { state: bad });
+        expect(res.status, String(bad)).to.equal(400);
+      }
+    });
+
+    it("S06 puts #microsoft.graph.deviceManagementDomainJoinConnector on every object, and refuses a body of another type", async () => {
+      const c = await posted();
+      expect(c["@odata.type"]).to.equal("#microsoft.graph.deviceManagementDomainJoinConnector");
+      const got = await call("GET", item(c.id));
+      expect(got.body["@odata.type"]).to.equal("#microsoft.graph.deviceManagementDomainJoinConnector");
+      const other = await call<GraphErrorBody>("POST", CONNECTORS, {
+        "@odata.type": "#microsoft.graph.deviceManagementExchangeConnector",
+        displayName: "x",
+      });
+      expect(other.status).to.equal(400);
+      expect(emu.connectors()).to.have.length(1);
+    });
+
+    it("S07 serves the collection under /beta only", async () => {
+      expect((await call<ListBody>("GET", CONNECTORS)).status).to.equal(200);
+      const v1 = await call<GraphErrorBody>("GET", "/v1.0/deviceManagement/domainJoinConnectors");
+      expect(v1.status).to.equal(400);
+      expect(v1.body.error.message).to.contain("domainJoinConnectors");
+    });
+  });
+
+  describe("the operations", () => {
+    it("S10 lists with 200 and the connectors in value", async () => {
+      const [a, b] = emu.seed(2);
+      const res = await call<ListBody>("GET", CONNECTORS, undefined, reader);
+      expect(res.status).to.equal(200);
+      expect(res.body.value.map((c) => c.id)).to.deep.equal([a.id, b.id]);
+    });
+
+    it("S11 gets one with 200 and the object itself", async () => {
+      const [c] = emu.seed([{ displayName: "SRV-ONE", version: "6.2504.2001.8" }]);
+      const res = await call("GET", item(c.id), undefined, reader);
+      expect(res.status).to.equal(200);
+      expect(res.body).to.include({
+        id: c.id,
+        displayName: "SRV-ONE",
+        version: "6.2504.2001.8",
+        state: "active",
+      });
+    });
+
+    it("S12 creates with 201 Created and the new object", async () => {
+      const res = await call("POST", CONNECTORS, { displayName: "SRV-CREATED", version: "6.2504.2001.8" });
+      expect(res.status).to.equal(201);
+      expect(res.body).to.include({ displayName: "SRV-CREATED", version: "6.2504.2001.8" });
+      expect(emu.connectors().map((c) => c.id)).to.deep.equal([res.body.id]);
+    });
+
+    it("S13 updates with 200 OK and the updated object", async () => {
+      const [c] = emu.seed([{ displayName: "SRV-OLD-NAME" }]);
+      const res = await call("PATCH", item(c.id), {
+        "@odata.type": CONNECTOR_TYPE,
+        displayName: "SRV-NEW-NAME",
+      });
+      expect(res.status).to.equal(200);
+      expect(res.body).to.include({
+        id: c.id,
+        displayName: "SRV-NEW-NAME",
+        version: c.version,
+        state: "active",
+      });
+    });
+
+    it("S14 deletes with 204 No Content", async () => {
+      const [c] = emu.seed(1);
+      const res = await call("DELETE", item(c.id));
+      expect(res.status).to.equal(204);
+      expect(res.text).to.equal("");
+      expect(emu.connectors()).to.deep.equal([]);
+    });
+
+    it("S15 lets Read.All read and not write, ReadWrite.All do both, and an app without either do nothing", async () => {
+      const [c] = emu.seed(1);
+      const writes: [string, string, unknown][] = [
+        ["POST", CONNECTORS, { displayName: "x" }],
+        ["PATCH", item(c.id), { displayName: "x" }],
+        ["DELETE", item(c.id), undefined],
+      ];
+      for (const [method, url] of [
+        ["GET", CONNECTORS],
+        ["GET", item(c.id)],
+      ]) {
+        expect((await call(method, url, undefined, reader)).status, `reader ${method}`).to.equal(200);
+        expect((await call(method, url, undefined, noRoles)).status, `no-roles ${method}`).to.equal(403);
+      }
+      for (const [method, url, body] of writes) {
+        expect((await call(method, url, body, reader)).status, `reader ${method}`).to.equal(403);
+      }
+      expect(emu.connectors()).to.deep.equal([c]);
+      expect((await call("PATCH", item(c.id), { displayName: "x" })).status).to.equal(200);
+      expect((await call("DELETE", item(c.id))).status).to.equal(204);
+    });
+
+    it("S16 takes a body with the five documented properties, and refuses any other property", async () => {
+      const res = await call("POST", CONNECTORS, {
+        "@odata.type": CONNECTOR_TYPE,
+        displayName: "SRV-FULL",
+        lastConnectionDateTime: "2016-12-31T23:58:36.6670033-08:00",
+        state: "error",
+        version: "6.2504.2001.8",
+      });
+      expect(res.status).to.equal(201);
+      const patched = await call("PATCH", item(res.body.id), { id: res.body.id, version: "6.2504.2001.9" });
+      expect(patched.status).to.equal(200);
+      const other = await call<GraphErrorBody>("PATCH", item(res.body.id), {
+        displayName: "x",
+        location: "HQ",
+      });
+      expect(other.status).to.equal(400);
+      expect(other.body.error.message).to.contain("'location'");
+    });
+  });
+
+  describe("state over time (the enum page)", () => {
+    it("S20 a heartbeat makes a connector active", async () => {
+      const [c] = emu.seed([{ lastConnectionDateTime: new Date(Date.now() - 8 * DAY).toISOString() }]);
+      expect(c.state).to.equal("inactive");
+      emu.heartbeat(c.id);
+      expect((await call("GET", item(c.id))).body.state).to.equal("active");
+    });
+
+    it("S21 more than an hour without a heartbeat makes it error, less than an hour does not", async () => {
+      const [c] = emu.seed([{ displayName: "SRV-QUIET" }]);
+      emu.heartbeat(c.id);
+      emu.advanceClock(HOUR - 2_000);
+      expect((await call("GET", item(c.id))).body.state).to.equal("active");
+      emu.advanceClock(4_000);
+      expect((await call("GET", item(c.id))).body.state).to.equal("error");
+      expect((await call<ListBody>("GET", CONNECTORS)).body.value[0].state).to.equal("error");
+    });
+
+    it("S22 more than five days without a heartbeat makes it inactive, and a heartbeat brings it back", async () => {
+      const [c] = emu.seed([{ displayName: "SRV-GONE" }]);
+      emu.heartbeat(c.id);
+      emu.advanceClock(5 * DAY - 2_000);
+      expect((await call("GET", item(c.id))).body.state).to.equal("error");
+      emu.advanceClock(4_000);
+      expect((await call("GET", item(c.id))).body.state).to.equal("inactive");
+      emu.heartbeat(c.id);
+      const back = (await call("GET", item(c.id))).body;
+      expect(back.state).to.equal("active");
+      expect(Date.parse(back.lastConnectionDateTime)).to.be.closeTo(emu.now().getTime(), 1000);
+    });
+  });
+
+  describe("paging and query options", () => {
+    it("S30 pages a long list, each next link carrying the request's other query options", async () => {
+      emu.setOptions({ pageSize: 2 });
+      emu.seed([
+        { displayName: "SRV-1" },
+        { displayName: "SRV-2" },
+        { displayName: "OTHER" },
+        { displayName: "SRV-3" },
+        { displayName: "SRV-4" },
+      ]);
+      const names: string[] = [];
+      let next: string | undefined =
+        `${CONNECTORS}?$filter=startswith(displayName,'SRV')&$select=displayName`;
+      let pages = 0;
+      while (next) {
+        const res: Awaited<ReturnType<typeof call<ListBody>>> = await call<ListBody>("GET", next);
+        expect(res.status).to.equal(200);
+        names.push(...res.body.value.map((c) => c.displayName));
+        next = res.body["@odata.nextLink"]?.slice(emu.url.length);
+        if (next) expect(decodeURIComponent(next)).to.contain("$filter=startswith(displayName,'SRV')");
+        pages++;
+      }
+      expect(names).to.deep.equal(["SRV-1", "SRV-2", "SRV-3", "SRV-4"]);
+      expect(pages).to.equal(2);
+    });
+
+    it("S31 refuses a $skiptoken it did not issue", async () => {
+      const res = await call<GraphErrorBody>("GET", `${CONNECTORS}?$skiptoken=made-up`);
+      expect(res.status).to.equal(400);
+    });
+
+    it("S32 honours $select on one connector and refuses $expand (no relationships)", async () => {
+      const [c] = emu.seed([{ displayName: "SRV-SELECT", version: "6.2504.2001.8" }]);
+      const res = await call<Record<string, unknown>>("GET", `${item(c.id)}?$select=displayName`);
+      expect(res.status).to.equal(200);
+      expect(res.body).to.include({ id: c.id, displayName: "SRV-SELECT" });
+      expect(res.body).not.to.have.property("version");
+      expect(res.body).not.to.have.property("state");
+      const expand = await call<GraphErrorBody>("GET", `${item(c.id)}?$expand=owner`);
+      expect(expand.status).to.equal(400);
+      expect(expand.body.error.message).to.contain("owner");
+    });
+
+    it("S33 counts with /$count as plain text, honouring $filter, in every listQuery variant", async () => {
+      emu.seed([{ displayName: "SRV-1" }, { displayName: "SRV-2" }, { displayName: "OTHER" }]);
+      const all = await call("GET", `${CONNECTORS}/$count`);
+      expect(all.status).to.equal(200);
+      expect(all.headers.get("content-type")).to.match(/^text\/plain/);
+      expect(all.text).to.equal("3");
+      const filtered = await call("GET", `${CONNECTORS}/$count?$filter=startswith(displayName,'SRV')`);
+      expect(filtered.text).to.equal("2");
+      for (const listQuery of ["ignored", "rejected"] as const) {
+        emu.setOptions({ variants: { listQuery } });
+        const counted = await call("GET", `${CONNECTORS}/$count`);
+        expect(counted.status, listQuery).to.equal(200);
+        expect(counted.text, listQuery).to.equal("3");
+      }
+    });
+
+    it("S34 takes query options without their $ on beta", async () => {
+      const [c] = emu.seed([{ displayName: "SRV-DOLLARLESS", version: "6.2504.2001.8" }]);
+      const res = await call<Record<string, unknown>>("GET", `${item(c.id)}?select=displayName`);
+      expect(res.body).not.to.have.property("version");
+      const count = await call("GET", `${CONNECTORS}/$count?filter=displayName eq 'nothing'`);
+      expect(count.text).to.equal("0");
+    });
+  });
+
+  describe("errors and throttling", () => {
+    it("S40 answers errors as {error: {code, message, innerError: {date, request-id}}}", async () => {
+      const res = await call<GraphErrorBody>("PATCH", item("0f0e0d0c-0b0a-4908-8706-050403020100"), {
+        displayName: "x",
+      });
+      expect(res.status).to.equal(404);
+      expect(Object.keys(res.body)).to.deep.equal(["error"]);
+      expect(res.body.error.code).to.be.a("string").and.not.equal("");
+      expect(res.body.error.message).to.be.a("string").and.not.equal("");
+      expect(res.body.error.innerError.date).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+      expect(res.body.error.innerError["request-id"]).to.equal(res.headers.get("request-id"));
+    });
+
+    it("S41 throttles at Intune's ODJ limits: the 101st write of an app in 20 s, the 201st of a tenant", async () => {
+      const limited = await start({ seed: 0 });
+      try {
+        const token = await tokenFor(limited, "writer");
+        const other = await tokenFor(limited, "reader");
+        const statuses: number[] = [];
+        for (let i = 0; i < 101; i++) {
+          const res = await graph<ConnectorBody>(limited, "POST", CONNECTORS, {
+            token,
+            body: { displayName: `w${i}` },
+          });
+          statuses.push(res.status);
+        }
+        expect(statuses.slice(0, 100).every((s) => s === 201)).to.equal(true);
+        expect(statuses[100]).to.equal(429);
+        expect(limited.connectors()).to.have.length(100);
+        // The per-app read limit (1,000) is far off: reads still pass, and another app is not held back.
+        expect((await graph(limited, "GET", CONNECTORS, { token })).status).to.equal(200);
+        expect((await graph(limited, "GET", CONNECTORS, { token: other })).status).to.equal(200);
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it("S42 answers 429 as TooManyRequests, 'Please retry again later.', inner code 429, Retry-After in seconds", async () => {
+      emu.setOptions({ throttle: { appWrites: 1, windowMs: 2_000 } });
+      const [c] = emu.seed(1);
+      expect((await call("PATCH", item(c.id), { displayName: "one" })).status).to.equal(200);
+      const res = await call<GraphErrorBody>("PATCH", item(c.id), { displayName: "two" });
+      expect(res.status).to.equal(429);
+      expect(res.body.error.code).to.equal("TooManyRequests");
+      expect(res.body.error.message).to.equal("Please retry again later.");
+      expect(res.body.error.innerError.code).to.equal("429");
+      expect(res.headers.get("retry-after")).to.match(/^\d+(\.\d+)?$/);
+      expect(Number(res.headers.get("retry-after")))
+        .to.be.greaterThan(0)
+        .and.at.most(2);
+    });
+  });
+
+  it("has a test for every documented row of docs/emulator.md", function () {
+    const documented = [...readFileSync(DOCS, "utf8").matchAll(/^\| (S\d\d) \|/gm)].map((m) => m[1]);
+    expect(documented.length).to.be.greaterThan(20);
+    const titles: string[] = [];
+    const collect = (suite: Mocha.Suite) => {
+      titles.push(...suite.tests.map((t) => t.title));
+      suite.suites.forEach(collect);
+    };
+    collect(this.test?.parent as Mocha.Suite);
+    const missing = documented.filter((id) => !titles.some((t) => t.startsWith(`${id} `)));
+    expect(missing, "documented rows without a test").to.deep.equal([]);
+  });
+});
