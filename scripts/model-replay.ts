@@ -33,8 +33,8 @@ async function main(): Promise<number> {
     ...(values.seed !== undefined && { seed: Number(values.seed) }),
     ...(values.path !== undefined && { path: values.path }),
     ...(values["replay-path"] !== undefined && { replayPath: values["replay-path"] }),
-    // Defaults: the npm test configuration, or the CLI level's 20 sequences of ≤ 14 steps.
-    numRuns: Number(values.runs ?? (cli ? 20 : 150)),
+    // Defaults: the npm test configuration, or the CLI level's 30 sequences of ≤ 14 steps.
+    numRuns: Number(values.runs ?? (cli ? 30 : 150)),
     maxSteps: Number(values["max-steps"] ?? (cli ? 14 : 12)),
     ...(values["pre-create-read"] !== undefined && { preCreateRead: values["pre-create-read"] !== "false" }),
     ...(values.only !== undefined && { only: values.only.split(",") as InvariantId[] }),

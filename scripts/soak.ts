@@ -376,7 +376,7 @@ async function main(): Promise<void> {
       "write-readme": { type: "boolean", default: false },
       "skip-cli": { type: "boolean", default: false },
       "model-runs": { type: "string", default: "1000" },
-      "cli-model-runs": { type: "string", default: "20" },
+      "cli-model-runs": { type: "string", default: "30" },
       seed: { type: "string" },
       only: { type: "string" },
     },

@@ -23,13 +23,13 @@ const FIXTURE = path.join(REPO_ROOT, "tests/model/fixture");
 const REPAIR_TOOL = path.join(REPO_ROOT, "provider/dist/tools/repair-pending.js");
 
 /**
- * Twenty sequences of up to 14 steps unless told otherwise, faults mostly injected right before
+ * Thirty sequences of up to 14 steps unless told otherwise, faults mostly injected right before
  * the command they are for (faultBias): each CLI command costs seconds, so the steps go where a
  * fault meets a request.
  */
 export function runCliModel(options: Partial<ModelRunOptions> = {}): Promise<ModelFigures> {
   const only = options.only;
-  return runModel({ numRuns: 20, maxSteps: 14, faultBias: true, ...options, level: "cli" }, (emulator) =>
+  return runModel({ numRuns: 30, maxSteps: 14, faultBias: true, ...options, level: "cli" }, (emulator) =>
     CliWorld.create(emulator, only),
   );
 }

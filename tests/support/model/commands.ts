@@ -284,18 +284,44 @@ function faultCommands(options: CommandOptions): fc.WeightedArbitrary<ModelComma
   const fault = faultRule.map(({ rule, label }) => new Step(label, (_m, w) => w.fault(rule)));
   // The real CLI level has few steps to spend (each command takes seconds): a fault is mostly
   // injected right before the command whose requests it is for, so that it meets one.
+  // A change first, so that the command has requests to make (an up of an unchanged program has
+  // none): a new resource (a list and a POST), a rename (a PATCH) or a removal (a DELETE).
   const faultThenCommand = fc
     .tuple(
+      fc.constantFrom<"add" | "rename" | "remove">("add", "add", "rename", "rename", "remove"),
+      displayName,
+      index,
       faultRule,
+      fc.boolean(),
       fc.constantFrom<"up" | "refresh" | "destroy, then up">("up", "up", "up", "refresh", "destroy, then up"),
     )
     .map(
-      ([{ rule, label }, command]) =>
-        new Step(`${label}, then ${command}`, async (_m, w) => {
-          w.fault(rule);
-          if (command === "refresh") return void (await w.refresh());
-          if (command === "destroy, then up") await w.destroy();
-          await w.up();
+      ([change, name, i, { rule: generated, label }, onTheWrite, command]) =>
+        new Step(`${change} (${name}, #${i}), ${label}, then ${command}`, async (m, w) => {
+          const target = m.names.length ? resourceOf(m, i) : undefined;
+          // A rename or removal with nothing to rename or remove adds a resource instead.
+          const made = target ? change : "add";
+          if (made === "add") {
+            const fresh = `r${m.next++}`;
+            m.names.push(fresh);
+            w.program.set(fresh, { displayName: name });
+          } else if (made === "rename" && target) {
+            edit(w, target, (d) => ({ ...d, displayName: name }));
+          } else if (made === "remove" && target) {
+            m.names = m.names.filter((n) => n !== target);
+            w.program.delete(target);
+          }
+          // Aimed at the write the change makes, or at any request: a fault on a method the
+          // command never sends would meet nothing.
+          const write = { add: "POST", rename: "PATCH", remove: "DELETE" }[made];
+          const method = onTheWrite || generated.applyThen !== undefined ? write : undefined;
+          w.fault({ ...generated, method });
+          if (command === "refresh") await w.refresh();
+          else {
+            if (command === "destroy, then up") await w.destroy();
+            await w.up();
+          }
+          return `${made}, on ${method ?? "any"}`;
         }),
     );
   // Intune answering 204 to a PATCH it did not apply: a fault status of 204 does exactly that.
@@ -308,7 +334,8 @@ function faultCommands(options: CommandOptions): fc.WeightedArbitrary<ModelComma
     ),
   );
   return [
-    { arbitrary: fault, weight: 8 },
+    // Standalone, a fault waits for whatever command comes: the CLI level has few to spare.
+    { arbitrary: fault, weight: options.faultBias ? 2 : 8 },
     { arbitrary: patchNotApplied, weight: 1 },
     { arbitrary: throttle, weight: 1 },
     ...(options.faultBias ? [{ arbitrary: faultThenCommand, weight: 24 }] : []),
