@@ -63,6 +63,10 @@ async function main(): Promise<void> {
     seed: REGISTERED,
   });
   try {
+    // The registered connectors' servers keep running between demo runs: they check in now, as
+    // they would have. (Intune turns a connector error after an hour without a heartbeat.)
+    for (const { id } of REGISTERED)
+      if (emulator.connectors().some((c) => c.id === id)) emulator.heartbeat(id);
     heading(`Emulated tenant ${emulator.tenantId} at ${emulator.url}`);
     for (const c of emulator.connectors())
       console.log(`  ${c.id}  ${(c.displayName ?? "(no name)").padEnd(30)} ${c.state}`);
