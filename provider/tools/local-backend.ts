@@ -257,14 +257,7 @@ export function checkCheckpoint(stackArg: string | undefined, dryRun: boolean, u
   if (repaired) {
     // `pulumi cancel` fails on a broken checkpoint too, so the killed run's lock may still be
     // there. Only a lock whose process is gone from this host is released.
-    const running = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === "EPERM";
-      }
-    };
+    const running = (pid: number) => processRunning(pid);
     for (const lock of list(path.join(pulumiDir, "locks", "organization", proj, stack), (n) =>
       n.endsWith(".json"),
     )) {
@@ -286,4 +279,21 @@ export function checkCheckpoint(stackArg: string | undefined, dryRun: boolean, u
     }
   }
   return !dryRun || !repaired;
+}
+
+/**
+ * Whether a process of this host still runs, asked with signal 0 (which tests, and sends nothing).
+ * EPERM means it runs as another user: alive, so its lock is never released. Only ESRCH, no such
+ * process, counts as gone; any other answer counts as running, to err on the side of the lock.
+ */
+export function processRunning(
+  pid: number,
+  kill: (pid: number, signal: 0) => void = (p, s) => void process.kill(p, s),
+): boolean {
+  try {
+    kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
 }

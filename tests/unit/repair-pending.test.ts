@@ -6,6 +6,7 @@ import {
   localBackend,
   lockIsStale,
   parseCheckpoint,
+  processRunning,
   planCheckpointRepair,
   sidecarProblem,
 } from "pulumi-intune-domain-join/internal/tools/local-backend";
@@ -261,6 +262,21 @@ describe("intune-repair-pending: a lock left by the killed run", () => {
     expect(lockIsStale(lock(7, "other-host"), "vm", running)).to.equal(false);
     expect(lockIsStale(lock("7", "vm"), "vm", running)).to.equal(false);
     expect(lockIsStale(Buffer.from('{"pid":7,"hostn'), "vm", running)).to.equal(false);
+  });
+
+  it("asks the process with signal 0: gone only on ESRCH; a live process, or another user's (EPERM), runs", () => {
+    const answering = (code?: string) => (pid: number, signal: 0) => {
+      expect([pid, signal]).to.deep.equal([4242, 0]);
+      if (code) throw Object.assign(new Error(code), { code });
+    };
+    expect(processRunning(4242, answering())).to.equal(true);
+    expect(processRunning(4242, answering("EPERM"))).to.equal(true);
+    expect(processRunning(4242, answering("ESRCH"))).to.equal(false);
+    // Any other answer keeps the lock: releasing a running up's lock is the one mistake not to make.
+    expect(processRunning(4242, answering("EINVAL"))).to.equal(true);
+    // The real probe: this process runs; a pid past the kernel's limit does not.
+    expect(processRunning(process.pid)).to.equal(true);
+    expect(processRunning(2 ** 22 + 7)).to.equal(false);
   });
 });
 
