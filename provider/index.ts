@@ -3,8 +3,16 @@
  */
 export { DomainJoinConnector, DomainJoinConnectorArgs, DomainJoinConnectorState } from "./resource";
 export { CLOUDS, CLOUD_NAMES, CloudName } from "./auth/clouds";
-export { AUTH_METHODS, AuthMethod, SETTINGS } from "./auth/settings";
-export { GraphError } from "./graph/errors";
+export { AUTH_METHODS, AuthMethod, ConfigurationError, SETTINGS } from "./auth/settings";
+// The errors a program can catch (from getConnector and getConnectors); all are IntuneErrors,
+// which Pulumi prints as their message alone.
+export { IntuneError } from "./logic/errors";
+export {
+  AuthenticationError,
+  GraphConnectionError,
+  GraphError,
+  GraphRequestRefusedError,
+} from "./graph/errors";
 export {
   ConnectorFilter,
   ConnectorInfo,

@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigurationError } from "./auth/settings";
+import { IntuneError, forPeople } from "./logic/errors";
 import {
   ConnectorFilter,
   ConnectorInfo,
@@ -27,7 +28,7 @@ export interface InventoryOptions {
 }
 
 /** A lookup that found no connector, or several, by the name asked for. */
-export class ConnectorLookupError extends Error {
+export class ConnectorLookupError extends IntuneError {
   override readonly name = "ConnectorLookupError";
 }
 
@@ -46,27 +47,40 @@ async function listTenant(options: InventoryOptions): Promise<GraphConnector[]> 
   }
 }
 
+/**
+ * Runs a lookup for a program. An error of this package reaches the program without its stack:
+ * Pulumi then prints it as one line, its message (all of them are IntuneErrors).
+ */
+async function forProgram<T>(lookup: () => Promise<T>): Promise<T> {
+  try {
+    return await lookup();
+  } catch (error) {
+    throw forPeople(error);
+  }
+}
+
 /** The tenant's connectors that pass `filter` (all when none is given), in Graph's order. */
-export async function getConnectors(
+export function getConnectors(
   filter: ConnectorFilter = {},
   options: InventoryOptions = {},
 ): Promise<ConnectorInfo[]> {
-  const problems = filterProblems(filter);
-  if (problems.length) throw new ConfigurationError(`getConnectors: ${problems.join("; ")}`);
-  return (await listTenant(options)).filter((c) => matchesFilter(c, filter)).map(toInfo);
+  return forProgram(async () => {
+    const problems = filterProblems(filter);
+    if (problems.length) throw new ConfigurationError(`getConnectors: ${problems.join("; ")}`);
+    return (await listTenant(options)).filter((c) => matchesFilter(c, filter)).map(toInfo);
+  });
 }
 
 /** The one connector with exactly this display name; a ConnectorLookupError when none or several. */
-export async function getConnector(
-  displayName: string,
-  options: InventoryOptions = {},
-): Promise<ConnectorInfo> {
-  if (typeof displayName !== "string" || displayName === "") {
-    throw new ConfigurationError(
-      `getConnector: displayName must be a non-empty string, got ${JSON.stringify(displayName)}`,
-    );
-  }
-  const found = onlyNamed(await listTenant(options), displayName);
-  if ("problem" in found) throw new ConnectorLookupError(`getConnector: ${found.problem}`);
-  return toInfo(found.connector);
+export function getConnector(displayName: string, options: InventoryOptions = {}): Promise<ConnectorInfo> {
+  return forProgram(async () => {
+    if (typeof displayName !== "string" || displayName === "") {
+      throw new ConfigurationError(
+        `getConnector: displayName must be a non-empty string, got ${JSON.stringify(displayName)}`,
+      );
+    }
+    const found = onlyNamed(await listTenant(options), displayName);
+    if ("problem" in found) throw new ConnectorLookupError(`getConnector: ${found.problem}`);
+    return toInfo(found.connector);
+  });
 }

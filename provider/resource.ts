@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as storedProvider from "./glue/stored-provider";
+import { idKey } from "./logic/ownership";
 import { OUTPUT_ONLY_PREFIX, STATE_INPUT_IGNORED, type ConnectorState } from "./logic/schema";
 
 export type DomainJoinConnectorState = ConnectorState;
@@ -35,6 +36,16 @@ export interface DomainJoinConnectorArgs {
    */
   connectorId?: pulumi.Input<string>;
   /**
+   * The display name under which the connector is registered (the Intune Connector for Active
+   * Directory registers with its server's name, e.g. `ODJ-HQ-SRV01`): the resource adopts the one
+   * connector the tenant holds under this name (letter case and surrounding spaces ignored). The
+   * name is looked up once, when the resource is created, and the connector's id is kept in state,
+   * so the program keeps working after `displayName` renames it; previews of an unchanged stack
+   * make no Graph request. Another name later adopts another connector (a replacement). Give
+   * `connectorId` or `registeredName`, not both.
+   */
+  registeredName?: pulumi.Input<string>;
+  /**
    * Whether destroying this resource deletes the connector from Intune. Default: `true` for a
    * connector this resource created, `false` for an adopted one, which is released (left in
    * Intune) with a warning.
@@ -63,9 +74,9 @@ function claimedConnectorId(resourceName: string, connectorId: pulumi.Input<stri
     (id) =>
       new Promise<string>((resolve, reject) => {
         if (typeof id !== "string") return resolve(id);
-        const claimants = connectorClaims.get(id.toLowerCase()) ?? [];
+        const claimants = connectorClaims.get(idKey(id)) ?? [];
         if (!claimants.includes(resourceName)) claimants.push(resourceName);
-        connectorClaims.set(id.toLowerCase(), claimants);
+        connectorClaims.set(idKey(id), claimants);
         setImmediate(() => {
           if (claimants.length === 1) return resolve(id);
           const names = claimants.map((n) => `"${n}"`);

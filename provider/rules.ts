@@ -1,8 +1,10 @@
 /**
- * The health rules and the resource type without any of the provider's I/O: what a policy pack
- * or a report needs, loadable without @azure/identity or a Graph client.
+ * The health rules, the resource type and the keys names and ids compare by, without any of the
+ * provider's I/O: what a policy pack, a report or a stack's config check needs, loadable without
+ * @azure/identity or a Graph client.
  */
 export { RESOURCE_TYPE } from "./logic/schema";
+export { displayNameKey, idKey } from "./logic/ownership";
 export {
   ConnectorHealth,
   ConnectorRule,

@@ -3,6 +3,8 @@
  * that name the entry, the key and what is accepted. Pure (no Pulumi), so it is unit-tested.
  */
 
+import { displayNameKey, idKey } from "pulumi-intune-domain-join/rules";
+
 export interface ConnectorEntry {
   /** Logical name of the resource in the stack. Stable: renaming it would replace the resource. */
   name: string;
@@ -10,6 +12,7 @@ export interface ConnectorEntry {
   version?: string;
   state?: string;
   connectorId?: string;
+  registeredName?: string;
   deleteOnDestroy?: boolean;
   /** Anything else is passed on, so the resource's own check reports it with a suggestion. */
   [key: string]: unknown;
@@ -22,9 +25,9 @@ export class StackConfigError extends Error {
 }
 
 /**
- * Reads the `connectors` list. `name` may be left out for adopted connectors (the connector id
- * is then the name); created ones need it, since a name derived from the display name would
- * turn every rename into a replacement.
+ * Reads the `connectors` list. `name` may be left out for adopted connectors (the connector id,
+ * or the registered name, is then the name); created ones need it, since a name derived from the
+ * display name would turn every rename into a replacement.
  */
 export function parseConnectorEntries(value: unknown, key = "connectors"): ConnectorEntry[] {
   if (value === undefined) return [];
@@ -39,11 +42,11 @@ export function parseConnectorEntries(value: unknown, key = "connectors"): Conne
     const where = `${key}[${index}]`;
     if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
       throw new StackConfigError(
-        `${where} must be an object with displayName (and name, version, state, connectorId)`,
+        `${where} must be an object with displayName (and name, version, connectorId or registeredName)`,
       );
     }
     const record = entry as Record<string, unknown>;
-    const name = record.name ?? record.connectorId;
+    const name = record.name ?? record.connectorId ?? record.registeredName;
     if (name === undefined) {
       throw new StackConfigError(
         `${where} needs a name: a stable logical name for the resource (display names can change), e.g. name: branch-office`,
@@ -59,14 +62,26 @@ export function parseConnectorEntries(value: unknown, key = "connectors"): Conne
     seen.add(name);
     if (typeof record.connectorId === "string") {
       // One entry per connector, whatever the letter case: two would fight over it on every run.
-      const other = ids.get(record.connectorId.toLowerCase());
+      const other = ids.get(idKey(record.connectorId));
       if (other !== undefined) {
         throw new StackConfigError(
           `${where}.connectorId ${JSON.stringify(record.connectorId)} is also the connectorId of ${other}: ` +
             "a connector can be listed once only; remove one of the two entries",
         );
       }
-      ids.set(record.connectorId.toLowerCase(), `${where} (${JSON.stringify(name)})`);
+      ids.set(idKey(record.connectorId), `${where} (${JSON.stringify(name)})`);
+    }
+    if (typeof record.registeredName === "string") {
+      // The same connector twice, by the name it registered under (compared as the provider does).
+      const key = `name:${displayNameKey(record.registeredName)}`;
+      const other = ids.get(key);
+      if (other !== undefined) {
+        throw new StackConfigError(
+          `${where}.registeredName ${JSON.stringify(record.registeredName)} is also the registeredName of ${other}: ` +
+            "a connector can be listed once only; remove one of the two entries",
+        );
+      }
+      ids.set(key, `${where} (${JSON.stringify(name)})`);
     }
     const { name: _name, ...rest } = record;
     return { ...rest, name } as ConnectorEntry;

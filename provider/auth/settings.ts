@@ -4,6 +4,7 @@
  * environment variable. Secrets are never part of these settings: `readSecrets` fetches them
  * at the moment a credential is built, so nothing holding them is ever serialized.
  */
+import { IntuneError } from "../logic/errors";
 import { CLOUDS, CLOUD_NAMES, CloudName, parseCloud } from "./clouds";
 import { INTUNE_ODJ_LIMITS, RateLimits } from "../graph/limiter";
 import { RetryOptions } from "../graph/retryPolicy";
@@ -89,7 +90,7 @@ export const SETTINGS = {
 /** Looks a setting up: stack config first, then the environment. */
 export type SettingLookup = (setting: SettingDefinition) => string | undefined;
 
-export class ConfigurationError extends Error {
+export class ConfigurationError extends IntuneError {
   override readonly name = "ConfigurationError";
 }
 

@@ -7,24 +7,20 @@
  * It imports no Pulumi runtime code (types only): the provider process stays lean.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { IntuneError, forPeople } from "../logic/errors";
 import { asConnectorInputs, checkInputs, describeValue } from "../logic/check";
-import { diffConnector, driftedProperties, patchBody } from "../logic/diff";
+import { createBody, diffConnector, driftedProperties, patchBody } from "../logic/diff";
 import {
   displayNameKey,
   duplicateNameMessage,
   effectiveDeleteOnDestroy,
   idKey,
+  ownershipAfterUpdate,
   namesakes,
   recordedOwnership,
 } from "../logic/ownership";
-import {
-  CONNECTOR_ODATA_TYPE,
-  ConnectorInputs,
-  ConnectorOutputs,
-  GraphConnector,
-  PROVIDER_KEY,
-} from "../logic/schema";
-import { ConnectorsApi, ConnectorsApiOptions, CreateBody } from "../graph/connectors";
+import { ConnectorInputs, ConnectorOutputs, GraphConnector, PROVIDER_KEY } from "../logic/schema";
+import { ConnectorsApi, ConnectorsApiOptions } from "../graph/connectors";
 import { recordIntent } from "./create-journal";
 import { RetryOptions } from "../graph/retryPolicy";
 import { Connection, connect } from "../connection";
@@ -49,17 +45,11 @@ export interface ProviderEnvironment {
   recordIntent?: typeof recordIntent;
 }
 
-/** Errors raised for a person to read; their stack trace would only hide the message. */
-function userFacing(error: unknown): unknown {
-  if (error instanceof Error && error.name !== "Error" && error.name !== "TypeError") error.stack = "";
-  return error;
-}
-
 async function reported<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw userFacing(error);
+    throw forPeople(error);
   }
 }
 
@@ -130,9 +120,12 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       const { api } = this.connect();
       const provider = inputs[PROVIDER_KEY];
       if (desired.connectorId !== undefined) return this.adopt(api, desired, provider);
+      if (desired.registeredName !== undefined) {
+        const connectorId = await this.findRegistered(api, desired.registeredName);
+        return this.adopt(api, { ...desired, connectorId }, provider);
+      }
 
-      const body: CreateBody = { "@odata.type": CONNECTOR_ODATA_TYPE, displayName: desired.displayName };
-      if (desired.version !== undefined) body.version = desired.version;
+      const body = createBody(desired);
       const before = await this.guardCreate(api, desired);
       // A note of the POST in flight, for the repair tool should this process be killed.
       const note = this.environment.recordIntent ?? recordIntent;
@@ -154,7 +147,10 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
             `found the connector it created (${connector.id}) and took it instead of creating a second one`,
         );
       }
-      const outs = toOutputs(connector, false, effectiveDeleteOnDestroy(desired));
+      const outs = toOutputs(connector, {
+        adopted: false,
+        deleteOnDestroy: effectiveDeleteOnDestroy(desired),
+      });
       this.verifyApplied("create connector", desired, connector, outs, provider);
       return { id: connector.id, outs };
     });
@@ -182,6 +178,26 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     }
     this.creating.add(name);
     return new Set(tenant.map((c) => idKey(c.id)));
+  }
+
+  /**
+   * The id of the one connector the tenant holds under `name` (letter case and surrounding spaces
+   * ignored, as the create guard compares names). Looked up at create only: the id then lives in
+   * state, so a rename of the connector never loses it.
+   */
+  private async findRegistered(api: ConnectorsApi, name: string): Promise<string> {
+    const operation = `adopt the connector registered as ${JSON.stringify(name)}`;
+    const tenant = await api.listShared();
+    const found = namesakes(tenant, name);
+    if (found.length === 1) return found[0].id;
+    const names = tenant.map((c) => JSON.stringify(c.displayName)).join(", ");
+    throw new AdoptionError(
+      found.length === 0
+        ? `${operation}: the tenant has no connector with this display name (it has ${tenant.length}` +
+            `${tenant.length ? `: ${names}` : ""}). Check registeredName, or adopt by id with connectorId`
+        : `${operation}: ${found.length} connectors have this display name (${found.map((c) => c.id).join(", ")}). ` +
+            `Adopt the right one by id instead: connectorId: "${found[0].id}"`,
+    );
   }
 
   /**
@@ -224,7 +240,11 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       this.claims.delete(key); // nothing reaches state, so this attempt holds no claim
       throw error;
     }
-    const outs = toOutputs(connector, true, effectiveDeleteOnDestroy(desired));
+    const outs = toOutputs(connector, {
+      adopted: true,
+      deleteOnDestroy: effectiveDeleteOnDestroy(desired),
+      registeredName: desired.registeredName,
+    });
     this.verifyApplied(operation, desired, connector, outs, provider);
     return { id: connector.id, outs };
   }
@@ -262,8 +282,9 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       // so a transient failure never loses state.
       if (!connector) return { id: "" };
       this.held.add(idKey(connector.id));
-      const { adopted, deleteOnDestroy } = recordedOwnership(props as Partial<ConnectorOutputs>);
-      return { id: connector.id, props: toOutputs(connector, adopted, deleteOnDestroy) };
+      const recorded = props as Partial<ConnectorOutputs>;
+      const ownership = { ...recordedOwnership(recorded), registeredName: recorded.registeredName };
+      return { id: connector.id, props: toOutputs(connector, ownership) };
     });
   }
 
@@ -275,24 +296,28 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     return reported(async () => {
       const previous = olds as unknown as ConnectorOutputs;
       const desired = asConnectorInputs(news);
-      const adopted = recordedOwnership(previous).adopted;
-      const deleteOnDestroy = desired.deleteOnDestroy ?? !adopted;
+      const ownership = {
+        ...ownershipAfterUpdate(previous, desired),
+        registeredName: desired.registeredName ?? previous.registeredName,
+      };
       const body = patchBody(desired, previous);
-      if (!body) return { outs: { ...withoutProvider(olds), deleteOnDestroy } };
+      if (!body) return { outs: { ...withoutProvider(olds), ...withoutUndefined(ownership) } };
       const connector = await this.connect().api.update(id, body);
       const message = notTakenMessage(`update connector ${id}`, desired, connector);
       if (message) throw new VerificationError(message);
-      return { outs: toOutputs(connector, adopted, deleteOnDestroy) };
+      return { outs: toOutputs(connector, ownership) };
     });
   }
 
   async delete(id: string, props: Record<string, unknown>): Promise<void> {
     return reported(async () => {
       const outputs = props as Partial<ConnectorOutputs>;
-      if (!recordedOwnership(outputs).deleteOnDestroy) {
+      const ownership = recordedOwnership(outputs);
+      if (!ownership.deleteOnDestroy) {
+        const why = ownership.adopted ? "it was adopted" : "deleteOnDestroy is false";
         this.warn(
-          `connector ${id} (${JSON.stringify(outputs.displayName)}) was released, not deleted: it was adopted, ` +
-            "so it stays in Intune. Set deleteOnDestroy: true to delete adopted connectors",
+          `connector ${id} (${JSON.stringify(outputs.displayName)}) was released, not deleted: ${why}, ` +
+            `so it stays in Intune. Set deleteOnDestroy: true to delete it`,
         );
         return;
       }
@@ -301,16 +326,16 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
   }
 }
 
-export class AdoptionError extends Error {
+export class AdoptionError extends IntuneError {
   override readonly name = "AdoptionError";
 }
 
-export class VerificationError extends Error {
+export class VerificationError extends IntuneError {
   override readonly name = "VerificationError";
 }
 
 /** A create or adoption refused because the connector is, or would be, someone else's. */
-export class OwnershipError extends Error {
+export class OwnershipError extends IntuneError {
   override readonly name = "OwnershipError";
 }
 
@@ -333,11 +358,17 @@ function withoutProvider(props: Record<string, unknown>): Record<string, unknown
   return rest;
 }
 
-/** The outputs stored in state; absent values are null, since state cannot hold undefined. */
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * The outputs stored in state; absent values are null, since state cannot hold undefined
+ * (registeredName is left out when the resource did not adopt by name).
+ */
 export function toOutputs(
   connector: GraphConnector,
-  adopted: boolean,
-  deleteOnDestroy: boolean,
+  ownership: Pick<ConnectorOutputs, "adopted" | "deleteOnDestroy" | "registeredName">,
 ): ConnectorOutputs {
   return {
     connectorId: connector.id,
@@ -345,8 +376,9 @@ export function toOutputs(
     version: connector.version ?? null,
     state: connector.state ?? null,
     lastConnectionDateTime: connector.lastConnectionDateTime ?? null,
-    adopted,
-    deleteOnDestroy,
+    adopted: ownership.adopted,
+    deleteOnDestroy: ownership.deleteOnDestroy,
+    ...(ownership.registeredName !== undefined && { registeredName: ownership.registeredName }),
   };
 }
 

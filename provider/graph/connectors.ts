@@ -3,10 +3,12 @@
  * paging through `@odata.nextLink`, PATCH answering 204 (then read back), DELETE of a missing
  * connector counting as done, and a POST with an unknown outcome reconciled rather than resent.
  */
+import type { CreateBody } from "../logic/diff";
 import { GraphConnector, isGuid } from "../logic/schema";
 import { createCandidates, createFieldsKey, idKey } from "../logic/ownership";
 import { Clock, realClock } from "./limiter";
 import { GraphClient } from "./client";
+import { IntuneError } from "../logic/errors";
 import { GraphError, GraphRequestRefusedError, OutcomeUnknownError } from "./errors";
 
 export const CONNECTORS_PATH = "/deviceManagement/domainJoinConnectors";
@@ -28,8 +30,7 @@ export interface ConnectorsApiOptions {
   clock?: Clock;
 }
 
-/** What a create sends: always a display name, a version when the stack declares one. */
-export type CreateBody = { "@odata.type": string; displayName: string; version?: string };
+export type { CreateBody } from "../logic/diff";
 
 /**
  * What a create knows about the tenant, so that a POST with an unknown outcome is matched only
@@ -46,14 +47,17 @@ export interface CreateContext {
 }
 
 /** Thrown when a POST's outcome could not be settled: names the connectors that could be it. */
-export class CreateReconciliationError extends Error {
+export class CreateReconciliationError extends IntuneError {
   override readonly name = "CreateReconciliationError";
+  /** The POST whose outcome stayed unknown. */
+  declare readonly cause: OutcomeUnknownError;
+
   constructor(
     message: string,
     readonly candidates: string[],
-    readonly cause: OutcomeUnknownError,
+    cause: OutcomeUnknownError,
   ) {
-    super(message);
+    super(message, { cause });
   }
 }
 

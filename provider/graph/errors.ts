@@ -4,6 +4,7 @@
  * Intune's nested JSON), the request ids, and a hint when the cause is known.
  */
 
+import { IntuneError } from "../logic/errors";
 import { READ_PERMISSION, WRITE_PERMISSION } from "../logic/schema";
 
 export interface GraphErrorDetails {
@@ -19,7 +20,7 @@ export interface GraphErrorDetails {
   retryAfterMs?: number;
 }
 
-export class GraphError extends Error {
+export class GraphError extends IntuneError {
   override readonly name = "GraphError";
   readonly operation: string;
   readonly method: string;
@@ -50,31 +51,49 @@ export class GraphError extends Error {
   }
 }
 
+export interface GraphConnectionErrorOptions {
+  /** What the request was for, e.g. `read connector 3fa8…`. */
+  operation: string;
+  method: string;
+  path: string;
+  clientRequestId: string;
+  /** The transport's error (a RestError from the pipeline). */
+  cause: unknown;
+  /** True when the request's own timeout ended it, rather than the connection. */
+  timedOut: boolean;
+}
+
 /** A request that never got an answer (timeout, reset, refused connection, TLS failure). */
-export class GraphConnectionError extends Error {
+export class GraphConnectionError extends IntuneError {
   override readonly name = "GraphConnectionError";
-  constructor(
-    readonly operation: string,
-    readonly method: string,
-    readonly path: string,
-    readonly clientRequestId: string,
-    readonly cause: unknown,
-    readonly timedOut: boolean,
-  ) {
+  readonly operation: string;
+  readonly method: string;
+  readonly path: string;
+  readonly clientRequestId: string;
+  readonly timedOut: boolean;
+
+  constructor(options: GraphConnectionErrorOptions) {
+    const { operation, method, path, clientRequestId, cause, timedOut } = options;
     super(
       `${operation}: ${method} ${path} got no answer (${timedOut ? "timed out" : describeCause(cause)}) ` +
         `(client-request-id: ${clientRequestId})`,
+      { cause },
     );
+    this.operation = operation;
+    this.method = method;
+    this.path = path;
+    this.clientRequestId = clientRequestId;
+    this.timedOut = timedOut;
   }
 }
 
 /** The client refused to do what was asked (another origin, plain http, a bad id). */
-export class GraphRequestRefusedError extends Error {
+export class GraphRequestRefusedError extends IntuneError {
   override readonly name = "GraphRequestRefusedError";
 }
 
 /** Authentication failed before any Graph request was sent. */
-export class AuthenticationError extends Error {
+export class AuthenticationError extends IntuneError {
   override readonly name = "AuthenticationError";
 }
 
@@ -189,12 +208,15 @@ export function parseGraphError(
  * A POST got no reliable answer (lost connection, timeout, 5xx): the service may or may not have
  * created the object. Callers reconcile by reading instead of resending.
  */
-export class OutcomeUnknownError extends Error {
+export class OutcomeUnknownError extends IntuneError {
   override readonly name = "OutcomeUnknownError";
+  /** The answer that left the outcome unknown: a 5xx, or none at all. */
+  declare readonly cause: GraphError | GraphConnectionError;
+
   constructor(
     readonly operation: string,
-    readonly cause: GraphError | GraphConnectionError,
+    cause: GraphError | GraphConnectionError,
   ) {
-    super(`${operation}: the outcome is unknown: ${cause.message}`);
+    super(`${operation}: the outcome is unknown: ${cause.message}`, { cause });
   }
 }

@@ -86,14 +86,14 @@ export function graphRetryPolicy(options: {
           if (!isRestError(error)) throw error;
           const timedOut = error.code === TIMEOUT_CODE;
           decision = decide(exchange.method, { kind: "connection", code: error.code, timedOut });
-          failure = new GraphConnectionError(
-            exchange.operation,
-            exchange.method,
-            exchange.displayPath,
-            exchange.clientRequestId,
-            error,
+          failure = new GraphConnectionError({
+            operation: exchange.operation,
+            method: exchange.method,
+            path: exchange.displayPath,
+            clientRequestId: exchange.clientRequestId,
+            cause: error,
             timedOut,
-          );
+          });
           logger.log("graph.connection-error", {
             method: exchange.method,
             path: exchange.displayPath,

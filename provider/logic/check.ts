@@ -2,9 +2,11 @@
  * Validation of resource inputs (`check`). Pure: every failure names the property, the value it got
  * and what would be accepted, so a typo is caught in preview before anything reaches Graph.
  */
+import { idKey } from "./ownership";
 import {
   CONNECTOR_STATES,
   ConnectorInputs,
+  DEPRECATED_INPUTS,
   INPUT_PROPERTIES,
   LIMITS,
   OUTPUT_ONLY_PREFIX,
@@ -77,20 +79,25 @@ export function nearestProperty(name: string): string | undefined {
   return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }
 
+/** The rules of a display name, for displayName and for registeredName (a display name to look up). */
+function checkName(property: string, value: unknown): string | undefined {
+  if (typeof value !== "string") return `${property} must be a string, got ${describeValue(value)}`;
+  if (value.trim().length === 0) {
+    return `${property} must not be empty or only whitespace, got ${describeValue(value)}`;
+  }
+  if (value.length > LIMITS.displayNameLength) {
+    return `${property} is ${value.length} characters long; at most ${LIMITS.displayNameLength} are accepted`;
+  }
+  if (CONTROL_CHARACTERS.test(value)) {
+    return `${property} must not contain control characters (newline, tab, NUL, ...), got ${describeValue(value)}`;
+  }
+  return undefined;
+}
+
 function checkDisplayName(value: unknown): string | undefined {
   if (isAbsent(value))
     return "displayName is required: give the connector's display name as a non-empty string";
-  if (typeof value !== "string") return `displayName must be a string, got ${describeValue(value)}`;
-  if (value.trim().length === 0) {
-    return `displayName must not be empty or only whitespace, got ${describeValue(value)}`;
-  }
-  if (value.length > LIMITS.displayNameLength) {
-    return `displayName is ${value.length} characters long; at most ${LIMITS.displayNameLength} are accepted`;
-  }
-  if (CONTROL_CHARACTERS.test(value)) {
-    return `displayName must not contain control characters (newline, tab, NUL, ...), got ${describeValue(value)}`;
-  }
-  return undefined;
+  return checkName("displayName", value);
 }
 
 function checkVersion(value: unknown): string | undefined {
@@ -129,6 +136,7 @@ const CHECKERS: Record<string, (value: unknown) => string | undefined> = {
   version: checkVersion,
   state: checkState,
   connectorId: checkConnectorId,
+  registeredName: (value) => checkName("registeredName", value),
   deleteOnDestroy: checkBoolean("deleteOnDestroy"),
   allowDuplicateDisplayName: checkBoolean("allowDuplicateDisplayName"),
 };
@@ -167,7 +175,7 @@ export function checkInputs(news: Record<string, unknown>): CheckResult {
         reason:
           `${key} is not a property of DomainJoinConnector` +
           (nearest ? `; did you mean ${nearest}?` : "") +
-          ` Accepted: ${INPUT_PROPERTIES.join(", ")}`,
+          ` Accepted: ${INPUT_PROPERTIES.filter((p) => !DEPRECATED_INPUTS.includes(p)).join(", ")}`,
       });
       continue;
     }
@@ -181,7 +189,7 @@ export function checkInputs(news: Record<string, unknown>): CheckResult {
     if (reason) failures.push({ property: key, reason });
     // A valid state is accepted, so that older programs keep working, and left out: Intune sets it
     // (STATE_INPUT_IGNORED; the resource class warns in the program).
-    else if (key !== "state") inputs[key] = key === "connectorId" ? (value as string).toLowerCase() : value;
+    else if (key !== "state") inputs[key] = key === "connectorId" ? idKey(value as string) : value;
   }
 
   const displayName = news.displayName;
@@ -189,6 +197,14 @@ export function checkInputs(news: Record<string, unknown>): CheckResult {
     const reason = checkDisplayName(displayName);
     if (reason) failures.push({ property: "displayName", reason });
     else inputs.displayName = displayName;
+  }
+  if (!isAbsent(news.connectorId) && !isAbsent(news.registeredName)) {
+    failures.push({
+      property: "registeredName",
+      reason:
+        `give connectorId or registeredName, not both (got connectorId ${describeValue(news.connectorId)} and ` +
+        `registeredName ${describeValue(news.registeredName)}): each says which connector to adopt`,
+    });
   }
   return { inputs, failures };
 }

@@ -11,7 +11,7 @@ import {
   ManagedProperty,
   UNKNOWN_VALUE,
 } from "./schema";
-import { recordedOwnership } from "./ownership";
+import { displayNameKey, idKey, ownershipAfterUpdate, recordedOwnership } from "./ownership";
 
 export interface ConnectorDiff {
   /** Properties whose change needs a write or a state update. */
@@ -21,7 +21,7 @@ export interface ConnectorDiff {
 }
 
 function sameId(a: unknown, b: unknown): boolean {
-  return typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase();
+  return typeof a === "string" && typeof b === "string" && idKey(a) === idKey(b);
 }
 
 /**
@@ -40,6 +40,21 @@ export function diffConnector(
     replaces.push("connectorId");
     changed.push("connectorId");
   }
+  // registeredName says which connector to adopt, once: another name is another connector. A
+  // resource adopted by id that now names the connector it holds is the same one (recorded, no write).
+  const wantedName: unknown = news.registeredName;
+  if (wantedName === UNKNOWN_VALUE) {
+    replaces.push("registeredName");
+    changed.push("registeredName");
+  } else if (typeof wantedName === "string") {
+    const recorded = olds.registeredName;
+    const another =
+      recorded !== undefined
+        ? displayNameKey(recorded) !== displayNameKey(wantedName)
+        : !recordedOwnership(olds).adopted;
+    if (another) replaces.push("registeredName");
+    if (another || recorded === undefined) changed.push("registeredName");
+  }
   for (const property of MANAGED_PROPERTIES) {
     const desired: unknown = news[property];
     if (desired === undefined) continue;
@@ -49,7 +64,7 @@ export function diffConnector(
   if (desiredDelete === UNKNOWN_VALUE) {
     changed.push("deleteOnDestroy");
   } else {
-    const wanted = news.deleteOnDestroy ?? !recordedOwnership(olds).adopted;
+    const wanted = ownershipAfterUpdate(olds, news).deleteOnDestroy;
     if (olds.deleteOnDestroy !== undefined && wanted !== olds.deleteOnDestroy)
       changed.push("deleteOnDestroy");
   }
@@ -62,6 +77,19 @@ export function driftedProperties(
   actual: Partial<Pick<GraphConnector, ManagedProperty>>,
 ): ManagedProperty[] {
   return MANAGED_PROPERTIES.filter((p) => desired[p] !== undefined && desired[p] !== actual[p]);
+}
+
+/** What a create sends: always a display name, a version when the stack declares one. */
+export type CreateBody = { "@odata.type": string; displayName: string; version?: string };
+
+/**
+ * The POST body of a new connector: the managed properties the stack declares, plus `@odata.type`
+ * as Graph's own examples send it. Never `state`, which Intune sets from heartbeats.
+ */
+export function createBody(desired: Pick<ConnectorInputs, ManagedProperty>): CreateBody {
+  const body: CreateBody = { "@odata.type": CONNECTOR_ODATA_TYPE, displayName: desired.displayName };
+  if (desired.version !== undefined) body.version = desired.version;
+  return body;
 }
 
 /**

@@ -3,7 +3,7 @@
  * inventory all judge connectors here. Each finding says which rule, and why, in words an Intune
  * admin acts on. Each default's reason is on its option.
  */
-import { hasConnected, idKey } from "./ownership";
+import { displayNameKey, hasConnected, idKey } from "./ownership";
 import { GraphConnector } from "./schema";
 
 /**
@@ -175,16 +175,24 @@ export function fleetHealth(
       message: `${healthyCount} healthy connector${healthyCount === 1 ? "" : "s"} of ${connectors.length}, fewer than the ${options.minimumHealthy} needed for hybrid join to survive one server going down`,
     });
   }
+  // Names compare as the create guard compares them: letter case and surrounding spaces aside.
   const byName = new Map<string, GraphConnector[]>();
   for (const c of connectors) {
     // A connector without a name (nullable in the metadata) shares a name with none.
-    if (c.displayName !== null) byName.set(c.displayName, [...(byName.get(c.displayName) ?? []), c]);
+    if (c.displayName === null) continue;
+    const key = displayNameKey(c.displayName);
+    byName.set(key, [...(byName.get(key) ?? []), c]);
   }
-  for (const [name, same] of byName) {
+  for (const same of byName.values()) {
     if (same.length < 2) continue;
+    const spellings = [...new Set(same.map((c) => c.displayName as string))];
+    const named =
+      spellings.length === 1
+        ? `are named ${JSON.stringify(spellings[0])}`
+        : `share a name, letter case and surrounding spaces aside (${spellings.map((s) => JSON.stringify(s)).join(", ")})`;
     findings.push({
       rule: "uniqueNames",
-      message: `${same.length} connectors are named ${JSON.stringify(name)} (${same.map((c) => c.id).join(", ")}): admins cannot tell them apart`,
+      message: `${same.length} connectors ${named} (${same.map((c) => c.id).join(", ")}): admins cannot tell them apart`,
     });
   }
   if (managedIds) {

@@ -2,6 +2,7 @@
  * Which connectors an inventory lookup returns, pure: filters by display name (exact, prefix or
  * pattern), state and version range, and the one-by-name rule a program adopts by.
  */
+import { namesakes } from "./ownership";
 import { DOTTED_NUMBER, compareVersions } from "./health";
 import { ConnectorState, GraphConnector } from "./schema";
 
@@ -92,11 +93,24 @@ export function onlyNamed(
 ): { connector: GraphConnector } | { problem: string } {
   const named = connectors.filter((c) => c.displayName === displayName);
   if (named.length === 1) return { connector: named[0] };
+  const near = namesakes(connectors, displayName);
+  if (named.length === 0 && near.length > 0) {
+    return {
+      problem:
+        `no connector is named exactly ${JSON.stringify(displayName)}; ${near
+          .map((c) => `${JSON.stringify(c.displayName)} (${c.id})`)
+          .join(", ")} differ${near.length === 1 ? "s" : ""} only in letter case or surrounding spaces: ` +
+        "write the name as the tenant has it",
+    };
+  }
   if (named.length === 0) {
     return {
-      problem: `no connector is named ${JSON.stringify(displayName)} (the tenant has ${connectors.length}${
-        connectors.length ? `: ${connectors.map((c) => JSON.stringify(c.displayName)).join(", ")}` : ""
-      })`,
+      problem:
+        `no connector is named ${JSON.stringify(displayName)} (the tenant has ${connectors.length}${
+          connectors.length ? `: ${connectors.map((c) => JSON.stringify(c.displayName)).join(", ")}` : ""
+        }). To adopt a connector by the name it registered under and rename it, give the resource ` +
+        `registeredName: ${JSON.stringify(displayName)} instead of a connectorId from getConnector: ` +
+        "the name is then looked up once, when the resource is created",
     };
   }
   return {

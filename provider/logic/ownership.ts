@@ -5,11 +5,36 @@
  */
 import { ConnectorInputs, ConnectorOutputs, GraphConnector, ManagedProperty } from "./schema";
 
-/** The deleteOnDestroy in effect: explicit, else delete what we created and release what we adopted. */
+/**
+ * The deleteOnDestroy setting: the one given, else the default — delete a connector the stack
+ * created, release (leave in Intune) one it adopted. Every rule that needs it asks here.
+ */
+export function deleteOnDestroyFor(given: boolean | undefined, adopted: boolean): boolean {
+  return given ?? !adopted;
+}
+
+/** The deleteOnDestroy in effect for new inputs (a create or an adoption). */
 export function effectiveDeleteOnDestroy(
-  inputs: Pick<ConnectorInputs, "connectorId" | "deleteOnDestroy">,
+  inputs: Pick<ConnectorInputs, "connectorId" | "registeredName" | "deleteOnDestroy">,
 ): boolean {
-  return inputs.deleteOnDestroy ?? inputs.connectorId === undefined;
+  return deleteOnDestroyFor(inputs.deleteOnDestroy, adopts(inputs));
+}
+
+/**
+ * Who owns the connector after an update: as recorded (an update never changes whether the
+ * connector was adopted), with the inputs' deleteOnDestroy, or else the default for how it came.
+ */
+export function ownershipAfterUpdate(
+  recorded: Partial<ConnectorOutputs>,
+  desired: Pick<ConnectorInputs, "deleteOnDestroy">,
+): { adopted: boolean; deleteOnDestroy: boolean } {
+  const { adopted } = recordedOwnership(recorded);
+  return { adopted, deleteOnDestroy: deleteOnDestroyFor(desired.deleteOnDestroy, adopted) };
+}
+
+/** Whether the inputs adopt a connector that exists (by id or by the name it registered under). */
+export function adopts(inputs: Pick<ConnectorInputs, "connectorId" | "registeredName">): boolean {
+  return inputs.connectorId !== undefined || inputs.registeredName !== undefined;
 }
 
 /**
@@ -21,7 +46,7 @@ export function recordedOwnership(outputs: Partial<ConnectorOutputs>): {
   deleteOnDestroy: boolean;
 } {
   const adopted = outputs.adopted ?? outputs.displayName === undefined;
-  return { adopted, deleteOnDestroy: outputs.deleteOnDestroy ?? !adopted };
+  return { adopted, deleteOnDestroy: deleteOnDestroyFor(outputs.deleteOnDestroy, adopted) };
 }
 
 /** Display names as admins read them: letter case and surrounding spaces do not make a new name. */

@@ -58,6 +58,12 @@ export interface ConnectorInputs {
   version?: string;
   /** Set when the resource adopts a connector that already exists. */
   connectorId?: string;
+  /**
+   * Adopt the one connector the tenant holds under this display name (the name the connector
+   * software registered it under). Looked up once, when the resource is created; the id it finds
+   * is kept in state, so a later rename does not lose the connector.
+   */
+  registeredName?: string;
   /** Whether destroying the resource deletes the connector (default: true when created, false when adopted). */
   deleteOnDestroy?: boolean;
   /** Create even when the tenant already has a connector with this display name (default false). */
@@ -76,6 +82,8 @@ export interface ConnectorOutputs {
   adopted: boolean;
   /** Whether destroying the resource deletes the connector from Intune. */
   deleteOnDestroy: boolean;
+  /** The name the connector was adopted by, when the resource adopted it with registeredName. */
+  registeredName?: string;
 }
 
 /** Every input key `check` accepts. */
@@ -84,9 +92,13 @@ export const INPUT_PROPERTIES = [
   "version",
   "state",
   "connectorId",
+  "registeredName",
   "deleteOnDestroy",
   "allowDuplicateDisplayName",
 ] as const;
+
+/** Inputs still accepted so that older programs run, but ignored with a warning (not listed as accepted). */
+export const DEPRECATED_INPUTS: readonly string[] = ["state"];
 
 /** Keys the service or this provider owns; given as inputs they are an error, not silently ignored. */
 export const OUTPUT_ONLY_PROPERTIES = ["lastConnectionDateTime", "id", "adopted", "urn"] as const;

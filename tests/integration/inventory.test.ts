@@ -65,8 +65,13 @@ describe("inventory against the emulator (getConnectors, getConnector)", functio
     expect(none).to.be.instanceOf(ConnectorLookupError);
     expect(none.name).to.equal("ConnectorLookupError");
     expect(none.message).to.equal(
-      'getConnector: no connector is named "Marseille" (the tenant has 3: "ODJ – Paris", "ODJ – Lyon", "Legacy")',
+      'getConnector: no connector is named "Marseille" (the tenant has 3: "ODJ – Paris", "ODJ – Lyon", "Legacy"). ' +
+        'To adopt a connector by the name it registered under and rename it, give the resource registeredName: "Marseille" ' +
+        "instead of a connectorId from getConnector: the name is then looked up once, when the resource is created",
     );
+    // Pulumi prints an error with its RunError mark as its message alone: one line in a program.
+    expect((none as unknown as { __pulumiRunError?: boolean }).__pulumiRunError).to.equal(true);
+    expect(Object.keys(none)).not.to.include("__pulumiRunError");
     const [twin] = emulator.seed([{ displayName: "Legacy" }]);
     const several = await rejection(getConnector("Legacy", options()));
     expect(several.message).to.match(

@@ -474,7 +474,7 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
   describe("delete", () => {
     const releaseText = (id: string) =>
       `connector ${id} ("Kept") was released, not deleted: it was adopted, so it stays in Intune. ` +
-      "Set deleteOnDestroy: true to delete adopted connectors";
+      "Set deleteOnDestroy: true to delete it";
 
     it("releases an adopted connector: no request, the exact warning, the connector stays", async () => {
       const [seeded] = emulator.seed([{ displayName: "Kept" }]);

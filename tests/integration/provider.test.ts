@@ -284,6 +284,69 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
       });
     });
 
+    describe("by the name it registered under (registeredName)", () => {
+      it("lists the tenant once, adopts the one so named (letter case and spaces aside) and renames it", async () => {
+        const [registered] = emulator.seed([{ displayName: "ODJ-LAB-SRV77" }]);
+        emulator.clearLog();
+        const result = await t.provider.create({
+          registeredName: " odj-lab-srv77",
+          displayName: "HQ connector",
+        });
+        expect(result.id).to.equal(registered.id);
+        expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200", "GET 200", "PATCH 200"]);
+        expect(result.outs).to.include({
+          connectorId: registered.id,
+          displayName: "HQ connector",
+          adopted: true,
+          deleteOnDestroy: false,
+          registeredName: " odj-lab-srv77",
+        });
+        // Later runs work by id: a read and an update never look the name up again.
+        emulator.clearLog();
+        const read = await t.provider.read(result.id, result.outs);
+        expect(read.props).to.include({ displayName: "HQ connector", registeredName: " odj-lab-srv77" });
+        const updated = await t.provider.update(result.id, result.outs, {
+          registeredName: " odj-lab-srv77",
+          displayName: "HQ",
+        });
+        expect(updated.outs).to.include({
+          displayName: "HQ",
+          registeredName: " odj-lab-srv77",
+          adopted: true,
+        });
+        expect(graphCalls(emulator)).to.deep.equal(["GET 200", "PATCH 200"]);
+      });
+
+      it("fails, writing nothing, when no connector or several bear the name, naming what there is", async () => {
+        const [one, two] = emulator.seed([{ displayName: "TWIN" }, { displayName: "twin " }]);
+        const names = emulator.connectors().map((c) => JSON.stringify(c.displayName));
+        const none = await t.provider
+          .create({ registeredName: "ODJ-NOWHERE", displayName: "x" })
+          .catch((e) => e);
+        expect((none as Error).name).to.equal("AdoptionError");
+        expect((none as Error).message).to.equal(
+          'adopt the connector registered as "ODJ-NOWHERE": the tenant has no connector with this display name ' +
+            `(it has 4: ${names.join(", ")}). Check registeredName, or adopt by id with connectorId`,
+        );
+        const several = await t.provider.create({ registeredName: "TWIN", displayName: "x" }).catch((e) => e);
+        expect((several as Error).message).to.equal(
+          `adopt the connector registered as "TWIN": 2 connectors have this display name (${one.id}, ${two.id}). ` +
+            `Adopt the right one by id instead: connectorId: "${one.id}"`,
+        );
+        expect(emulator.summary()).to.include({ PATCH: 0, POST: 0, DELETE: 0 });
+      });
+
+      it("refuses a name whose connector another resource of the deployment adopted, before any write", async () => {
+        const [registered] = emulator.seed([{ displayName: "ODJ-SHARED" }]);
+        await t.provider.create({ connectorId: registered.id, displayName: "ODJ-SHARED" });
+        const error = await t.provider
+          .create({ registeredName: "ODJ-SHARED", displayName: "mine" })
+          .catch((e) => e);
+        expect((error as Error).name).to.equal("OwnershipError");
+        expect(emulator.summary().PATCH).to.equal(0);
+      });
+    });
+
     it("adopts and PATCHes only what differs", async () => {
       const existing = emulator.connectors()[0];
       await t.provider.create({
@@ -320,6 +383,41 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
       });
       await t.provider.delete(id, outs);
       expect(emulator.connectors().map((c) => c.id)).not.to.include(id);
+    });
+
+    describe("deleteOnDestroy through a destroy: given either way, or left to the default", () => {
+      const ways = ["created", "adopted by id", "adopted by name"] as const;
+      for (const way of ways) {
+        for (const given of [undefined, true, false]) {
+          // The default deletes what the stack created and releases what it adopted.
+          const deleted = given ?? way === "created";
+          it(`${way}, deleteOnDestroy ${given}: ${deleted ? "deleted" : "released, with a warning"}`, async () => {
+            const [registered] = emulator.seed([{ displayName: "ODJ-DESTROY-ME" }]);
+            const inputs = {
+              created: { displayName: "ODJ made here" },
+              "adopted by id": { connectorId: registered.id, displayName: "ODJ-DESTROY-ME" },
+              "adopted by name": { registeredName: "ODJ-DESTROY-ME", displayName: "ODJ-DESTROY-ME" },
+            }[way];
+            const { id, outs } = await t.provider.create({
+              ...inputs,
+              ...(given !== undefined && { deleteOnDestroy: given }),
+            });
+            expect(outs.deleteOnDestroy).to.equal(deleted);
+            emulator.clearLog();
+            await t.provider.delete(id, outs);
+            expect(emulator.connectors().some((c) => c.id === id)).to.equal(!deleted);
+            expect(graphCalls(emulator)).to.deep.equal(deleted ? ["DELETE 204"] : []);
+            const warned = t.warnings.find((w) => w.includes(`connector ${id}`));
+            expect(warned).to.equal(
+              deleted
+                ? undefined
+                : `connector ${id} ("${outs.displayName}") was released, not deleted: ` +
+                    `${way === "created" ? "deleteOnDestroy is false" : "it was adopted"}, so it stays in Intune. ` +
+                    "Set deleteOnDestroy: true to delete it",
+            );
+          });
+        }
+      }
     });
 
     it("fails clearly when the connector to adopt does not exist", async () => {

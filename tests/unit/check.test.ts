@@ -35,6 +35,31 @@ describe("check: input validation", () => {
     expect(result.inputs.connectorId).to.equal("3fa85f64-5717-4562-b3fc-2c963f66afa6");
   });
 
+  it("takes registeredName with the display name's rules, and not together with connectorId", () => {
+    expect(checkInputs({ displayName: "x", registeredName: "ODJ-HQ-SRV01" })).to.deep.equal({
+      inputs: { displayName: "x", registeredName: "ODJ-HQ-SRV01" },
+      failures: [],
+    });
+    expect(onlyFailure({ displayName: "x", registeredName: " " }).reason).to.equal(
+      'registeredName must not be empty or only whitespace, got " "',
+    );
+    expect(onlyFailure({ displayName: "x", registeredName: 7 }).reason).to.equal(
+      "registeredName must be a string, got number 7",
+    );
+    expect(
+      onlyFailure({
+        displayName: "x",
+        registeredName: "SRV",
+        connectorId: "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+      }),
+    ).to.deep.equal({
+      property: "registeredName",
+      reason:
+        'give connectorId or registeredName, not both (got connectorId "3fa85f64-5717-4562-b3fc-2c963f66afa6" and ' +
+        'registeredName "SRV"): each says which connector to adopt',
+    });
+  });
+
   it("checks a declared state, then leaves it out: Intune sets it from heartbeats", () => {
     const result = checkInputs({ displayName: "x", state: "active" });
     expect(result).to.deep.equal({ inputs: { displayName: "x" }, failures: [] });
@@ -232,7 +257,7 @@ describe("check: input validation", () => {
       expect(failures).to.have.length(1);
       expect(failures[0].reason).to.contain("colour is not a property of DomainJoinConnector");
       expect(failures[0].reason).to.contain(
-        "Accepted: displayName, version, state, connectorId, deleteOnDestroy",
+        "Accepted: displayName, version, connectorId, registeredName, deleteOnDestroy",
       );
       expect(failures[0].reason).not.to.contain("did you mean");
     });
@@ -251,8 +276,8 @@ describe("check: input validation", () => {
     });
     it("names the property and the accepted ones, and nothing more, when nothing is near", () => {
       expect(onlyFailure({ displayName: "x", colour: "blue" }).reason).to.equal(
-        "colour is not a property of DomainJoinConnector Accepted: displayName, version, state, connectorId, " +
-          "deleteOnDestroy, allowDuplicateDisplayName",
+        "colour is not a property of DomainJoinConnector Accepted: displayName, version, connectorId, " +
+          "registeredName, deleteOnDestroy, allowDuplicateDisplayName",
       );
     });
   });

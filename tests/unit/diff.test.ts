@@ -117,10 +117,57 @@ describe("diff: desired inputs against the last known outputs", () => {
     expect(diffConnector(older, { displayName: "Paris" }).changed).to.deep.equal([]);
   });
 
-  it("defaults deleteOnDestroy to true when created and false when adopted", () => {
+  it("defaults deleteOnDestroy to true when created and false when adopted, by id or by name", () => {
     expect(effectiveDeleteOnDestroy({})).to.equal(true);
     expect(effectiveDeleteOnDestroy({ connectorId: ID })).to.equal(false);
+    expect(effectiveDeleteOnDestroy({ registeredName: "SRV-01" })).to.equal(false);
     expect(effectiveDeleteOnDestroy({ connectorId: ID, deleteOnDestroy: true })).to.equal(true);
+    expect(effectiveDeleteOnDestroy({ registeredName: "SRV-01", deleteOnDestroy: true })).to.equal(true);
+    // An explicit false on a connector the stack creates is kept: it is released, not deleted.
+    expect(effectiveDeleteOnDestroy({ deleteOnDestroy: false })).to.equal(false);
+  });
+
+  describe("registeredName: which connector to adopt, decided once", () => {
+    const byName: ConnectorOutputs = {
+      ...olds,
+      adopted: true,
+      deleteOnDestroy: false,
+      registeredName: "SRV-01",
+    };
+
+    it("is no change for the same name, in any letter case or with surrounding spaces", () => {
+      for (const name of ["SRV-01", "srv-01", " SRV-01 "]) {
+        expect(diffConnector(byName, { displayName: "Paris", registeredName: name }), name).to.deep.equal({
+          changed: [],
+          replaces: [],
+        });
+      }
+    });
+
+    it("replaces for another name (another connector), and for a name not known yet", () => {
+      const expected = { changed: ["registeredName"], replaces: ["registeredName"] };
+      expect(diffConnector(byName, { displayName: "Paris", registeredName: "SRV-02" })).to.deep.equal(
+        expected,
+      );
+      expect(diffConnector(byName, { displayName: "Paris", registeredName: UNKNOWN_VALUE })).to.deep.equal(
+        expected,
+      );
+    });
+
+    it("records, without replacing, the name of a connector already adopted by id (moving from getConnector)", () => {
+      const byId: ConnectorOutputs = { ...olds, adopted: true, deleteOnDestroy: false };
+      expect(diffConnector(byId, { displayName: "Paris", registeredName: "SRV-01" })).to.deep.equal({
+        changed: ["registeredName"],
+        replaces: [],
+      });
+    });
+
+    it("replaces a connector the stack created: a name to adopt by is another connector", () => {
+      expect(diffConnector(olds, { displayName: "Paris", registeredName: "SRV-01" })).to.deep.equal({
+        changed: ["registeredName"],
+        replaces: ["registeredName"],
+      });
+    });
   });
 });
 

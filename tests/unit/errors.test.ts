@@ -212,14 +212,14 @@ describe("Graph error parsing", () => {
 });
 
 describe("Graph error messages and names", () => {
-  const timedOut = new GraphConnectionError(
-    "create connector c",
-    "POST",
-    "/beta/deviceManagement/domainJoinConnectors",
-    "cr-1",
-    new Error("aborted"),
-    true,
-  );
+  const timedOut = new GraphConnectionError({
+    operation: "create connector c",
+    method: "POST",
+    path: "/beta/deviceManagement/domainJoinConnectors",
+    clientRequestId: "cr-1",
+    cause: new Error("aborted"),
+    timedOut: true,
+  });
 
   it("builds a bare message when there is no code, no id and no hint", () => {
     const error = new GraphError({
@@ -288,21 +288,28 @@ describe("Graph error messages and names", () => {
 
   it("gives a connection error's cause with its code", () => {
     const cause = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
-    const error = new GraphConnectionError("read connector x", "GET", "/p", "cr-2", cause, false);
+    const error = new GraphConnectionError({
+      operation: "read connector x",
+      method: "GET",
+      path: "/p",
+      clientRequestId: "cr-2",
+      cause,
+      timedOut: false,
+    });
     expect(error.message).to.equal(
       "read connector x: GET /p got no answer (ECONNRESET: socket hang up) (client-request-id: cr-2)",
     );
   });
 
   it("gives a connection error's cause message alone when it has no code", () => {
-    const error = new GraphConnectionError(
-      "read connector x",
-      "GET",
-      "/p",
-      "cr-3",
-      new Error("certificate has expired"),
-      false,
-    );
+    const error = new GraphConnectionError({
+      operation: "read connector x",
+      method: "GET",
+      path: "/p",
+      clientRequestId: "cr-3",
+      cause: new Error("certificate has expired"),
+      timedOut: false,
+    });
     expect(error.message).to.equal(
       "read connector x: GET /p got no answer (certificate has expired) (client-request-id: cr-3)",
     );

@@ -70,11 +70,23 @@ describe("inventory: one connector by name", () => {
   });
 
   it("says none is named so, listing the names there are", () => {
+    const hint =
+      ". To adopt a connector by the name it registered under and rename it, give the resource " +
+      'registeredName: "Marseille" instead of a connectorId from getConnector: the name is then looked up once, ' +
+      "when the resource is created";
     expect(onlyNamed(TENANT.slice(0, 2), "Marseille")).to.deep.equal({
-      problem: 'no connector is named "Marseille" (the tenant has 2: "ODJ – Paris", "ODJ – Lyon")',
+      problem: `no connector is named "Marseille" (the tenant has 2: "ODJ – Paris", "ODJ – Lyon")${hint}`,
     });
     expect(onlyNamed([], "Marseille")).to.deep.equal({
-      problem: 'no connector is named "Marseille" (the tenant has 0)',
+      problem: `no connector is named "Marseille" (the tenant has 0)${hint}`,
+    });
+  });
+
+  it("says when a name differs only in letter case or surrounding spaces", () => {
+    expect(onlyNamed(TENANT.slice(0, 2), " odj – lyon")).to.deep.equal({
+      problem:
+        'no connector is named exactly " odj – lyon"; "ODJ – Lyon" (2) differs only in letter case or surrounding spaces: ' +
+        "write the name as the tenant has it",
     });
   });
 

@@ -57,16 +57,44 @@ describe("messages, whole", () => {
 
   it("a connection failure names the cause and its code, or says it timed out; an unknown outcome wraps it", () => {
     const cause = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
-    const lost = new GraphConnectionError('create connector "P"', "POST", "/beta/c", "cid-1", cause, false);
+    const lost = new GraphConnectionError({
+      operation: 'create connector "P"',
+      method: "POST",
+      path: "/beta/c",
+      clientRequestId: "cid-1",
+      cause,
+      timedOut: false,
+    });
     expect(lost.name).to.equal("GraphConnectionError");
     expect(lost.message).to.equal(
       'create connector "P": POST /beta/c got no answer (ECONNRESET: socket hang up) (client-request-id: cid-1)',
     );
-    const plain = new GraphConnectionError("op", "GET", "/p", "cid-2", new Error("boom"), false);
+    const plain = new GraphConnectionError({
+      operation: "op",
+      method: "GET",
+      path: "/p",
+      clientRequestId: "cid-2",
+      cause: new Error("boom"),
+      timedOut: false,
+    });
     expect(plain.message).to.equal("op: GET /p got no answer (boom) (client-request-id: cid-2)");
-    const notError = new GraphConnectionError("op", "GET", "/p", "cid-3", "weird", false);
+    const notError = new GraphConnectionError({
+      operation: "op",
+      method: "GET",
+      path: "/p",
+      clientRequestId: "cid-3",
+      cause: "weird",
+      timedOut: false,
+    });
     expect(notError.message).to.equal("op: GET /p got no answer (weird) (client-request-id: cid-3)");
-    const slow = new GraphConnectionError("op", "GET", "/p", "cid-4", cause, true);
+    const slow = new GraphConnectionError({
+      operation: "op",
+      method: "GET",
+      path: "/p",
+      clientRequestId: "cid-4",
+      cause,
+      timedOut: true,
+    });
     expect(slow.message).to.equal("op: GET /p got no answer (timed out) (client-request-id: cid-4)");
     const unknown = new OutcomeUnknownError('create connector "P"', lost);
     expect(unknown.name).to.equal("OutcomeUnknownError");

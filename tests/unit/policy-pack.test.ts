@@ -11,7 +11,11 @@ import {
   StackValidationPolicy,
   unknownCheckingProxy,
 } from "@pulumi/policy";
+import * as fc from "fast-check";
 import { createPolicies } from "pulumi-intune-domain-join-policy/policies";
+import { fleetHealth } from "pulumi-intune-domain-join/internal/logic/health";
+import { namesakes } from "pulumi-intune-domain-join/internal/logic/ownership";
+import type { GraphConnector } from "pulumi-intune-domain-join/internal/logic/schema";
 
 const NOW = Date.parse("2026-11-28T12:00:00Z");
 const HOUR = 3_600_000;
@@ -196,5 +200,48 @@ describe("policy pack: intune-unique-display-names", () => {
     expect(onStack(uniqueNames, stackArgs([connector(), connector()]))).to.deep.equal([]);
     // Other fleet findings (here: too few healthy) are not this policy's.
     expect(onStack(uniqueNames, stackArgs([connector({ state: "error" })]))).to.deep.equal([]);
+  });
+});
+
+describe("one answer for 'the same name': the create guard, the health rules and the policy pack", () => {
+  // Names that differ only in letter case or surrounding spaces, and names that differ otherwise.
+  const spelling = fc
+    .tuple(
+      fc.constantFrom("SRV-ODJ-A", "SRV-ODJ-B", "ODJ – Paris"),
+      fc.array(fc.boolean(), { minLength: 11, maxLength: 11 }),
+      fc.constantFrom("", " ", "  ", "\t"),
+      fc.constantFrom("", " ", "\u00a0"),
+    )
+    .map(([base, upper, before, after]) => {
+      const cased = [...base].map((ch, i) => (upper[i % upper.length] ? ch.toUpperCase() : ch.toLowerCase()));
+      return `${before}${cased.join("")}${after}`;
+    });
+
+  it("finds two names the same in all three, or in none (fast-check)", () => {
+    fc.assert(
+      fc.property(spelling, spelling, (first, second) => {
+        const a = connector({ displayName: first });
+        const b = connector({ displayName: second });
+        const guard = namesakes([{ ...(a.props as unknown as GraphConnector) }], second).length > 0;
+        const fleet = fleetHealth([a.props, b.props] as unknown as GraphConnector[], NOW);
+        const healthRule = fleet.findings.some((f) => f.rule === "uniqueNames");
+        const policy = onStack(uniqueNames, stackArgs([a, b])).length > 0;
+        expect([healthRule, policy], `${JSON.stringify(first)} / ${JSON.stringify(second)}`).to.deep.equal([
+          guard,
+          guard,
+        ]);
+      }),
+      { seed: 20261202, numRuns: 300 },
+    );
+  });
+
+  it("treats SRV-ODJ-A and 'srv-odj-a ' as one name everywhere, naming both spellings", () => {
+    const a = connector({ displayName: "SRV-ODJ-A" });
+    const b = connector({ displayName: "srv-odj-a " });
+    expect(namesakes([a.props as unknown as GraphConnector], "srv-odj-a ")).to.have.length(1);
+    const [finding] = onStack(uniqueNames, stackArgs([a, b]));
+    expect(finding.message).to.contain(
+      '2 connectors share a name, letter case and surrounding spaces aside ("SRV-ODJ-A", "srv-odj-a ")',
+    );
   });
 });

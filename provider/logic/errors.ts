@@ -1,0 +1,32 @@
+/**
+ * The base of this package's errors. Each is written for a person: its message says what failed,
+ * why, and what to do, so it is shown without a stack trace. In a Pulumi program the engine prints
+ * an error that carries Pulumi's RunError mark as its message alone (one line, no colour codes,
+ * no "unhandled exception" dump); the dynamic provider sends these without their stack (glue/).
+ * Any other error — a TypeError is a bug — keeps its stack, so it can be found.
+ */
+export class IntuneError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    // Pulumi's mark (RunError.isInstance reads it by name, across copies of @pulumi/pulumi), set
+    // here so that nothing below the program has to load @pulumi/pulumi; not enumerable, so that
+    // it never shows in a log or a JSON report.
+    Object.defineProperty(this, "__pulumiRunError", { value: true });
+  }
+}
+
+/** Whether an error is one of this package's, written for a person (see IntuneError). */
+export function isIntuneError(error: unknown): error is IntuneError {
+  return error instanceof IntuneError;
+}
+
+/**
+ * The error as it should reach a person: one of this package's loses its stack trace, which would
+ * only bury the message (Pulumi prints `stack || message` for an error that surfaces after the
+ * program's code has run, as a lookup used as an input does); any other error is left as it is.
+ */
+export function forPeople(error: unknown): unknown {
+  if (isIntuneError(error)) error.stack = "";
+  return error;
+}
