@@ -2,7 +2,7 @@
  * pulumi-intune-domain-join: manage Microsoft Intune domain join connectors with Pulumi.
  */
 export { DomainJoinConnector, DomainJoinConnectorArgs, DomainJoinConnectorState } from "./resource";
-export { CLOUDS, CLOUD_NAMES, CloudName } from "./auth/clouds";
+export { CLOUDS, CLOUD_NAMES, CloudName } from "./logic/clouds";
 export { AUTH_METHODS, AuthMethod, ConfigurationError, SETTINGS } from "./auth/settings";
 // The errors a program can catch (from getConnector and getConnectors); all are IntuneErrors,
 // which Pulumi prints as their message alone.

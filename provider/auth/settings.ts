@@ -5,7 +5,7 @@
  * at the moment a credential is built, so nothing holding them is ever serialized.
  */
 import { IntuneError } from "../logic/errors";
-import { CLOUDS, CLOUD_NAMES, CloudName, parseCloud } from "./clouds";
+import { CLOUDS, CLOUD_NAMES, CloudName, parseCloud } from "../logic/clouds";
 import { INTUNE_ODJ_LIMITS, RateLimits } from "../graph/limiter";
 import { RetryOptions } from "../graph/retryPolicy";
 import { isAllowedEndpoint } from "../logic/endpoint";

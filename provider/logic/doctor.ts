@@ -2,7 +2,7 @@
  * The doctor's judgements, pure: what an access token's claims say about the app's permission and
  * cloud, and the fix for each failure it can name. tools/doctor.ts runs the checks and prints them.
  */
-import { CLOUDS, CLOUD_NAMES, CloudName } from "../auth/clouds";
+import { CLOUDS, CLOUD_NAMES, CloudName } from "./clouds";
 import { READ_PERMISSION, WRITE_PERMISSION } from "./schema";
 
 export type Verdict = "ok" | "warn" | "fail" | "skip";

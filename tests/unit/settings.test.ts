@@ -9,7 +9,7 @@ import {
   chooseAuthMethod,
   createCredential,
 } from "pulumi-intune-domain-join/internal/auth/credential";
-import { parseCloud } from "pulumi-intune-domain-join/internal/auth/clouds";
+import { parseCloud } from "pulumi-intune-domain-join/internal/logic/clouds";
 import {
   ConfigurationError,
   createLookup,
