@@ -6,7 +6,7 @@
  */
 import { IntuneError } from "../logic/errors";
 import { CLOUDS, CLOUD_NAMES, CloudName, parseCloud } from "../logic/clouds";
-import { INTUNE_ODJ_LIMITS, RateLimits } from "../graph/limiter";
+import { INTUNE_ODJ_LIMITS, RateLimits } from "../logic/limits";
 import { RetryOptions } from "../graph/retryPolicy";
 import { isAllowedEndpoint } from "../logic/endpoint";
 

@@ -5,6 +5,7 @@
  */
 
 import { IntuneError } from "../logic/errors";
+import { INTUNE_ODJ_LIMITS } from "../logic/limits";
 import { READ_PERMISSION, WRITE_PERMISSION } from "../logic/schema";
 
 export interface GraphErrorDetails {
@@ -123,7 +124,10 @@ function hintFor(d: GraphErrorDetails): string | undefined {
     case 404:
       return "the connector does not exist (it may have been deleted, or removed by Intune after 30 days inactive)";
     case 429:
-      return "Intune throttled the request; the retry budget ran out (limits: 100 writes per 20 s per app per tenant)";
+      return (
+        "Intune throttled the request; the retry budget ran out " +
+        `(limits: ${INTUNE_ODJ_LIMITS.writes} writes per ${INTUNE_ODJ_LIMITS.windowMs / 1000} s per app per tenant)`
+      );
     default:
       return undefined;
   }
