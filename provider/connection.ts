@@ -16,7 +16,7 @@ import { GraphClient } from "./graph/client";
 import { ConnectorsApi, ConnectorsApiOptions } from "./graph/connectors";
 import { RequestLimiter } from "./graph/limiter";
 import { createDebugLogger } from "./graph/logging";
-import { RetryOptions } from "./graph/retryPolicy";
+import { RetryOptions } from "./config/retry-options";
 import { packageInfo } from "./version";
 
 export interface ConnectionOptions {

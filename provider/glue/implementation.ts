@@ -22,7 +22,7 @@ import {
 import { ConnectorInputs, ConnectorOutputs, GraphConnector, PROVIDER_KEY } from "../logic/schema";
 import { ConnectorsApi, ConnectorsApiOptions } from "../graph/connectors";
 import { recordIntent } from "./create-journal";
-import { RetryOptions } from "../graph/retryPolicy";
+import { RetryOptions } from "../config/retry-options";
 import { Connection, connect } from "../connection";
 
 /** What the provider needs from the outside world; tests pass their own. */

@@ -29,7 +29,8 @@ import {
   originLockPolicy,
   tokenPolicy,
 } from "./policies";
-import { DEFAULT_RETRY_OPTIONS, RetryOptions, parseRetryAfter } from "./retryPolicy";
+import { DEFAULT_RETRY_OPTIONS, RetryOptions } from "../config/retry-options";
+import { parseRetryAfter } from "./retry-rules";
 
 /** Where access tokens come from; `refresh` discards any cached token. */
 export interface AccessTokenSource {

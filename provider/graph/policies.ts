@@ -2,7 +2,7 @@
  * The Graph client's own @azure/core-rest-pipeline policies, for what is particular to this
  * provider (the pipeline's stock policies do the rest):
  *
- * - retry: attempts, delays and the deadline from retryPolicy.ts, on an injectable clock. Core's
+ * - retry: attempts, delays and the deadline from retry-rules.ts, on an injectable clock. Core's
  *   retry policy sleeps on real timers and its default strategies resend a POST on 5xx or a lost
  *   connection, which could create a connector twice; here a POST is resent only on 429 or when
  *   it never left the machine.
@@ -22,7 +22,8 @@ import { GraphConnectionError, OutcomeUnknownError } from "./errors";
 import { TIMEOUT_CODE } from "./http-client";
 import { Clock, RequestLimiter } from "./limiter";
 import { DebugLogger, loggableHeaders } from "./logging";
-import { RetryDecision, RetryOptions, decide, parseRetryAfter, retryDelay } from "./retryPolicy";
+import { RetryOptions } from "../config/retry-options";
+import { RetryDecision, decide, parseRetryAfter, retryDelay } from "./retry-rules";
 
 /** One logical Graph call, as the policies see it. */
 export interface GraphExchange {
@@ -59,7 +60,7 @@ function exchangeOf(request: PipelineRequest): GraphExchange {
   return exchange;
 }
 
-/** Retries by retryPolicy.ts's rules; a transport failure becomes a GraphConnectionError here. */
+/** Retries by the rules of retry-rules.ts; a transport failure becomes a GraphConnectionError here. */
 export function graphRetryPolicy(options: {
   retry: RetryOptions;
   clock: Clock;

@@ -6,7 +6,7 @@
  */
 import { Emulator, FaultRule } from "intune-graph-emulator";
 import { DomainJoinConnectorProvider } from "pulumi-intune-domain-join/internal/glue/implementation";
-import { DEFAULT_RETRY_OPTIONS } from "pulumi-intune-domain-join/internal/graph/retryPolicy";
+import { DEFAULT_RETRY_OPTIONS } from "pulumi-intune-domain-join/internal/config/retry-options";
 import { FAST_RETRY, emulatorEnv, providerFor, startTestEmulator } from "./provider-harness";
 
 export type Category = "fault" | "bad input" | "security" | "load";

@@ -14,7 +14,7 @@ import {
   OutcomeUnknownError,
 } from "pulumi-intune-domain-join/internal/graph/errors";
 import { RequestLimiter } from "pulumi-intune-domain-join/internal/graph/limiter";
-import { RetryOptions } from "pulumi-intune-domain-join/internal/graph/retryPolicy";
+import { RetryOptions } from "pulumi-intune-domain-join/internal/config/retry-options";
 import { FakeClock } from "intune-test-support/fake-clock";
 import { ScriptedServer } from "intune-test-support/scripted-server";
 

@@ -1,6 +1,6 @@
 /**
- * When to retry a Graph request and how long to wait: a pure policy, apart from the loop that
- * sends requests, so it can be tested on its own.
+ * The retry rules: when to retry a Graph request and how long to wait. Pure, apart from the
+ * pipeline's retry policy that applies them, so they can be tested on their own.
  *
  * - 429 is retried for every method: a throttled request was not processed.
  * - 500/502/503/504 and lost connections are retried for GET, PATCH and DELETE, which are
@@ -8,35 +8,10 @@
  *   of resending, since the service may have created the connector.
  * - Retry-After (seconds, fractional, or an HTTP date) is honoured and capped; without it the
  *   delay grows exponentially with jitter.
+ *
+ * The budget they work within (attempts, delays, deadline) is config/retry-options.ts.
  */
-
-export interface RetryOptions {
-  /**
-   * Attempts per logical call, the first included; answers 429 do not count (Graph's guidance is
-   * to retry them as told until they succeed), so only `deadlineMs` bounds a throttled call.
-   * Default 6.
-   */
-  maxAttempts: number;
-  /** First backoff delay without Retry-After. Default 1000 ms. */
-  baseDelayMs: number;
-  /** Largest backoff delay without Retry-After. Default 30 s. */
-  maxDelayMs: number;
-  /** Largest wait honoured from a Retry-After header. Default 120 s. */
-  maxRetryAfterMs: number;
-  /** Overall budget of one logical call, retries and waits included. Default 5 minutes. */
-  deadlineMs: number;
-  /** Time allowed for one attempt before it counts as lost. Default 60 s. */
-  requestTimeoutMs: number;
-}
-
-export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
-  maxAttempts: 6,
-  baseDelayMs: 1000,
-  maxDelayMs: 30_000,
-  maxRetryAfterMs: 120_000,
-  deadlineMs: 300_000,
-  requestTimeoutMs: 60_000,
-};
+import { RetryOptions } from "../config/retry-options";
 
 export type AttemptOutcome =
   { kind: "response"; status: number } | { kind: "connection"; code?: string; timedOut: boolean };

@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { decide, parseRetryAfter, retryDelay } from "pulumi-intune-domain-join/internal/graph/retryPolicy";
+import { decide, parseRetryAfter, retryDelay } from "pulumi-intune-domain-join/internal/graph/retry-rules";
 
 const options = { baseDelayMs: 1000, maxDelayMs: 30_000, maxRetryAfterMs: 120_000 };
 
-describe("retry policy", () => {
+describe("retry rules", () => {
   it("retries 429 for every method, POST included (a throttled request was not processed)", () => {
     for (const method of ["GET", "POST", "PATCH", "DELETE"]) {
       expect(decide(method, { kind: "response", status: 429 }), method).to.equal("retry");
