@@ -11,7 +11,7 @@ import {
   readSecrets,
   resolveSettings,
   secretValues,
-} from "./auth/settings";
+} from "./config/settings";
 import { GraphClient } from "./graph/client";
 import { ConnectorsApi, ConnectorsApiOptions } from "./graph/connectors";
 import { RequestLimiter } from "./graph/limiter";

@@ -3,7 +3,7 @@
  */
 export { DomainJoinConnector, DomainJoinConnectorArgs, DomainJoinConnectorState } from "./resource";
 export { CLOUDS, CLOUD_NAMES, CloudName } from "./logic/clouds";
-export { AUTH_METHODS, AuthMethod, ConfigurationError, SETTINGS } from "./auth/settings";
+export { AUTH_METHODS, AuthMethod, ConfigurationError, SETTINGS } from "./config/settings";
 // The errors a program can catch (from getConnector and getConnectors); all are IntuneErrors,
 // which Pulumi prints as their message alone.
 export { IntuneError } from "./logic/errors";

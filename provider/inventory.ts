@@ -6,7 +6,7 @@
  * only when a program calls them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigurationError } from "./auth/settings";
+import { ConfigurationError } from "./config/settings";
 import { IntuneError, forPeople } from "./logic/errors";
 import {
   ConnectorFilter,

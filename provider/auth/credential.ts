@@ -38,7 +38,7 @@ import {
   Secrets,
   fromEnvironment,
   readSecrets,
-} from "./settings";
+} from "../config/settings";
 
 export function chooseAuthMethod(
   settings: ConnectionSettings,

@@ -32,7 +32,7 @@ import {
   Secrets,
   checkEndpointUrl,
   where,
-} from "./settings";
+} from "../config/settings";
 
 /** The audience Entra expects in federated tokens (the federated credential's default). */
 export const FEDERATED_AUDIENCE = "api://AzureADTokenExchange";

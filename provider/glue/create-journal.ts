@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { CreateFields } from "../logic/ownership";
 import type { CreateIntent } from "../logic/repair";
-import { SETTINGS, fromEnvironment } from "../auth/settings";
+import { SETTINGS, fromEnvironment } from "../config/settings";
 
 export type { CreateIntent };
 

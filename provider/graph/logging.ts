@@ -7,7 +7,7 @@
  * beside the SDK's own lines (@azure/identity's token requests).
  */
 import { AzureLogger, createClientLogger } from "@azure/logger";
-import { SETTINGS, fromEnvironment } from "../auth/settings";
+import { SETTINGS, fromEnvironment } from "../config/settings";
 
 const LOGGED_HEADERS = [
   "request-id",

@@ -16,7 +16,7 @@ import {
   createLookup,
   readSecrets,
   resolveSettings,
-} from "pulumi-intune-domain-join/internal/auth/settings";
+} from "pulumi-intune-domain-join/internal/config/settings";
 import { CONNECTOR_ODATA_TYPE } from "pulumi-intune-domain-join/internal/logic/schema";
 import {
   AzureDevOpsStandIn,

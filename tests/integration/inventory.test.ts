@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { Emulator } from "intune-graph-emulator";
 import { ConnectorLookupError, getConnector, getConnectors } from "pulumi-intune-domain-join";
-import { ConfigurationError } from "pulumi-intune-domain-join/internal/auth/settings";
+import { ConfigurationError } from "pulumi-intune-domain-join/internal/config/settings";
 import { emulatorEnv, graphCalls, startTestEmulator } from "intune-test-support/provider-harness";
 import { rejection } from "intune-test-support/thrown";
 

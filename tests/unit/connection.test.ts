@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
-import { ConfigurationError } from "pulumi-intune-domain-join/internal/auth/settings";
+import { ConfigurationError } from "pulumi-intune-domain-join/internal/config/settings";
 import { connect } from "pulumi-intune-domain-join/internal/connection";
 import { ScriptedServer } from "intune-test-support/scripted-server";
 

@@ -16,7 +16,7 @@ import {
   readSecrets,
   resolveSettings,
   secretValues,
-} from "pulumi-intune-domain-join/internal/auth/settings";
+} from "pulumi-intune-domain-join/internal/config/settings";
 import { ScriptedServer } from "intune-test-support/scripted-server";
 import { thrown } from "intune-test-support/thrown";
 import { rejection } from "intune-test-support/thrown";

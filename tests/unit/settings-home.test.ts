@@ -1,10 +1,10 @@
 // One home for configuration: every environment variable the provider reads is declared in
-// SETTINGS (provider/auth/settings.ts), with its stack config key or as environment-only. The
+// SETTINGS (provider/config/settings.ts), with its stack config key or as environment-only. The
 // repair tool (provider/tools/) reads Pulumi's own variables (PULUMI_HOME, ...) and is left out.
 import { expect } from "chai";
 import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { SETTINGS } from "pulumi-intune-domain-join/internal/auth/settings";
+import { SETTINGS } from "pulumi-intune-domain-join/internal/config/settings";
 
 const PROVIDER = path.join(__dirname, "..", "..", "..", "provider");
 

@@ -16,7 +16,7 @@ import {
   readSecrets,
   resolveSettings,
   where,
-} from "pulumi-intune-domain-join/internal/auth/settings";
+} from "pulumi-intune-domain-join/internal/config/settings";
 import { AuthenticationError } from "pulumi-intune-domain-join/internal/graph/errors";
 import { FakeClock } from "intune-test-support/fake-clock";
 import { ScriptedServer } from "intune-test-support/scripted-server";

@@ -7,7 +7,7 @@
 import { IntuneError } from "../logic/errors";
 import { CLOUDS, CLOUD_NAMES, CloudName, parseCloud } from "../logic/clouds";
 import { INTUNE_ODJ_LIMITS, RateLimits } from "../logic/limits";
-import { RetryOptions } from "../config/retry-options";
+import { RetryOptions } from "./retry-options";
 import { isAllowedEndpoint } from "../logic/endpoint";
 
 export const AUTH_METHODS = [
