@@ -15,7 +15,7 @@ import {
 import { GraphClient } from "./graph/client";
 import { ConnectorsApi, ConnectorsApiOptions } from "./graph/connectors";
 import { RequestLimiter } from "./graph/limiter";
-import { createDebugLogger } from "./graph/logging";
+import { createDebugLogger } from "./config/logging";
 import { RetryOptions } from "./config/retry-options";
 import { packageInfo } from "./version";
 

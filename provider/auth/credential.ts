@@ -22,7 +22,7 @@ import {
 import { AccessTokenSource } from "../graph/client";
 import { AuthenticationError } from "../graph/errors";
 import { Clock, realClock } from "../graph/limiter";
-import { scrubSecrets } from "../graph/logging";
+import { scrubSecrets } from "../config/logging";
 import {
   azurePipelinesAvailable,
   azurePipelinesCredential,

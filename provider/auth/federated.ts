@@ -24,7 +24,7 @@ import {
   createPipelineRequest,
 } from "@azure/core-rest-pipeline";
 import { AzurePipelinesCredential, ClientAssertionCredential, TokenCredential } from "@azure/identity";
-import { scrubSecrets } from "../graph/logging";
+import { scrubSecrets } from "../config/logging";
 import {
   ConfigurationError,
   SETTINGS,

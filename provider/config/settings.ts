@@ -73,7 +73,7 @@ export const SETTINGS = {
   deadlineSeconds: { key: "deadlineSeconds", env: ["INTUNE_DEADLINE_SECONDS"] },
   writesPerWindow: { key: "writesPer20Seconds", env: ["INTUNE_WRITES_PER_20_SECONDS"] },
   // Switches of the provider process, read from its environment only.
-  /** Debug logging of Graph traffic: 1 or true (see graph/logging.ts). */
+  /** Debug logging of Graph traffic: 1 or true (see config/logging.ts). */
   debug: { key: "debug", env: ["INTUNE_DEBUG"], envOnly: true },
   /** The `debug` package's convention: debug logging is on when the list names intune. */
   debugNamespaces: { key: "debugNamespaces", env: ["DEBUG"], envOnly: true },

@@ -17,7 +17,7 @@ import {
   tracingPolicy,
 } from "@azure/core-rest-pipeline";
 import { Clock, RequestLimiter, realClock } from "./limiter";
-import { DebugLogger, silentLogger } from "./logging";
+import { DebugLogger, silentLogger } from "../config/logging";
 import { isAllowedEndpoint } from "../logic/endpoint";
 import { GraphError, GraphRequestRefusedError, OutcomeUnknownError, parseGraphError } from "./errors";
 import { ClosableHttpClient, createNodeFetchHttpClient } from "./http-client";

@@ -11,7 +11,7 @@
  * - limiter: every request sent, resends included, passes the shared write/read limiter.
  * - origin lock: no request leaves the configured Graph origin and API version; redirects are
  *   followed on that origin only (core's redirect policy follows any origin, GET only).
- * - log: the debug events, allow-listed (logging.ts).
+ * - log: the debug events, allow-listed (config/logging.ts).
  *
  * What a logical call carries through them (operation name, attempts, the decision) is its
  * `GraphExchange`, found from the request.
@@ -21,7 +21,7 @@ import { AccessTokenSource } from "./client";
 import { GraphConnectionError, OutcomeUnknownError } from "./errors";
 import { TIMEOUT_CODE } from "./http-client";
 import { Clock, RequestLimiter } from "./limiter";
-import { DebugLogger, loggableHeaders } from "./logging";
+import { DebugLogger, loggableHeaders } from "../config/logging";
 import { RetryOptions } from "../config/retry-options";
 import { RetryDecision, decide, parseRetryAfter, retryDelay } from "./retry-rules";
 

@@ -7,7 +7,7 @@ import {
 } from "@azure/core-rest-pipeline";
 import { createNodeFetchHttpClient } from "pulumi-intune-domain-join/internal/graph/http-client";
 import { graphLogPolicy } from "pulumi-intune-domain-join/internal/graph/policies";
-import { silentLogger } from "pulumi-intune-domain-join/internal/graph/logging";
+import { silentLogger } from "pulumi-intune-domain-join/internal/config/logging";
 import { realClock } from "pulumi-intune-domain-join/internal/graph/limiter";
 import { ScriptedServer } from "intune-test-support/scripted-server";
 import { rejection } from "intune-test-support/thrown";

@@ -6,7 +6,7 @@ import {
   debugEnabled,
   loggableHeaders,
   scrubSecrets,
-} from "pulumi-intune-domain-join/internal/graph/logging";
+} from "pulumi-intune-domain-join/internal/config/logging";
 
 function headers(values: Record<string, string>) {
   return { get: (name: string) => values[name] ?? null };

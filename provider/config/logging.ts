@@ -5,9 +5,12 @@
  * Enabled by INTUNE_DEBUG=1 (or DEBUG containing "intune"), written to stderr; or by the Azure
  * SDK's AZURE_LOG_LEVEL=info (or verbose), written through @azure/logger as `azure:intune:info`,
  * beside the SDK's own lines (@azure/identity's token requests).
+ *
+ * Below auth/ and graph/, which both use it: graph/ logs its traffic here, auth/ scrubs secrets
+ * from the errors of libraries it calls (scrubSecrets).
  */
 import { AzureLogger, createClientLogger } from "@azure/logger";
-import { SETTINGS, fromEnvironment } from "../config/settings";
+import { SETTINGS, fromEnvironment } from "./settings";
 
 const LOGGED_HEADERS = [
   "request-id",
