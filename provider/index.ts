@@ -7,12 +7,8 @@ export { AUTH_METHODS, AuthMethod, ConfigurationError, SETTINGS } from "./config
 // The errors a program can catch (from getConnector and getConnectors); all are IntuneErrors,
 // which Pulumi prints as their message alone.
 export { IntuneError } from "./logic/errors";
-export {
-  AuthenticationError,
-  GraphConnectionError,
-  GraphError,
-  GraphRequestRefusedError,
-} from "./graph/errors";
+export { AuthenticationError } from "./auth/errors";
+export { GraphConnectionError, GraphError, GraphRequestRefusedError } from "./graph/errors";
 export {
   ConnectorFilter,
   ConnectorInfo,

@@ -19,10 +19,10 @@ import {
   TokenCredential,
   WorkloadIdentityCredential,
 } from "@azure/identity";
-import { AccessTokenSource } from "../graph/client";
-import { AuthenticationError } from "../graph/errors";
-import { Clock, realClock } from "../graph/limiter";
+import { AccessTokenSource } from "../config/access-tokens";
+import { Clock, realClock } from "../config/clock";
 import { scrubSecrets } from "../config/logging";
+import { AuthenticationError } from "./errors";
 import {
   azurePipelinesAvailable,
   azurePipelinesCredential,

@@ -16,7 +16,9 @@ import {
   setClientRequestIdPolicy,
   tracingPolicy,
 } from "@azure/core-rest-pipeline";
-import { Clock, RequestLimiter, realClock } from "./limiter";
+import { AccessTokenSource } from "../config/access-tokens";
+import { Clock, realClock } from "../config/clock";
+import { RequestLimiter } from "./limiter";
 import { DebugLogger, silentLogger } from "../config/logging";
 import { isAllowedEndpoint } from "../logic/endpoint";
 import { GraphError, GraphRequestRefusedError, OutcomeUnknownError, parseGraphError } from "./errors";
@@ -31,12 +33,6 @@ import {
 } from "./policies";
 import { DEFAULT_RETRY_OPTIONS, RetryOptions } from "../config/retry-options";
 import { parseRetryAfter } from "./retry-rules";
-
-/** Where access tokens come from; `refresh` discards any cached token. */
-export interface AccessTokenSource {
-  getToken(): Promise<string>;
-  refresh(): Promise<string>;
-}
 
 export type GraphMethod = "GET" | "POST" | "PATCH" | "DELETE";
 

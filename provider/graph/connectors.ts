@@ -6,7 +6,7 @@
 import type { CreateBody } from "../logic/diff";
 import { GraphConnector, isGuid } from "../logic/schema";
 import { createCandidates, createFieldsKey, idKey } from "../logic/ownership";
-import { Clock, realClock } from "./limiter";
+import { Clock, realClock } from "../config/clock";
 import { GraphClient } from "./client";
 import { IntuneError } from "../logic/errors";
 import { GraphError, GraphRequestRefusedError, OutcomeUnknownError } from "./errors";

@@ -93,11 +93,6 @@ export class GraphRequestRefusedError extends IntuneError {
   override readonly name = "GraphRequestRefusedError";
 }
 
-/** Authentication failed before any Graph request was sent. */
-export class AuthenticationError extends IntuneError {
-  override readonly name = "AuthenticationError";
-}
-
 function describeCause(cause: unknown): string {
   if (cause instanceof Error) {
     const code = (cause as { code?: string }).code;

@@ -3,17 +3,8 @@
  * stays inside Intune's limits instead of storming the service and living on 429s.
  * Defaults are the Intune ODJ service limits (logic/limits.ts).
  */
+import { Clock, realClock } from "../config/clock";
 import { INTUNE_ODJ_LIMITS, RateLimits } from "../logic/limits";
-
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
 
 /** Ends a slot: the request's answer came back, or its attempt failed. Calling it again does nothing. */
 export type SettleSlot = () => void;

@@ -17,10 +17,11 @@
  * `GraphExchange`, found from the request.
  */
 import { PipelinePolicy, PipelineRequest, PipelineResponse, isRestError } from "@azure/core-rest-pipeline";
-import { AccessTokenSource } from "./client";
+import { AccessTokenSource } from "../config/access-tokens";
+import { Clock } from "../config/clock";
 import { GraphConnectionError, OutcomeUnknownError } from "./errors";
 import { TIMEOUT_CODE } from "./http-client";
-import { Clock, RequestLimiter } from "./limiter";
+import { RequestLimiter } from "./limiter";
 import { DebugLogger, loggableHeaders } from "../config/logging";
 import { RetryOptions } from "../config/retry-options";
 import { RetryDecision, decide, parseRetryAfter, retryDelay } from "./retry-rules";

@@ -15,7 +15,8 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { AuthMethod, ConfigurationError, SETTINGS, SettingDefinition, findSetting } from "../config/settings";
 import { Connection, connect } from "../connection";
-import { AuthenticationError, GraphConnectionError, GraphError } from "../graph/errors";
+import { AuthenticationError } from "../auth/errors";
+import { GraphConnectionError, GraphError } from "../graph/errors";
 import { Check, audienceCheck, permissionCheck, readClaims, tokenFix } from "../logic/doctor";
 import { openStack } from "./stack";
 

@@ -8,7 +8,7 @@ import {
 import { createNodeFetchHttpClient } from "pulumi-intune-domain-join/internal/graph/http-client";
 import { graphLogPolicy } from "pulumi-intune-domain-join/internal/graph/policies";
 import { silentLogger } from "pulumi-intune-domain-join/internal/config/logging";
-import { realClock } from "pulumi-intune-domain-join/internal/graph/limiter";
+import { realClock } from "pulumi-intune-domain-join/internal/config/clock";
 import { ScriptedServer } from "intune-test-support/scripted-server";
 import { rejection } from "intune-test-support/thrown";
 

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { Clock, RequestLimiter } from "pulumi-intune-domain-join/internal/graph/limiter";
+import { Clock } from "pulumi-intune-domain-join/internal/config/clock";
+import { RequestLimiter } from "pulumi-intune-domain-join/internal/graph/limiter";
 import { FakeClock } from "intune-test-support/fake-clock";
 
 describe("request limiter", () => {

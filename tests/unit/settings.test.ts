@@ -17,7 +17,7 @@ import {
   resolveSettings,
   where,
 } from "pulumi-intune-domain-join/internal/config/settings";
-import { AuthenticationError } from "pulumi-intune-domain-join/internal/graph/errors";
+import { AuthenticationError } from "pulumi-intune-domain-join/internal/auth/errors";
 import { FakeClock } from "intune-test-support/fake-clock";
 import { ScriptedServer } from "intune-test-support/scripted-server";
 import { thrown } from "intune-test-support/thrown";
