@@ -1,21 +1,14 @@
 /**
  * The Graph HTTP client: one logical call = one or more attempts through an
- * @azure/core-rest-pipeline pipeline — client-request-id → retry → token (401 refresh) → limiter
- * → origin lock → log → node-fetch (keep-alive, timeout). The policies that are ours, and why, are
- * in policies.ts. It only ever talks to the configured Graph origin, over HTTPS (plain http only on
- * loopback).
+ * @azure/core-rest-pipeline pipeline — client-request-id → tracing → retry → token (401 refresh)
+ * → limiter → origin lock → log → node-fetch (keep-alive, timeout). The pipeline and its order are
+ * in pipeline.ts; the policies that are ours, and why, each in its own file in policies/. It only
+ * ever talks to the configured Graph origin, over HTTPS (plain http only on loopback).
  */
 import { randomUUID } from "node:crypto";
 // The reason phrase the transport does not carry: HTTP/1.1 servers send the standard one.
 import { STATUS_CODES } from "node:http";
-import {
-  Pipeline,
-  createEmptyPipeline,
-  createHttpHeaders,
-  createPipelineRequest,
-  setClientRequestIdPolicy,
-  tracingPolicy,
-} from "@azure/core-rest-pipeline";
+import { Pipeline, createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { AccessTokenSource } from "../config/access-tokens";
 import { Clock, realClock } from "../config/clock";
 import { RequestLimiter } from "./limiter";
@@ -23,14 +16,8 @@ import { DebugLogger, silentLogger } from "../config/logging";
 import { isAllowedEndpoint } from "../logic/endpoint";
 import { GraphError, GraphRequestRefusedError, OutcomeUnknownError, parseGraphError } from "./errors";
 import { ClosableHttpClient, createNodeFetchHttpClient } from "./http-client";
-import {
-  beginExchange,
-  graphLogPolicy,
-  graphRetryPolicy,
-  limiterPolicy,
-  originLockPolicy,
-  tokenPolicy,
-} from "./policies";
+import { createGraphPipeline } from "./pipeline";
+import { beginExchange } from "./policies/exchange";
 import { DEFAULT_RETRY_OPTIONS, RetryOptions } from "../config/retry-options";
 import { parseRetryAfter } from "./retry-rules";
 
@@ -106,25 +93,15 @@ export class GraphClient {
     this.clock = options.clock ?? realClock;
     const logger: DebugLogger = options.logger ?? silentLogger;
     this.httpClient = createNodeFetchHttpClient();
-    this.pipeline = createEmptyPipeline();
-    this.pipeline.addPolicy(setClientRequestIdPolicy("client-request-id"));
-    // Spans per call for OpenTelemetry users (@azure/opentelemetry-instrumentation-azure-sdk); inert otherwise.
-    this.pipeline.addPolicy(tracingPolicy());
-    this.pipeline.addPolicy(
-      graphRetryPolicy({
-        retry: this.retry,
-        clock: this.clock,
-        random: options.random ?? Math.random,
-        logger,
-      }),
-    );
-    this.pipeline.addPolicy(tokenPolicy(options.tokens));
-    if (options.limiter) this.pipeline.addPolicy(limiterPolicy(options.limiter));
-    this.pipeline.addPolicy(originLockPolicy((url) => this.resolve(url)));
-    this.pipeline.addPolicy(graphLogPolicy(logger, this.clock));
-    // No core logPolicy: in core-rest-pipeline 1.24 it logs response headers unsanitized (its
-    // sanitizer only redacts a property named "headers", and the response's headers are logged
-    // as the top-level object). graphLogPolicy logs by allow-list instead (INTUNE_DEBUG).
+    this.pipeline = createGraphPipeline({
+      tokens: options.tokens,
+      retry: this.retry,
+      limiter: options.limiter,
+      resolve: (url) => this.resolve(url),
+      logger,
+      clock: this.clock,
+      random: options.random ?? Math.random,
+    });
   }
 
   /** Closes idle keep-alive connections (so a process can exit promptly). */

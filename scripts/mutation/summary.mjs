@@ -20,6 +20,7 @@ const outPath = join(root, "docs/mutation.md");
 /** The folders the score is given for, first match wins; the order is the table's. */
 const GROUPS = [
   ["provider/logic", (f) => f.startsWith("provider/logic/")],
+  ["provider/config", (f) => f.startsWith("provider/config/")],
   ["provider/graph", (f) => f.startsWith("provider/graph/")],
   ["provider/auth", (f) => f.startsWith("provider/auth/")],
   ["provider/glue", (f) => f.startsWith("provider/glue/")],

@@ -6,7 +6,7 @@ import {
   isRestError,
 } from "@azure/core-rest-pipeline";
 import { createNodeFetchHttpClient } from "pulumi-intune-domain-join/internal/graph/http-client";
-import { graphLogPolicy } from "pulumi-intune-domain-join/internal/graph/policies";
+import { graphLogPolicy } from "pulumi-intune-domain-join/internal/graph/policies/log";
 import { silentLogger } from "pulumi-intune-domain-join/internal/config/logging";
 import { realClock } from "pulumi-intune-domain-join/internal/config/clock";
 import { ScriptedServer } from "intune-test-support/scripted-server";
@@ -93,7 +93,7 @@ describe("node-fetch transport for the core pipeline", () => {
 describe("Graph pipeline policies", () => {
   it("refuse a request sent without its exchange, naming the omission", async () => {
     const pipeline = createEmptyPipeline();
-    pipeline.addPolicy(graphLogPolicy(silentLogger, realClock));
+    pipeline.addPolicy(graphLogPolicy({ logger: silentLogger, clock: realClock }));
     const client = {
       sendRequest: async () => ({ status: 200, headers: createHttpHeaders(), request: {} as never }),
     };
