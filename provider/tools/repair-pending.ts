@@ -25,7 +25,7 @@
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { DomainJoinConnectorProvider } from "../glue/implementation";
+import { connect } from "../connection";
 import { CreateFields, sameCreateFields } from "../logic/ownership";
 import { readIntents } from "../glue/create-journal";
 import { GraphConnector, PROVIDER_KEY } from "../logic/schema";
@@ -127,20 +127,14 @@ async function settlePending(
   stackName: string,
 ): Promise<PendingDecision[]> {
   const tracked = new Set(managedConnectorIds(deployment.resources ?? []));
-  // `pulumi config --show-secrets`: the provider reads its settings as it does in a deployment.
+  // `pulumi config --show-secrets`: the same settings, looked up as the provider does in a deployment.
   const config = await workspace.getAllConfig(stackName);
-  const provider = new DomainJoinConnectorProvider();
-  await provider.configure({
-    config: {
-      get: (key: string) => config[key]?.value,
-      require: (key: string) => config[key]?.value ?? "",
-    },
-  });
+  const connection = connect({ config: (key) => config[key]?.value });
   let tenant: GraphConnector[];
   try {
-    tenant = await provider.connect().api.list();
+    tenant = await connection.api.list();
   } finally {
-    provider.close();
+    connection.close();
   }
   const notes = readIntents();
   const decisions = decide(
