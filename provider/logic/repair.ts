@@ -5,9 +5,11 @@
  */
 import {
   CreateFields,
+  adopts,
   createCandidates,
   effectiveDeleteOnDestroy,
   idKey,
+  namesakes,
   sameCreateFields,
 } from "./ownership";
 import { GraphConnector, PROVIDER_KEY, RESOURCE_TYPE } from "./schema";
@@ -57,6 +59,7 @@ export function decide(
   return pending.map((op) => {
     const inputs = op.inputs ?? {};
     const adoptId = typeof inputs.connectorId === "string" ? idKey(inputs.connectorId) : undefined;
+    const byName = typeof inputs.registeredName === "string" ? inputs.registeredName : undefined;
     const fields = inputs as CreateFields;
     const notes = intents.filter((i) => sameCreateFields(i, fields));
     // A note that names the connector its POST made, when that connector is there and free.
@@ -67,11 +70,13 @@ export function decide(
     const open = notes.find((i) => !i.made);
     const candidates = adoptId
       ? tenant.filter((c) => idKey(c.id) === adoptId && !claimed.has(adoptId))
-      : made.length > 0
-        ? made
-        : open
-          ? createCandidates(tenant, fields, { before: new Set(open.before.map(idKey)), held: claimed })
-          : [];
+      : byName !== undefined
+        ? registeredCandidates(tenant, byName, inputs.displayName, claimed)
+        : made.length > 0
+          ? made
+          : open
+            ? createCandidates(tenant, fields, { before: new Set(open.before.map(idKey)), held: claimed })
+            : [];
     if (candidates.length === 1) {
       claimed.add(idKey(candidates[0].id));
       return { urn: op.urn, action: "import", id: candidates[0].id, candidates: [candidates[0].id] };
@@ -82,6 +87,23 @@ export function decide(
       candidates: candidates.map((c) => c.id),
     };
   });
+}
+
+/**
+ * An adoption by registered name that a kill interrupted: the connector still under that name, or,
+ * when none is (the killed run's PATCH may already have renamed it), the one under the display name
+ * the stack gives it. Never one the stack holds.
+ */
+function registeredCandidates(
+  tenant: GraphConnector[],
+  registeredName: string,
+  displayName: unknown,
+  claimed: ReadonlySet<string>,
+): GraphConnector[] {
+  const free = (list: GraphConnector[]) => list.filter((c) => !claimed.has(idKey(c.id)));
+  const registered = free(namesakes(tenant, registeredName));
+  if (registered.length > 0 || typeof displayName !== "string") return registered;
+  return free(namesakes(tenant, displayName));
 }
 
 export interface StateEntry extends StateResource {
@@ -114,7 +136,7 @@ export function restoreProviderOutputs(resources: StateEntry[]): {
 /** The state entry recorded for a pending create settled as `import`: inputs plus the outputs the provider would have stored (completed by the refresh that follows). */
 export function settledResource(op: StateResource, id: string): StateEntry {
   const inputs = op.inputs ?? {};
-  const adopted = typeof inputs.connectorId === "string";
+  const adopted = adopts(inputs as Parameters<typeof adopts>[0]);
   const deleteOnDestroy = effectiveDeleteOnDestroy(inputs as Parameters<typeof effectiveDeleteOnDestroy>[0]);
   return { ...op, id, outputs: { ...inputs, connectorId: id, adopted, deleteOnDestroy } };
 }

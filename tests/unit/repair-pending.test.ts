@@ -138,6 +138,29 @@ describe("intune-repair-pending: which connector each pending create made", () =
     ).to.deep.equal({ urn: "u2", action: "import", id: "z", candidates: ["z"] });
   });
 
+  it("settles an adoption by registered name: under that name, else under the name it was getting, never one held", () => {
+    const tenant = [connector("r", "SRV-01", { state: "active" }), connector("h", "HQ", { state: "active" })];
+    const byName = op("u3", { registeredName: "srv-01 ", displayName: "HQ" });
+    expect(decide([byName], new Set(), tenant)[0]).to.deep.equal({
+      urn: "u3",
+      action: "import",
+      id: "r",
+      candidates: ["r"],
+    });
+    // The killed run had renamed it already: it is under the display name the stack gives it.
+    const renamed = [connector("r", "hq", { state: "active" })];
+    expect(decide([byName], new Set(), renamed)[0]).to.include({ action: "import", id: "r" });
+    expect(decide([byName], new Set(["R"]), renamed)[0]).to.include({ action: "clear" });
+    const twins = [connector("r", "SRV-01"), connector("s", "SRV-01 ")];
+    expect(decide([byName], new Set(), twins)[0]).to.deep.equal({
+      urn: "u3",
+      action: "ambiguous",
+      candidates: ["r", "s"],
+    });
+    // Recorded as adopted: released, not deleted, on destroy.
+    expect(settledResource(byName, "r").outputs).to.include({ adopted: true, deleteOnDestroy: false });
+  });
+
   it("compares tracked ids without letter case", () => {
     const [d] = decide(
       [op("u1", { displayName: "A" })],
