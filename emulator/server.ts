@@ -28,7 +28,13 @@ import {
 import { newGuid } from "./ids";
 import { SigningKey, TrustedIssuers } from "./keys";
 import { TestOidcIssuer } from "./oidc-issuer";
-import { RUNTIME_OPTION_KEYS, applyRuntimeOptions, checkStartOptions, type RuntimeSettings } from "./options";
+import {
+  RUNTIME_OPTION_KEYS,
+  applyRuntimeOptions,
+  checkStartOptions,
+  type RuntimeSettings,
+  type StartSettings,
+} from "./options";
 import { loadConnectors, saveConnectors } from "./persistence";
 import { RequestLog } from "./request-log";
 import { Throttle } from "./throttle";
@@ -79,16 +85,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const url = `https://127.0.0.1:${port}`;
   const issuer = await TestOidcIssuer.create(`${url}/_emulator/oidc`);
   const apps = prepareApps(options.apps, issuer.issuer);
-  const emulator = new LocalEmulator(
+  const emulator = new LocalEmulator({
     server,
     url,
-    caFiles.certPath,
+    caCertPath: caFiles.certPath,
     apps,
     tokenKey,
-    issuer,
+    oidc: issuer,
     options,
     settings,
-  );
+  });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     // Last resort: a bug in a handler must cost one request, not the process.
     emulator.handleRequest(req, res).catch((err: unknown) => {
@@ -117,13 +123,36 @@ function listen(server: https.Server, port: number): Promise<number> {
   });
 }
 
+/** What startEmulator has made ready for a LocalEmulator: the listening server and its identities. */
+interface LocalEmulatorParts {
+  server: https.Server;
+  /** https://127.0.0.1:<port>, the origin of every endpoint. */
+  url: string;
+  caCertPath: string;
+  /** The tenant's app registrations, with their secrets and credentials. */
+  apps: TenantApp[];
+  /** Signs the access tokens Entra issues and Graph checks. */
+  tokenKey: SigningKey;
+  /** The emulator's own OIDC issuer, for federated credentials. */
+  oidc: TestOidcIssuer;
+  options: EmulatorOptions;
+  /** The start options, checked. */
+  settings: StartSettings;
+}
+
 class LocalEmulator implements Emulator {
+  readonly url: string;
+  readonly caCertPath: string;
   readonly graphEndpoint: string;
   readonly authorityHost: string;
   readonly tenantId: string;
   readonly cloud: string;
   readonly issuer: string;
 
+  private readonly server: https.Server;
+  private readonly tenantApps: TenantApp[];
+  private readonly oidc: TestOidcIssuer;
+  private readonly options: EmulatorOptions;
   private readonly store: ConnectorStore;
   private readonly clock = new ServiceClock();
   private readonly log = new RequestLog();
@@ -138,16 +167,13 @@ class LocalEmulator implements Emulator {
   private readonly timers: NodeJS.Timeout[] = [];
   private closed?: Promise<void>;
 
-  constructor(
-    private readonly server: https.Server,
-    readonly url: string,
-    readonly caCertPath: string,
-    private readonly tenantApps: TenantApp[],
-    tokenKey: SigningKey,
-    private readonly oidc: TestOidcIssuer,
-    private readonly options: EmulatorOptions,
-    settings: ReturnType<typeof checkStartOptions>,
-  ) {
+  constructor({ server, url, caCertPath, apps, tokenKey, oidc, options, settings }: LocalEmulatorParts) {
+    this.server = server;
+    this.url = url;
+    this.caCertPath = caCertPath;
+    this.tenantApps = apps;
+    this.oidc = oidc;
+    this.options = options;
     this.graphEndpoint = url;
     this.authorityHost = url;
     this.tenantId = settings.tenantId;
@@ -180,7 +206,7 @@ class LocalEmulator implements Emulator {
       tenantId: this.tenantId,
       tenantName: TENANT_NAME,
       cloud: profile,
-      apps: tenantApps,
+      apps,
       tokenKey,
       clients,
       tokenLifetimeSeconds: settings.tokenLifetimeSeconds,
