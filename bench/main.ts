@@ -31,7 +31,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { Emulator, FaultRule, clientEnvironment, startEmulator } from "intune-graph-emulator";
 import { installLikeAUser } from "intune-test-support/consumer";
-import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "intune-test-support/pulumi-cli";
+import { PulumiProject, PulumiRunOptions, REPO_ROOT, ensurePulumiCli } from "intune-test-support/pulumi-cli";
 import { renderChart } from "./chart";
 import {
   BenchResults,
@@ -171,56 +171,15 @@ class ProviderMemoryProbe {
   }
 }
 
-interface RunOutcome {
-  code: number;
-  /** When the command started (epoch ms). */
-  startedAt: number;
-  seconds: number;
-  timedOut: boolean;
-  output: string;
-}
-
-/** `pulumi <args>` with a time limit: SIGINT (Pulumi cancels cleanly), then SIGKILL 15 s later. */
-function runPulumi(project: PulumiProject, args: string[], timeoutSeconds: number): Promise<RunOutcome> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never", "--stack", STACK], {
-      cwd: project.options.dir,
-      env: project.env,
-      stdio: ["ignore", "pipe", "pipe"],
-      // Its own process group, so a timed-out run can be stopped with the processes it started.
-      detached: true,
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk));
-    let timedOut = false;
-    let killer: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGINT");
-      killer = setTimeout(() => {
-        try {
-          if (child.pid) process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }, 15_000);
-    }, timeoutSeconds * 1000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (killer) clearTimeout(killer);
-      resolve({
-        code: code ?? 1,
-        startedAt: started,
-        seconds: (Date.now() - started) / 1000,
-        timedOut,
-        output,
-      });
-    });
-  });
-}
+/**
+ * A measured `pulumi` run on the bench stack: a failure is a result, and a time limit stops it
+ * (SIGINT, so Pulumi cancels cleanly, then SIGKILL 15 s later).
+ */
+const measured = (timeoutSeconds: number): PulumiRunOptions => ({
+  stack: STACK,
+  allowFailure: true,
+  timeoutSeconds,
+});
 
 /**
  * A temporary program directory for one provider. Ours runs the root stack's program copied into
@@ -420,7 +379,7 @@ async function runScenario(
       resetThrottleWindows(emulator);
       emulator.clearLog();
       probe.start();
-      const outcome = await runPulumi(project, step.args, timeout);
+      const outcome = await project.run(step.args, measured(timeout));
       const peakRssMb = probe.stop();
       const s = emulator.summary();
       if (settings.requestsOut) {
@@ -485,10 +444,9 @@ async function runFault(provider: ProviderName, fault: Fault, settings: Settings
   return withStack(provider, n, settings, async (project, emulator) => {
     emulator.clearLog();
     emulator.addFault(fault.rule);
-    const outcome = await runPulumi(
-      project,
+    const outcome = await project.run(
       ["up", "--yes", "--skip-preview", "--parallel", String(settings.parallel)],
-      settings.timeoutSeconds,
+      measured(settings.timeoutSeconds),
     );
     const s = emulator.summary();
     const tenant = emulator.connectors();

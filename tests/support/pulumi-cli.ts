@@ -1,7 +1,7 @@
 /**
  * Running the real `pulumi` CLI offline against the emulator: finding (or building) the CLI,
  * a local file backend, and one place that knows the environment Pulumi needs here. Used by
- * `npm run demo` and the end-to-end tests.
+ * `npm run demo`, the end-to-end tests and the benchmark.
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -82,7 +82,26 @@ export interface PulumiResult {
   stderr: string;
   /** stdout and stderr together, for assertions and error messages. */
   output: string;
+  /** When the command started (epoch ms). */
+  startedAt: number;
+  /** Its wall time. */
+  seconds: number;
+  /** Stopped by the run's time limit. */
+  timedOut: boolean;
 }
+
+export interface PulumiRunOptions {
+  /** Resolve on a non-zero exit (or a time-out) instead of rejecting. */
+  allowFailure?: boolean;
+  stack?: string;
+  /** Called with the CLI's process once started (its own process group). */
+  onSpawn?: (child: ChildProcess) => void;
+  /** A time limit: then SIGINT (Pulumi cancels cleanly), and SIGKILL to its process group 15 s later. */
+  timeoutSeconds?: number;
+}
+
+/** After the SIGINT of a time-out, how long Pulumi has to cancel before its process group is killed. */
+const KILL_AFTER_MS = 15_000;
 
 export interface PulumiProjectOptions {
   /** The program directory (holds Pulumi.yaml). */
@@ -125,14 +144,12 @@ export class PulumiProject {
   }
 
   /** Runs `pulumi <args>` in the program directory; rejects on a non-zero exit unless allowed. */
-  run(
-    args: string[],
-    opts: { allowFailure?: boolean; stack?: string; onSpawn?: (child: ChildProcess) => void } = {},
-  ): Promise<PulumiResult> {
+  run(args: string[], opts: PulumiRunOptions = {}): Promise<PulumiResult> {
     const full = [...args, "--non-interactive", "--color", "never"];
     if (opts.stack) full.push("--stack", opts.stack);
+    const startedAt = Date.now();
     return new Promise((resolve, reject) => {
-      // Its own process group, so a test can stop the CLI and every process it started at once.
+      // Its own process group, so the CLI and every process it started can be stopped at once.
       const child = spawn("pulumi", full, {
         cwd: this.options.dir,
         env: this.env,
@@ -153,11 +170,31 @@ export class PulumiProject {
         output += chunk;
         if (this.options.echo) process.stderr.write(chunk);
       });
+      let timedOut = false;
+      let killer: NodeJS.Timeout | undefined;
+      const timer =
+        opts.timeoutSeconds === undefined
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true;
+              child.kill("SIGINT");
+              killer = setTimeout(() => {
+                try {
+                  if (child.pid) process.kill(-child.pid, "SIGKILL");
+                } catch {
+                  // already gone
+                }
+              }, KILL_AFTER_MS);
+            }, opts.timeoutSeconds * 1000);
       child.on("error", reject);
       child.on("close", (code) => {
-        const result = { code: code ?? 1, stdout, stderr, output };
+        clearTimeout(timer);
+        clearTimeout(killer);
+        const seconds = (Date.now() - startedAt) / 1000;
+        const result = { code: code ?? 1, stdout, stderr, output, startedAt, seconds, timedOut };
         if (result.code !== 0 && !opts.allowFailure) {
-          reject(new Error(`pulumi ${args.join(" ")} exited ${result.code}:\n${output}`));
+          const ended = timedOut ? `timed out after ${opts.timeoutSeconds} s, exited` : "exited";
+          reject(new Error(`pulumi ${args.join(" ")} ${ended} ${result.code}:\n${output}`));
         } else resolve(result);
       });
     });
