@@ -18,11 +18,9 @@ ACTIONLINT_VERSION=1.7.12   # github.com/rhysd/actionlint
 BUILD_RECIPE=1              # bump when the build command below changes
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-intune-domain-join/actionlint"
-CACHE_DIR="$CACHE_ROOT/$ACTIONLINT_VERSION"
-
-log() { printf '[ensure-actionlint] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+LOG_NAME=ensure-actionlint CACHE_NAME=actionlint VERSION=$ACTIONLINT_VERSION
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
 
 install_hint() {
   cat >&2 <<HINT
@@ -34,8 +32,6 @@ install_hint() {
 HINT
 }
 
-version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$2" ]; }
-
 # ---- 0. explicit override ----
 if [ -n "${ACTIONLINT:-}" ]; then
   [ -x "$ACTIONLINT" ] || die "ACTIONLINT=$ACTIONLINT is not an executable file"
@@ -45,82 +41,28 @@ if [ -n "${ACTIONLINT:-}" ]; then
 fi
 
 # ---- 1. cached build ----
-inputs_hash() {
-  { printf 'recipe=%s actionlint=%s\n' "$BUILD_RECIPE" "$ACTIONLINT_VERSION"
-    cat "$HERE/go.mod" "$HERE/go.sum"
-  } | sha256sum | cut -d' ' -f1
-}
-STAMP="actionlint=v$ACTIONLINT_VERSION inputs=$(inputs_hash)"
-
-cache_ok() {
-  [ -x "$CACHE_DIR/bin/actionlint" ] && [ -f "$CACHE_DIR/stamp" ] && [ "$(cat "$CACHE_DIR/stamp")" = "$STAMP" ]
-}
-
-if cache_ok; then
-  log "using cached build $CACHE_DIR/bin/actionlint"
-  printf '%s\n' "$CACHE_DIR/bin/actionlint"
-  exit 0
-fi
+STAMP="actionlint=v$ACTIONLINT_VERSION inputs=$(
+  inputs_hash "recipe=$BUILD_RECIPE actionlint=$ACTIONLINT_VERSION" "$HERE/go.mod" "$HERE/go.sum"
+)"
+exit_if_cached "$CACHE_DIR/bin/actionlint" actionlint
 
 # ---- 2./3. build from source ----
-GO_REQ=$(awk '$1 == "go" { print $2; exit }' "$HERE/go.mod")
-GO=$(command -v go 2>/dev/null || true)
-if [ -z "$GO" ] && [ -x /usr/local/go/bin/go ]; then GO=/usr/local/go/bin/go; fi
-if [ -z "$GO" ]; then
-  install_hint "$GO_REQ"; exit 1
-fi
-go_have=$(GOTOOLCHAIN=local "$GO" env GOVERSION 2>/dev/null || true); go_have=${go_have#go}
-if [ -z "$go_have" ] || ! version_ge "$go_have" "$GO_REQ"; then
-  log "found $GO (go ${go_have:-unknown}), but go.mod needs go >= $GO_REQ"
-  install_hint "$GO_REQ"; exit 1
-fi
-
-mkdir -p "$CACHE_ROOT"
-# One build at a time; a second caller waits, then reuses it.
-exec 9>"$CACHE_ROOT/$ACTIONLINT_VERSION.lock"
-if command -v flock >/dev/null 2>&1; then
-  flock -n 9 || { log "another build of actionlint $ACTIONLINT_VERSION is running; waiting for it..."; flock 9; }
-fi
-if cache_ok; then
-  log "using cached build $CACHE_DIR/bin/actionlint"
-  printf '%s\n' "$CACHE_DIR/bin/actionlint"
-  exit 0
-fi
-
-TMP=$(mktemp -d "$CACHE_ROOT/.build-$ACTIONLINT_VERSION.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$TMP/bin"
-chmod 755 "$TMP"
-
-# Modules come only from go.sum-verified downloads (-mod=readonly: never
-# rewrite go.mod/go.sum); no go.work; never switch toolchains behind our back.
-export GOWORK=off GOTOOLCHAIN=local CGO_ENABLED=0
-export GOFLAGS="${GOFLAGS:-} -mod=readonly -buildvcs=false"
+find_go
+lock_build "actionlint $ACTIONLINT_VERSION"
+exit_if_cached "$CACHE_DIR/bin/actionlint" actionlint
+start_build
 
 t0=$SECONDS
 log "building actionlint v$ACTIONLINT_VERSION from Go modules with $GO (go $go_have) into $CACHE_DIR ..."
 if ! (cd "$HERE" && "$GO" build -trimpath \
     -ldflags "-s -w -X github.com/rhysd/actionlint.version=v$ACTIONLINT_VERSION" \
     -o "$TMP/bin/actionlint" github.com/rhysd/actionlint/cmd/actionlint) >"$TMP/build.log" 2>&1; then
-  tail -n 40 "$TMP/build.log" >&2
-  cp "$TMP/build.log" "$CACHE_ROOT/last-failed-build.log" 2>/dev/null || true
-  die "go build of actionlint failed; log kept in $CACHE_ROOT/last-failed-build.log"
+  build_failed "$TMP/build.log" last-failed-build.log "go build of actionlint failed"
 fi
 
 got=$("$TMP/bin/actionlint" -version 2>/dev/null | head -n1 || true)
 [ "$got" = "v$ACTIONLINT_VERSION" ] || die "built actionlint reports version '$got', expected v$ACTIONLINT_VERSION"
-printf '%s\n' "$STAMP" >"$TMP/stamp"
 rm -f "$TMP/build.log"
-
-if [ -e "$CACHE_DIR" ]; then
-  old="$CACHE_ROOT/.old-$ACTIONLINT_VERSION.$$"
-  mv "$CACHE_DIR" "$old"
-  mv "$TMP" "$CACHE_DIR"
-  rm -rf "$old"
-else
-  mv "$TMP" "$CACHE_DIR"
-fi
-trap - EXIT
+install_build
 log "built actionlint v$ACTIONLINT_VERSION in $((SECONDS - t0))s -> $CACHE_DIR/bin/actionlint"
 printf '%s\n' "$CACHE_DIR/bin/actionlint"

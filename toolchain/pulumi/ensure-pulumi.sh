@@ -25,11 +25,9 @@ BUILD_RECIPE=1               # bump when the build command below changes
 PULUMI_MIN_VERSION=${PULUMI_MIN_VERSION:-$PULUMI_VERSION}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-intune-domain-join/pulumi-cli"
-CACHE_DIR="$CACHE_ROOT/$PULUMI_VERSION"
-
-log() { printf '[ensure-pulumi] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+LOG_NAME=ensure-pulumi CACHE_NAME=pulumi-cli VERSION=$PULUMI_VERSION
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
 
 install_hint() {
   cat >&2 <<EOF
@@ -43,9 +41,6 @@ install_hint() {
   and run this script again (the first build takes several minutes).
 EOF
 }
-
-# version_ge A B: true when version A >= version B (both like 3.276.0, no "v").
-version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$2" ]; }
 
 # ---- 0. explicit override ------------------------------------------------------
 if [ -n "${PULUMI_CLI_DIR:-}" ]; then
@@ -80,64 +75,18 @@ fi
 # ---- 2. cached build ---------------------------------------------------------------
 # The stamp ties a build to the exact pins: versions, both go.mod/go.sum pairs
 # and the build recipe.
-inputs_hash() {
-  { printf 'recipe=%s pulumi=%s host=%s\n' "$BUILD_RECIPE" "$PULUMI_VERSION" "$NODEJS_HOST_VERSION"
-    cat "$HERE/go.mod" "$HERE/go.sum" "$HERE/nodejs-host/go.mod" "$HERE/nodejs-host/go.sum"
-  } | sha256sum | cut -d' ' -f1
-}
-STAMP="pulumi=v$PULUMI_VERSION nodejs-host=v$NODEJS_HOST_VERSION inputs=$(inputs_hash)"
-
-cache_ok() {
-  [ -x "$CACHE_DIR/bin/pulumi" ] && [ -x "$CACHE_DIR/bin/pulumi-language-nodejs" ] &&
-    [ -f "$CACHE_DIR/stamp" ] && [ "$(cat "$CACHE_DIR/stamp")" = "$STAMP" ]
-}
-
-if cache_ok; then
-  log "using cached build $CACHE_DIR/bin"
-  printf '%s\n' "$CACHE_DIR/bin"
-  exit 0
-fi
+STAMP="pulumi=v$PULUMI_VERSION nodejs-host=v$NODEJS_HOST_VERSION inputs=$(
+  inputs_hash "recipe=$BUILD_RECIPE pulumi=$PULUMI_VERSION host=$NODEJS_HOST_VERSION" \
+    "$HERE/go.mod" "$HERE/go.sum" "$HERE/nodejs-host/go.mod" "$HERE/nodejs-host/go.sum"
+)"
+exit_if_cached "$CACHE_DIR/bin" pulumi pulumi-language-nodejs
 
 # ---- 3./4. build from source ---------------------------------------------------------
-GO_REQ=$(awk '$1 == "go" { print $2; exit }' "$HERE/go.mod")
-GO=$(command -v go 2>/dev/null || true)
-if [ -z "$GO" ] && [ -x /usr/local/go/bin/go ]; then GO=/usr/local/go/bin/go; fi
-if [ -z "$GO" ]; then
-  install_hint "$GO_REQ"; exit 1
-fi
-go_have=$(GOTOOLCHAIN=local "$GO" env GOVERSION 2>/dev/null || true); go_have=${go_have#go}
-if [ -z "$go_have" ] || ! version_ge "$go_have" "$GO_REQ"; then
-  log "found $GO (go ${go_have:-unknown}), but go.mod needs go >= $GO_REQ"
-  install_hint "$GO_REQ"; exit 1
-fi
-
-mkdir -p "$CACHE_ROOT"
-# One build at a time per version; a second caller waits, then reuses it.
-exec 9>"$CACHE_ROOT/$PULUMI_VERSION.lock"
-if command -v flock >/dev/null 2>&1; then
-  flock -n 9 || { log "another build of $PULUMI_VERSION is running; waiting for it..."; flock 9; }
-fi
-if cache_ok; then
-  log "using cached build $CACHE_DIR/bin"
-  printf '%s\n' "$CACHE_DIR/bin"
-  exit 0
-fi
-
-TMP=$(mktemp -d "$CACHE_ROOT/.build-$PULUMI_VERSION.XXXXXX")
-BUILD_PID=
-cleanup() {
-  if [ -n "$BUILD_PID" ]; then kill "$BUILD_PID" 2>/dev/null || true; fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$TMP/bin" "$TMP/logs"
-chmod 755 "$TMP"
-
-# Modules come only from go.sum-verified downloads (-mod=readonly: never
-# rewrite go.mod/go.sum); no go.work; never switch toolchains behind our back.
-export GOWORK=off GOTOOLCHAIN=local CGO_ENABLED=0
-export GOFLAGS="${GOFLAGS:-} -mod=readonly -buildvcs=false"
+find_go
+lock_build "$PULUMI_VERSION"
+exit_if_cached "$CACHE_DIR/bin" pulumi pulumi-language-nodejs
+start_build
+mkdir -p "$TMP/logs"
 
 # go_build LABEL MODULE_DIR VERSION PACKAGE: build one main package into $TMP/bin,
 # printing a progress line every 15 s (packages compiled so far, from `go build -v`).
@@ -165,9 +114,7 @@ go_build() {
   wait "$BUILD_PID" || rc=$?
   BUILD_PID=
   if [ "$rc" -ne 0 ]; then
-    tail -n 40 "$TMP/logs/$label.log" >&2
-    cp "$TMP/logs/$label.log" "$CACHE_ROOT/last-failed-build-$label.log" 2>/dev/null || true
-    die "go build of $label failed (exit $rc); log kept in $CACHE_ROOT/last-failed-build-$label.log"
+    build_failed "$TMP/logs/$label.log" "last-failed-build-$label.log" "go build of $label failed (exit $rc)"
   fi
   log "  built $label in $((SECONDS - start))s"
 }
@@ -181,16 +128,6 @@ go_build pulumi-language-nodejs "$HERE/nodejs-host" "$NODEJS_HOST_VERSION" \
 
 got=$(PULUMI_SKIP_UPDATE_CHECK=true "$TMP/bin/pulumi" version 2>/dev/null | tail -n1 || true)
 [ "$got" = "v$PULUMI_VERSION" ] || die "built pulumi reports version '$got', expected v$PULUMI_VERSION"
-printf '%s\n' "$STAMP" >"$TMP/stamp"
-
-# Move into place atomically: rename the finished directory over the cache slot.
-if [ -e "$CACHE_DIR" ]; then
-  old="$CACHE_ROOT/.old-$PULUMI_VERSION.$$"
-  mv "$CACHE_DIR" "$old"
-  mv "$TMP" "$CACHE_DIR"
-  rm -rf "$old"
-else
-  mv "$TMP" "$CACHE_DIR"
-fi
+install_build
 log "built Pulumi CLI v$PULUMI_VERSION in $((SECONDS - t0))s -> $CACHE_DIR/bin"
 printf '%s\n' "$CACHE_DIR/bin"
