@@ -69,18 +69,28 @@ export function runCompiled(entry, compiledScript) {
     stdio: "inherit",
   });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  const caPath = ensureEmulatorCa();
+  if (!caPath) process.exit(1);
+  const result = spawnSync(process.execPath, [join(root, compiledScript), ...process.argv.slice(2)], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath },
+  });
+  process.exit(result.status ?? 1);
+}
+
+/**
+ * Makes sure the emulator's CA exists in .emulator/ (with emulator/dist/cli.js, so after the build)
+ * and returns its certificate's path, the value for NODE_EXTRA_CA_CERTS; undefined, with the CLI's
+ * errors written to stderr, when it could not be made.
+ */
+export function ensureEmulatorCa() {
   const cli = join(root, "emulator/dist/cli.js");
   const ca = spawnSync(process.execPath, [cli, "ca", "--state-dir", join(root, ".emulator")], {
     encoding: "utf8",
   });
-  if (ca.status !== 0) {
-    process.stderr.write(ca.stderr ?? "");
-    process.exit(1);
-  }
-  const result = spawnSync(process.execPath, [join(root, compiledScript), ...process.argv.slice(2)], {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.stdout.trim() },
-  });
-  process.exit(result.status ?? 1);
+  const caPath = ca.stdout?.trim();
+  if (ca.status === 0 && caPath && existsSync(caPath)) return caPath;
+  process.stderr.write(ca.stderr ?? "");
+  return undefined;
 }

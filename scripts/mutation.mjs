@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { availableParallelism } from "node:os";
-import { bootstrap, buildArgs, root } from "./bootstrap.mjs";
+import { bootstrap, buildArgs, ensureEmulatorCa, root } from "./bootstrap.mjs";
 
 bootstrap(fileURLToPath(import.meta.url));
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -23,23 +23,16 @@ const tsc = spawnSync(process.execPath, buildArgs, {
 });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
-// The CA (.emulator/) is copied into Stryker's sandbox, where the test harness looks for it; Node
-// reads NODE_EXTRA_CA_CERTS only at start-up, so it is set before Stryker starts its test runners.
-const ca = spawnSync(
-  process.execPath,
-  [join(root, "emulator/dist/cli.js"), "ca", "--state-dir", join(root, ".emulator")],
-  { encoding: "utf8" },
-);
-if (ca.status !== 0) {
-  process.stderr.write(ca.stderr ?? "");
-  process.exit(1);
-}
+// The test harness starts its emulators with the CA of NODE_EXTRA_CA_CERTS's folder (.emulator/);
+// Node reads that variable only at start-up, so it is set before Stryker starts its test runners.
+const caPath = ensureEmulatorCa();
+if (!caPath) process.exit(1);
 
 const compat = join(root, "scripts/mutation/mocha12-compat.cjs");
 const env = {
   ...process.env,
   PATH: `${join(root, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
-  NODE_EXTRA_CA_CERTS: ca.stdout.trim(),
+  NODE_EXTRA_CA_CERTS: caPath,
   NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${compat}`.trim(),
 };
 // Workers: two per core, and one more. The suites mostly wait (on the emulator, on retry delays

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bootstrap, buildArgs, root } from "./bootstrap.mjs";
+import { bootstrap, buildArgs, ensureEmulatorCa, root } from "./bootstrap.mjs";
 
 bootstrap(fileURLToPath(import.meta.url));
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -104,14 +104,8 @@ if (process.platform !== "win32") {
 }
 
 // The emulator's CA must exist before the test process starts: Node reads NODE_EXTRA_CA_CERTS at start-up.
-const caPath = spawnSync(
-  node,
-  [join(root, "emulator/dist/cli.js"), "ca", "--state-dir", join(root, ".emulator")],
-  {
-    encoding: "utf8",
-  },
-).stdout?.trim();
-if (!caPath || !existsSync(caPath)) {
+const caPath = ensureEmulatorCa();
+if (!caPath) {
   console.error("could not create the emulator's CA certificate (emulator/dist/cli.js ca)");
   failed++;
 } else {
