@@ -15,7 +15,7 @@ import { SCENARIOS, ScenarioResult, runScenario } from "intune-test-support/scen
 import { runCliModel } from "intune-test-support/model/cli-model";
 import { ModelFigures, formatFigures, runModel } from "intune-test-support/model/run";
 import { connectionEnv } from "intune-test-support/e2e";
-import { startTestEmulator } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "intune-test-support/pulumi-cli";
 
 interface Row extends ScenarioResult {

@@ -21,7 +21,7 @@ import { hostname, tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator } from "intune-graph-emulator";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
-import { startTestEmulator } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 
 const PROJECT = "intune-recovery";
 const STACK = "recovery";

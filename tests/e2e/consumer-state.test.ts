@@ -11,7 +11,7 @@ import { Emulator, clientEnvironment } from "intune-graph-emulator";
 import { consumerDir, installLikeAUser } from "intune-test-support/consumer";
 import { REPO_ROOT } from "intune-test-support/e2e";
 import { PulumiProject } from "intune-test-support/pulumi-cli";
-import { startTestEmulator } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 
 const TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
 /** The goal of the state issue: at most 2.5 KB per connector in `pulumi stack export`. */

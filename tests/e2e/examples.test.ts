@@ -6,7 +6,7 @@ import { expect } from "chai";
 import * as path from "node:path";
 import { Emulator } from "intune-graph-emulator";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
-import { startTestEmulator } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 
 const HQ = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
 const example = (name: string) => path.join(REPO_ROOT, "examples", name);

@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { Emulator, READ_WRITE_ROLE } from "intune-graph-emulator";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram } from "intune-test-support/e2e";
 import { GithubStandIn, startGithubActionsStandIn } from "intune-test-support/federated-issuers";
-import { startTestEmulator } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 import { ensurePulumiCli } from "intune-test-support/pulumi-cli";
 
 // js-yaml 4 comes with @pulumi/pulumi (no types installed): only `load` is used.

@@ -10,7 +10,7 @@ import { Emulator } from "intune-graph-emulator";
 import { CONNECTOR_ODATA_TYPE } from "pulumi-intune-domain-join/internal/logic/schema";
 import { PulumiProject } from "intune-test-support/pulumi-cli";
 import { REPO_ROOT, connectionEnv, copyProgram, tempBackend, writes } from "intune-test-support/e2e";
-import { startTestEmulator } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 
 const HQ = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
 const OTHER = "ee93ee79-aa0e-423c-a8f8-bd007b6016cc";

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator, type ConnectorRecord } from "intune-graph-emulator";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
-import { startTestEmulator } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 
 const HQ = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
 const REGISTERED: Partial<ConnectorRecord>[] = [

@@ -1,7 +1,8 @@
 // The admin API over HTTP, and the request log and summary it exposes.
 import { expect } from "chai";
 import type { ConnectorRecord, Emulator, RequestLogEntry } from "intune-graph-emulator";
-import { CONNECTORS, graph, send, start, tokenFor, type GraphErrorBody } from "./helpers";
+import { startTestEmulator } from "intune-test-support/emulator";
+import { CONNECTORS, graph, send, tokenFor, type GraphErrorBody } from "./helpers";
 
 const FIXED_ID = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 
@@ -11,7 +12,7 @@ describe("emulator: admin API", function () {
   let token: string;
 
   before(async () => {
-    emu = await start();
+    emu = await startTestEmulator();
     token = await tokenFor(emu, "writer");
   });
   after(() => emu.close());

@@ -2,7 +2,8 @@
 import { expect } from "chai";
 import { SignJWT, generateKeyPair } from "jose";
 import { GRAPH_APP_ID, type Emulator } from "intune-graph-emulator";
-import { CONNECTORS, claimsOf, graph, intuneMessage, start, tokenFor, type GraphErrorBody } from "./helpers";
+import { startTestEmulator } from "intune-test-support/emulator";
+import { CONNECTORS, claimsOf, graph, intuneMessage, tokenFor, type GraphErrorBody } from "./helpers";
 
 const WWW_AUTHENTICATE =
   'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
@@ -12,7 +13,7 @@ describe("emulator: Graph authentication and permissions", function () {
   let emu: Emulator;
 
   before(async () => {
-    emu = await start();
+    emu = await startTestEmulator();
   });
   after(() => emu.close());
   beforeEach(() => emu.reset({ seed: 1 }));
@@ -36,7 +37,7 @@ describe("emulator: Graph authentication and permissions", function () {
     });
 
     it("with an expired token", async () => {
-      const shortLived = await start({ tokenLifetimeSeconds: 1 });
+      const shortLived = await startTestEmulator({ tokenLifetimeSeconds: 1 });
       try {
         const token = await tokenFor(shortLived, "writer");
         const exp = claimsOf(token).exp as number;
@@ -68,7 +69,7 @@ describe("emulator: Graph authentication and permissions", function () {
     });
 
     it("with a token from another emulator (another tenant key)", async () => {
-      const other = await start();
+      const other = await startTestEmulator();
       try {
         await expect401(
           await tokenFor(other, "writer"),
@@ -98,7 +99,7 @@ describe("emulator: Graph authentication and permissions", function () {
 
   describe("national clouds", () => {
     it("a usgov emulator accepts graph.microsoft.us tokens and refuses graph.microsoft.com ones", async () => {
-      const gov = await start({ cloud: "usgov" });
+      const gov = await startTestEmulator({ cloud: "usgov" });
       try {
         expect(gov.cloud).to.equal("usgov");
         const good = await tokenFor(gov, "reader", "https://graph.microsoft.us/.default");

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import { ensureCa, type Emulator } from "intune-graph-emulator";
-import { start, trustedStateDir } from "./helpers";
+import { startTestEmulator, trustedStateDir } from "intune-test-support/emulator";
 
 describe("emulator: CA and server certificate", function () {
   this.timeout(10_000);
@@ -43,7 +43,7 @@ describe("emulator: CA and server certificate", function () {
   });
 
   it("serves a certificate for 127.0.0.1 and localhost signed by the CA", async () => {
-    const emu: Emulator = await start();
+    const emu: Emulator = await startTestEmulator();
     try {
       expect(emu.caCertPath).to.equal(path.join(trustedStateDir(), "ca.pem"));
       const peer = await new Promise<tls.PeerCertificate>((resolve, reject) => {

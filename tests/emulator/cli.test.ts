@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ClientSecretCredential } from "@azure/identity";
-import { GRAPH_SCOPE, send, trustedStateDir, type ListBody } from "./helpers";
+import { trustedStateDir } from "intune-test-support/emulator";
+import { GRAPH_SCOPE, send, type ListBody } from "./helpers";
 
 const CLI = require.resolve("intune-graph-emulator/internal/cli");
 

@@ -9,7 +9,8 @@ import {
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
 import { generate } from "selfsigned";
 import { EMULATOR_ISSUER, READ_WRITE_ROLE, type Emulator } from "intune-graph-emulator";
-import { GRAPH_SCOPE, claimsOf, requestToken, send, start, type EntraErrorBody } from "./helpers";
+import { startTestEmulator } from "intune-test-support/emulator";
+import { GRAPH_SCOPE, claimsOf, requestToken, send, type EntraErrorBody } from "./helpers";
 
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const PIPELINE_ID = "5d0b7c3e-1f2a-4b6c-9d8e-7a6b5c4d3e2f";
@@ -28,7 +29,7 @@ describe("emulator: Entra token service", function () {
     });
     certPem = cert.cert;
     certKey = cert.private;
-    emu = await start({
+    emu = await startTestEmulator({
       apps: [
         { clientId: "2f6d9c1a-7b3e-4e58-9a41-0c5d8e7f6a21", displayName: "writer", roles: [READ_WRITE_ROLE] },
         {
@@ -329,7 +330,7 @@ describe("emulator: Entra token service", function () {
     });
 
     it("refuse a token from an issuer the app does not trust with AADSTS700211", async () => {
-      const other = await start();
+      const other = await startTestEmulator();
       try {
         const res = await exchange(await other.mintFederatedToken({ subject }));
         expect(res.body.error_codes).to.deep.equal([700211]);

@@ -2,12 +2,12 @@
 // headers and error shapes.
 import { expect } from "chai";
 import type { Emulator } from "intune-graph-emulator";
+import { startTestEmulator } from "intune-test-support/emulator";
 import {
   CONNECTORS,
   CONNECTOR_TYPE,
   graph,
   intuneMessage,
-  start,
   tokenFor,
   type ConnectorBody,
   type GraphErrorBody,
@@ -23,7 +23,7 @@ describe("emulator: Graph domainJoinConnectors", function () {
   let token: string;
 
   before(async () => {
-    emu = await start();
+    emu = await startTestEmulator();
     token = await tokenFor(emu, "writer");
   });
   after(() => emu.close());

@@ -1,25 +1,6 @@
-// Shared test helpers: start emulators that this process trusts, and talk to them over real HTTPS.
-import * as path from "node:path";
+// Shared test helpers: talk to emulators over real HTTPS.
 import fetch, { type RequestInit, type Response } from "node-fetch";
-import { startEmulator, type Emulator, type EmulatorOptions } from "intune-graph-emulator";
-
-/**
- * The CA folder. Node reads NODE_EXTRA_CA_CERTS once at start-up, so the tests can only trust the
- * CA named there; every emulator under test must use that folder.
- */
-export function trustedStateDir(): string {
-  const caFile = process.env.NODE_EXTRA_CA_CERTS;
-  if (!caFile) {
-    throw new Error(
-      "NODE_EXTRA_CA_CERTS is not set: run `node emulator/dist/cli.js ca` and start mocha with NODE_EXTRA_CA_CERTS=<that path>",
-    );
-  }
-  return path.dirname(caFile);
-}
-
-export function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  return startEmulator({ stateDir: trustedStateDir(), ...options });
-}
+import { type Emulator } from "intune-graph-emulator";
 
 export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 export const CONNECTORS = "/beta/deviceManagement/domainJoinConnectors";

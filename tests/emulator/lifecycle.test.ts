@@ -5,7 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { Emulator } from "intune-graph-emulator";
-import { CONNECTORS, eventually, graph, start, tokenFor, type ConnectorBody, type ListBody } from "./helpers";
+import { startTestEmulator } from "intune-test-support/emulator";
+import { CONNECTORS, eventually, graph, tokenFor, type ConnectorBody, type ListBody } from "./helpers";
 
 const SEVEN_DIGIT_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/;
 const FIXED_ID = "6b1f2e3d-4c5b-4a69-8877-665544332211";
@@ -16,7 +17,7 @@ describe("emulator: connector lifecycle", function () {
   let token: string;
 
   before(async () => {
-    emu = await start({ seed: 2 });
+    emu = await startTestEmulator({ seed: 2 });
     token = await tokenFor(emu, "writer");
   });
   after(() => emu.close());
@@ -84,7 +85,10 @@ describe("emulator: connector lifecycle", function () {
 
   describe("timers", () => {
     it("active connectors heartbeat on heartbeatMs", async () => {
-      const live = await start({ seed: [{ state: "active" }, { state: "inactive" }], heartbeatMs: 20 });
+      const live = await startTestEmulator({
+        seed: [{ state: "active" }, { state: "inactive" }],
+        heartbeatMs: 20,
+      });
       try {
         const [active, inactive] = live.connectors();
         await eventually(() => live.connectors()[0].lastConnectionDateTime !== active.lastConnectionDateTime);
@@ -97,7 +101,7 @@ describe("emulator: connector lifecycle", function () {
     it("inactive connectors not seen for removeInactiveAfterMs are removed, on the emulator's clock", async () => {
       const day = 24 * 3_600_000;
       const ago = (days: number) => new Date(Date.now() - days * day).toISOString();
-      const live = await start({
+      const live = await startTestEmulator({
         removeInactiveAfterMs: 30 * day,
         seed: [
           { displayName: "GONE-31-DAYS", lastConnectionDateTime: ago(31) },
@@ -133,7 +137,7 @@ describe("emulator: connector lifecycle", function () {
 
     it("saves every change and loads it at the next start", async () => {
       const file = path.join(dir, "connectors.json");
-      const first = await start({ persistFile: file, seed: 1 });
+      const first = await startTestEmulator({ persistFile: file, seed: 1 });
       let created: ConnectorBody;
       try {
         const t = await tokenFor(first, "writer");
@@ -151,7 +155,7 @@ describe("emulator: connector lifecycle", function () {
       expect(saved.connectors.map((c) => c.id)).to.include(created.id);
       expect(readdirSync(dir)).to.deep.equal(["connectors.json"]);
 
-      const second = await start({ persistFile: file, seed: 5 });
+      const second = await startTestEmulator({ persistFile: file, seed: 5 });
       try {
         expect(second.connectors()).to.have.length(2);
         const t = await tokenFor(second, "reader");
@@ -171,7 +175,7 @@ describe("emulator: connector lifecycle", function () {
       writeFileSync(file, "{ not json");
       let message = "";
       try {
-        await start({ persistFile: file });
+        await startTestEmulator({ persistFile: file });
       } catch (err) {
         message = (err as Error).message;
       }

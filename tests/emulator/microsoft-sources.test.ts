@@ -5,11 +5,11 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Emulator } from "intune-graph-emulator";
+import { startTestEmulator } from "intune-test-support/emulator";
 import {
   CONNECTORS,
   CONNECTOR_TYPE,
   graph,
-  start,
   tokenFor,
   type ConnectorBody,
   type GraphErrorBody,
@@ -28,7 +28,7 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
   let noRoles: string;
 
   before(async () => {
-    emu = await start();
+    emu = await startTestEmulator();
     [writer, reader, noRoles] = await Promise.all(
       ["writer", "reader", "no-roles"].map((name) => tokenFor(emu, name)),
     );
@@ -329,7 +329,7 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
     });
 
     it("S41 throttles at Intune's ODJ limits: the 101st write of an app in 20 s, the 201st of a tenant", async () => {
-      const limited = await start({ seed: 0 });
+      const limited = await startTestEmulator({ seed: 0 });
       try {
         const token = await tokenFor(limited, "writer");
         const other = await tokenFor(limited, "reader");

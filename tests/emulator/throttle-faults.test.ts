@@ -2,6 +2,7 @@
 import { expect } from "chai";
 import fetch from "node-fetch";
 import type { Emulator } from "intune-graph-emulator";
+import { startTestEmulator } from "intune-test-support/emulator";
 import {
   CONNECTORS,
   eventually,
@@ -9,7 +10,6 @@ import {
   intuneMessage,
   requestToken,
   send,
-  start,
   tokenFor,
   GRAPH_SCOPE,
   type ConnectorBody,
@@ -24,7 +24,7 @@ describe("emulator: throttling and faults", function () {
   let reader: string;
 
   before(async () => {
-    emu = await start();
+    emu = await startTestEmulator();
     writer = await tokenFor(emu, "writer");
     reader = await tokenFor(emu, "reader");
   });

@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator } from "intune-graph-emulator";
 import { runNode } from "intune-test-support/node-process";
-import { emulatorEnv, graphCalls, startTestEmulator } from "intune-test-support/provider-harness";
+import { emulatorEnv, graphCalls } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 
 const TOOL = require.resolve("pulumi-intune-domain-join/internal/tools/doctor");
 const WRITE = "DeviceManagementConfiguration.ReadWrite.All";

@@ -24,7 +24,8 @@ import {
   startAzureDevOpsStandIn,
   startGithubActionsStandIn,
 } from "intune-test-support/federated-issuers";
-import { graphCalls, providerFor, startTestEmulator } from "intune-test-support/provider-harness";
+import { graphCalls, providerFor } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 
 const PIPELINES_APP = {
   clientId: "5b1e7c3d-8a2f-4d69-b0e4-7c9a1f3e5d28",

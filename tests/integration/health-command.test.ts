@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator } from "intune-graph-emulator";
 import { runNode } from "intune-test-support/node-process";
-import { emulatorEnv, graphCalls, startTestEmulator } from "intune-test-support/provider-harness";
+import { emulatorEnv, graphCalls } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 
 const TOOL = require.resolve("pulumi-intune-domain-join/internal/tools/health");
 const HOUR = 3_600_000;

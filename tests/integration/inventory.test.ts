@@ -6,7 +6,8 @@ import { expect } from "chai";
 import { Emulator } from "intune-graph-emulator";
 import { ConnectorLookupError, getConnector, getConnectors } from "pulumi-intune-domain-join";
 import { ConfigurationError } from "pulumi-intune-domain-join/internal/config/settings";
-import { emulatorEnv, graphCalls, startTestEmulator } from "intune-test-support/provider-harness";
+import { emulatorEnv, graphCalls } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 import { rejection } from "intune-test-support/thrown";
 
 describe("inventory against the emulator (getConnectors, getConnector)", function () {

@@ -10,12 +10,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { Emulator } from "intune-graph-emulator";
-import {
-  TestProvider,
-  graphCalls,
-  providerFor,
-  startTestEmulator,
-} from "intune-test-support/provider-harness";
+import { TestProvider, graphCalls, providerFor } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 import { ScriptedServer } from "intune-test-support/scripted-server";
 
 const ODATA_TYPE = "#microsoft.graph.deviceManagementDomainJoinConnector";

@@ -7,13 +7,8 @@ import { Emulator } from "intune-graph-emulator";
 import { AdoptionError } from "pulumi-intune-domain-join/internal/glue/implementation";
 import { CONNECTOR_ODATA_TYPE } from "pulumi-intune-domain-join/internal/logic/schema";
 import { GraphError } from "pulumi-intune-domain-join/internal/graph/errors";
-import {
-  FAST_RETRY,
-  TestProvider,
-  graphCalls,
-  providerFor,
-  startTestEmulator,
-} from "intune-test-support/provider-harness";
+import { FAST_RETRY, TestProvider, graphCalls, providerFor } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 
 describe("provider against the emulator (HTTPS, real @azure/identity)", function () {
   let emulator: Emulator;

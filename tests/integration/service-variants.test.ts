@@ -7,12 +7,8 @@
  */
 import { expect } from "chai";
 import { Emulator, VARIANT_CHOICES, type ServiceVariants } from "intune-graph-emulator";
-import {
-  graphCalls,
-  providerFor,
-  startTestEmulator,
-  type TestProvider,
-} from "intune-test-support/provider-harness";
+import { graphCalls, providerFor, type TestProvider } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 
 const REGISTERED = "5a1d0000-0000-4000-8000-000000000001";
 const NAMELESS = "5a1d0000-0000-4000-8000-000000000002";

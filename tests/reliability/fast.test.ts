@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { Emulator } from "intune-graph-emulator";
-import { startTestEmulator } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 import { SCENARIOS, Scenario, runScenario } from "intune-test-support/scenarios";
 
 /**

@@ -21,7 +21,7 @@ import type { AddressInfo } from "node:net";
 import type { JSONWebKeySet } from "jose";
 import { ensureCa, issueServerCertificate, loadCa } from "intune-graph-emulator/internal/ca";
 import { SigningKey } from "intune-graph-emulator/internal/keys";
-import { STATE_DIR } from "./provider-harness";
+import { trustedStateDir } from "./emulator";
 
 export const FEDERATED_AUDIENCE = "api://AzureADTokenExchange";
 
@@ -71,7 +71,7 @@ async function startStandIn(
   requestToken: string,
   handle: Handler,
 ): Promise<{ url: string; key: SigningKey; log: StandInRequest[]; close: () => Promise<void> }> {
-  const ca = await loadCa(await ensureCa(STATE_DIR));
+  const ca = await loadCa(await ensureCa(trustedStateDir()));
   const cert = await issueServerCertificate(ca);
   const key = await SigningKey.generate();
   const log: StandInRequest[] = [];

@@ -1,20 +1,14 @@
 /**
- * Shared set-up for integration tests: an emulator over real HTTPS and providers that reach it
- * with the real @azure/identity, configured the way users configure them (environment).
+ * Shared set-up for integration tests: providers that reach an emulator (intune-test-support/emulator)
+ * over real HTTPS with the real @azure/identity, configured the way users configure them (environment).
  */
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Emulator, EmulatorOptions, clientEnvironment, startEmulator } from "intune-graph-emulator";
+import { Emulator, clientEnvironment } from "intune-graph-emulator";
 import {
   DomainJoinConnectorProvider,
   ProviderEnvironment,
 } from "pulumi-intune-domain-join/internal/glue/implementation";
-
-export const STATE_DIR = path.resolve(__dirname, "../../../.emulator");
-
-export function startTestEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  return startEmulator({ stateDir: STATE_DIR, ...options });
-}
 
 /** Environment variables that point a provider at the emulator as the given app. */
 export function emulatorEnv(emulator: Emulator, appName = "writer"): NodeJS.ProcessEnv {

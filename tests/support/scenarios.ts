@@ -7,7 +7,8 @@
 import { Emulator, FaultRule } from "intune-graph-emulator";
 import { DomainJoinConnectorProvider } from "pulumi-intune-domain-join/internal/glue/implementation";
 import { DEFAULT_RETRY_OPTIONS } from "pulumi-intune-domain-join/internal/config/retry-options";
-import { FAST_RETRY, emulatorEnv, providerFor, startTestEmulator } from "./provider-harness";
+import { FAST_RETRY, emulatorEnv, providerFor } from "./provider-harness";
+import { startTestEmulator } from "./emulator";
 
 export type Category = "fault" | "bad input" | "security" | "load";
 

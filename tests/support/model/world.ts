@@ -9,7 +9,8 @@ import type { ProviderEnvironment } from "pulumi-intune-domain-join/internal/glu
 import { decide } from "pulumi-intune-domain-join/internal/logic/repair";
 import type { CreateIntent } from "pulumi-intune-domain-join/internal/glue/create-journal";
 import type { CreateFields } from "pulumi-intune-domain-join/internal/logic/ownership";
-import { FAST_RETRY, providerFor, startTestEmulator } from "../provider-harness";
+import { FAST_RETRY, providerFor } from "../provider-harness";
+import { startTestEmulator } from "../emulator";
 import { Bag, DynamicProvider, Engine, EngineReport, Program } from "./engine";
 import { InvariantId, ModelViolation, Violation, checkStep, convergence, teardown } from "./invariants";
 import { OwnershipLedger, StateView, StepFacts, tenantOf } from "./ledger";
