@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator, type ConnectorRecord } from "intune-graph-emulator";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
-import { startTestEmulator } from "intune-test-support/provider-harness";
+import { startTestEmulator } from "intune-test-support/emulator";
 
 interface Snippet {
   /** e.g. "README.md #1" */
