@@ -27,7 +27,10 @@ const GROUPS = [
   ["provider/tools", (f) => f.startsWith("provider/tools/")],
   ["provider (resource, connection, inventory, version)", (f) => /^provider\/[^/]+$/.test(f)],
   ["policy (the policy pack's policies)", (f) => f.startsWith("policy/")],
-  ["emulator (validation, throttling, options, faults)", (f) => f.startsWith("emulator/")],
+  [
+    "emulator (validation, throttling, options, faults, state, variants, queries)",
+    (f) => f.startsWith("emulator/"),
+  ],
 ];
 const DETECTED = new Set(["Killed", "Timeout"]);
 const UNDETECTED = new Set(["Survived", "NoCoverage"]);
@@ -92,7 +95,8 @@ function main() {
     "the full report, with every mutant in its source, is `reports/mutation/mutation.html` (not committed:",
     "run `npm run mutation` to make it). Mutated: `provider/**/*.ts` except the CLI plumbing of",
     "`provider/tools/` and the stored provider, the policy pack's `policy/policies.ts`, and the emulator's",
-    "`graph-validation.ts`, `throttle.ts`, `options.ts` and `faults.ts`.",
+    "`graph-validation.ts`, `throttle.ts`, `options.ts`, `faults.ts`, and what follows Microsoft's definition:",
+    "`connector-state.ts`, `connector-store.ts`, `variants.ts` and `graph-query.ts`.",
     "Tests: the unit, integration and emulator suites. The reliability suite is left out: its scenarios wait",
     "out real faults (28 s for 37 tests) and cover nearly every provider mutant, which made a run take over an",
     "hour on 2 cores. A rerun is incremental: only mutants in changed code, or covered by changed tests, are",
