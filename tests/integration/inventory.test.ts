@@ -87,6 +87,9 @@ describe("inventory against the emulator (getConnectors, getConnector)", functio
     expect(bad.message).to.equal(
       'getConnectors: maxVersion must be a dotted version number such as "6.2501.2000.5", got "latest"',
     );
+    // For a program: no stack, and Pulumi's RunError mark, so the CLI prints the message alone.
+    expect(bad.stack).to.equal("");
+    expect((bad as unknown as { __pulumiRunError?: boolean }).__pulumiRunError).to.equal(true);
     const empty = await rejection(getConnector("", options()));
     expect(empty.message).to.equal('getConnector: displayName must be a non-empty string, got ""');
     const number = await rejection(getConnector(42 as never, options()));
