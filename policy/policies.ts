@@ -1,6 +1,7 @@
 /**
  * The pack's policies: the provider's health rules (pulumi-intune-domain-join/rules) applied to a
- * stack's DomainJoinConnector resources. Nothing here judges a connector itself, so the pack,
+ * stack's DomainJoinConnector resources, in either form (the dynamic resource of TypeScript programs,
+ * `intune:index:DomainJoinConnector` of the plugin). Nothing here judges a connector itself, so the pack,
  * `intune-health` and the stack's `health` output always agree.
  *
  * What each policy sees, by Pulumi's design: a resource policy sees a connector's inputs before
@@ -20,7 +21,7 @@ import {
   DOTTED_NUMBER,
   HealthOptions,
   MINIMUM_SUPPORTED_VERSION,
-  RESOURCE_TYPE,
+  RESOURCE_TYPES,
   connectorHealth,
   fleetHealth,
   unsupportedVersion,
@@ -87,7 +88,7 @@ function knownOutputs(resource: PolicyResource): ConnectorOutputs | undefined {
 
 function connectors(resources: readonly PolicyResource[]) {
   return resources
-    .filter((r) => r.type === RESOURCE_TYPE)
+    .filter((r) => RESOURCE_TYPES.includes(r.type))
     .map((resource) => ({ resource, outputs: knownOutputs(resource) }))
     .filter((c): c is { resource: PolicyResource; outputs: ConnectorOutputs } => c.outputs !== undefined);
 }
@@ -107,7 +108,7 @@ export function createPolicies(
       enforcementLevel: "mandatory",
       configSchema: { properties: { minimumVersion: minimumVersionSchema } },
       validateResource: (args, reportViolation) => {
-        if (args.type !== RESOURCE_TYPE) return;
+        if (!RESOURCE_TYPES.includes(args.type)) return;
         const version: unknown = args.props.version;
         // Not declared: the connector reports its own version, which intune-connector-health judges.
         if (version === undefined || version === null) return;

@@ -3,7 +3,7 @@
  * provider's I/O: what a policy pack, a report or a stack's config check needs, loadable without
  * @azure/identity or a Graph client.
  */
-export { RESOURCE_TYPE } from "./logic/schema";
+export { PLUGIN_RESOURCE_TYPE, RESOURCE_TYPE, RESOURCE_TYPES } from "./logic/schema";
 export { displayNameKey, idKey } from "./logic/ownership";
 export {
   ConnectorHealth,

@@ -66,7 +66,12 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
   constructor(private readonly environment: ProviderEnvironment = {}) {}
 
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
-    this.stackConfig = (key) => req.config.get(key);
+    this.useConfig((key) => req.config.get(key));
+  }
+
+  /** Settings by full key (`intune:tenantId`): the stack's config, or an explicit provider's (plugin/). */
+  useConfig(config: (key: string) => string | undefined): void {
+    this.stackConfig = config;
     this.close();
   }
 

@@ -12,6 +12,12 @@ export const CONNECTOR_ODATA_TYPE = "#microsoft.graph.deviceManagementDomainJoin
  */
 export const RESOURCE_TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
 
+/** The same resource served by the `intune` package's plugin (plugin/), for every Pulumi language. */
+export const PLUGIN_RESOURCE_TYPE = "intune:index:DomainJoinConnector";
+
+/** Both forms of the resource: what a policy pack or a report judges as a connector. */
+export const RESOURCE_TYPES: readonly string[] = [RESOURCE_TYPE, PLUGIN_RESOURCE_TYPE];
+
 /** The Graph permission that manages connectors, and the one that only reads them. */
 export const WRITE_PERMISSION = "DeviceManagementConfiguration.ReadWrite.All";
 export const READ_PERMISSION = "DeviceManagementConfiguration.Read.All";

@@ -21,6 +21,8 @@ const NOW = Date.parse("2026-11-28T12:00:00Z");
 const HOUR = 3_600_000;
 const at = (hoursAgo: number) => new Date(NOW - hoursAgo * HOUR).toISOString();
 const TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
+/** The same resource from the intune plugin (YAML, Python, Go, .NET, the generated SDKs). */
+const PLUGIN_TYPE = "intune:index:DomainJoinConnector";
 const [declaredVersion, health, minimumHealthy, uniqueNames] = createPolicies(() => NOW);
 
 class NotApplicable extends Error {}
@@ -106,6 +108,12 @@ describe("policy pack: intune-connector-version (declared inputs)", () => {
     const other = resourceArgs({ version: "1.0" }, {}, "pulumi-nodejs:dynamic:Resource");
     expect(onResource(other)).to.deep.equal([]);
   });
+
+  it("stops the plugin's connectors as it stops the dynamic ones", () => {
+    const found = onResource(resourceArgs({ displayName: "x", version: "6.2501.2000.4" }, {}, PLUGIN_TYPE));
+    expect(found).to.have.length(1);
+    expect(found[0].message).to.contain("Declared version 6.2501.2000.4 is older");
+  });
 });
 
 describe("policy pack: intune-connector-health (outputs in state)", () => {
@@ -164,6 +172,18 @@ describe("policy pack: intune-connector-health (outputs in state)", () => {
   it("ignores other resource types", () => {
     const other = connector({ state: "error" }, "pulumi-nodejs:dynamic:Resource");
     expect(onStack(health, stackArgs([other]))).to.deep.equal([]);
+  });
+
+  it("judges the plugin's connectors too, in a stack that holds both forms", () => {
+    const dynamicDown = connector({ state: "error", lastConnectionDateTime: at(3) });
+    const pluginDown = connector({ state: "inactive", lastConnectionDateTime: at(200) }, PLUGIN_TYPE);
+    const found = onStack(health, stackArgs([dynamicDown, pluginDown, connector({}, PLUGIN_TYPE)]));
+    expect(found.map((v) => v.urn)).to.deep.equal([dynamicDown.urn, pluginDown.urn]);
+    const twins = [
+      connector({ displayName: "SRV-TWIN" }),
+      connector({ displayName: "srv-twin " }, PLUGIN_TYPE),
+    ];
+    expect(onStack(uniqueNames, stackArgs(twins))).to.have.length(1);
   });
 });
 

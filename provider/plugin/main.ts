@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+/**
+ * `pulumi-resource-intune`: the `intune` package's plugin, for programs in every Pulumi language
+ * (YAML, Python, Go, .NET, TypeScript on the generated SDK) and `pulumi import`. The engine starts
+ * it from the plugin cache (`pulumi plugin install resource intune <version> --file <tarball>`) or
+ * from PATH, and talks to it over gRPC.
+ */
+import { main } from "@pulumi/pulumi/provider";
+import { IntunePluginProvider } from "./provider";
+import { receiveProviderConfig } from "./provider-config";
+
+const plugin = new IntunePluginProvider();
+receiveProviderConfig(plugin);
+void main(plugin, process.argv.slice(2));

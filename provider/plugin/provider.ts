@@ -1,0 +1,149 @@
+/**
+ * The `intune` package's resource provider: what the plugin (main.ts) serves to the engine for
+ * programs in any Pulumi language. Each method hands the work to the dynamic provider's own
+ * implementation (glue/implementation.ts), so both forms run the same checks, diff, ownership and
+ * recovery rules and Graph code; this file only translates between the engine's calls and it.
+ */
+import type * as provider from "@pulumi/pulumi/provider";
+import { DomainJoinConnectorProvider, type ProviderEnvironment } from "../glue/implementation";
+import { getConnector, getConnectors, type ConnectorFilter } from "../inventory";
+import { ConfigurationError } from "../config/settings";
+import { forPeople } from "../logic/errors";
+import { PLUGIN_RESOURCE_TYPE, type ConnectorOutputs } from "../logic/schema";
+import { packageInfo } from "../version";
+import { GET_CONNECTOR, GET_CONNECTORS, PACKAGE_NAME, packageSchema } from "./schema";
+
+/** Provider settings as the engine sends them: `intune:tenantId` (or, from older engines, `intune:config:tenantId`). */
+export function configLookup(variables: Record<string, string>): (key: string) => string | undefined {
+  const settings = new Map<string, string>();
+  for (const [key, value] of Object.entries(variables)) {
+    const [pkg, ...rest] = key.split(":");
+    if (pkg !== PACKAGE_NAME) continue;
+    const name = rest[0] === "config" && rest.length === 2 ? rest[1] : rest.join(":");
+    settings.set(`${PACKAGE_NAME}:${name}`, value);
+  }
+  return (key) => settings.get(key);
+}
+
+function unknownType(urn: string): never {
+  throw new ConfigurationError(`the intune plugin has no resource of the type in ${urn}`);
+}
+
+function isConnector(urn: string): boolean {
+  // urn:pulumi:stack::project::[parent$]type::name
+  const type = urn.split("::")[2]?.split("$").pop();
+  return type === PLUGIN_RESOURCE_TYPE;
+}
+
+/** An error's properties as the engine stores them: a Struct holds no undefined. */
+function definedOnly(properties: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(properties).filter(([, value]) => value !== undefined));
+}
+
+export class IntunePluginProvider implements provider.Provider {
+  readonly version = packageInfo().version;
+  private readonly connectors: DomainJoinConnectorProvider;
+  private config: (key: string) => string | undefined = () => undefined;
+
+  constructor(private readonly environment: ProviderEnvironment = {}) {
+    this.connectors = new DomainJoinConnectorProvider(environment);
+  }
+
+  async getSchema(): Promise<string> {
+    return JSON.stringify(packageSchema(this.version));
+  }
+
+  /** The provider's settings, from the stack's `intune:` config or an explicit provider's arguments. */
+  configure(variables: Record<string, string>): void {
+    this.config = configLookup(variables);
+    this.connectors.useConfig(this.config);
+  }
+
+  async check(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    if (!isConnector(urn)) unknownType(urn);
+    return this.connectors.check(olds, news);
+  }
+
+  async diff(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    if (!isConnector(urn)) unknownType(urn);
+    return this.connectors.diff(id, olds, news);
+  }
+
+  async create(urn: string, inputs: Record<string, unknown>) {
+    if (!isConnector(urn)) unknownType(urn);
+    try {
+      return await this.connectors.create(inputs);
+    } catch (error) {
+      // A connector made but not as asked (VerificationError) carries its outputs for the state.
+      const made = error as { properties?: Record<string, unknown> };
+      if (made.properties) made.properties = definedOnly(made.properties);
+      throw error;
+    }
+  }
+
+  /**
+   * Refresh, or `pulumi import` (no properties yet): an imported connector is adopted, so it is
+   * released on destroy unless asked, and its inputs are the program that keeps it — its display
+   * name and its id, as a program adopting by `connectorId` declares it.
+   */
+  async read(id: string, urn: string, props: Record<string, unknown> = {}) {
+    if (!isConnector(urn)) unknownType(urn);
+    const importing = props.connectorId === undefined;
+    const result = await this.connectors.read(id, props);
+    const outputs = result.props as ConnectorOutputs | undefined;
+    if (!importing || !outputs || !result.id) return result;
+    const inputs = {
+      ...(outputs.displayName !== null && { displayName: outputs.displayName }),
+      connectorId: outputs.connectorId,
+    };
+    return { ...result, inputs };
+  }
+
+  async update(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    if (!isConnector(urn)) unknownType(urn);
+    return this.connectors.update(id, olds, news);
+  }
+
+  async delete(id: string, urn: string, props: Record<string, unknown>) {
+    if (!isConnector(urn)) unknownType(urn);
+    return this.connectors.delete(id, props);
+  }
+
+  async invoke(token: string, inputs: Record<string, unknown>): Promise<provider.InvokeResult> {
+    const options = { config: this.config, env: this.environment.env };
+    if (token === GET_CONNECTOR) {
+      return { outputs: await getConnector(inputs.displayName as string, options) };
+    }
+    if (token === GET_CONNECTORS) {
+      const filter = filterOf(inputs);
+      return { outputs: { connectors: await getConnectors(filter, options) } };
+    }
+    throw forPeople(new ConfigurationError(`the intune plugin has no function ${token}`));
+  }
+}
+
+/** getConnectors' flat arguments (every language can pass them) as the inventory's filter. */
+function filterOf(inputs: Record<string, unknown>): ConnectorFilter {
+  const { displayName, displayNamePrefix, states, minVersion, maxVersion } = inputs as {
+    displayName?: string;
+    displayNamePrefix?: string;
+    states?: ConnectorFilter["state"];
+    minVersion?: string;
+    maxVersion?: string;
+  };
+  if (displayName !== undefined && displayNamePrefix !== undefined) {
+    throw forPeople(
+      new ConfigurationError(
+        `getConnectors: give displayName (${JSON.stringify(displayName)}) or displayNamePrefix ` +
+          `(${JSON.stringify(displayNamePrefix)}), not both`,
+      ),
+    );
+  }
+  return {
+    ...(displayName !== undefined && { displayName }),
+    ...(displayNamePrefix !== undefined && { displayName: { prefix: displayNamePrefix } }),
+    ...(states !== undefined && { state: states }),
+    ...(minVersion !== undefined && { minVersion }),
+    ...(maxVersion !== undefined && { maxVersion }),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The `intune` package's provider (plugin/provider.ts) against the emulator over HTTPS with the
+ * real @azure/identity, configured as the engine configures a plugin: by provider config alone,
+ * with nothing in the environment. The engine's own calls are in tests/e2e/plugin.test.ts.
+ */
+import { expect } from "chai";
+import { Emulator } from "intune-graph-emulator";
+import { IntunePluginProvider } from "pulumi-intune-domain-join/internal/plugin/provider";
+import { startTestEmulator } from "intune-test-support/emulator";
+import { rejection } from "intune-test-support/thrown";
+
+const URN = "urn:pulumi:dev::yaml::intune:index:DomainJoinConnector::hq";
+const HQ = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
+
+describe("the intune plugin's provider, configured by provider config (emulator)", function () {
+  this.timeout(30_000);
+  let emulator: Emulator;
+  let plugin: IntunePluginProvider;
+
+  before(async () => {
+    emulator = await startTestEmulator({ seed: 0 });
+  });
+  after(async () => {
+    await emulator.close();
+  });
+  beforeEach(() => {
+    emulator.reset({ seed: 0 });
+    emulator.seed([
+      { id: HQ, displayName: "ODJ-HQ-SRV01", version: "6.2504.2001.8" },
+      { displayName: "ODJ – Lyon", version: "6.2409.1000.1" },
+    ]);
+    emulator.clearLog();
+    const app = emulator.app("writer");
+    // An empty environment: every setting must come from the provider's config.
+    plugin = new IntunePluginProvider({ env: { INTUNE_CREATE_JOURNAL: "" } });
+    plugin.configure({
+      "intune:tenantId": emulator.tenantId,
+      "intune:clientId": app.clientId,
+      "intune:config:clientSecret": app.secret, // the older engines' form of the key
+      "intune:authorityHost": emulator.authorityHost,
+      "intune:graphEndpoint": emulator.graphEndpoint,
+      "other:tenantId": "not ours",
+    });
+  });
+
+  it("creates, renames and deletes a connector with the stack's provider config", async () => {
+    const checked = await plugin.check(URN, {}, { displayName: "ODJ Branch" });
+    expect(checked.failures ?? []).to.deep.equal([]);
+    const created = await plugin.create(URN, checked.inputs as Record<string, unknown>);
+    expect(created.outs).to.include({ displayName: "ODJ Branch", adopted: false, deleteOnDestroy: true });
+    const news = { displayName: "ODJ Branch (renamed)" };
+    const diff = await plugin.diff(created.id, URN, created.outs, news);
+    expect(diff.changes).to.equal(true);
+    const updated = await plugin.update(created.id, URN, created.outs, news);
+    expect(updated.outs).to.include({ displayName: "ODJ Branch (renamed)" });
+    await plugin.delete(created.id, URN, updated.outs);
+    expect(emulator.connectors().map((c) => c.id)).to.not.include(created.id);
+    expect(emulator.summary()).to.include({ POST: 1, PATCH: 1, DELETE: 1 });
+  });
+
+  it("imports a connector as adopted, with the inputs of a program that adopts it by id, and writes nothing", async () => {
+    const read = await plugin.read(HQ, URN, {});
+    expect(read.id).to.equal(HQ);
+    expect(read.inputs).to.deep.equal({ displayName: "ODJ-HQ-SRV01", connectorId: HQ });
+    expect(read.props).to.include({ connectorId: HQ, adopted: true, deleteOnDestroy: false });
+    // What the engine then checks: the program's inputs find no change against what was read.
+    const checked = await plugin.check(URN, {}, read.inputs);
+    const diff = await plugin.diff(HQ, URN, read.props, checked.inputs);
+    expect(diff.changes).to.equal(false);
+    const summary = emulator.summary();
+    expect(summary.POST + summary.PATCH + summary.DELETE).to.equal(0);
+  });
+
+  it("refreshes without inputs, keeping what the stack recorded", async () => {
+    const read = await plugin.read(HQ, URN, { connectorId: HQ, displayName: "ODJ-HQ-SRV01", adopted: true });
+    expect(read.inputs).to.equal(undefined);
+    expect(read.props).to.include({ adopted: true, deleteOnDestroy: false });
+  });
+
+  it("answers getConnector and getConnectors, their filters in every language's flat form", async () => {
+    const one = await plugin.invoke("intune:index:getConnector", { displayName: "ODJ – Lyon" });
+    expect(one.outputs).to.include({ displayName: "ODJ – Lyon", version: "6.2409.1000.1" });
+    const some = await plugin.invoke("intune:index:getConnectors", { displayNamePrefix: "ODJ-" });
+    expect((some.outputs as { connectors: { id: string }[] }).connectors.map((c) => c.id)).to.deep.equal([
+      HQ,
+    ]);
+    const newer = await plugin.invoke("intune:index:getConnectors", { minVersion: "6.2500" });
+    expect((newer.outputs as { connectors: { id: string }[] }).connectors.map((c) => c.id)).to.deep.equal([
+      HQ,
+    ]);
+    const all = await plugin.invoke("intune:index:getConnectors", {});
+    expect((all.outputs as { connectors: unknown[] }).connectors).to.have.length(2);
+  });
+
+  it("refuses what it cannot serve with a message naming it, before any request", async () => {
+    const both = await rejection(
+      plugin.invoke("intune:index:getConnectors", { displayName: "A", displayNamePrefix: "B" }),
+    );
+    expect(both.message).to.equal(
+      'getConnectors: give displayName ("A") or displayNamePrefix ("B"), not both',
+    );
+    const token = await rejection(plugin.invoke("intune:index:getEverything", {}));
+    expect(token.message).to.equal("the intune plugin has no function intune:index:getEverything");
+    const other = "urn:pulumi:dev::yaml::intune:index:Other::x";
+    const type = await rejection(plugin.create(other, { displayName: "x" }));
+    expect(type.message).to.contain("intune:index:Other");
+    expect(emulator.summaryLine()).to.equal("Graph: no requests");
+  });
+});
