@@ -6,9 +6,11 @@
  * from PATH, and talks to it over gRPC.
  */
 import { main } from "@pulumi/pulumi/provider";
+import { engineAddressOf, engineWarnings } from "./engine-log";
 import { IntunePluginProvider } from "./provider";
 import { receiveProviderConfig } from "./provider-config";
 
-const plugin = new IntunePluginProvider();
+const args = process.argv.slice(2);
+const plugin = new IntunePluginProvider({ warnings: engineWarnings(engineAddressOf(args)) });
 receiveProviderConfig(plugin);
-void main(plugin, process.argv.slice(2));
+void main(plugin, args);

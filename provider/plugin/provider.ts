@@ -5,6 +5,7 @@
  * recovery rules and Graph code; this file only translates between the engine's calls and it.
  */
 import type * as provider from "@pulumi/pulumi/provider";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { DomainJoinConnectorProvider, type ProviderEnvironment } from "../glue/implementation";
 import { getConnector, getConnectors, type ConnectorFilter } from "../inventory";
 import { ConfigurationError } from "../config/settings";
@@ -12,6 +13,7 @@ import { forPeople } from "../logic/errors";
 import { PLUGIN_RESOURCE_TYPE, type ConnectorOutputs } from "../logic/schema";
 import { packageInfo } from "../version";
 import { GET_CONNECTOR, GET_CONNECTORS, PACKAGE_NAME, packageSchema } from "./schema";
+import { stderrWarnings, type WarningSink } from "./engine-log";
 
 /** Provider settings as the engine sends them: `intune:tenantId` (or, from older engines, `intune:config:tenantId`). */
 export function configLookup(variables: Record<string, string>): (key: string) => string | undefined {
@@ -40,13 +42,49 @@ function definedOnly(properties: Record<string, unknown>): Record<string, unknow
   return Object.fromEntries(Object.entries(properties).filter(([, value]) => value !== undefined));
 }
 
+export interface PluginOptions {
+  /** What the dynamic provider's implementation needs from the outside world (tests pass their own). */
+  environment?: ProviderEnvironment;
+  /** Where warnings go (a released connector, a reconciled create). Default: stderr. */
+  warnings?: WarningSink;
+}
+
+/** The call in progress: its resource, and the warnings it sent that the engine must have before it returns. */
+interface CallContext {
+  urn?: string;
+  sent: Promise<void>[];
+}
+
 export class IntunePluginProvider implements provider.Provider {
   readonly version = packageInfo().version;
   private readonly connectors: DomainJoinConnectorProvider;
+  private readonly environment: ProviderEnvironment;
+  private readonly calls = new AsyncLocalStorage<CallContext>();
   private config: (key: string) => string | undefined = () => undefined;
 
-  constructor(private readonly environment: ProviderEnvironment = {}) {
-    this.connectors = new DomainJoinConnectorProvider(environment);
+  constructor(options: PluginOptions = {}) {
+    const warnings = options.warnings ?? stderrWarnings;
+    this.environment = options.environment ?? {};
+    this.connectors = new DomainJoinConnectorProvider({
+      ...this.environment,
+      // Each warning goes out with the resource of the call that raised it, concurrent calls apart.
+      warn: (message) => {
+        const call = this.calls.getStore();
+        const sent = warnings(message, call?.urn);
+        call?.sent.push(sent);
+      },
+    });
+  }
+
+  /** Runs one of the engine's calls about `urn`, returning once its warnings are delivered. */
+  private async about<T>(urn: string, work: () => Promise<T>): Promise<T> {
+    if (!isConnector(urn)) unknownType(urn);
+    const call: CallContext = { urn, sent: [] };
+    try {
+      return await this.calls.run(call, work);
+    } finally {
+      await Promise.all(call.sent);
+    }
   }
 
   async getSchema(): Promise<string> {
@@ -60,25 +98,24 @@ export class IntunePluginProvider implements provider.Provider {
   }
 
   async check(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-    if (!isConnector(urn)) unknownType(urn);
-    return this.connectors.check(olds, news);
+    return this.about(urn, () => this.connectors.check(olds, news));
   }
 
   async diff(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-    if (!isConnector(urn)) unknownType(urn);
-    return this.connectors.diff(id, olds, news);
+    return this.about(urn, () => this.connectors.diff(id, olds, news));
   }
 
   async create(urn: string, inputs: Record<string, unknown>) {
-    if (!isConnector(urn)) unknownType(urn);
-    try {
-      return await this.connectors.create(inputs);
-    } catch (error) {
-      // A connector made but not as asked (VerificationError) carries its outputs for the state.
-      const made = error as { properties?: Record<string, unknown> };
-      if (made.properties) made.properties = definedOnly(made.properties);
-      throw error;
-    }
+    return this.about(urn, async () => {
+      try {
+        return await this.connectors.create(inputs);
+      } catch (error) {
+        // A connector made but not as asked (VerificationError) carries its outputs for the state.
+        const made = error as { properties?: Record<string, unknown> };
+        if (made.properties) made.properties = definedOnly(made.properties);
+        throw error;
+      }
+    });
   }
 
   /**
@@ -87,9 +124,8 @@ export class IntunePluginProvider implements provider.Provider {
    * name and its id, as a program adopting by `connectorId` declares it.
    */
   async read(id: string, urn: string, props: Record<string, unknown> = {}) {
-    if (!isConnector(urn)) unknownType(urn);
     const importing = props.connectorId === undefined;
-    const result = await this.connectors.read(id, props);
+    const result = await this.about(urn, () => this.connectors.read(id, props));
     const outputs = result.props as ConnectorOutputs | undefined;
     if (!importing || !outputs || !result.id) return result;
     const inputs = {
@@ -100,13 +136,11 @@ export class IntunePluginProvider implements provider.Provider {
   }
 
   async update(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-    if (!isConnector(urn)) unknownType(urn);
-    return this.connectors.update(id, olds, news);
+    return this.about(urn, () => this.connectors.update(id, olds, news));
   }
 
   async delete(id: string, urn: string, props: Record<string, unknown>) {
-    if (!isConnector(urn)) unknownType(urn);
-    return this.connectors.delete(id, props);
+    return this.about(urn, () => this.connectors.delete(id, props));
   }
 
   async invoke(token: string, inputs: Record<string, unknown>): Promise<provider.InvokeResult> {

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { Emulator, type ConnectorRecord } from "intune-graph-emulator";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
 import { startTestEmulator } from "intune-test-support/emulator";
+import { intunePluginDir, yamlHostDir } from "intune-test-support/plugin";
 
 const HQ = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
 const REGISTERED: Partial<ConnectorRecord>[] = [
@@ -27,6 +28,8 @@ interface Program {
   config: Record<string, unknown>;
   /** The same config with one change a user would make (a rename). */
   changed: Record<string, unknown>;
+  /** Folders the engine needs on PATH: the intune plugin and a language host, for non-TypeScript programs. */
+  pathDirs?: () => string[];
 }
 
 const temporary: string[] = [];
@@ -87,6 +90,13 @@ const PROGRAMS: Program[] = [
     changed: { "intune:cloud": "usgov", "intune-multi-cloud:displayName": "ODJ Connector – GCC High 2" },
   },
   {
+    name: "examples/yaml (the intune plugin, YAML language host)",
+    source: example("yaml"),
+    pathDirs: () => [intunePluginDir(), yamlHostDir()],
+    config: { "intune-yaml:hqDisplayName": "ODJ Connector – HQ" },
+    changed: { "intune-yaml:hqDisplayName": "ODJ HQ (managed)" },
+  },
+  {
     name: "the root stack (connectors in config)",
     source: rootStackSource,
     config: rootConnectors("ODJ Connector – Headquarters"),
@@ -106,7 +116,7 @@ describe("every documented program survives its own second run (real Pulumi CLI,
 
       before(async () => {
         emulator = await startTestEmulator({ seed: REGISTERED, cloud: program.cloud ?? "global" });
-        copy = copyProgram(program.source(), connectionEnv(emulator));
+        copy = copyProgram(program.source(), connectionEnv(emulator), { pathDirs: program.pathDirs?.() });
         await copy.project.initStack(stack, program.config, {
           "intune:clientSecret": emulator.app("writer").secret,
         });

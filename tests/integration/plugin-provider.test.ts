@@ -16,6 +16,7 @@ describe("the intune plugin's provider, configured by provider config (emulator)
   this.timeout(30_000);
   let emulator: Emulator;
   let plugin: IntunePluginProvider;
+  let warnings: { message: string; urn?: string }[];
 
   before(async () => {
     emulator = await startTestEmulator({ seed: 0 });
@@ -32,7 +33,11 @@ describe("the intune plugin's provider, configured by provider config (emulator)
     emulator.clearLog();
     const app = emulator.app("writer");
     // An empty environment: every setting must come from the provider's config.
-    plugin = new IntunePluginProvider({ env: { INTUNE_CREATE_JOURNAL: "" } });
+    warnings = [];
+    plugin = new IntunePluginProvider({
+      environment: { env: { INTUNE_CREATE_JOURNAL: "" } },
+      warnings: async (message, urn) => void warnings.push({ message, urn }),
+    });
     plugin.configure({
       "intune:tenantId": emulator.tenantId,
       "intune:clientId": app.clientId,
@@ -69,6 +74,15 @@ describe("the intune plugin's provider, configured by provider config (emulator)
     expect(diff.changes).to.equal(false);
     const summary = emulator.summary();
     expect(summary.POST + summary.PATCH + summary.DELETE).to.equal(0);
+  });
+
+  it("sends a warning with the resource it is about: releasing an adopted connector names it", async () => {
+    const read = await plugin.read(HQ, URN, {});
+    await plugin.delete(HQ, URN, read.props);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0].urn).to.equal(URN);
+    expect(warnings[0].message).to.contain(`connector ${HQ} ("ODJ-HQ-SRV01") was released, not deleted`);
+    expect(emulator.connectors().map((c) => c.id)).to.include(HQ);
   });
 
   it("refreshes without inputs, keeping what the stack recorded", async () => {

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator, clientEnvironment } from "intune-graph-emulator";
-import { PulumiProject, REPO_ROOT } from "./pulumi-cli";
+import { PulumiProject, PulumiProjectOptions, REPO_ROOT } from "./pulumi-cli";
 
 export { REPO_ROOT };
 
@@ -27,7 +27,11 @@ export interface ProgramCopy {
  * links to the repository's, so the program resolves `pulumi-intune-domain-join` as an installed
  * package, and gives it a fresh file backend.
  */
-export function copyProgram(source: string, env: NodeJS.ProcessEnv): ProgramCopy {
+export function copyProgram(
+  source: string,
+  env: NodeJS.ProcessEnv,
+  options: Pick<PulumiProjectOptions, "pathDirs"> = {},
+): ProgramCopy {
   const base = mkdtempSync(path.join(tmpdir(), "intune-e2e-"));
   const dir = path.join(base, "program");
   cpSync(source, dir, {
@@ -40,6 +44,7 @@ export function copyProgram(source: string, env: NodeJS.ProcessEnv): ProgramCopy
     backendDir: path.join(base, "state"),
     passphrase: "e2e-local-state",
     env,
+    ...options,
   });
   return { dir, project, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }

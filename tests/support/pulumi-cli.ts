@@ -114,6 +114,8 @@ export interface PulumiProjectOptions {
   env?: NodeJS.ProcessEnv;
   /** Echo the CLI's output as it runs. */
   echo?: boolean;
+  /** Folders searched first on PATH: resource plugins and language hosts the engine should find. */
+  pathDirs?: string[];
 }
 
 /** One Pulumi program driven through the CLI with an isolated, offline environment. */
@@ -128,9 +130,13 @@ export class PulumiProject {
       ...process.env,
       ...options.env,
       // Node 24 first: the language host and the provider plugin run `node` from PATH.
-      PATH: [bin, nodeBin, path.join(REPO_ROOT, "node_modules/@pulumi/pulumi"), process.env.PATH].join(
-        path.delimiter,
-      ),
+      PATH: [
+        ...(options.pathDirs ?? []),
+        bin,
+        nodeBin,
+        path.join(REPO_ROOT, "node_modules/@pulumi/pulumi"),
+        process.env.PATH,
+      ].join(path.delimiter),
       PULUMI_HOME: path.join(options.backendDir, ".pulumi-home"),
       // The provider's notes of POSTs in flight, per backend, for intune-repair-pending.
       INTUNE_CREATE_JOURNAL: path.join(options.backendDir, ".intune-create-journal"),

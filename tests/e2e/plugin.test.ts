@@ -1,0 +1,125 @@
+/**
+ * The intune plugin as users get it: installed from its release tarball with `pulumi plugin
+ * install`, and `pulumi import` adopting a connector that exists, with the real CLI against the
+ * emulator. The YAML code the import prints is then the program: it previews with no change, a
+ * rename through it is one PATCH, and destroy releases the connector (it stays in Intune).
+ */
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { Emulator } from "intune-graph-emulator";
+import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
+import { startTestEmulator } from "intune-test-support/emulator";
+import { yamlHostDir } from "intune-test-support/plugin";
+
+const HQ = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
+const TYPE = "intune:index:DomainJoinConnector";
+
+interface StateResource {
+  type: string;
+  id?: string;
+  protect?: boolean;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+describe("the intune plugin, installed from its tarball: pulumi import (real Pulumi CLI, e2e)", function () {
+  this.timeout(300_000);
+  let emulator: Emulator;
+  let copy: ProgramCopy;
+  let tarballDir: string;
+  const stack = "dev";
+
+  const resources = async () =>
+    (JSON.parse(await copy.project.exportState(stack)) as { deployment: { resources?: StateResource[] } })
+      .deployment.resources ?? [];
+
+  before(async () => {
+    // The release tarball, built as `npm run plugin-tarball` builds it.
+    tarballDir = mkdtempSync(path.join(tmpdir(), "intune-plugin-tarball-"));
+    const built = spawnSync(
+      process.execPath,
+      [path.join(REPO_ROOT, "scripts/plugin-tarball.mjs"), "--out", tarballDir],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(built.status, built.stderr).to.equal(0);
+    const tarball = built.stdout.trim().split("\n").pop() as string;
+
+    emulator = await startTestEmulator({
+      seed: [{ id: HQ, displayName: "ODJ-HQ-SRV01", version: "6.2504.2001.8" }],
+    });
+    // Only the YAML host on PATH: the engine must find the plugin where `pulumi plugin install` put it.
+    copy = copyProgram(path.join(REPO_ROOT, "tests/e2e/fixtures/yaml-import"), connectionEnv(emulator), {
+      pathDirs: [yamlHostDir()],
+    });
+    const { version } = JSON.parse(
+      spawnSync("node", ["-p", "JSON.stringify(require('./provider/package.json'))"], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+      }).stdout,
+    ) as { version: string };
+    await copy.project.run(["plugin", "install", "resource", "intune", version, "--file", tarball]);
+    await copy.project.initStack(stack, {}, { "intune:clientSecret": emulator.app("writer").secret });
+  });
+  after(async () => {
+    copy?.cleanup();
+    rmSync(tarballDir, { recursive: true, force: true });
+    await emulator?.close();
+  });
+
+  const run = async (args: string[]) => {
+    emulator.clearLog();
+    const result = await copy.project.run(args, { stack, allowFailure: true });
+    expect(result.code, `pulumi ${args.join(" ")}:\n${result.output}`).to.equal(0);
+    return result;
+  };
+
+  it("serves its schema from the plugin cache", async () => {
+    const result = await copy.project.run(["package", "get-schema", "intune"]);
+    const schema = JSON.parse(result.stdout) as { name: string; resources: Record<string, unknown> };
+    expect(schema.name).to.equal("intune");
+    expect(Object.keys(schema.resources)).to.deep.equal([TYPE]);
+  });
+
+  let printed = "";
+  it("adopts a connector without a write, and prints the YAML that keeps it", async () => {
+    const result = await run(["import", TYPE, "hq", HQ, "--yes"]);
+    expect(writes(emulator)).to.equal(0);
+    const [hq] = (await resources()).filter((r) => r.type === TYPE);
+    expect(hq.id).to.equal(HQ);
+    expect(hq.protect).to.equal(true);
+    expect(hq.outputs).to.include({ connectorId: HQ, adopted: true, deleteOnDestroy: false });
+    printed = result.stdout.slice(result.stdout.indexOf("resources:"));
+    expect(printed).to.match(/type: intune:DomainJoinConnector/);
+    expect(printed).to.contain(`connectorId: ${HQ}`);
+    expect(printed).to.contain("displayName: ODJ-HQ-SRV01");
+  });
+
+  it("the printed code is the program: a preview finds nothing to change and asks Graph nothing", async () => {
+    appendFileSync(path.join(copy.dir, "Pulumi.yaml"), printed);
+    await run(["preview", "--expect-no-changes"]);
+    expect(emulator.summaryLine()).to.equal("Graph: no requests");
+  });
+
+  it("a rename through it is one PATCH", async () => {
+    const yaml = path.join(copy.dir, "Pulumi.yaml");
+    const text = spawnSync("sed", ["-i", "s/displayName: ODJ-HQ-SRV01/displayName: ODJ HQ (managed)/", yaml]);
+    expect(text.status).to.equal(0);
+    await run(["up", "--yes", "--skip-preview"]);
+    expect(emulator.summary()).to.include({ PATCH: 1, POST: 0, DELETE: 0 });
+    expect(emulator.connectors().find((c) => c.id === HQ)?.displayName).to.equal("ODJ HQ (managed)");
+  });
+
+  it("destroy releases the imported connector: it stays in Intune", async () => {
+    await run(["state", "unprotect", `urn:pulumi:${stack}::intune-yaml-import::${TYPE}::hq`, "--yes"]);
+    const result = await run(["destroy", "--yes", "--skip-preview"]);
+    expect(result.output, result.output).to.contain("was released, not deleted: it was adopted");
+    expect(emulator.summary().DELETE).to.equal(0);
+    expect(emulator.connectors().map((c) => c.id)).to.deep.equal([HQ]);
+    expect((await resources()).filter((r) => r.type === TYPE)).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * The `intune` package's plugin and the YAML language host, for the real CLI: the plugin as the
+ * engine finds it on PATH (`pulumi-resource-intune`, the built provider run by this process's
+ * Node), and the YAML host from toolchain/pulumi-yaml (cache, or a build from the Go module proxy).
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { REPO_ROOT } from "./pulumi-cli";
+
+export const PLUGIN_MAIN = path.join(REPO_ROOT, "provider/dist/plugin/main.js");
+const YAML_HOST_SCRIPT = path.join(REPO_ROOT, "toolchain/pulumi-yaml/ensure-pulumi-yaml.sh");
+
+let pluginDir: string | undefined;
+
+/** A folder holding `pulumi-resource-intune`, which runs the built plugin with this Node. */
+export function intunePluginDir(): string {
+  if (pluginDir && existsSync(pluginDir)) return pluginDir;
+  const dir = mkdtempSync(path.join(tmpdir(), "intune-plugin-"));
+  const shim = path.join(dir, "pulumi-resource-intune");
+  writeFileSync(
+    shim,
+    `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(PLUGIN_MAIN)} "$@"\n`,
+  );
+  chmodSync(shim, 0o755);
+  return (pluginDir = dir);
+}
+
+/** The folder holding `pulumi-language-yaml` (INTUNE_YAML_HOST_DIR once found). */
+export function yamlHostDir(): string {
+  const known = process.env.INTUNE_YAML_HOST_DIR ?? "";
+  if (known && existsSync(path.join(known, "pulumi-language-yaml"))) return known;
+  const result = spawnSync("bash", [YAML_HOST_SCRIPT], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const dir = result.stdout?.trim().split("\n").pop() ?? "";
+  if (result.status !== 0 || !existsSync(path.join(dir, "pulumi-language-yaml"))) {
+    throw new Error(`could not get the YAML language host (${YAML_HOST_SCRIPT} exited ${result.status})`);
+  }
+  process.env.INTUNE_YAML_HOST_DIR = dir;
+  return dir;
+}
