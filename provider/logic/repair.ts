@@ -12,9 +12,9 @@ import {
   namesakes,
   sameCreateFields,
 } from "./ownership";
-import { GraphConnector, PROVIDER_KEY, RESOURCE_TYPE } from "./schema";
+import { GraphConnector, PROVIDER_KEY, RESOURCE_TYPE, RESOURCE_TYPES } from "./schema";
 
-export { RESOURCE_TYPE };
+export { RESOURCE_TYPE, RESOURCE_TYPES };
 
 /** A note the provider writes before each POST (glue/create-journal.ts keeps them on disk). */
 export interface CreateIntent extends CreateFields {
@@ -141,9 +141,9 @@ export function settledResource(op: StateResource, id: string): StateEntry {
   return { ...op, id, outputs: { ...inputs, connectorId: id, adopted, deleteOnDestroy } };
 }
 
-/** The ids of the DomainJoinConnector resources among a state's resources. */
+/** The ids of the DomainJoinConnector resources among a state's resources, in either form. */
 export function managedConnectorIds(resources: readonly { type?: string; id?: string }[]): string[] {
   return resources
-    .filter((r) => r.type === RESOURCE_TYPE && typeof r.id === "string" && r.id !== "")
+    .filter((r) => RESOURCE_TYPES.includes(r.type ?? "") && typeof r.id === "string" && r.id !== "")
     .map((r) => r.id as string);
 }

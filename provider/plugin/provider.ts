@@ -9,6 +9,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { DomainJoinConnectorProvider, type ProviderEnvironment } from "../glue/implementation";
 import { getConnector, getConnectors, type ConnectorFilter } from "../inventory";
 import { ConfigurationError } from "../config/settings";
+import type { Connection } from "../connection";
 import { forPeople } from "../logic/errors";
 import { PLUGIN_RESOURCE_TYPE, type ConnectorOutputs } from "../logic/schema";
 import { packageInfo } from "../version";
@@ -85,6 +86,11 @@ export class IntunePluginProvider implements provider.Provider {
     } finally {
       await Promise.all(call.sent);
     }
+  }
+
+  /** The connection to Graph, built on first use from the provider's config (for tests and tools). */
+  connection(): Connection {
+    return this.connectors.connect();
   }
 
   async getSchema(): Promise<string> {

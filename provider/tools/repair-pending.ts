@@ -31,7 +31,7 @@ import { readIntents } from "../glue/create-journal";
 import { GraphConnector, PROVIDER_KEY } from "../logic/schema";
 import {
   PendingDecision,
-  RESOURCE_TYPE,
+  RESOURCE_TYPES,
   StateResource,
   decide,
   managedConnectorIds,
@@ -77,7 +77,7 @@ async function main(): Promise<number> {
   const pending: StateResource[] = (deployment.pending_operations ?? [])
     .filter(
       (op: { type: string; resource: StateResource }) =>
-        op.type === "creating" && op.resource.type === RESOURCE_TYPE,
+        op.type === "creating" && RESOURCE_TYPES.includes(op.resource.type),
     )
     .map((op: { resource: StateResource }) => op.resource);
   if (pending.length === 0 && repaired.fixed.length === 0) {

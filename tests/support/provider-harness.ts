@@ -31,21 +31,33 @@ export interface TestProvider {
   warnings: string[];
 }
 
-export function providerFor(
+/** What a test provider is given: the emulator's settings as its environment, fast timings, warnings kept. */
+export function providerEnvironment(
   emulator: Emulator,
   appName = "writer",
   overrides: Partial<ProviderEnvironment> & { env?: NodeJS.ProcessEnv } = {},
-): TestProvider {
-  const warnings: string[] = [];
+  warnings: string[] = [],
+): ProviderEnvironment {
   const { env, ...rest } = overrides;
-  const provider = new DomainJoinConnectorProvider({
+  return {
     warn: (m) => warnings.push(m),
     retry: FAST_RETRY,
     apiOptions: { readAfterWriteMs: 1000, reconcileMs: 1000 },
     ...rest,
     // Notes of POSTs in flight go to a folder of this test process, not the machine's shared one.
     env: { ...emulatorEnv(emulator, appName), INTUNE_CREATE_JOURNAL: TEST_JOURNAL, ...env },
-  });
+  };
+}
+
+export function providerFor(
+  emulator: Emulator,
+  appName = "writer",
+  overrides: Partial<ProviderEnvironment> & { env?: NodeJS.ProcessEnv } = {},
+): TestProvider {
+  const warnings: string[] = [];
+  const provider = new DomainJoinConnectorProvider(
+    providerEnvironment(emulator, appName, overrides, warnings),
+  );
   return { provider, warnings };
 }
 

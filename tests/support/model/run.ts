@@ -13,7 +13,7 @@ import { DomainJoinConnectorProvider } from "pulumi-intune-domain-join/internal/
 import { CliWorld } from "./cli-model";
 import { Model, ModelCommand, modelCommands } from "./commands";
 import { ALL_INVARIANTS, InvariantId, ModelViolation } from "./invariants";
-import { ProviderWorld, SEEDED, World, startModelEmulator } from "./world";
+import { ProviderForm, ProviderWorld, SEEDED, World, startModelEmulator } from "./world";
 
 export interface ModelRunOptions {
   /** Default: random (printed in the figures, so a failing soak can be replayed). */
@@ -25,6 +25,11 @@ export interface ModelRunOptions {
   level?: "provider" | "cli";
   /** Provider option; false switches off the ownership guard (the planted bug). */
   preCreateRead?: boolean;
+  /**
+   * Provider level: which form the engine stand-in drives — the dynamic provider (default) or the
+   * intune plugin's provider, configured by provider config as the engine configures it.
+   */
+  form?: ProviderForm;
   /** Include killed `up`s + repair-pending (default true). */
   killedUps?: boolean;
   /** Weight faults toward the command right after them (the real CLI level; see commands.ts). */
@@ -128,7 +133,12 @@ export async function runModel(options: ModelRunOptions, makeWorld?: WorldFactor
     makeWorld ??
     (options.level === "cli"
       ? (emu) => CliWorld.create(emu, only)
-      : (emu) => new ProviderWorld(emu, { only, ...(preCreateRead !== undefined && { preCreateRead }) }));
+      : (emu) =>
+          new ProviderWorld(emu, {
+            only,
+            form: options.form ?? "dynamic",
+            ...(preCreateRead !== undefined && { preCreateRead }),
+          }));
   try {
     const commands = fc.commands(
       modelCommands({

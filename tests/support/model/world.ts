@@ -9,7 +9,9 @@ import type { ProviderEnvironment } from "pulumi-intune-domain-join/internal/glu
 import { decide } from "pulumi-intune-domain-join/internal/logic/repair";
 import type { CreateIntent } from "pulumi-intune-domain-join/internal/glue/create-journal";
 import type { CreateFields } from "pulumi-intune-domain-join/internal/logic/ownership";
-import { FAST_RETRY, providerFor } from "../provider-harness";
+import { IntunePluginProvider } from "pulumi-intune-domain-join/internal/plugin/provider";
+import { PLUGIN_RESOURCE_TYPE } from "pulumi-intune-domain-join/internal/logic/schema";
+import { FAST_RETRY, providerEnvironment, providerFor } from "../provider-harness";
 import { startTestEmulator } from "../emulator";
 import { Bag, DynamicProvider, Engine, EngineReport, Program } from "./engine";
 import { InvariantId, ModelViolation, Violation, checkStep, convergence, teardown } from "./invariants";
@@ -168,8 +170,13 @@ export abstract class World {
   }
 }
 
+/** The two forms of the provider: the dynamic one of TypeScript programs, the plugin of every language. */
+export type ProviderForm = "dynamic" | "plugin";
+
 export interface ProviderWorldOptions {
   only: readonly InvariantId[];
+  /** Default "dynamic". */
+  form?: ProviderForm;
   /** Passed to the provider; false switches off the ownership guard (the planted bug). */
   preCreateRead?: boolean;
 }
@@ -300,16 +307,66 @@ export class ProviderWorld extends World {
       ...(this.options.preCreateRead === false && { preCreateRead: false }),
     } as Partial<ProviderEnvironment>;
     const app = MODEL_APPS[nextApp++ % MODEL_APPS.length].displayName;
+    if (this.options.form === "plugin") return this.newPlugin(app, overrides);
     const { provider } = providerFor(this.emulator, app, overrides);
-    const { tokens } = provider.connect();
+    this.collectTokens(provider.connect());
+    return provider;
+  }
+
+  /**
+   * The intune plugin's provider as the engine drives it: settings by provider config only (its
+   * environment holds no credential), warnings through its sink, each call about one resource.
+   */
+  private newPlugin(app: string, overrides: Partial<ProviderEnvironment>): DynamicProvider {
+    const { warn, env, ...environment } = providerEnvironment(this.emulator, app, overrides);
+    const plugin = new IntunePluginProvider({
+      environment: { ...environment, env: withoutCredentials(env ?? {}) },
+      warnings: async (message) => void warn?.(message),
+    });
+    plugin.configure(pluginConfig(env ?? {}));
+    this.collectTokens(plugin.connection());
+    const urn = `urn:pulumi:model::model::${PLUGIN_RESOURCE_TYPE}::connector`;
+    return {
+      check: (olds, news) => plugin.check(urn, olds, news),
+      diff: (id, olds, news) => plugin.diff(id, urn, olds, news),
+      create: (inputs) => plugin.create(urn, inputs),
+      read: (id, props) => plugin.read(id, urn, props),
+      update: (id, olds, news) => plugin.update(id, urn, olds, news),
+      delete: (id, props) => plugin.delete(id, urn, props),
+      close: () => plugin.connection().close(),
+    };
+  }
+
+  /** Every token the provider gets is a secret that must never reach a text (I5). */
+  private collectTokens({ tokens }: { tokens: { getToken(): Promise<string> } }): void {
     const getToken = tokens.getToken.bind(tokens);
     tokens.getToken = async () => {
       const token = await getToken();
       this.tokens.add(token);
       return token;
     };
-    return provider;
   }
+}
+
+/** The environment variables of the emulator's client settings, as the plugin's provider config. */
+const CONFIG_OF_ENV: Record<string, string> = {
+  AZURE_TENANT_ID: "intune:tenantId",
+  AZURE_CLIENT_ID: "intune:clientId",
+  AZURE_CLIENT_SECRET: "intune:clientSecret",
+  AZURE_AUTHORITY_HOST: "intune:authorityHost",
+  INTUNE_GRAPH_ENDPOINT: "intune:graphEndpoint",
+};
+
+function pluginConfig(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(CONFIG_OF_ENV)
+      .filter(([variable]) => env[variable] !== undefined)
+      .map(([variable, key]) => [key, env[variable] as string]),
+  );
+}
+
+function withoutCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([variable]) => !(variable in CONFIG_OF_ENV)));
 }
 
 /** Runs `work` with the provider's debug log lines (stderr, "[intune] …") captured into `sink`. */
