@@ -6,13 +6,13 @@
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator } from "intune-graph-emulator";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
 import { startTestEmulator } from "intune-test-support/emulator";
-import { yamlHostDir } from "intune-test-support/plugin";
+import { intunePluginDir, yamlHostDir } from "intune-test-support/plugin";
 
 const HQ = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
 const TYPE = "intune:index:DomainJoinConnector";
@@ -121,5 +121,64 @@ describe("the intune plugin, installed from its tarball: pulumi import (real Pul
     expect(emulator.summary().DELETE).to.equal(0);
     expect(emulator.connectors().map((c) => c.id)).to.deep.equal([HQ]);
     expect((await resources()).filter((r) => r.type === TYPE)).to.deep.equal([]);
+  });
+});
+
+describe("state per connector in the plugin form (YAML program, real Pulumi CLI, e2e)", function () {
+  this.timeout(180_000);
+  /** The dynamic form's bound (tests/e2e/consumer-state.test.ts): the plugin form must not cost more. */
+  const MAX_BYTES_PER_CONNECTOR = 2500;
+  let emulator: Emulator;
+  let copy: ProgramCopy;
+  let source: string;
+
+  before(async () => {
+    emulator = await startTestEmulator({ seed: 0 });
+    source = mkdtempSync(path.join(tmpdir(), "intune-yaml-state-"));
+    const resources = ["paris", "lyon", "nantes"]
+      .map(
+        (name) =>
+          `  ${name}:\n    type: intune:DomainJoinConnector\n    properties:\n      displayName: SRV-${name.toUpperCase()}\n`,
+      )
+      .join("");
+    writeFileSync(
+      path.join(source, "Pulumi.yaml"),
+      `name: intune-yaml-state\nruntime: yaml\nresources:\n${resources}`,
+    );
+    copy = copyProgram(source, connectionEnv(emulator), { pathDirs: [intunePluginDir(), yamlHostDir()] });
+    await copy.project.initStack("dev", {}, { "intune:clientSecret": emulator.app("writer").secret });
+  });
+  after(async () => {
+    copy?.cleanup();
+    rmSync(source, { recursive: true, force: true });
+    await emulator?.close();
+  });
+
+  it("stores each connector in less than the dynamic form's bound, with no token or secret in state", async () => {
+    await copy.project.run(["up", "--yes", "--skip-preview"], { stack: "dev" });
+    const exported = await copy.project.exportState("dev");
+    const resources = (JSON.parse(exported) as { deployment: { resources: StateResource[] } }).deployment
+      .resources;
+    const stored = resources.filter((r) => r.type === TYPE);
+    expect(stored).to.have.length(3);
+    for (const r of stored) {
+      const bytes = JSON.stringify(r).length;
+      // The YAML host records where in its own Go code each resource was registered (about 1.4 KB).
+      const {
+        stackTrace: _trace,
+        sourcePosition: _position,
+        ...own
+      } = r as StateResource & Record<string, unknown>;
+      const ownBytes = JSON.stringify(own).length;
+      console.log(
+        `      state bytes for one connector (plugin form): ${bytes}, ${ownBytes} without the host's source positions`,
+      );
+      expect(ownBytes).to.be.below(bytes);
+      expect(bytes).to.be.at.most(MAX_BYTES_PER_CONNECTOR);
+    }
+    expect(exported).to.not.contain(emulator.app("writer").secret);
+    expect(exported).not.to.match(/eyJ[\w-]+\.[\w-]+\./);
+    await copy.project.run(["destroy", "--yes", "--skip-preview"], { stack: "dev" });
+    expect(emulator.connectors()).to.deep.equal([]);
   });
 });
