@@ -13,6 +13,7 @@ export default tseslint.config(
       ".emulator/**",
       ".pulumi-state/**",
       "**/bin/**",
+      "sdk/**",
     ],
   },
   js.configs.recommended,

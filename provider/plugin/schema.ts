@@ -235,8 +235,13 @@ export function packageSchema(version: string): Record<string, unknown> {
         packageDescription:
           "Intune domain join connectors for Pulumi: the generated SDK of the intune plugin.",
         dependencies: { "@pulumi/pulumi": "^3.276.0" },
+        respectSchemaVersion: true,
       },
-      python: { packageName: SDK_NAMES.python, requires: { pulumi: ">=3.0.0,<4.0.0" } },
+      python: {
+        packageName: SDK_NAMES.python,
+        requires: { pulumi: ">=3.0.0,<4.0.0" },
+        respectSchemaVersion: true,
+      },
       go: {
         importBasePath: SDK_NAMES.goImportBasePath,
         generateResourceContainerTypes: false,
