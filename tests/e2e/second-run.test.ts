@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { Emulator, type ConnectorRecord } from "intune-graph-emulator";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
 import { startTestEmulator } from "intune-test-support/emulator";
-import { intunePluginDir, yamlHostDir } from "intune-test-support/plugin";
+import { builtNodejsSdk, intunePluginDir, yamlHostDir } from "intune-test-support/plugin";
 
 const HQ = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
 const REGISTERED: Partial<ConnectorRecord>[] = [
@@ -30,6 +30,8 @@ interface Program {
   changed: Record<string, unknown>;
   /** Folders the engine needs on PATH: the intune plugin and a language host, for non-TypeScript programs. */
   pathDirs?: () => string[];
+  /** Packages the program needs besides the repository's (the generated SDK). */
+  modules?: () => Record<string, string>;
 }
 
 const temporary: string[] = [];
@@ -97,6 +99,14 @@ const PROGRAMS: Program[] = [
     changed: { "intune-yaml:hqDisplayName": "ODJ HQ (managed)" },
   },
   {
+    name: "examples/plugin-typescript (the intune plugin, generated nodejs SDK)",
+    source: example("plugin-typescript"),
+    pathDirs: () => [intunePluginDir()],
+    modules: () => ({ "@intune-odj/pulumi-intune": builtNodejsSdk() }),
+    config: { "intune-plugin-typescript:hqDisplayName": "ODJ Connector – HQ" },
+    changed: { "intune-plugin-typescript:hqDisplayName": "ODJ HQ (managed)" },
+  },
+  {
     name: "the root stack (connectors in config)",
     source: rootStackSource,
     config: rootConnectors("ODJ Connector – Headquarters"),
@@ -116,7 +126,10 @@ describe("every documented program survives its own second run (real Pulumi CLI,
 
       before(async () => {
         emulator = await startTestEmulator({ seed: REGISTERED, cloud: program.cloud ?? "global" });
-        copy = copyProgram(program.source(), connectionEnv(emulator), { pathDirs: program.pathDirs?.() });
+        copy = copyProgram(program.source(), connectionEnv(emulator), {
+          pathDirs: program.pathDirs?.(),
+          modules: program.modules?.(),
+        });
         await copy.project.initStack(stack, program.config, {
           "intune:clientSecret": emulator.app("writer").secret,
         });

@@ -2,7 +2,7 @@
  * End-to-end test support: Pulumi programs run by the real CLI against the emulator, each in an
  * isolated copy with its own local backend, so tests never touch the working tree's stacks.
  */
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator, clientEnvironment } from "intune-graph-emulator";
@@ -30,7 +30,10 @@ export interface ProgramCopy {
 export function copyProgram(
   source: string,
   env: NodeJS.ProcessEnv,
-  options: Pick<PulumiProjectOptions, "pathDirs"> = {},
+  options: Pick<PulumiProjectOptions, "pathDirs"> & {
+    /** Packages the program resolves besides the repository's (name → folder), e.g. a built SDK. */
+    modules?: Record<string, string>;
+  } = {},
 ): ProgramCopy {
   const base = mkdtempSync(path.join(tmpdir(), "intune-e2e-"));
   const dir = path.join(base, "program");
@@ -38,15 +41,41 @@ export function copyProgram(
     recursive: true,
     filter: (src) => !/Pulumi\.[^/]+\.yaml$/.test(src) || src.endsWith("Pulumi.yaml"),
   });
-  symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  linkModules(path.join(dir, "node_modules"), options.modules ?? {});
   const project = new PulumiProject({
     dir,
     backendDir: path.join(base, "state"),
     passphrase: "e2e-local-state",
     env,
-    ...options,
+    pathDirs: options.pathDirs,
   });
   return { dir, project, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+/**
+ * The program's node_modules: a link to the repository's, or, when it needs more packages, a
+ * folder linking each of the repository's entries, with a copy of each of those packages.
+ */
+function linkModules(target: string, modules: Record<string, string>): void {
+  const repository = path.join(REPO_ROOT, "node_modules");
+  if (Object.keys(modules).length === 0) {
+    symlinkSync(repository, target, "dir");
+    return;
+  }
+  mkdirSync(target);
+  const scopes = new Set(Object.keys(modules).map((name) => name.split("/")[0]));
+  for (const entry of readdirSync(repository)) {
+    if (scopes.has(entry)) {
+      mkdirSync(path.join(target, entry));
+      for (const inner of readdirSync(path.join(repository, entry))) {
+        symlinkSync(path.join(repository, entry, inner), path.join(target, entry, inner), "dir");
+      }
+    } else symlinkSync(path.join(repository, entry), path.join(target, entry), "dir");
+  }
+  // Copied, not linked: Node resolves a package's own imports from where its files really are,
+  // and @pulumi/pulumi must be the program's one copy.
+  for (const [name, folder] of Object.entries(modules))
+    cpSync(folder, path.join(target, name), { recursive: true });
 }
 
 /** A temporary backend for a program run in place (the root stack). */

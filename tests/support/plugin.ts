@@ -42,3 +42,15 @@ export function yamlHostDir(): string {
   process.env.INTUNE_YAML_HOST_DIR = dir;
   return dir;
 }
+
+let nodejsSdk: string | undefined;
+
+/** The generated nodejs SDK (sdk/nodejs), compiled once per process as npm would publish it. */
+export function builtNodejsSdk(): string {
+  if (nodejsSdk && existsSync(path.join(nodejsSdk, "index.js"))) return nodejsSdk;
+  const out = mkdtempSync(path.join(tmpdir(), "intune-sdk-nodejs-"));
+  const script = path.join(REPO_ROOT, "scripts/build-nodejs-sdk.mjs");
+  const result = spawnSync(process.execPath, [script, "--out", out], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`the nodejs SDK did not build:\n${result.stdout}${result.stderr}`);
+  return (nodejsSdk = out);
+}
