@@ -81,6 +81,30 @@ describe("pipeline examples lint (actionlint, structure, no secrets)", function 
     expect(status).to.equal(0);
   });
 
+  it("the project's own release workflow passes actionlint and publishes only from a tested tag", () => {
+    const release = path.join(REPO_ROOT, ".github/workflows/release.yml");
+    const { status, output } = runActionlint([release]);
+    expect(output, output).to.equal("");
+    expect(status).to.equal(0);
+    const workflow = loadYaml(release) as {
+      on: { push: { tags: string[] } };
+      jobs: Record<
+        string,
+        { needs?: string; permissions?: Record<string, string>; steps: { run?: string }[] }
+      >;
+    };
+    expect(workflow.on.push.tags).to.deep.equal(["v[0-9]+.[0-9]+.[0-9]+"]);
+    const build = workflow.jobs.build.steps.map((s) => s.run ?? "").join("\n");
+    expect(build).to.contain("bash .ci/run");
+    expect(build).to.contain("npm run plugin-tarball");
+    const publish = workflow.jobs.publish;
+    expect(publish.needs).to.equal("build");
+    expect(publish.permissions).to.deep.equal({ contents: "write", "id-token": "write" });
+    expect(publish.steps.map((s) => s.run ?? "").join("\n")).to.contain(
+      'npm publish "$tarball" --provenance',
+    );
+  });
+
   it("actionlint catches a broken workflow (the check can fail)", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "intune-actionlint-"));
     try {
