@@ -182,3 +182,87 @@ describe("state per connector in the plugin form (YAML program, real Pulumi CLI,
     expect(emulator.connectors()).to.deep.equal([]);
   });
 });
+
+describe("two tenants in one YAML program: explicit intune providers (real Pulumi CLI, e2e)", function () {
+  this.timeout(180_000);
+  let contoso: Emulator;
+  let fabrikam: Emulator;
+  let copy: ProgramCopy;
+  let source: string;
+
+  /** An explicit provider's properties: one tenant, its app and its secret (from secret config). */
+  const provider = (name: string, emulator: Emulator) =>
+    [
+      `  ${name}:`,
+      "    type: pulumi:providers:intune",
+      "    properties:",
+      `      tenantId: ${emulator.tenantId}`,
+      `      clientId: ${emulator.app("writer").clientId}`,
+      `      clientSecret: \${${name}Secret}`,
+      `      authorityHost: ${emulator.authorityHost}`,
+      `      graphEndpoint: ${emulator.graphEndpoint}`,
+    ].join("\n");
+  const connector = (name: string, via: string) =>
+    [
+      `  ${name}:`,
+      "    type: intune:DomainJoinConnector",
+      "    properties:",
+      `      displayName: ODJ ${name}`,
+      "    options:",
+      `      provider: \${${via}}`,
+    ].join("\n");
+
+  before(async () => {
+    contoso = await startTestEmulator({ seed: 0 });
+    fabrikam = await startTestEmulator({ seed: 0 });
+    source = mkdtempSync(path.join(tmpdir(), "intune-yaml-tenants-"));
+    const program = [
+      "name: intune-two-tenants",
+      "runtime: yaml",
+      "config:",
+      "  contosoSecret: { type: string, secret: true }",
+      "  fabrikamSecret: { type: string, secret: true }",
+      "resources:",
+      provider("contoso", contoso),
+      provider("fabrikam", fabrikam),
+      connector("paris", "contoso"),
+      connector("lyon", "fabrikam"),
+      "",
+    ].join("\n");
+    writeFileSync(path.join(source, "Pulumi.yaml"), program);
+    // No default provider settings at all: each connector must go through its own provider.
+    copy = copyProgram(source, { AZURE_CLIENT_SECRET: "" }, { pathDirs: [intunePluginDir(), yamlHostDir()] });
+    await copy.project.initStack(
+      "dev",
+      {},
+      {
+        "intune-two-tenants:contosoSecret": contoso.app("writer").secret,
+        "intune-two-tenants:fabrikamSecret": fabrikam.app("writer").secret,
+      },
+    );
+  });
+  after(async () => {
+    copy?.cleanup();
+    rmSync(source, { recursive: true, force: true });
+    await contoso?.close();
+    await fabrikam?.close();
+  });
+
+  it("creates each connector in its own tenant, keeps the secrets secret, and destroys both", async () => {
+    await copy.project.run(["up", "--yes", "--skip-preview"], { stack: "dev" });
+    expect(contoso.connectors().map((c) => c.displayName)).to.deep.equal(["ODJ paris"]);
+    expect(fabrikam.connectors().map((c) => c.displayName)).to.deep.equal(["ODJ lyon"]);
+    const exported = await copy.project.exportState("dev");
+    expect(exported).to.not.contain(contoso.app("writer").secret);
+    expect(exported).to.not.contain(fabrikam.app("writer").secret);
+    contoso.clearLog();
+    fabrikam.clearLog();
+    await copy.project.run(["preview", "--expect-no-changes"], { stack: "dev" });
+    expect([contoso.summaryLine(), fabrikam.summaryLine()]).to.deep.equal([
+      "Graph: no requests",
+      "Graph: no requests",
+    ]);
+    await copy.project.run(["destroy", "--yes", "--skip-preview"], { stack: "dev" });
+    expect([contoso.connectors(), fabrikam.connectors()]).to.deep.equal([[], []]);
+  });
+});
