@@ -23,7 +23,7 @@ import { ConnectorInputs, ConnectorOutputs, GraphConnector, PROVIDER_KEY } from 
 import { ConnectorsApi, ConnectorsApiOptions } from "../graph/connectors";
 import { recordIntent } from "./create-journal";
 import { RetryOptions } from "../config/retry-options";
-import { Connection, connect } from "../connection";
+import type { Connection } from "../connection";
 
 /** What the provider needs from the outside world; tests pass their own. */
 export interface ProviderEnvironment {
@@ -83,6 +83,9 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
 
   /** The connection, built on first use from stack config and the environment. */
   connect(): Connection {
+    // Loaded on first use: @azure/identity and the Graph pipeline are half of this module's load
+    // time, and check and diff (all a preview asks) never reach Graph.
+    const { connect } = require("../connection") as typeof import("../connection");
     this.connection ??= connect({
       config: this.stackConfig,
       env: this.environment.env,

@@ -7,7 +7,7 @@
 import type * as provider from "@pulumi/pulumi/provider";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { DomainJoinConnectorProvider, type ProviderEnvironment } from "../glue/implementation";
-import { getConnector, getConnectors, type ConnectorFilter } from "../inventory";
+import type { ConnectorFilter } from "../inventory";
 import { ConfigurationError } from "../config/settings";
 import type { Connection } from "../connection";
 import { forPeople } from "../logic/errors";
@@ -150,6 +150,9 @@ export class IntunePluginProvider implements provider.Provider {
   }
 
   async invoke(token: string, inputs: Record<string, unknown>): Promise<provider.InvokeResult> {
+    // Loaded on first use: it brings the whole @pulumi/pulumi SDK, which a plugin that is never
+    // asked to look the tenant up need not load (about half of its start time).
+    const { getConnector, getConnectors } = require("../inventory") as typeof import("../inventory");
     const options = { config: this.config, env: this.environment.env };
     if (token === GET_CONNECTOR) {
       return { outputs: await getConnector(inputs.displayName as string, options) };
