@@ -1,14 +1,17 @@
 /**
  * The policy pack run by the real Pulumi CLI (`--policy-pack`) against the emulator: a mandatory
  * violation stops `up` before any write, an advisory one is reported and the update goes on, and
- * a policy config file changes enforcement and thresholds.
+ * a policy config file changes enforcement and thresholds — for the dynamic resource of TypeScript
+ * programs and for the plugin's resource in a YAML program alike.
  */
 import { expect } from "chai";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator } from "intune-graph-emulator";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
 import { startTestEmulator } from "intune-test-support/emulator";
+import { intunePluginDir, yamlHostDir } from "intune-test-support/plugin";
 
 const HOUR = 3_600_000;
 const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString().replace(/\.\d+Z$/, "Z");
@@ -71,6 +74,52 @@ describe("policy pack with the real Pulumi CLI (e2e)", function () {
     expect(up.output).to.match(/\[mandatory\]\s+intune-connector-version/);
     expect(writes(emulator)).to.equal(0);
     expect(emulator.connectors().map((c) => c.displayName)).to.not.include("SRV-DECLARED");
+  });
+
+  it("judges the plugin's connectors in a YAML program the same way: mandatory before a write, advisory after", async () => {
+    const source = mkdtempSync(path.join(tmpdir(), "intune-policy-yaml-"));
+    try {
+      const yaml = (version: string) =>
+        [
+          "name: intune-policy-yaml",
+          "runtime: yaml",
+          "resources:",
+          "  declared:",
+          "    type: intune:DomainJoinConnector",
+          "    properties: { displayName: SRV-DECLARED, version: " + JSON.stringify(version) + " }",
+          "  down:",
+          "    type: intune:DomainJoinConnector",
+          "    properties: { displayName: SRV-DOWN, registeredName: SRV-DOWN }",
+          "",
+        ].join("\n");
+      writeFileSync(path.join(source, "Pulumi.yaml"), yaml("6.2409.1000.1"));
+      copy = copyProgram(
+        source,
+        { ...connectionEnv(emulator), AZURE_CLIENT_SECRET: emulator.app("writer").secret },
+        { pathDirs: [intunePluginDir(), yamlHostDir()] },
+      );
+      await copy.project.initStack("dev", {});
+      emulator.clearLog();
+      const refused = await copy.project.run(["up", "--yes", "--policy-pack", PACK], {
+        stack: "dev",
+        allowFailure: true,
+      });
+      expect(refused.code).to.not.equal(0);
+      expect(refused.output).to.match(
+        /\[mandatory\]\s+intune-connector-version\s+\(intune:index:DomainJoinConnector: declared\)/,
+      );
+      expect(writes(emulator)).to.equal(0);
+
+      writeFileSync(path.join(copy.dir, "Pulumi.yaml"), yaml("6.2504.2001.8"));
+      const up = await copy.project.run(["up", "--yes", "--policy-pack", PACK], { stack: "dev" });
+      expect(up.output).to.match(
+        /\[advisory\]\s+intune-connector-health\s+\(intune:index:DomainJoinConnector: down\)/,
+      );
+      expect(up.output).to.contain('"SRV-DOWN": state is error');
+      await copy.project.run(["destroy", "--yes", "--skip-preview"], { stack: "dev" });
+    } finally {
+      rmSync(source, { recursive: true, force: true });
+    }
   });
 
   it("a supported declared version passes, and the update creates the connector", async () => {
