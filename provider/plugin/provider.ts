@@ -29,7 +29,7 @@ export function configLookup(variables: Record<string, string>): (key: string) =
 }
 
 function unknownType(urn: string): never {
-  throw new ConfigurationError(`the intune plugin has no resource of the type in ${urn}`);
+  throw forPeople(new ConfigurationError(`the intune plugin has no resource of the type in ${urn}`));
 }
 
 function isConnector(urn: string): boolean {

@@ -118,6 +118,8 @@ describe("the intune plugin's provider, configured by provider config (emulator)
     const other = "urn:pulumi:dev::yaml::intune:index:Other::x";
     const type = await rejection(plugin.create(other, { displayName: "x" }));
     expect(type.message).to.contain("intune:index:Other");
+    // Written for a person: the engine shows the message, not a stack trace.
+    expect([type.stack, both.stack, token.stack]).to.deep.equal(["", "", ""]);
     expect(emulator.summaryLine()).to.equal("Graph: no requests");
   });
 });
