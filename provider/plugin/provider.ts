@@ -103,15 +103,24 @@ export class IntunePluginProvider implements provider.Provider {
     this.connectors.useConfig(this.config);
   }
 
-  async check(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+  async check(
+    urn: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<provider.CheckResult> {
     return this.about(urn, () => this.connectors.check(olds, news));
   }
 
-  async diff(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+  async diff(
+    id: string,
+    urn: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<provider.DiffResult> {
     return this.about(urn, () => this.connectors.diff(id, olds, news));
   }
 
-  async create(urn: string, inputs: Record<string, unknown>) {
+  async create(urn: string, inputs: Record<string, unknown>): Promise<provider.CreateResult> {
     return this.about(urn, async () => {
       try {
         return await this.connectors.create(inputs);
@@ -129,7 +138,7 @@ export class IntunePluginProvider implements provider.Provider {
    * released on destroy unless asked, and its inputs are the program that keeps it — its display
    * name and its id, as a program adopting by `connectorId` declares it.
    */
-  async read(id: string, urn: string, props: Record<string, unknown> = {}) {
+  async read(id: string, urn: string, props: Record<string, unknown> = {}): Promise<provider.ReadResult> {
     const importing = props.connectorId === undefined;
     const result = await this.about(urn, () => this.connectors.read(id, props));
     const outputs = result.props as ConnectorOutputs | undefined;
@@ -141,11 +150,16 @@ export class IntunePluginProvider implements provider.Provider {
     return { ...result, inputs };
   }
 
-  async update(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+  async update(
+    id: string,
+    urn: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<provider.UpdateResult> {
     return this.about(urn, () => this.connectors.update(id, olds, news));
   }
 
-  async delete(id: string, urn: string, props: Record<string, unknown>) {
+  async delete(id: string, urn: string, props: Record<string, unknown>): Promise<void> {
     return this.about(urn, () => this.connectors.delete(id, props));
   }
 

@@ -22,6 +22,11 @@ interface ResourceSpec {
   requiredInputs: string[];
   properties: Record<string, Property>;
 }
+interface FunctionSpec {
+  description: string;
+  inputs: { properties: Record<string, Property> };
+  outputs: { properties: Record<string, Property> };
+}
 const schema = packageSchema("1.2.3") as {
   name: string;
   version: string;
@@ -83,6 +88,24 @@ describe("the intune package schema", () => {
     for (const [key, property] of Object.entries(schema.config.variables)) {
       expect(property.description, key).to.match(/Environment: [A-Z_]+/);
     }
+  });
+
+  it("describes everything a user reads as docs: the package, the resource, each property, function and setting", () => {
+    const described: [string, unknown][] = [["package", (schema as { description?: string }).description]];
+    const properties = (where: string, bag: Record<string, Property>) =>
+      Object.entries(bag).forEach(([key, p]) => described.push([`${where}.${key}`, p.description]));
+    properties("inputs", connector.inputProperties);
+    properties("outputs", connector.properties);
+    properties("config", schema.config.variables);
+    described.push(["resource", (connector as { description?: string }).description]);
+    for (const [token, fn] of Object.entries(schema.functions) as [string, FunctionSpec][]) {
+      described.push([token, fn.description]);
+      properties(`${token} inputs`, fn.inputs.properties);
+      properties(`${token} outputs`, fn.outputs.properties);
+    }
+    const missing = described.filter(([, text]) => typeof text !== "string" || text.trim().length < 10);
+    expect(missing.map(([where]) => where)).to.deep.equal([]);
+    expect(described.length).to.be.above(40);
   });
 
   it("serializes to JSON as the engine reads it", () => {
