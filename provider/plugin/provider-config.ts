@@ -47,8 +47,9 @@ export function configHandlers(
     },
     diffConfig(call, callback) {
       const request = call.request;
-      const olds = (request.getOldInputs() ?? request.getOlds())?.toJavaScript() ?? {};
-      const news = request.getNews()?.toJavaScript() ?? {};
+      // Old inputs where the engine sends them; older engines send the old outputs alone.
+      const olds = (request.getOldInputs() ?? request.getOlds()).toJavaScript();
+      const news = request.getNews().toJavaScript();
       const response = new proto.DiffResponse();
       // Never a replacement: a provider replaced would replace every connector it manages.
       response.setChanges(

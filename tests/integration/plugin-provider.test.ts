@@ -11,6 +11,19 @@ import { rejection } from "intune-test-support/thrown";
 
 const URN = "urn:pulumi:dev::yaml::intune:index:DomainJoinConnector::hq";
 const HQ = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
+const NAMELESS = "0dd0a000-0000-4000-8000-00000000000d";
+
+/** The emulator's tenant, app and endpoints as the engine sends a plugin its config. */
+function settingsOf(emulator: Emulator): Record<string, string> {
+  const app = emulator.app("writer");
+  return {
+    "intune:tenantId": emulator.tenantId,
+    "intune:clientId": app.clientId,
+    "intune:clientSecret": app.secret,
+    "intune:authorityHost": emulator.authorityHost,
+    "intune:graphEndpoint": emulator.graphEndpoint,
+  };
+}
 
 describe("the intune plugin's provider, configured by provider config (emulator)", function () {
   this.timeout(30_000);
@@ -85,6 +98,27 @@ describe("the intune plugin's provider, configured by provider config (emulator)
     expect(emulator.connectors().map((c) => c.id)).to.include(HQ);
   });
 
+  it("returns from a call only once its warnings are delivered", async () => {
+    const delivered: string[] = [];
+    const slow = new IntunePluginProvider({
+      environment: { env: { INTUNE_CREATE_JOURNAL: "" } },
+      warnings: (message) =>
+        new Promise((resolve) => setTimeout(() => resolve(void delivered.push(message)), 50)),
+    });
+    slow.configure(settingsOf(emulator));
+    const read = await slow.read(HQ, URN, {});
+    await slow.delete(HQ, URN, read.props);
+    expect(delivered).to.have.length(1);
+  });
+
+  it("imports a connector without a name with its id alone, and refuses what is not a URN of its type", async () => {
+    emulator.seed([{ id: NAMELESS, displayName: null, version: "6.2504.2001.8" }]);
+    const read = await plugin.read(NAMELESS, URN, {});
+    expect(read.inputs).to.deep.equal({ connectorId: NAMELESS });
+    const garbage = await rejection(plugin.check("not-a-urn", {}, { displayName: "x" }));
+    expect(garbage.message).to.equal("the intune plugin has no resource of the type in not-a-urn");
+  });
+
   it("refreshes without inputs, keeping what the stack recorded", async () => {
     const read = await plugin.read(HQ, URN, { connectorId: HQ, displayName: "ODJ-HQ-SRV01", adopted: true });
     expect(read.inputs).to.equal(undefined);
@@ -104,6 +138,14 @@ describe("the intune plugin's provider, configured by provider config (emulator)
     ]);
     const all = await plugin.invoke("intune:index:getConnectors", {});
     expect((all.outputs as { connectors: unknown[] }).connectors).to.have.length(2);
+    const ids = async (args: Record<string, unknown>) =>
+      ((await plugin.invoke("intune:index:getConnectors", args)).outputs as { connectors: { id: string }[] })
+        .connectors.length;
+    expect(await ids({ displayName: "ODJ – Lyon" })).to.equal(1);
+    expect(await ids({ displayName: "ODJ" })).to.equal(0); // exact, not a prefix
+    expect(await ids({ maxVersion: "6.2500" })).to.equal(1);
+    expect(await ids({ states: ["active"] })).to.equal(2); // seeded as checked in just now
+    expect(await ids({ states: ["error", "inactive"] })).to.equal(0);
   });
 
   it("refuses what it cannot serve with a message naming it, before any request", async () => {

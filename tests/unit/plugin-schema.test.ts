@@ -10,6 +10,11 @@ import { SETTINGS } from "pulumi-intune-domain-join/internal/config/settings";
 import { packageSchema } from "pulumi-intune-domain-join/internal/plugin/schema";
 import { configLookup } from "pulumi-intune-domain-join/internal/plugin/provider";
 import { configHandlers } from "pulumi-intune-domain-join/internal/plugin/provider-config";
+import {
+  engineAddressOf,
+  engineWarnings,
+  stderrWarnings,
+} from "pulumi-intune-domain-join/internal/plugin/engine-log";
 
 interface Property {
   type?: string;
@@ -113,16 +118,36 @@ describe("the intune package schema", () => {
   });
 });
 
+describe("the plugin's messages to the engine", () => {
+  it("finds the engine's address among the plugin's arguments, flags aside", () => {
+    expect(engineAddressOf(["--logtostderr", "-v=9", "127.0.0.1:41234"])).to.equal("127.0.0.1:41234");
+    expect(engineAddressOf(["--tracing", "http://t", "127.0.0.1:5"])).to.equal("127.0.0.1:5");
+    expect(engineAddressOf([])).to.equal(undefined);
+  });
+
+  it("writes warnings to stderr when no engine is there to take them", () => {
+    expect(engineWarnings(undefined)).to.equal(stderrWarnings);
+  });
+});
+
 describe("the plugin's provider config", () => {
   it("reads settings by full key from either form of the engine's keys, ignoring other packages", () => {
     const lookup = configLookup({
       "intune:tenantId": "t",
       "intune:config:clientId": "c",
       "azure:clientId": "other",
+      // Not the older form: a name with a colon of its own is kept whole.
+      "intune:some:name": "s",
+      "intune:config:a:b": "ab",
     });
     expect([lookup("intune:tenantId"), lookup("intune:clientId"), lookup("azure:clientId")]).to.deep.equal([
       "t",
       "c",
+      undefined,
+    ]);
+    expect([lookup("intune:some:name"), lookup("intune:config:a:b"), lookup("intune:name")]).to.deep.equal([
+      "s",
+      "ab",
       undefined,
     ]);
   });
@@ -152,8 +177,12 @@ describe("the plugin's provider config", () => {
     const variables = new Map([["intune:tenantId", "t"]]);
     const response = (await callOf(configure, { getVariablesMap: () => variables })) as {
       getAcceptsecrets(): boolean;
+      getAcceptresources(): boolean;
+      getAcceptoutputs(): boolean;
     };
     expect(received).to.deep.equal({ "intune:tenantId": "t" });
     expect(response.getAcceptsecrets()).to.equal(false);
+    // Nor resource references or output values: the provider's inputs are plain data.
+    expect([response.getAcceptresources(), response.getAcceptoutputs()]).to.deep.equal([false, false]);
   });
 });
