@@ -196,11 +196,11 @@ function filterOf(inputs: Record<string, unknown>): ConnectorFilter {
       ),
     );
   }
+  // An absent filter is undefined, which the inventory reads as no filter.
   return {
-    ...(displayName !== undefined && { displayName }),
-    ...(displayNamePrefix !== undefined && { displayName: { prefix: displayNamePrefix } }),
-    ...(states !== undefined && { state: states }),
-    ...(minVersion !== undefined && { minVersion }),
-    ...(maxVersion !== undefined && { maxVersion }),
+    displayName: displayNamePrefix !== undefined ? { prefix: displayNamePrefix } : displayName,
+    state: states,
+    minVersion,
+    maxVersion,
   };
 }
