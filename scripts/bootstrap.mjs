@@ -58,6 +58,23 @@ export function bootstrap(script) {
 }
 
 /**
+ * Runs a command whose failure ends the script: its stderr passes through, its stdout is returned
+ * (trimmed); on a non-zero exit, one line names the command and the script exits 1.
+ */
+export function runOrExit(command, args, options = {}) {
+  const result = spawnSync(command, args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    ...options,
+  });
+  if (result.status !== 0) {
+    console.error(`${command} ${args.join(" ")} exited ${result.status}`);
+    process.exit(1);
+  }
+  return result.stdout.trim();
+}
+
+/**
  * For entry points that run compiled TypeScript against the emulator: bootstrap, build, make sure
  * the emulator's CA exists, then run the script in a child with NODE_EXTRA_CA_CERTS set (Node reads
  * it only at start-up). Exits with the child's status.

@@ -4,13 +4,12 @@
 // (`pulumi-resource-intune` for Linux and macOS, `.cmd` for Windows) that run it with the `node` on
 // PATH (22 or newer). Nothing in it is native code, so one tarball serves every platform.
 // Prints the tarball's path as the last line.
-import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { bootstrap, root } from "./bootstrap.mjs";
+import { bootstrap, root, runOrExit } from "./bootstrap.mjs";
 
 bootstrap(fileURLToPath(import.meta.url));
 
@@ -19,29 +18,22 @@ const out = resolve(values.out);
 const { version } = JSON.parse(readFileSync(join(root, "provider", "package.json"), "utf8"));
 const MAIN = "node_modules/pulumi-intune-domain-join/dist/plugin/main.js";
 
-function run(command, args, cwd) {
-  const result = spawnSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  if (result.status !== 0) {
-    console.error(`${command} ${args.join(" ")} exited ${result.status}`);
-    process.exit(1);
-  }
-  return result.stdout;
-}
-
 const staging = mkdtempSync(join(tmpdir(), "intune-plugin-"));
 try {
   // The package exactly as npm would publish it (the provider is built by `npm run build`).
   const packed = JSON.parse(
-    run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", staging], join(root, "provider")),
+    runOrExit("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", staging], {
+      cwd: join(root, "provider"),
+    }),
   );
   const tgz = join(staging, packed[0].filename);
   const plugin = join(staging, "plugin");
   mkdirSync(plugin);
   writeFileSync(join(plugin, "package.json"), JSON.stringify({ private: true }));
-  run(
+  runOrExit(
     "npm",
     ["install", "--omit=dev", "--no-audit", "--no-fund", "--no-package-lock", "--prefer-offline", tgz],
-    plugin,
+    { cwd: plugin },
   );
   rmSync(join(plugin, "package.json"));
   const launcher = join(plugin, "pulumi-resource-intune");
@@ -51,7 +43,7 @@ try {
 
   mkdirSync(out, { recursive: true });
   const tarball = join(out, `pulumi-resource-intune-v${version}.tar.gz`);
-  run("tar", ["-czf", tarball, "-C", plugin, "."], root);
+  runOrExit("tar", ["-czf", tarball, "-C", plugin, "."], { cwd: root });
   console.error(`plugin tarball: ${(statSync(tarball).size / 1e6).toFixed(1)} MB`);
   console.log(tarball);
 } finally {

@@ -3,12 +3,11 @@
 // from Go modules: the CLI built here cannot run the language plugins `pulumi package gen-sdk`
 // needs). Default folder: sdk/, which is committed; tests/e2e/sdks.test.ts checks that it is what
 // this script writes, and that each SDK compiles. The go SDK's go.sum comes from `go mod tidy`.
-import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { bootstrap, root } from "./bootstrap.mjs";
+import { bootstrap, root, runOrExit } from "./bootstrap.mjs";
 
 bootstrap(fileURLToPath(import.meta.url));
 
@@ -21,30 +20,17 @@ const { values } = parseArgs({
 const out = resolve(values.out);
 const LANGUAGES = ["nodejs", "python", "go"];
 
-function run(command, args, options = {}) {
-  const result = spawnSync(command, args, {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    ...options,
-  });
-  if (result.status !== 0) {
-    console.error(`${command} ${args.join(" ")} exited ${result.status}`);
-    process.exit(1);
-  }
-  return result.stdout.trim();
-}
-
 const { version } = JSON.parse(readFileSync(join(root, "provider", "package.json"), "utf8"));
 const { packageSchema } = await import(join(root, "provider", "dist", "plugin", "schema.js"));
 mkdirSync(out, { recursive: true });
 const schemaPath = join(out, "schema.json");
 writeFileSync(schemaPath, JSON.stringify(packageSchema(version), null, 2) + "\n");
 
-const sdkgen = run("bash", [join(root, "toolchain", "sdkgen", "ensure-sdkgen.sh")])
+const sdkgen = runOrExit("bash", [join(root, "toolchain", "sdkgen", "ensure-sdkgen.sh")])
   .split("\n")
   .pop();
 for (const language of LANGUAGES) {
-  run(sdkgen, [
+  runOrExit(sdkgen, [
     "-schema",
     schemaPath,
     "-language",
@@ -57,5 +43,5 @@ for (const language of LANGUAGES) {
 }
 // go.sum, so that the go SDK builds from verified modules (needs the Go module proxy).
 if (!values["no-tidy"])
-  run("go", ["mod", "tidy"], { cwd: join(out, "go"), env: { ...process.env, GOFLAGS: "-mod=mod" } });
+  runOrExit("go", ["mod", "tidy"], { cwd: join(out, "go"), env: { ...process.env, GOFLAGS: "-mod=mod" } });
 console.log(out);

@@ -3,13 +3,10 @@
  * writes to stderr (it shows it only if the plugin crashes), so warnings go through the engine's
  * Log call, attached to the resource they are about.
  */
-import * as path from "node:path";
+import { fromPulumi } from "./pulumi-internals";
 
 /** Sends a warning, attached to a resource when its URN is given; settles when the engine has it. */
 export type WarningSink = (message: string, urn?: string) => Promise<void>;
-
-const pulumiRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiRoot] }));
 
 /** Writes to stderr: for a provider run outside the engine (tests, a debugger). */
 export const stderrWarnings: WarningSink = async (message) => {

@@ -5,7 +5,7 @@
  * provider without its tenant and credential. So, before `main` registers its gRPC service, the
  * three config calls of that service are answered here; every other call stays the SDK's.
  */
-import * as path from "node:path";
+import { fromPulumi } from "./pulumi-internals";
 
 type Callback = (error: unknown, response?: unknown) => void;
 type Handler = (call: { request: any }, callback: Callback) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -14,11 +14,6 @@ type Handler = (call: { request: any }, callback: Callback) => void; // eslint-d
 export interface ConfigReceiver {
   configure(variables: Record<string, string>): void;
 }
-
-// The copies of grpc-js and the protocol that @pulumi/pulumi itself loads (a second copy's Server
-// class would not be the one its `main` uses).
-const pulumiRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiRoot] }));
 
 /** Whether two config bags say the same: the engine updates the provider in place when not. */
 function sameConfig(a: unknown, b: unknown): boolean {

@@ -14,7 +14,7 @@ import { Emulator, READ_WRITE_ROLE } from "intune-graph-emulator";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram } from "intune-test-support/e2e";
 import { GithubStandIn, startGithubActionsStandIn } from "intune-test-support/federated-issuers";
 import { startTestEmulator } from "intune-test-support/emulator";
-import { ensurePulumiCli } from "intune-test-support/pulumi-cli";
+import { ensurePulumiCli, ensuredPath } from "intune-test-support/pulumi-cli";
 
 // js-yaml 4 comes with @pulumi/pulumi (no types installed): only `load` is used.
 const { load } = require("js-yaml") as { load(text: string, options?: { filename?: string }): unknown };
@@ -44,16 +44,7 @@ function loadYaml(file: string): Yaml {
 
 let actionlintPath: string | undefined;
 function actionlint(): string {
-  if (actionlintPath) return actionlintPath;
-  const result = spawnSync("bash", [path.join(REPO_ROOT, "toolchain/actionlint/ensure-actionlint.sh")], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const bin = result.stdout?.trim().split("\n").pop();
-  if (result.status !== 0 || !bin)
-    throw new Error("no actionlint (see toolchain/actionlint/ensure-actionlint.sh)");
-  actionlintPath = bin;
-  return bin;
+  return (actionlintPath ??= ensuredPath("toolchain/actionlint/ensure-actionlint.sh"));
 }
 
 function runActionlint(files: string[]): { status: number | null; output: string } {

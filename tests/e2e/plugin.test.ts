@@ -6,11 +6,18 @@
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator } from "intune-graph-emulator";
-import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
+import {
+  ProgramCopy,
+  REPO_ROOT,
+  connectionEnv,
+  copyProgram,
+  writes,
+  runLogged,
+} from "intune-test-support/e2e";
 import { startTestEmulator } from "intune-test-support/emulator";
 import { intunePluginDir, yamlHostDir } from "intune-test-support/plugin";
 
@@ -56,12 +63,9 @@ describe("the intune plugin, installed from its tarball: pulumi import (real Pul
     copy = copyProgram(path.join(REPO_ROOT, "tests/e2e/fixtures/yaml-import"), connectionEnv(emulator), {
       pathDirs: [yamlHostDir()],
     });
-    const { version } = JSON.parse(
-      spawnSync("node", ["-p", "JSON.stringify(require('./provider/package.json'))"], {
-        cwd: REPO_ROOT,
-        encoding: "utf8",
-      }).stdout,
-    ) as { version: string };
+    const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, "provider/package.json"), "utf8")) as {
+      version: string;
+    };
     await copy.project.run(["plugin", "install", "resource", "intune", version, "--file", tarball]);
     await copy.project.initStack(stack, {}, { "intune:clientSecret": emulator.app("writer").secret });
   });
@@ -71,12 +75,7 @@ describe("the intune plugin, installed from its tarball: pulumi import (real Pul
     await emulator?.close();
   });
 
-  const run = async (args: string[]) => {
-    emulator.clearLog();
-    const result = await copy.project.run(args, { stack, allowFailure: true });
-    expect(result.code, `pulumi ${args.join(" ")}:\n${result.output}`).to.equal(0);
-    return result;
-  };
+  const run = (args: string[]) => runLogged(copy, emulator, stack, args);
 
   it("serves its schema from the plugin cache", async () => {
     const result = await copy.project.run(["package", "get-schema", "intune"]);

@@ -10,7 +10,14 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator, type ConnectorRecord } from "intune-graph-emulator";
-import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
+import {
+  ProgramCopy,
+  REPO_ROOT,
+  connectionEnv,
+  copyProgram,
+  writes,
+  runLogged,
+} from "intune-test-support/e2e";
 import { startTestEmulator } from "intune-test-support/emulator";
 import { builtNodejsSdk, intunePluginDir, yamlHostDir } from "intune-test-support/plugin";
 
@@ -139,12 +146,7 @@ describe("every documented program survives its own second run (real Pulumi CLI,
         await emulator?.close();
       });
 
-      const run = async (args: string[]) => {
-        emulator.clearLog();
-        const result = await copy.project.run(args, { stack, allowFailure: true });
-        expect(result.code, `pulumi ${args.join(" ")}:\n${result.output}`).to.equal(0);
-        return result;
-      };
+      const run = (args: string[]) => runLogged(copy, emulator, stack, args);
       const noRequests = () => expect(emulator.summaryLine()).to.equal("Graph: no requests");
 
       it("up, then a preview and an up that find nothing to do and ask Graph nothing", async () => {

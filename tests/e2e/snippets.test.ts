@@ -18,7 +18,14 @@ import {
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator, type ConnectorRecord } from "intune-graph-emulator";
-import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
+import {
+  ProgramCopy,
+  REPO_ROOT,
+  connectionEnv,
+  copyProgram,
+  writes,
+  runLogged,
+} from "intune-test-support/e2e";
 import { startTestEmulator } from "intune-test-support/emulator";
 
 interface Snippet {
@@ -135,12 +142,7 @@ describe("the README's and the docs' TypeScript snippets", function () {
         await emulator?.close();
       });
 
-      const run = async (args: string[]) => {
-        emulator.clearLog();
-        const result = await copy.project.run(args, { stack, allowFailure: true });
-        expect(result.code, `pulumi ${args.join(" ")}:\n${result.output}`).to.equal(0);
-        return result;
-      };
+      const run = (args: string[]) => runLogged(copy, emulator, stack, args);
 
       it("up, then a preview and an up that change nothing and write nothing", async () => {
         await run(["up", "--yes", "--skip-preview"]);

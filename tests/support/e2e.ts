@@ -6,7 +6,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Emulator, clientEnvironment } from "intune-graph-emulator";
-import { PulumiProject, PulumiProjectOptions, REPO_ROOT } from "./pulumi-cli";
+import { expect } from "chai";
+import { PulumiProject, PulumiProjectOptions, PulumiResult, REPO_ROOT } from "./pulumi-cli";
 
 export { REPO_ROOT };
 
@@ -76,6 +77,22 @@ function linkModules(target: string, modules: Record<string, string>): void {
   // and @pulumi/pulumi must be the program's one copy.
   for (const [name, folder] of Object.entries(modules))
     cpSync(folder, path.join(target, name), { recursive: true });
+}
+
+/**
+ * Runs `pulumi <args>` on the copy's stack with the emulator's log cleared first, so that the log
+ * then holds this command's requests alone; fails, with the CLI's output, unless it exits 0.
+ */
+export async function runLogged(
+  copy: ProgramCopy,
+  emulator: Emulator,
+  stack: string,
+  args: string[],
+): Promise<PulumiResult> {
+  emulator.clearLog();
+  const result = await copy.project.run(args, { stack, allowFailure: true });
+  expect(result.code, `pulumi ${args.join(" ")}:\n${result.output}`).to.equal(0);
+  return result;
 }
 
 /** A temporary backend for a program run in place (the root stack). */

@@ -7,10 +7,9 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { REPO_ROOT } from "./pulumi-cli";
+import { REPO_ROOT, ensuredPath } from "./pulumi-cli";
 
 export const PLUGIN_MAIN = path.join(REPO_ROOT, "provider/dist/plugin/main.js");
-const YAML_HOST_SCRIPT = path.join(REPO_ROOT, "toolchain/pulumi-yaml/ensure-pulumi-yaml.sh");
 
 let pluginDir: string | undefined;
 
@@ -29,18 +28,13 @@ export function intunePluginDir(): string {
 
 /** The folder holding `pulumi-language-yaml` (INTUNE_YAML_HOST_DIR once found). */
 export function yamlHostDir(): string {
+  const holdsHost = (dir: string) => dir !== "" && existsSync(path.join(dir, "pulumi-language-yaml"));
   const known = process.env.INTUNE_YAML_HOST_DIR ?? "";
-  if (known && existsSync(path.join(known, "pulumi-language-yaml"))) return known;
-  const result = spawnSync("bash", [YAML_HOST_SCRIPT], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const dir = result.stdout?.trim().split("\n").pop() ?? "";
-  if (result.status !== 0 || !existsSync(path.join(dir, "pulumi-language-yaml"))) {
-    throw new Error(`could not get the YAML language host (${YAML_HOST_SCRIPT} exited ${result.status})`);
-  }
-  process.env.INTUNE_YAML_HOST_DIR = dir;
-  return dir;
+  if (holdsHost(known)) return known;
+  return (process.env.INTUNE_YAML_HOST_DIR = ensuredPath(
+    "toolchain/pulumi-yaml/ensure-pulumi-yaml.sh",
+    holdsHost,
+  ));
 }
 
 let nodejsSdk: string | undefined;

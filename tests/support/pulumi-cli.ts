@@ -8,7 +8,6 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFile
 import * as path from "node:path";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
-const ENSURE_SCRIPT = path.join(REPO_ROOT, "toolchain/pulumi/ensure-pulumi.sh");
 const WINDOWS = process.platform === "win32";
 const EXE = WINDOWS ? ".exe" : "";
 // @pulumi/pulumi ships the dynamic-provider plugin as a shell script and, for Windows, a .cmd.
@@ -32,18 +31,23 @@ export function ensurePulumiCli(): string {
   return dir;
 }
 
-function builtCli(): string {
-  const result = spawnSync("bash", [ENSURE_SCRIPT], {
+/**
+ * Runs one of toolchain/'s ensure scripts (cache, or a build from the Go module proxy; progress on
+ * stderr) and returns the path it prints on its last line; throws naming the script when it fails.
+ */
+export function ensuredPath(script: string, holds: (found: string) => boolean = existsSync): string {
+  const result = spawnSync("bash", [path.join(REPO_ROOT, script)], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const dir = result.stdout?.trim().split("\n").pop() ?? "";
-  if (result.status !== 0 || !holdsCli(dir)) {
-    throw new Error(
-      `could not get the Pulumi CLI (toolchain/pulumi/ensure-pulumi.sh exited ${result.status})`,
-    );
-  }
-  return dir;
+  const found = result.stdout?.trim().split("\n").pop() ?? "";
+  if (result.status !== 0 || !holds(found))
+    throw new Error(`could not get what ${script} makes (it exited ${result.status})`);
+  return found;
+}
+
+function builtCli(): string {
+  return ensuredPath("toolchain/pulumi/ensure-pulumi.sh", holdsCli);
 }
 
 function installedCli(): string {
