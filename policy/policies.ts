@@ -20,8 +20,10 @@ import {
   DEFAULT_HEALTH_OPTIONS,
   DOTTED_NUMBER,
   HealthOptions,
+  GraphConnector,
   MINIMUM_SUPPORTED_VERSION,
   RESOURCE_TYPES,
+  connectorFromOutputs,
   connectorHealth,
   fleetHealth,
   unsupportedVersion,
@@ -56,29 +58,15 @@ const minimumHealthySchema = {
   description: "Healthy connectors the stack must hold.",
 };
 
-/** A connector's outputs as the state holds them, or undefined while any of them is unknown. */
-interface ConnectorOutputs {
-  id: string;
-  displayName: string;
-  version: string | null;
-  state: string | null;
-  lastConnectionDateTime: string | null;
-}
-
-function knownOutputs(resource: PolicyResource): ConnectorOutputs | undefined {
+/**
+ * The connector a resource's outputs describe, or undefined while any of them is unknown. One
+ * without a display name (cleared outside the stack) waits for the next up: the pack names
+ * connectors by their display name.
+ */
+function knownOutputs(resource: PolicyResource): GraphConnector | undefined {
   try {
-    const p = resource.props;
-    // A connector the run is about to create or adopt carries only its inputs so far: the
-    // provider's own outputs (`adopted` among them) appear once it has read the connector.
-    if (typeof p.adopted !== "boolean") return undefined;
-    if (typeof p.connectorId !== "string" || typeof p.displayName !== "string") return undefined;
-    return {
-      id: p.connectorId,
-      displayName: p.displayName,
-      version: typeof p.version === "string" ? p.version : null,
-      state: typeof p.state === "string" ? p.state : null,
-      lastConnectionDateTime: typeof p.lastConnectionDateTime === "string" ? p.lastConnectionDateTime : null,
-    };
+    const connector = connectorFromOutputs(resource.props);
+    return connector?.displayName === null ? undefined : connector;
   } catch (e) {
     // Computed during a preview: judged on the run that settles it.
     if (e instanceof UnknownValueError) return undefined;
@@ -90,7 +78,7 @@ function connectors(resources: readonly PolicyResource[]) {
   return resources
     .filter((r) => RESOURCE_TYPES.includes(r.type))
     .map((resource) => ({ resource, outputs: knownOutputs(resource) }))
-    .filter((c): c is { resource: PolicyResource; outputs: ConnectorOutputs } => c.outputs !== undefined);
+    .filter((c): c is { resource: PolicyResource; outputs: GraphConnector } => c.outputs !== undefined);
 }
 
 function options(config: Partial<HealthOptions>): HealthOptions {

@@ -2,21 +2,21 @@
  * pulumi-intune-domain-join: manage Microsoft Intune domain join connectors with Pulumi.
  */
 export { DomainJoinConnector, DomainJoinConnectorArgs, DomainJoinConnectorState } from "./resource";
-export { CLOUDS, CLOUD_NAMES, CloudName } from "./logic/clouds";
-export { AUTH_METHODS, AuthMethod, ConfigurationError, SETTINGS } from "./config/settings";
-// The errors a program can catch (from getConnector and getConnectors); all are IntuneErrors,
-// which Pulumi prints as their message alone.
-export { IntuneError } from "./logic/errors";
-export { AuthenticationError } from "./auth/errors";
-export { GraphConnectionError, GraphError, GraphRequestRefusedError } from "./graph/errors";
+// The connector's definition, for programs and tools that walk its properties.
 export {
-  ConnectorFilter,
-  ConnectorInfo,
-  ConnectorLookupError,
-  InventoryOptions,
-  getConnector,
-  getConnectors,
-} from "./inventory";
+  CONNECTOR_PROPERTIES,
+  ConnectorOutputs,
+  INPUT_PROPERTIES,
+  OUTPUT_PROPERTIES,
+  PropertyDefinition,
+} from "./logic/definition";
+export { connectorFromOutputs } from "./logic/outputs";
+export { CLOUDS, CLOUD_NAMES, CloudName } from "./logic/clouds";
+export { AUTH_METHODS, AuthMethod, SETTINGS } from "./config/settings";
+// Every error the package throws (errors.ts lists what raises each); all are IntuneErrors, which
+// Pulumi prints as their message alone.
+export * from "./errors";
+export { ConnectorFilter, ConnectorInfo, InventoryOptions, getConnector, getConnectors } from "./inventory";
 export {
   ConnectorHealth,
   DEFAULT_HEALTH_OPTIONS,

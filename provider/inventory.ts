@@ -6,8 +6,7 @@
  * only when a program calls them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigurationError } from "./config/settings";
-import { IntuneError, forPeople } from "./logic/errors";
+import { ConfigurationError, ConnectorLookupError, asUserError } from "./logic/errors";
 import {
   ConnectorFilter,
   ConnectorInfo,
@@ -16,20 +15,16 @@ import {
   onlyNamed,
   toInfo,
 } from "./logic/inventory";
-import { GraphConnector } from "./logic/schema";
+import { GraphConnector } from "./logic/definition";
 
 export type { ConnectorFilter, ConnectorInfo };
+export { ConnectorLookupError };
 
 export interface InventoryOptions {
   /** Stack config by full key (`intune:clientId`). Default: the running program's config. */
   config?: (key: string) => string | undefined;
   /** The environment settings fall back to. Default: process.env. */
   env?: NodeJS.ProcessEnv;
-}
-
-/** A lookup that found no connector, or several, by the name asked for. */
-export class ConnectorLookupError extends IntuneError {
-  override readonly name = "ConnectorLookupError";
 }
 
 async function listTenant(options: InventoryOptions): Promise<GraphConnector[]> {
@@ -47,24 +42,12 @@ async function listTenant(options: InventoryOptions): Promise<GraphConnector[]> 
   }
 }
 
-/**
- * Runs a lookup for a program. An error of this package reaches the program without its stack:
- * Pulumi then prints it as one line, its message (all of them are IntuneErrors).
- */
-async function forProgram<T>(lookup: () => Promise<T>): Promise<T> {
-  try {
-    return await lookup();
-  } catch (error) {
-    throw forPeople(error);
-  }
-}
-
 /** The tenant's connectors that pass `filter` (all when none is given), in Graph's order. */
 export function getConnectors(
   filter: ConnectorFilter = {},
   options: InventoryOptions = {},
 ): Promise<ConnectorInfo[]> {
-  return forProgram(async () => {
+  return asUserError(async () => {
     const problems = filterProblems(filter);
     if (problems.length) throw new ConfigurationError(`getConnectors: ${problems.join("; ")}`);
     return (await listTenant(options)).filter((c) => matchesFilter(c, filter)).map(toInfo);
@@ -73,7 +56,7 @@ export function getConnectors(
 
 /** The one connector with exactly this display name; a ConnectorLookupError when none or several. */
 export function getConnector(displayName: string, options: InventoryOptions = {}): Promise<ConnectorInfo> {
-  return forProgram(async () => {
+  return asUserError(async () => {
     if (typeof displayName !== "string" || displayName === "") {
       throw new ConfigurationError(
         `getConnector: displayName must be a non-empty string, got ${JSON.stringify(displayName)}`,

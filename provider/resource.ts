@@ -5,60 +5,17 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as storedProvider from "./glue/stored-provider";
+import { OUTPUT_PROPERTIES } from "./logic/definition";
 import { idKey } from "./logic/ownership";
-import { OUTPUT_ONLY_PREFIX, STATE_INPUT_IGNORED, type ConnectorState } from "./logic/schema";
+import { ignoredInputWarnings } from "./logic/check";
+import { OUTPUT_ONLY_PREFIX, PACKAGE_NAME, RESOURCE_NAME } from "./logic/schema";
+import {
+  DomainJoinConnectorOutputs,
+  type DomainJoinConnectorArgs,
+  type DomainJoinConnectorState,
+} from "./resource-types";
 
-export type DomainJoinConnectorState = ConnectorState;
-
-/** The arguments of a {@link DomainJoinConnector}. */
-export interface DomainJoinConnectorArgs {
-  /**
-   * The connector's display name in Intune (1–256 characters, no control characters). Managed:
-   * a change is applied with a PATCH of this property alone.
-   */
-  displayName: pulumi.Input<string>;
-  /**
-   * The connector software version, a dotted number such as `6.2504.2001.8`. Optional: when
-   * omitted it is reported by the connector and never causes a change.
-   */
-  version?: pulumi.Input<string>;
-  /**
-   * Ignored, with a warning: Intune sets the state from the connector's heartbeats (active while it
-   * checks in, error after an hour without one, inactive after five days), so a declared state
-   * cannot hold. Read the `state` output instead, or judge it with `intune-health` or the policy pack.
-   * @deprecated Remove it: `state` is an output only.
-   */
-  state?: pulumi.Input<DomainJoinConnectorState>;
-  /**
-   * The id (GUID) of a connector that already exists, usually registered by the Intune Connector
-   * for Active Directory. When set, the resource adopts that connector instead of creating one;
-   * changing it replaces the resource.
-   */
-  connectorId?: pulumi.Input<string>;
-  /**
-   * The display name under which the connector is registered (the Intune Connector for Active
-   * Directory registers with its server's name, e.g. `ODJ-HQ-SRV01`): the resource adopts the one
-   * connector the tenant holds under this name (letter case and surrounding spaces ignored). The
-   * name is looked up once, when the resource is created, and the connector's id is kept in state,
-   * so the program keeps working after `displayName` renames it; previews of an unchanged stack
-   * make no Graph request. Another name later adopts another connector (a replacement). Give
-   * `connectorId` or `registeredName`, not both.
-   */
-  registeredName?: pulumi.Input<string>;
-  /**
-   * Whether destroying this resource deletes the connector from Intune. Default: `true` for a
-   * connector this resource created, `false` for an adopted one, which is released (left in
-   * Intune) with a warning.
-   */
-  deleteOnDestroy?: pulumi.Input<boolean>;
-  /**
-   * Whether a new connector may take a display name that another connector in the tenant
-   * already has. Default `false`: before creating, the provider reads the tenant's connectors
-   * and refuses, naming the existing ids, so that a connector registered by the connector
-   * software is adopted (`connectorId`) instead of duplicated.
-   */
-  allowDuplicateDisplayName?: pulumi.Input<boolean>;
-}
+export type { DomainJoinConnectorArgs, DomainJoinConnectorState };
 
 // Connector ids (lower case) claimed in this program, with the resources that claim each.
 const connectorClaims = new Map<string, string[]>();
@@ -103,29 +60,7 @@ function claimedConnectorId(resourceName: string, connectorId: pulumi.Input<stri
  * });
  * ```
  */
-export class DomainJoinConnector extends pulumi.dynamic.Resource {
-  /** The connector's id in Intune (a GUID); also the resource id. */
-  declare public readonly connectorId: pulumi.Output<string>;
-  /** The display name, as Intune has it. */
-  declare public readonly displayName: pulumi.Output<string>;
-  /**
-   * The connector software version, as Intune has it. Intune's metadata declares it non-null; a
-   * connector created through Graph without one shows an empty string (or null, from a service that
-   * does not keep to its metadata) until its software reports one.
-   */
-  declare public readonly version: pulumi.Output<string | null>;
-  /**
-   * Intune's verdict on the connector's heartbeats, as of the last read: `active` ("actively pinging
-   * Intune"), `error` (no heartbeat for an hour) or `inactive` (none for five days). Output only.
-   */
-  declare public readonly state: pulumi.Output<DomainJoinConnectorState | null>;
-  /** When the connector last contacted Intune. Output only: set by the service, never diffed. */
-  declare public readonly lastConnectionDateTime: pulumi.Output<string | null>;
-  /** True when the connector existed before and was adopted through `connectorId`. */
-  declare public readonly adopted: pulumi.Output<boolean>;
-  /** Whether destroying the resource deletes the connector (see the argument of the same name). */
-  declare public readonly deleteOnDestroy: pulumi.Output<boolean>;
-
+export class DomainJoinConnector extends DomainJoinConnectorOutputs {
   /**
    * Reads an existing connector into the program without managing it: Pulumi never updates or
    * deletes a resource obtained this way.
@@ -156,21 +91,15 @@ export class DomainJoinConnector extends pulumi.dynamic.Resource {
       storedProvider,
       name,
       {
-        // Output-only keys must be present (as undefined) to become outputs. The arguments come
-        // last and whole, so a mistaken or unknown key reaches `check` and is reported there.
-        connectorId: undefined,
-        displayName: undefined,
-        version: undefined,
-        state: undefined,
-        lastConnectionDateTime: undefined,
-        adopted: undefined,
-        deleteOnDestroy: undefined,
+        // Every output must be present (as undefined) to become one. The arguments come last and
+        // whole, so a mistaken or unknown key reaches `check` and is reported there.
+        ...Object.fromEntries(OUTPUT_PROPERTIES.map((key) => [key, undefined])),
         ...given,
       },
       opts,
-      "intune",
-      "DomainJoinConnector",
+      PACKAGE_NAME,
+      RESOURCE_NAME,
     );
-    if (args?.state !== undefined) void pulumi.log.warn(STATE_INPUT_IGNORED, this);
+    for (const warning of ignoredInputWarnings(rest)) void pulumi.log.warn(warning, this);
   }
 }

@@ -5,6 +5,8 @@
  */
 export { PLUGIN_RESOURCE_TYPE, RESOURCE_TYPE, RESOURCE_TYPES } from "./logic/schema";
 export { displayNameKey, idKey } from "./logic/ownership";
+export { connectorFromOutputs } from "./logic/outputs";
+export type { ConnectorInputs, ConnectorOutputs, GraphConnector } from "./logic/definition";
 export {
   ConnectorHealth,
   ConnectorRule,

@@ -3,20 +3,18 @@
  * that name the entry, the key and what is accepted. Pure (no Pulumi), so it is unit-tested.
  */
 
+import type { DomainJoinConnectorArgs } from "pulumi-intune-domain-join";
 import { displayNameKey, idKey } from "pulumi-intune-domain-join/rules";
 
-export interface ConnectorEntry {
+/**
+ * One connector of the list: the resource's arguments and its logical name. Anything else is
+ * passed on, so the resource's own check reports it with a suggestion.
+ */
+export type ConnectorEntry = DomainJoinConnectorArgs & {
   /** Logical name of the resource in the stack. Stable: renaming it would replace the resource. */
   name: string;
-  displayName: string;
-  version?: string;
-  state?: string;
-  connectorId?: string;
-  registeredName?: string;
-  deleteOnDestroy?: boolean;
-  /** Anything else is passed on, so the resource's own check reports it with a suggestion. */
   [key: string]: unknown;
-}
+};
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 

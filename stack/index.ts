@@ -12,7 +12,12 @@
  * Connection settings (tenant, app, cloud) are the provider's `intune:` keys; see the README.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DomainJoinConnector, fleetHealth } from "pulumi-intune-domain-join";
+import {
+  DomainJoinConnector,
+  OUTPUT_PROPERTIES,
+  connectorFromOutputs,
+  fleetHealth,
+} from "pulumi-intune-domain-join";
 import { StackConfigError, parseConnectorEntries } from "./connectors-config";
 
 const config = new pulumi.Config();
@@ -52,32 +57,25 @@ export const connectors = Object.fromEntries(
 export const health = pulumi
   .all(
     resources.map(({ name, connector }) =>
-      pulumi.all([
-        name,
-        connector.connectorId,
-        connector.displayName,
-        connector.version,
-        connector.state,
-        connector.lastConnectionDateTime,
-      ]),
+      pulumi.all([name, pulumi.output(Object.fromEntries(OUTPUT_PROPERTIES.map((p) => [p, connector[p]])))]),
     ),
   )
   .apply((rows) => {
+    const judged = rows.flatMap(([name, outputs]) => {
+      const connector = connectorFromOutputs(outputs);
+      return connector ? [{ name, connector }] : [];
+    });
     const fleet = fleetHealth(
-      rows.map(([, id, displayName, version, state, lastConnectionDateTime]) => ({
-        id,
-        displayName,
-        version,
-        state,
-        lastConnectionDateTime,
-      })),
+      judged.map((j) => j.connector),
       Date.now(),
     );
     return {
       healthy: fleet.healthy,
       healthyCount: fleet.healthyCount,
       unhealthy: Object.fromEntries(
-        fleet.connectors.flatMap((h, i) => (h.healthy ? [] : [[rows[i][0], h.findings.map((f) => f.rule)]])),
+        fleet.connectors.flatMap((h, i) =>
+          h.healthy ? [] : [[judged[i].name, h.findings.map((f) => f.rule)]],
+        ),
       ),
       fleet: fleet.findings.map((f) => f.rule),
     };

@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import type { CreateFields } from "../logic/ownership";
+import { createFieldsOf, type CreateFields } from "../logic/ownership";
 import type { CreateIntent } from "../logic/repair";
 import { SETTINGS, fromEnvironment } from "../config/settings";
 
@@ -39,9 +39,7 @@ export function recordIntent(
 ): (made?: string) => void {
   const file = path.join(journalDir(env), `${randomUUID()}.json`);
   const intent: CreateIntent = {
-    displayName: fields.displayName,
-    version: fields.version,
-    state: fields.state,
+    ...createFieldsOf(fields),
     before: [...before],
     at: new Date().toISOString(),
   };

@@ -7,9 +7,10 @@
  * It imports no Pulumi runtime code (types only): the provider process stays lean.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { IntuneError, forPeople } from "../logic/errors";
+import { AdoptionError, OwnershipError, VerificationError, asUserError } from "../logic/errors";
 import { asConnectorInputs, checkInputs, describeValue } from "../logic/check";
 import { createBody, diffConnector, driftedProperties, patchBody } from "../logic/diff";
+import { toOutputs, withoutUndefined } from "../logic/outputs";
 import {
   displayNameKey,
   duplicateNameMessage,
@@ -19,7 +20,8 @@ import {
   namesakes,
   recordedOwnership,
 } from "../logic/ownership";
-import { ConnectorInputs, ConnectorOutputs, GraphConnector, PROVIDER_KEY } from "../logic/schema";
+import { PROVIDER_KEY } from "../logic/schema";
+import { ConnectorInputs, ConnectorOutputs, GraphConnector } from "../logic/definition";
 import { ConnectorsApi, ConnectorsApiOptions } from "../graph/connectors";
 import { recordIntent } from "./create-journal";
 import { RetryOptions } from "../config/retry-options";
@@ -43,14 +45,6 @@ export interface ProviderEnvironment {
   preCreateRead?: boolean;
   /** Where the note of a POST in flight goes (see create-journal.ts). Default: the journal folder. */
   recordIntent?: typeof recordIntent;
-}
-
-async function reported<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw forPeople(error);
-  }
 }
 
 export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
@@ -123,7 +117,7 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
   }
 
   async create(inputs: Record<string, unknown>): Promise<dynamic.CreateResult> {
-    return reported(async () => {
+    return asUserError(async () => {
       const desired = asConnectorInputs(inputs);
       const { api } = this.connect();
       const provider = inputs[PROVIDER_KEY];
@@ -280,7 +274,7 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
   }
 
   async read(id: string, props: Record<string, unknown>): Promise<dynamic.ReadResult> {
-    return reported(async () => {
+    return asUserError(async () => {
       const { api } = this.connect();
       // One GET each. A 404 is confirmed by the list before the resource leaves state: a transient
       // 404 (a replica behind) must not orphan a connector that the next up would then refuse to
@@ -301,7 +295,7 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<dynamic.UpdateResult> {
-    return reported(async () => {
+    return asUserError(async () => {
       const previous = olds as unknown as ConnectorOutputs;
       const desired = asConnectorInputs(news);
       const ownership = {
@@ -318,7 +312,7 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
   }
 
   async delete(id: string, props: Record<string, unknown>): Promise<void> {
-    return reported(async () => {
+    return asUserError(async () => {
       const outputs = props as Partial<ConnectorOutputs>;
       const ownership = recordedOwnership(outputs);
       if (!ownership.deleteOnDestroy) {
@@ -332,19 +326,6 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       await this.connect().api.delete(id);
     });
   }
-}
-
-export class AdoptionError extends IntuneError {
-  override readonly name = "AdoptionError";
-}
-
-export class VerificationError extends IntuneError {
-  override readonly name = "VerificationError";
-}
-
-/** A create or adoption refused because the connector is, or would be, someone else's. */
-export class OwnershipError extends IntuneError {
-  override readonly name = "OwnershipError";
 }
 
 /** Names the managed properties the service did not take after a write; undefined when it took all. */
@@ -364,30 +345,6 @@ function notTakenMessage(
 function withoutProvider(props: Record<string, unknown>): Record<string, unknown> {
   const { [PROVIDER_KEY]: _provider, ...rest } = props;
   return rest;
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/**
- * The outputs stored in state; absent values are null, since state cannot hold undefined
- * (registeredName is left out when the resource did not adopt by name).
- */
-export function toOutputs(
-  connector: GraphConnector,
-  ownership: Pick<ConnectorOutputs, "adopted" | "deleteOnDestroy" | "registeredName">,
-): ConnectorOutputs {
-  return {
-    connectorId: connector.id,
-    displayName: connector.displayName,
-    version: connector.version ?? null,
-    state: connector.state ?? null,
-    lastConnectionDateTime: connector.lastConnectionDateTime ?? null,
-    adopted: ownership.adopted,
-    deleteOnDestroy: ownership.deleteOnDestroy,
-    ...(ownership.registeredName !== undefined && { registeredName: ownership.registeredName }),
-  };
 }
 
 /** The provider of this process: the serialized shim delegates every call to it. */

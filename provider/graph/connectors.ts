@@ -4,12 +4,19 @@
  * connector counting as done, and a POST with an unknown outcome reconciled rather than resent.
  */
 import type { CreateBody } from "../logic/diff";
-import { GraphConnector, isGuid } from "../logic/schema";
+import { isGuid } from "../logic/schema";
+import { GraphConnector } from "../logic/definition";
 import { createCandidates, createFieldsKey, idKey } from "../logic/ownership";
 import { Clock, realClock } from "../config/clock";
 import { GraphClient } from "./client";
-import { IntuneError } from "../logic/errors";
-import { GraphError, GraphRequestRefusedError, OutcomeUnknownError } from "./errors";
+import {
+  CreateReconciliationError,
+  GraphError,
+  GraphRequestRefusedError,
+  OutcomeUnknownError,
+} from "./errors";
+
+export { CreateReconciliationError };
 
 export const CONNECTORS_PATH = "/deviceManagement/domainJoinConnectors";
 
@@ -44,21 +51,6 @@ export interface CreateContext {
    * reconciled create adds the id it takes, so that two lost creates never take the same one.
    */
   held?: Set<string>;
-}
-
-/** Thrown when a POST's outcome could not be settled: names the connectors that could be it. */
-export class CreateReconciliationError extends IntuneError {
-  override readonly name = "CreateReconciliationError";
-  /** The POST whose outcome stayed unknown. */
-  declare readonly cause: OutcomeUnknownError;
-
-  constructor(
-    message: string,
-    readonly candidates: string[],
-    cause: OutcomeUnknownError,
-  ) {
-    super(message, { cause });
-  }
 }
 
 /** The path of one connector; the id must be a GUID, so no input can reach another Graph path. */

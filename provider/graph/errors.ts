@@ -219,3 +219,18 @@ export class OutcomeUnknownError extends IntuneError {
     super(`${operation}: the outcome is unknown: ${cause.message}`, { cause });
   }
 }
+
+/** Thrown when a POST's outcome could not be settled: names the connectors that could be it. */
+export class CreateReconciliationError extends IntuneError {
+  override readonly name = "CreateReconciliationError";
+  /** The POST whose outcome stayed unknown. */
+  declare readonly cause: OutcomeUnknownError;
+
+  constructor(
+    message: string,
+    readonly candidates: string[],
+    cause: OutcomeUnknownError,
+  ) {
+    super(message, { cause });
+  }
+}

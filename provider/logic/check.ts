@@ -4,18 +4,18 @@
  */
 import { idKey } from "./ownership";
 import {
-  CONNECTOR_STATES,
+  ACCEPTED_INPUTS,
   ConnectorInputs,
-  DEPRECATED_INPUTS,
+  IGNORED_INPUTS,
   INPUT_PROPERTIES,
-  LIMITS,
-  OUTPUT_ONLY_PREFIX,
   OUTPUT_ONLY_PROPERTIES,
-  PROVIDER_KEY,
-  UNKNOWN_VALUE,
-  VERSION_PATTERN,
-  isGuid,
-} from "./schema";
+  inputDefinition,
+  type InputProperty,
+} from "./definition";
+import { OUTPUT_ONLY_PREFIX, PROVIDER_KEY, UNKNOWN_VALUE } from "./schema";
+import { describeValue, isAbsent } from "./values";
+
+export { describeValue };
 
 export interface CheckFailure {
   property: string;
@@ -27,28 +27,8 @@ export interface CheckResult {
   failures: CheckFailure[];
 }
 
-// C0/C1 control characters (tab, newline, NUL, ...): never part of a real display name.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
-
-/** How a value is shown in a message: quoted, shortened, control characters escaped. */
-export function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  if (typeof value === "string") {
-    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return `${JSON.stringify(shown)}${value.length > 40 ? ` (${value.length} characters)` : ""}`;
-  }
-  return `${typeof value} ${String(value)}`;
-}
-
 function isUnknown(value: unknown): boolean {
   return value === UNKNOWN_VALUE;
-}
-
-function isAbsent(value: unknown): boolean {
-  return value === undefined || value === null;
 }
 
 /** Edit distance, to suggest the known property nearest to a typo. */
@@ -66,6 +46,10 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
+function isInputProperty(key: string): key is InputProperty {
+  return (INPUT_PROPERTIES as readonly string[]).includes(key);
+}
+
 export function nearestProperty(name: string): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
@@ -78,68 +62,6 @@ export function nearestProperty(name: string): string | undefined {
   }
   return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }
-
-/** The rules of a display name, for displayName and for registeredName (a display name to look up). */
-function checkName(property: string, value: unknown): string | undefined {
-  if (typeof value !== "string") return `${property} must be a string, got ${describeValue(value)}`;
-  if (value.trim().length === 0) {
-    return `${property} must not be empty or only whitespace, got ${describeValue(value)}`;
-  }
-  if (value.length > LIMITS.displayNameLength) {
-    return `${property} is ${value.length} characters long; at most ${LIMITS.displayNameLength} are accepted`;
-  }
-  if (CONTROL_CHARACTERS.test(value)) {
-    return `${property} must not contain control characters (newline, tab, NUL, ...), got ${describeValue(value)}`;
-  }
-  return undefined;
-}
-
-function checkDisplayName(value: unknown): string | undefined {
-  if (isAbsent(value))
-    return "displayName is required: give the connector's display name as a non-empty string";
-  return checkName("displayName", value);
-}
-
-function checkVersion(value: unknown): string | undefined {
-  if (typeof value !== "string") {
-    return `version must be a string such as "6.2504.2001.8", got ${describeValue(value)}`;
-  }
-  if (value.length > LIMITS.versionLength || !VERSION_PATTERN.test(value)) {
-    return `version must be a dotted version number such as "6.2504.2001.8", got ${describeValue(value)}`;
-  }
-  return undefined;
-}
-
-function checkState(value: unknown): string | undefined {
-  if (typeof value !== "string" || !(CONNECTOR_STATES as readonly string[]).includes(value)) {
-    return `state must be one of ${CONNECTOR_STATES.join(", ")}; got ${describeValue(value)}`;
-  }
-  return undefined;
-}
-
-function checkConnectorId(value: unknown): string | undefined {
-  if (typeof value !== "string" || !isGuid(value)) {
-    return (
-      `connectorId must be the GUID of an existing connector (e.g. "3fa85f64-5717-4562-b3fc-2c963f66afa6"), ` +
-      `got ${describeValue(value)}`
-    );
-  }
-  return undefined;
-}
-
-function checkBoolean(property: string): (value: unknown) => string | undefined {
-  return (value) =>
-    typeof value === "boolean" ? undefined : `${property} must be true or false, got ${describeValue(value)}`;
-}
-
-const CHECKERS: Record<string, (value: unknown) => string | undefined> = {
-  version: checkVersion,
-  state: checkState,
-  connectorId: checkConnectorId,
-  registeredName: (value) => checkName("registeredName", value),
-  deleteOnDestroy: checkBoolean("deleteOnDestroy"),
-  allowDuplicateDisplayName: checkBoolean("allowDuplicateDisplayName"),
-};
 
 /**
  * Validates the new inputs. Values not known yet (preview) pass untouched; absent optional
@@ -158,7 +80,7 @@ export function checkInputs(news: Record<string, unknown>): CheckResult {
       inputs[key] = value;
       continue;
     }
-    if ((OUTPUT_ONLY_PROPERTIES as readonly string[]).includes(key)) {
+    if (OUTPUT_ONLY_PROPERTIES.includes(key)) {
       if (!isAbsent(value)) {
         failures.push({
           property: key,
@@ -167,7 +89,7 @@ export function checkInputs(news: Record<string, unknown>): CheckResult {
       }
       continue;
     }
-    if (!(INPUT_PROPERTIES as readonly string[]).includes(key)) {
+    if (!isInputProperty(key)) {
       if (isAbsent(value)) continue;
       const nearest = nearestProperty(key);
       failures.push({
@@ -175,28 +97,32 @@ export function checkInputs(news: Record<string, unknown>): CheckResult {
         reason:
           `${key} is not a property of DomainJoinConnector` +
           (nearest ? `; did you mean ${nearest}?` : "") +
-          ` Accepted: ${INPUT_PROPERTIES.filter((p) => !DEPRECATED_INPUTS.includes(p)).join(", ")}`,
+          ` Accepted: ${ACCEPTED_INPUTS.join(", ")}`,
       });
       continue;
     }
+    const definition = inputDefinition(key);
+    // An ignored input (state) is checked, so that a typo still fails, and then left out: older
+    // programs keep working, and the provider warns (IGNORED_INPUTS).
+    const kept = definition.role !== "ignored";
     if (isUnknown(value)) {
-      if (key !== "state") inputs[key] = value;
+      if (kept) inputs[key] = value;
       continue;
     }
-    if (key === "displayName") continue; // checked below, also when missing
+    if (definition.required) continue; // checked below, also when missing
     if (isAbsent(value)) continue;
-    const reason = CHECKERS[key](value);
+    const reason = definition.check(value);
     if (reason) failures.push({ property: key, reason });
-    // A valid state is accepted, so that older programs keep working, and left out: Intune sets it
-    // (STATE_INPUT_IGNORED; the resource class warns in the program).
-    else if (key !== "state") inputs[key] = key === "connectorId" ? idKey(value as string) : value;
+    else if (kept) inputs[key] = key === "connectorId" ? idKey(value as string) : value;
   }
 
-  const displayName = news.displayName;
-  if (!isUnknown(displayName)) {
-    const reason = checkDisplayName(displayName);
-    if (reason) failures.push({ property: "displayName", reason });
-    else inputs.displayName = displayName;
+  for (const key of INPUT_PROPERTIES) {
+    const definition = inputDefinition(key);
+    const value = news[key];
+    if (!definition.required || isUnknown(value)) continue;
+    const reason = definition.check(value);
+    if (reason) failures.push({ property: key, reason });
+    else inputs[key] = value;
   }
   if (!isAbsent(news.connectorId) && !isAbsent(news.registeredName)) {
     failures.push({
@@ -207,6 +133,18 @@ export function checkInputs(news: Record<string, unknown>): CheckResult {
     });
   }
   return { inputs, failures };
+}
+
+/**
+ * The warnings a program gets for inputs that are accepted but ignored (`state`): one line each,
+ * saying what to do instead. Each form delivers them where its user sees them: the TypeScript
+ * resource in the program, the plugin through the engine when it checks the inputs.
+ */
+export function ignoredInputWarnings(news: Record<string, unknown>): string[] {
+  return IGNORED_INPUTS.flatMap((name) => {
+    const message = inputDefinition(name).deprecationMessage;
+    return isAbsent(news[name]) || message === undefined ? [] : [message];
+  });
 }
 
 /** The validated inputs as a typed object (call only when `checkInputs` reported no failure). */

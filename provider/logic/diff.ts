@@ -3,14 +3,13 @@
  * smallest PATCH body. Pure: no network, so preview costs zero Graph requests.
  */
 import {
-  CONNECTOR_ODATA_TYPE,
   ConnectorInputs,
   ConnectorOutputs,
   GraphConnector,
   MANAGED_PROPERTIES,
   ManagedProperty,
-  UNKNOWN_VALUE,
-} from "./schema";
+} from "./definition";
+import { CONNECTOR_ODATA_TYPE, UNKNOWN_VALUE } from "./schema";
 import { displayNameKey, idKey, ownershipAfterUpdate, recordedOwnership } from "./ownership";
 
 export interface ConnectorDiff {
@@ -79,17 +78,17 @@ export function driftedProperties(
   return MANAGED_PROPERTIES.filter((p) => desired[p] !== undefined && desired[p] !== actual[p]);
 }
 
-/** What a create sends: always a display name, a version when the stack declares one. */
-export type CreateBody = { "@odata.type": string; displayName: string; version?: string };
+/** What a create sends: the managed properties the stack declares (a display name always). */
+export type CreateBody = { "@odata.type": string } & Pick<ConnectorInputs, ManagedProperty>;
 
 /**
  * The POST body of a new connector: the managed properties the stack declares, plus `@odata.type`
  * as Graph's own examples send it. Never `state`, which Intune sets from heartbeats.
  */
 export function createBody(desired: Pick<ConnectorInputs, ManagedProperty>): CreateBody {
-  const body: CreateBody = { "@odata.type": CONNECTOR_ODATA_TYPE, displayName: desired.displayName };
-  if (desired.version !== undefined) body.version = desired.version;
-  return body;
+  const body: Record<string, unknown> = { "@odata.type": CONNECTOR_ODATA_TYPE };
+  for (const p of MANAGED_PROPERTIES) if (desired[p] !== undefined) body[p] = desired[p];
+  return body as CreateBody;
 }
 
 /**

@@ -4,7 +4,7 @@
  * admin acts on. Each default's reason is on its option.
  */
 import { displayNameKey, hasConnected, idKey } from "./ownership";
-import { GraphConnector } from "./schema";
+import { GraphConnector } from "./definition";
 
 /**
  * The oldest connector version that still processes enrollment requests: Microsoft deprecated

@@ -4,7 +4,11 @@
  */
 import { namesakes } from "./ownership";
 import { DOTTED_NUMBER, compareVersions } from "./health";
-import { ConnectorState, GraphConnector } from "./schema";
+import { ConnectorState } from "./schema";
+import type { ConnectorInfo, GraphConnector } from "./definition";
+import { toInfo } from "./outputs";
+
+export { toInfo, type ConnectorInfo };
 
 /** What `getConnectors` selects; every condition given must hold. */
 export interface ConnectorFilter {
@@ -16,26 +20,6 @@ export interface ConnectorFilter {
   minVersion?: string;
   /** Highest version, inclusive. */
   maxVersion?: string;
-}
-
-/** A connector as the inventory returns it. */
-export interface ConnectorInfo {
-  id: string;
-  /** Null for a connector without a name (the metadata declares displayName nullable). */
-  displayName: string | null;
-  version: string | null;
-  state: string | null;
-  lastConnectionDateTime: string | null;
-}
-
-export function toInfo(c: GraphConnector): ConnectorInfo {
-  return {
-    id: c.id,
-    displayName: c.displayName,
-    version: c.version,
-    state: c.state,
-    lastConnectionDateTime: c.lastConnectionDateTime,
-  };
 }
 
 /** Whether a connector passes the filter. A version bound excludes connectors without a version. */

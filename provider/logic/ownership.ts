@@ -3,7 +3,14 @@
  * The promise is that a stack only ever touches a connector it created or explicitly adopted, so
  * every rule about that lives here, pure, and is shared by the provider and the repair tool.
  */
-import { ConnectorInputs, ConnectorOutputs, GraphConnector, ManagedProperty } from "./schema";
+import {
+  ConnectorInputs,
+  ConnectorOutputs,
+  GraphConnector,
+  MANAGED_PROPERTIES,
+  ManagedProperty,
+  inputDefinition,
+} from "./definition";
 
 /**
  * The deleteOnDestroy setting: the one given, else the default — delete a connector the stack
@@ -66,29 +73,37 @@ export function namesakes(tenant: readonly GraphConnector[], displayName: string
 }
 
 /**
- * The properties a create sends, which the connector it made must carry exactly. `state` is only
- * in notes and pending creates written before 0.3, when a create could send it.
+ * The properties a create sends (the managed ones), which the connector it made must carry
+ * exactly. `state` is only in notes and pending creates written before 0.3, when a create could
+ * send it.
  */
-export type CreateFields = { displayName?: string; state?: string | null } & Partial<
-  Record<ManagedProperty, string | null | undefined>
->;
+export type CreateFields = { state?: string | null } & Partial<Record<ManagedProperty, string | null>>;
+
+/** The fields a create may have sent: the managed properties, then the `state` of older notes. */
+const CREATE_FIELDS = [...MANAGED_PROPERTIES, "state"] as const;
 
 /** The fields a create sends, as one key (to count a process's creates of the same fields). */
 export function createFieldsKey(fields: CreateFields): string {
-  return JSON.stringify([fields.displayName, fields.version, fields.state]);
+  return JSON.stringify(CREATE_FIELDS.map((p) => fields[p]));
+}
+
+/** Only the fields a create sends, from a bag that may hold more (inputs, a note). */
+export function createFieldsOf(bag: CreateFields): CreateFields {
+  return Object.fromEntries(CREATE_FIELDS.flatMap((p) => (bag[p] === undefined ? [] : [[p, bag[p]]])));
 }
 
 /** Whether two creates send the same fields (a pending create and the note of its POST). */
 export function sameCreateFields(a: CreateFields, b: CreateFields): boolean {
-  return a.displayName === b.displayName && a.version === b.version && a.state === b.state;
+  return CREATE_FIELDS.every((p) => a[p] === b[p]);
 }
 
-/** Whether a connector is one that a create of `fields` would have made. */
+/**
+ * Whether a connector is one that a create of `fields` would have made: it carries every field
+ * the create sent (a required one always, an optional one when it was sent).
+ */
 export function matchesCreate(connector: GraphConnector, fields: CreateFields): boolean {
-  return (
-    connector.displayName === fields.displayName &&
-    (fields.version === undefined || connector.version === fields.version) &&
-    (fields.state === undefined || connector.state === fields.state)
+  return CREATE_FIELDS.every(
+    (p) => (fields[p] === undefined && !inputDefinition(p).required) || connector[p] === fields[p],
   );
 }
 

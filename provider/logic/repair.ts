@@ -12,7 +12,8 @@ import {
   namesakes,
   sameCreateFields,
 } from "./ownership";
-import { GraphConnector, PROVIDER_KEY, RESOURCE_TYPE, RESOURCE_TYPES } from "./schema";
+import { PROVIDER_KEY, RESOURCE_TYPE, RESOURCE_TYPES } from "./schema";
+import { GraphConnector } from "./definition";
 
 export { RESOURCE_TYPE, RESOURCE_TYPES };
 

@@ -1,19 +1,24 @@
 /**
- * The shape of a domain join connector as Graph beta describes it, and which of its properties this
- * provider manages. Pure data: no I/O, no Pulumi.
+ * Graph's and Pulumi's constants about a domain join connector: its OData type, the resource's type
+ * tokens, the permissions, the states, the patterns and limits of its values. Pure data. What the
+ * connector's properties are is declared in definition.ts.
  */
 
 /** The OData type Graph puts on every connector and that we send back on writes. */
 export const CONNECTOR_ODATA_TYPE = "#microsoft.graph.deviceManagementDomainJoinConnector";
 
+/** The Pulumi package both forms belong to, and the resource's name in it. */
+export const PACKAGE_NAME = "intune";
+export const RESOURCE_NAME = "DomainJoinConnector";
+
 /**
- * The type token of DomainJoinConnector resources in a stack (resource.ts registers module
- * "intune", type "DomainJoinConnector" under Pulumi's dynamic provider).
+ * The type token of DomainJoinConnector resources in a stack: Pulumi's dynamic provider derives it
+ * from the module and type resource.ts registers (`PACKAGE_NAME`, `RESOURCE_NAME`).
  */
-export const RESOURCE_TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
+export const RESOURCE_TYPE = `pulumi-nodejs:dynamic/${PACKAGE_NAME}:${RESOURCE_NAME}`;
 
 /** The same resource served by the `intune` package's plugin (plugin/), for every Pulumi language. */
-export const PLUGIN_RESOURCE_TYPE = "intune:index:DomainJoinConnector";
+export const PLUGIN_RESOURCE_TYPE = `${PACKAGE_NAME}:index:${RESOURCE_NAME}`;
 
 /** Both forms of the resource: what a policy pack or a report judges as a connector. */
 export const RESOURCE_TYPES: readonly string[] = [RESOURCE_TYPE, PLUGIN_RESOURCE_TYPE];
@@ -27,25 +32,15 @@ export const CONNECTOR_STATES = ["active", "error", "inactive"] as const;
 export type ConnectorState = (typeof CONNECTOR_STATES)[number];
 
 /**
- * A connector as Graph returns it. The metadata declares displayName nullable and the rest
- * `Nullable="false"`; version and state stay nullable here, so that a service that does not keep to
- * its metadata is read, not crashed on.
+ * What every connector Graph returns carries besides the properties of the definition
+ * (definition.ts derives `GraphConnector` from both). The metadata declares displayName nullable
+ * and the rest `Nullable="false"`; the definition keeps them nullable, so that a service that
+ * does not keep to its metadata is read, not crashed on.
  */
-export interface GraphConnector {
+export interface GraphConnectorBase {
   "@odata.type"?: string;
   id: string;
-  displayName: string | null;
-  version: string | null;
-  state: ConnectorState | string | null;
-  lastConnectionDateTime: string | null;
 }
-
-/**
- * Properties a stack may manage; everything else on the object is the service's. `state` is not
- * one: Intune sets it from the connector's heartbeats (see STATE_INPUT_IGNORED).
- */
-export const MANAGED_PROPERTIES = ["displayName", "version"] as const;
-export type ManagedProperty = (typeof MANAGED_PROPERTIES)[number];
 
 /**
  * Why a declared `state` is ignored, in one line. The enum page defines each state by the
@@ -57,57 +52,6 @@ export const STATE_INPUT_IGNORED =
   "state is ignored and no longer managed: Intune sets it from the connector's heartbeats (active while it " +
   "checks in, error after an hour without one, inactive after five days), so a declared state cannot hold. " +
   "Remove it; read the state output, or judge it with intune-health or the policy pack";
-
-/** Inputs of the resource after `check` has validated them. */
-export interface ConnectorInputs {
-  displayName: string;
-  version?: string;
-  /** Set when the resource adopts a connector that already exists. */
-  connectorId?: string;
-  /**
-   * Adopt the one connector the tenant holds under this display name (the name the connector
-   * software registered it under). Looked up once, when the resource is created; the id it finds
-   * is kept in state, so a later rename does not lose the connector.
-   */
-  registeredName?: string;
-  /** Whether destroying the resource deletes the connector (default: true when created, false when adopted). */
-  deleteOnDestroy?: boolean;
-  /** Create even when the tenant already has a connector with this display name (default false). */
-  allowDuplicateDisplayName?: boolean;
-}
-
-/** Outputs stored in state. */
-export interface ConnectorOutputs {
-  connectorId: string;
-  /** Null only when someone cleared it outside the stack (the metadata allows it); the next up sets it. */
-  displayName: string | null;
-  version: string | null;
-  state: string | null;
-  lastConnectionDateTime: string | null;
-  /** True when the connector existed before this resource and was adopted rather than created. */
-  adopted: boolean;
-  /** Whether destroying the resource deletes the connector from Intune. */
-  deleteOnDestroy: boolean;
-  /** The name the connector was adopted by, when the resource adopted it with registeredName. */
-  registeredName?: string;
-}
-
-/** Every input key `check` accepts. */
-export const INPUT_PROPERTIES = [
-  "displayName",
-  "version",
-  "state",
-  "connectorId",
-  "registeredName",
-  "deleteOnDestroy",
-  "allowDuplicateDisplayName",
-] as const;
-
-/** Inputs still accepted so that older programs run, but ignored with a warning (not listed as accepted). */
-export const DEPRECATED_INPUTS: readonly string[] = ["state"];
-
-/** Keys the service or this provider owns; given as inputs they are an error, not silently ignored. */
-export const OUTPUT_ONLY_PROPERTIES = ["lastConnectionDateTime", "id", "adopted", "urn"] as const;
 
 /** Prefix under which the resource class carries `id` / `urn` inputs, which Pulumi would drop. */
 export const OUTPUT_ONLY_PREFIX = "__given_";

@@ -8,10 +8,12 @@ import type * as provider from "@pulumi/pulumi/provider";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { DomainJoinConnectorProvider, type ProviderEnvironment } from "../glue/implementation";
 import type { ConnectorFilter } from "../inventory";
-import { ConfigurationError } from "../config/settings";
 import type { Connection } from "../connection";
-import { forPeople } from "../logic/errors";
-import { PLUGIN_RESOURCE_TYPE, type ConnectorOutputs } from "../logic/schema";
+import { ConfigurationError, asUserError } from "../logic/errors";
+import { withoutUndefined } from "../logic/outputs";
+import { ignoredInputWarnings } from "../logic/check";
+import { PLUGIN_RESOURCE_TYPE } from "../logic/schema";
+import { type ConnectorOutputs } from "../logic/definition";
 import { packageInfo } from "../version";
 import { GET_CONNECTOR, GET_CONNECTORS, PACKAGE_NAME, packageSchema } from "./schema";
 import { stderrWarnings, type WarningSink } from "./engine-log";
@@ -28,19 +30,10 @@ export function configLookup(variables: Record<string, string>): (key: string) =
   return (key) => settings.get(key);
 }
 
-function unknownType(urn: string): never {
-  throw forPeople(new ConfigurationError(`the intune plugin has no resource of the type in ${urn}`));
-}
-
 function isConnector(urn: string): boolean {
   // urn:pulumi:stack::project::[parent$]type::name
   const type = urn.split("::")[2]?.split("$").pop();
   return type === PLUGIN_RESOURCE_TYPE;
-}
-
-/** An error's properties as the engine stores them: a Struct holds no undefined. */
-function definedOnly(properties: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(properties).filter(([, value]) => value !== undefined));
 }
 
 export interface PluginOptions {
@@ -60,32 +53,40 @@ export class IntunePluginProvider implements provider.Provider {
   readonly version = packageInfo().version;
   private readonly connectors: DomainJoinConnectorProvider;
   private readonly environment: ProviderEnvironment;
+  private readonly warnings: WarningSink;
   private readonly calls = new AsyncLocalStorage<CallContext>();
   private config: (key: string) => string | undefined = () => undefined;
 
   constructor(options: PluginOptions = {}) {
-    const warnings = options.warnings ?? stderrWarnings;
+    this.warnings = options.warnings ?? stderrWarnings;
     this.environment = options.environment ?? {};
     this.connectors = new DomainJoinConnectorProvider({
       ...this.environment,
       // Each warning goes out with the resource of the call that raised it, concurrent calls apart.
-      warn: (message) => {
-        const call = this.calls.getStore();
-        const sent = warnings(message, call?.urn);
-        call?.sent.push(sent);
-      },
+      warn: (message) => this.warnAbout(message),
     });
   }
 
   /** Runs one of the engine's calls about `urn`, returning once its warnings are delivered. */
-  private async about<T>(urn: string, work: () => Promise<T>): Promise<T> {
-    if (!isConnector(urn)) unknownType(urn);
-    const call: CallContext = { urn, sent: [] };
-    try {
-      return await this.calls.run(call, work);
-    } finally {
-      await Promise.all(call.sent);
-    }
+  private async forResource<T>(urn: string, work: () => Promise<T>): Promise<T> {
+    return asUserError(async () => {
+      if (!isConnector(urn)) {
+        throw new ConfigurationError(`the intune plugin has no resource of the type in ${urn}`);
+      }
+      const call: CallContext = { urn, sent: [] };
+      try {
+        return await this.calls.run(call, work);
+      } finally {
+        await Promise.all(call.sent);
+      }
+    });
+  }
+
+  /** A warning about the call in progress, delivered before the call returns. */
+  private warnAbout(message: string): void {
+    const call = this.calls.getStore();
+    const sent = this.warnings(message, call?.urn);
+    call?.sent.push(sent);
   }
 
   /** The connection to Graph, built on first use from the provider's config (for tests and tools). */
@@ -108,7 +109,12 @@ export class IntunePluginProvider implements provider.Provider {
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<provider.CheckResult> {
-    return this.about(urn, () => this.connectors.check(olds, news));
+    return this.forResource(urn, async () => {
+      const result = await this.connectors.check(olds, news);
+      // The TypeScript resource says this in the program; here the engine shows it on the resource.
+      if (!result.failures?.length) for (const warning of ignoredInputWarnings(news)) this.warnAbout(warning);
+      return result;
+    });
   }
 
   async diff(
@@ -117,17 +123,17 @@ export class IntunePluginProvider implements provider.Provider {
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<provider.DiffResult> {
-    return this.about(urn, () => this.connectors.diff(id, olds, news));
+    return this.forResource(urn, () => this.connectors.diff(id, olds, news));
   }
 
   async create(urn: string, inputs: Record<string, unknown>): Promise<provider.CreateResult> {
-    return this.about(urn, async () => {
+    return this.forResource(urn, async () => {
       try {
         return await this.connectors.create(inputs);
       } catch (error) {
         // A connector made but not as asked (VerificationError) carries its outputs for the state.
         const made = error as { properties?: Record<string, unknown> };
-        if (made.properties) made.properties = definedOnly(made.properties);
+        if (made.properties) made.properties = withoutUndefined(made.properties);
         throw error;
       }
     });
@@ -140,7 +146,7 @@ export class IntunePluginProvider implements provider.Provider {
    */
   async read(id: string, urn: string, props: Record<string, unknown> = {}): Promise<provider.ReadResult> {
     const importing = props.connectorId === undefined;
-    const result = await this.about(urn, () => this.connectors.read(id, props));
+    const result = await this.forResource(urn, () => this.connectors.read(id, props));
     const outputs = result.props as ConnectorOutputs | undefined;
     if (!importing || !outputs || !result.id) return result;
     const inputs = {
@@ -156,26 +162,28 @@ export class IntunePluginProvider implements provider.Provider {
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<provider.UpdateResult> {
-    return this.about(urn, () => this.connectors.update(id, olds, news));
+    return this.forResource(urn, () => this.connectors.update(id, olds, news));
   }
 
   async delete(id: string, urn: string, props: Record<string, unknown>): Promise<void> {
-    return this.about(urn, () => this.connectors.delete(id, props));
+    return this.forResource(urn, () => this.connectors.delete(id, props));
   }
 
   async invoke(token: string, inputs: Record<string, unknown>): Promise<provider.InvokeResult> {
-    // Loaded on first use: it brings the whole @pulumi/pulumi SDK, which a plugin that is never
-    // asked to look the tenant up need not load (about half of its start time).
-    const { getConnector, getConnectors } = require("../inventory") as typeof import("../inventory");
-    const options = { config: this.config, env: this.environment.env };
-    if (token === GET_CONNECTOR) {
-      return { outputs: await getConnector(inputs.displayName as string, options) };
-    }
-    if (token === GET_CONNECTORS) {
-      const filter = filterOf(inputs);
-      return { outputs: { connectors: await getConnectors(filter, options) } };
-    }
-    throw forPeople(new ConfigurationError(`the intune plugin has no function ${token}`));
+    return asUserError(async () => {
+      // Loaded on first use: it brings the whole @pulumi/pulumi SDK, which a plugin that is never
+      // asked to look the tenant up need not load (about half of its start time).
+      const { getConnector, getConnectors } = require("../inventory") as typeof import("../inventory");
+      const options = { config: this.config, env: this.environment.env };
+      if (token === GET_CONNECTOR) {
+        return { outputs: await getConnector(inputs.displayName as string, options) };
+      }
+      if (token === GET_CONNECTORS) {
+        const filter = filterOf(inputs);
+        return { outputs: { connectors: await getConnectors(filter, options) } };
+      }
+      throw new ConfigurationError(`the intune plugin has no function ${token}`);
+    });
   }
 }
 
@@ -189,11 +197,9 @@ function filterOf(inputs: Record<string, unknown>): ConnectorFilter {
     maxVersion?: string;
   };
   if (displayName !== undefined && displayNamePrefix !== undefined) {
-    throw forPeople(
-      new ConfigurationError(
-        `getConnectors: give displayName (${JSON.stringify(displayName)}) or displayNamePrefix ` +
-          `(${JSON.stringify(displayNamePrefix)}), not both`,
-      ),
+    throw new ConfigurationError(
+      `getConnectors: give displayName (${JSON.stringify(displayName)}) or displayNamePrefix ` +
+        `(${JSON.stringify(displayNamePrefix)}), not both`,
     );
   }
   // An absent filter is undefined, which the inventory reads as no filter.

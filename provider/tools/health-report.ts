@@ -5,7 +5,7 @@
 import { FleetHealth, HealthOptions, formatHours } from "../logic/health";
 import { toInfo } from "../logic/inventory";
 import { hasConnected } from "../logic/ownership";
-import { GraphConnector } from "../logic/schema";
+import { GraphConnector } from "../logic/definition";
 
 export interface HealthReport {
   /** ISO time of the check. */

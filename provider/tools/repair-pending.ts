@@ -28,7 +28,8 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { connect } from "../connection";
 import { CreateFields, sameCreateFields } from "../logic/ownership";
 import { readIntents } from "../glue/create-journal";
-import { GraphConnector, PROVIDER_KEY } from "../logic/schema";
+import { PROVIDER_KEY } from "../logic/schema";
+import { GraphConnector } from "../logic/definition";
 import {
   PendingDecision,
   RESOURCE_TYPES,

@@ -49,31 +49,31 @@ export class DomainJoinConnector extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly adopted: pulumi.Output<boolean>;
     /**
-     * The connector's id in Intune.
+     * The connector's id in Intune (a GUID); also the resource's id.
      */
     declare public readonly connectorId: pulumi.Output<string>;
     /**
-     * Whether destroying the resource deletes the connector from Intune.
+     * Whether destroying the resource deletes the connector from Intune: the setting in effect.
      */
     declare public readonly deleteOnDestroy: pulumi.Output<boolean>;
     /**
-     * The display name Intune has (null only when cleared outside the stack).
+     * The display name Intune has (null only when someone cleared it outside the stack).
      */
     declare public readonly displayName: pulumi.Output<string | undefined>;
     /**
-     * When the connector last checked in (ISO 8601, UTC). An output only.
+     * When the connector last checked in with Intune (ISO 8601, UTC). Set by the service; never diffed.
      */
     declare public /*out*/ readonly lastConnectionDateTime: pulumi.Output<string | undefined>;
     /**
-     * The name the connector was adopted by, when the resource adopted it by registeredName.
+     * The name the connector was adopted by, when the resource adopted it by `registeredName`.
      */
     declare public readonly registeredName: pulumi.Output<string | undefined>;
     /**
      * Intune's verdict on the connector's heartbeats: `active`, `error`, `inactive` (active while it checks in, error after an hour without a heartbeat, inactive after five days). An output only.
      */
-    declare public /*out*/ readonly state: pulumi.Output<string | undefined>;
+    declare public readonly state: pulumi.Output<string | undefined>;
     /**
-     * The connector software version Intune has.
+     * The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
      */
     declare public readonly version: pulumi.Output<string | undefined>;
 
@@ -96,10 +96,10 @@ export class DomainJoinConnector extends pulumi.CustomResource {
             resourceInputs["deleteOnDestroy"] = args?.deleteOnDestroy;
             resourceInputs["displayName"] = args?.displayName;
             resourceInputs["registeredName"] = args?.registeredName;
+            resourceInputs["state"] = args?.state;
             resourceInputs["version"] = args?.version;
             resourceInputs["adopted"] = undefined /*out*/;
             resourceInputs["lastConnectionDateTime"] = undefined /*out*/;
-            resourceInputs["state"] = undefined /*out*/;
         } else {
             resourceInputs["adopted"] = undefined /*out*/;
             resourceInputs["connectorId"] = undefined /*out*/;
@@ -124,7 +124,7 @@ export interface DomainJoinConnectorArgs {
      */
     allowDuplicateDisplayName?: pulumi.Input<boolean | undefined>;
     /**
-     * The id (GUID) of a connector that already exists, usually registered by the Intune Connector for Active Directory. When set, the resource adopts that connector instead of creating one; changing it replaces the resource.
+     * The id (GUID) of a connector that already exists, usually registered by the Intune Connector for Active Directory: the resource adopts it instead of creating one. Changing it replaces the resource.
      */
     connectorId?: pulumi.Input<string | undefined>;
     /**
@@ -136,9 +136,15 @@ export interface DomainJoinConnectorArgs {
      */
     displayName: pulumi.Input<string>;
     /**
-     * The display name under which the connector is registered (the connector software registers with its server's name): the resource adopts the one connector the tenant holds under this name, letter case and surrounding spaces ignored. Looked up once, at create; the id is kept in state, so a later rename keeps the connector. Give `connectorId` or `registeredName`, not both.
+     * The display name under which the connector is registered (the connector software registers with its server's name, e.g. `ODJ-HQ-SRV01`): the resource adopts the one connector the tenant holds under this name, letter case and surrounding spaces ignored. Looked up once, when the resource is created; the id is kept in state, so a later rename keeps the connector. Give `connectorId` or `registeredName`, not both.
      */
     registeredName?: pulumi.Input<string | undefined>;
+    /**
+     * Ignored, with a warning: Intune sets the state from the connector's heartbeats, so a declared state cannot hold. Read the `state` output instead, or judge it with `intune-health` or the policy pack.
+     *
+     * @deprecated state is ignored and no longer managed: Intune sets it from the connector's heartbeats (active while it checks in, error after an hour without one, inactive after five days), so a declared state cannot hold. Remove it; read the state output, or judge it with intune-health or the policy pack
+     */
+    state?: pulumi.Input<string | undefined>;
     /**
      * The connector software version, a dotted number such as `6.2504.2001.8`. Optional: when omitted it is reported by the connector and never causes a change.
      */

@@ -23,15 +23,15 @@ export interface GetConnectorArgs {
 
 export interface GetConnectorResult {
     /**
-     * Its display name (null for a connector without one).
+     * The display name Intune has (null only when someone cleared it outside the stack).
      */
     readonly displayName?: string;
     /**
-     * The connector's id.
+     * The connector's id in Intune (a GUID); also the resource's id.
      */
     readonly id: string;
     /**
-     * When it last checked in.
+     * When the connector last checked in with Intune (ISO 8601, UTC). Set by the service; never diffed.
      */
     readonly lastConnectionDateTime?: string;
     /**
@@ -39,7 +39,7 @@ export interface GetConnectorResult {
      */
     readonly state?: string;
     /**
-     * Its software version.
+     * The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
      */
     readonly version?: string;
 }

@@ -64,7 +64,7 @@ export interface ProviderArgs {
      */
     authMethod?: pulumi.Input<string | undefined>;
     /**
-     * The Entra ID authority. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
+     * The Entra ID authority: https, or http on a loopback address only. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
      */
     authorityHost?: pulumi.Input<string | undefined>;
     /**
@@ -84,7 +84,7 @@ export interface ProviderArgs {
      */
     clientSecret?: pulumi.Input<string | undefined>;
     /**
-     * The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`). Environment: INTUNE_CLOUD.
+     * The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`, also GCC; `usgov` is GCC High, `usgovdod` DoD, `china` 21Vianet). Login and Graph are always chosen together. Environment: INTUNE_CLOUD.
      */
     cloud?: pulumi.Input<string | undefined>;
     /**
@@ -96,11 +96,11 @@ export interface ProviderArgs {
      */
     federatedTokenFile?: pulumi.Input<string | undefined>;
     /**
-     * The Microsoft Graph endpoint, for a proxy or the emulator. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
+     * The Microsoft Graph endpoint, for a proxy or the emulator: https, or http on a loopback address only. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
      */
     graphEndpoint?: pulumi.Input<string | undefined>;
     /**
-     * Attempts per Graph request, the first included. Default 6. Environment: INTUNE_MAX_ATTEMPTS.
+     * Attempts per Graph request, the first included. Default 6. Answers 429 do not count: they are retried as told until the deadline. Environment: INTUNE_MAX_ATTEMPTS.
      */
     maxAttempts?: pulumi.Input<number | undefined>;
     /**
@@ -108,15 +108,15 @@ export interface ProviderArgs {
      */
     requestTimeoutSeconds?: pulumi.Input<number | undefined>;
     /**
-     * Azure Pipelines: the id of the workload identity service connection. Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
+     * Azure Pipelines: the id of the workload identity service connection (AzureCLI@2 sets the variable). Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
      */
     serviceConnectionId?: pulumi.Input<string | undefined>;
     /**
-     * The Entra ID tenant (directory) id. Environment: AZURE_TENANT_ID.
+     * The Entra ID tenant: its id (a GUID) or a domain such as `contoso.onmicrosoft.com`. Environment: AZURE_TENANT_ID.
      */
     tenantId?: pulumi.Input<string | undefined>;
     /**
-     * Writes per 20 seconds, shared by every resource of the deployment. Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
+     * Writes per 20 seconds, shared by every resource of the deployment (one provider process). Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
      */
     writesPer20Seconds?: pulumi.Input<number | undefined>;
 }

@@ -98,6 +98,21 @@ describe("the intune plugin's provider, configured by provider config (emulator)
     expect(emulator.connectors().map((c) => c.id)).to.include(HQ);
   });
 
+  it("accepts a declared state, as the TypeScript resource does, and warns on the resource that it is ignored", async () => {
+    const checked = await plugin.check(URN, {}, { displayName: "ODJ Branch", state: "active" });
+    expect(checked.failures ?? []).to.deep.equal([]);
+    expect(checked.inputs).to.not.have.property("state");
+    expect(warnings).to.have.length(1);
+    expect(warnings[0].urn).to.equal(URN);
+    expect(warnings[0].message).to.match(/^state is ignored and no longer managed: Intune sets it/);
+    // A state outside the enum is a mistake, refused; nothing to warn about then.
+    warnings = [];
+    const typo = await plugin.check(URN, {}, { displayName: "ODJ Branch", state: "activ" });
+    expect((typo.failures ?? []).map((f) => f.property)).to.deep.equal(["state"]);
+    expect(warnings).to.deep.equal([]);
+    expect(emulator.requestLog()).to.deep.equal([]);
+  });
+
   it("returns from a call only once its warnings are delivered", async () => {
     const delivered: string[] = [];
     const slow = new IntunePluginProvider({

@@ -5,7 +5,7 @@ import {
   fleetHealth,
   formatHours,
 } from "pulumi-intune-domain-join/internal/logic/health";
-import { GraphConnector } from "pulumi-intune-domain-join/internal/logic/schema";
+import { GraphConnector } from "pulumi-intune-domain-join/internal/logic/definition";
 import { mixedFleet } from "intune-graph-emulator";
 
 const NOW = Date.parse("2026-11-28T12:00:00Z");

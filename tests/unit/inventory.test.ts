@@ -5,7 +5,7 @@ import {
   matchesFilter,
   onlyNamed,
 } from "pulumi-intune-domain-join/internal/logic/inventory";
-import { GraphConnector } from "pulumi-intune-domain-join/internal/logic/schema";
+import { GraphConnector } from "pulumi-intune-domain-join/internal/logic/definition";
 
 const c = (id: string, displayName: string, version: string | null, state: string): GraphConnector => ({
   id,

@@ -1,5 +1,6 @@
 // The provider's layers, lowest first: logic/ (and version.ts) ← config/ ← {auth/, graph/} ←
-// connection.ts ← {glue/, tools/, plugin/, index.ts, resource.ts, inventory.ts, rules.ts}. A module imports
+// connection.ts ← {glue/, tools/, plugin/, codegen/, index.ts, resource.ts, resource-types.ts,
+// inventory.ts, rules.ts}. A module imports
 // only from its own layer or lower ones; auth/ and graph/ are siblings that never import each
 // other; and no import cycle, anywhere. Read from the sources (docs/architecture.md, "Layers").
 import { expect } from "chai";
@@ -22,8 +23,11 @@ function layerOf(file: string): Layer | undefined {
   // Siblings: one rank, two names.
   if (folder === "auth" || folder === "graph") return { name: folder, rank: 2 };
   if (file === "connection.ts") return { name: "connection", rank: 3 };
-  if (folder === "glue" || folder === "tools" || folder === "plugin") return { name: folder, rank: 4 };
-  if (["index.ts", "resource.ts", "inventory.ts", "rules.ts"].includes(file)) {
+  if (["glue", "tools", "plugin", "codegen"].includes(folder ?? ""))
+    return { name: folder as string, rank: 4 };
+  if (
+    ["index.ts", "errors.ts", "resource.ts", "resource-types.ts", "inventory.ts", "rules.ts"].includes(file)
+  ) {
     return { name: "package API", rank: 4 };
   }
   return undefined;

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { checkInputs } from "pulumi-intune-domain-join/internal/logic/check";
-import { toOutputs } from "pulumi-intune-domain-join/internal/glue/implementation";
+import { toOutputs } from "pulumi-intune-domain-join/internal/logic/outputs";
 import { SETTINGS } from "pulumi-intune-domain-join/internal/config/settings";
 import { packageSchema } from "pulumi-intune-domain-join/internal/plugin/schema";
 import { configLookup } from "pulumi-intune-domain-join/internal/plugin/provider";
@@ -21,6 +21,7 @@ interface Property {
   secret?: boolean;
   description?: string;
   replaceOnChanges?: boolean;
+  deprecationMessage?: string;
 }
 interface ResourceSpec {
   inputProperties: Record<string, Property>;
@@ -53,7 +54,7 @@ describe("the intune package schema", () => {
     ]);
   });
 
-  it("declares exactly the inputs check accepts without a warning, displayName required", () => {
+  it("declares exactly the inputs check accepts, displayName required and state deprecated", () => {
     const inputs = Object.keys(connector.inputProperties);
     const accepted = Object.fromEntries(inputs.map((key) => [key, key === "displayName" ? "x" : undefined]));
     expect(checkInputs(accepted).failures).to.deep.equal([]);
@@ -66,9 +67,12 @@ describe("the intune package schema", () => {
       "deleteOnDestroy",
       "displayName",
       "registeredName",
+      "state",
       "version",
     ]);
     expect(connector.requiredInputs).to.deep.equal(["displayName"]);
+    // Accepted so that older programs run, and ignored with a warning: the schema says so.
+    expect(connector.inputProperties.state.deprecationMessage).to.match(/^state is ignored/);
     expect(checkInputs({}).failures.map((f) => f.property)).to.include("displayName");
   });
 

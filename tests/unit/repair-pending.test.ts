@@ -16,7 +16,7 @@ import {
   restoreProviderOutputs,
   settledResource,
 } from "pulumi-intune-domain-join/internal/logic/repair";
-import { GraphConnector } from "pulumi-intune-domain-join/internal/logic/schema";
+import { GraphConnector } from "pulumi-intune-domain-join/internal/logic/definition";
 
 const connector = (id: string, displayName: string, extra: Partial<GraphConnector> = {}): GraphConnector => ({
   id,

@@ -18,19 +18,19 @@ type DomainJoinConnector struct {
 
 	// True when the connector existed before this resource and was adopted rather than created.
 	Adopted pulumi.BoolOutput `pulumi:"adopted"`
-	// The connector's id in Intune.
+	// The connector's id in Intune (a GUID); also the resource's id.
 	ConnectorId pulumi.StringOutput `pulumi:"connectorId"`
-	// Whether destroying the resource deletes the connector from Intune.
+	// Whether destroying the resource deletes the connector from Intune: the setting in effect.
 	DeleteOnDestroy pulumi.BoolOutput `pulumi:"deleteOnDestroy"`
-	// The display name Intune has (null only when cleared outside the stack).
+	// The display name Intune has (null only when someone cleared it outside the stack).
 	DisplayName pulumi.StringPtrOutput `pulumi:"displayName"`
-	// When the connector last checked in (ISO 8601, UTC). An output only.
+	// When the connector last checked in with Intune (ISO 8601, UTC). Set by the service; never diffed.
 	LastConnectionDateTime pulumi.StringPtrOutput `pulumi:"lastConnectionDateTime"`
-	// The name the connector was adopted by, when the resource adopted it by registeredName.
+	// The name the connector was adopted by, when the resource adopted it by `registeredName`.
 	RegisteredName pulumi.StringPtrOutput `pulumi:"registeredName"`
 	// Intune's verdict on the connector's heartbeats: `active`, `error`, `inactive` (active while it checks in, error after an hour without a heartbeat, inactive after five days). An output only.
 	State pulumi.StringPtrOutput `pulumi:"state"`
-	// The connector software version Intune has.
+	// The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
 	Version pulumi.StringPtrOutput `pulumi:"version"`
 }
 
@@ -85,14 +85,18 @@ func DomainJoinConnectorExists(ctx *pulumi.Context,
 type domainJoinConnectorArgs struct {
 	// Whether a new connector may take a display name that another connector in the tenant already has. Default `false`: the create is refused, naming the existing ids, so that a registered connector is adopted instead of duplicated.
 	AllowDuplicateDisplayName *bool `pulumi:"allowDuplicateDisplayName"`
-	// The id (GUID) of a connector that already exists, usually registered by the Intune Connector for Active Directory. When set, the resource adopts that connector instead of creating one; changing it replaces the resource.
+	// The id (GUID) of a connector that already exists, usually registered by the Intune Connector for Active Directory: the resource adopts it instead of creating one. Changing it replaces the resource.
 	ConnectorId *string `pulumi:"connectorId"`
 	// Whether destroying this resource deletes the connector from Intune. Default: `true` for a connector this resource created, `false` for an adopted one, which is released (left in Intune) with a warning.
 	DeleteOnDestroy *bool `pulumi:"deleteOnDestroy"`
 	// The connector's display name in Intune (1–256 characters, no control characters). Managed: a change is applied with a PATCH of this property alone.
 	DisplayName string `pulumi:"displayName"`
-	// The display name under which the connector is registered (the connector software registers with its server's name): the resource adopts the one connector the tenant holds under this name, letter case and surrounding spaces ignored. Looked up once, at create; the id is kept in state, so a later rename keeps the connector. Give `connectorId` or `registeredName`, not both.
+	// The display name under which the connector is registered (the connector software registers with its server's name, e.g. `ODJ-HQ-SRV01`): the resource adopts the one connector the tenant holds under this name, letter case and surrounding spaces ignored. Looked up once, when the resource is created; the id is kept in state, so a later rename keeps the connector. Give `connectorId` or `registeredName`, not both.
 	RegisteredName *string `pulumi:"registeredName"`
+	// Ignored, with a warning: Intune sets the state from the connector's heartbeats, so a declared state cannot hold. Read the `state` output instead, or judge it with `intune-health` or the policy pack.
+	//
+	// Deprecated: state is ignored and no longer managed: Intune sets it from the connector's heartbeats (active while it checks in, error after an hour without one, inactive after five days), so a declared state cannot hold. Remove it; read the state output, or judge it with intune-health or the policy pack
+	State *string `pulumi:"state"`
 	// The connector software version, a dotted number such as `6.2504.2001.8`. Optional: when omitted it is reported by the connector and never causes a change.
 	Version *string `pulumi:"version"`
 }
@@ -101,14 +105,18 @@ type domainJoinConnectorArgs struct {
 type DomainJoinConnectorArgs struct {
 	// Whether a new connector may take a display name that another connector in the tenant already has. Default `false`: the create is refused, naming the existing ids, so that a registered connector is adopted instead of duplicated.
 	AllowDuplicateDisplayName pulumi.BoolPtrInput
-	// The id (GUID) of a connector that already exists, usually registered by the Intune Connector for Active Directory. When set, the resource adopts that connector instead of creating one; changing it replaces the resource.
+	// The id (GUID) of a connector that already exists, usually registered by the Intune Connector for Active Directory: the resource adopts it instead of creating one. Changing it replaces the resource.
 	ConnectorId pulumi.StringPtrInput
 	// Whether destroying this resource deletes the connector from Intune. Default: `true` for a connector this resource created, `false` for an adopted one, which is released (left in Intune) with a warning.
 	DeleteOnDestroy pulumi.BoolPtrInput
 	// The connector's display name in Intune (1–256 characters, no control characters). Managed: a change is applied with a PATCH of this property alone.
 	DisplayName pulumi.StringInput
-	// The display name under which the connector is registered (the connector software registers with its server's name): the resource adopts the one connector the tenant holds under this name, letter case and surrounding spaces ignored. Looked up once, at create; the id is kept in state, so a later rename keeps the connector. Give `connectorId` or `registeredName`, not both.
+	// The display name under which the connector is registered (the connector software registers with its server's name, e.g. `ODJ-HQ-SRV01`): the resource adopts the one connector the tenant holds under this name, letter case and surrounding spaces ignored. Looked up once, when the resource is created; the id is kept in state, so a later rename keeps the connector. Give `connectorId` or `registeredName`, not both.
 	RegisteredName pulumi.StringPtrInput
+	// Ignored, with a warning: Intune sets the state from the connector's heartbeats, so a declared state cannot hold. Read the `state` output instead, or judge it with `intune-health` or the policy pack.
+	//
+	// Deprecated: state is ignored and no longer managed: Intune sets it from the connector's heartbeats (active while it checks in, error after an hour without one, inactive after five days), so a declared state cannot hold. Remove it; read the state output, or judge it with intune-health or the policy pack
+	State pulumi.StringPtrInput
 	// The connector software version, a dotted number such as `6.2504.2001.8`. Optional: when omitted it is reported by the connector and never causes a change.
 	Version pulumi.StringPtrInput
 }
@@ -155,27 +163,27 @@ func (o DomainJoinConnectorOutput) Adopted() pulumi.BoolOutput {
 	return o.ApplyT(func(v *DomainJoinConnector) pulumi.BoolOutput { return v.Adopted }).(pulumi.BoolOutput)
 }
 
-// The connector's id in Intune.
+// The connector's id in Intune (a GUID); also the resource's id.
 func (o DomainJoinConnectorOutput) ConnectorId() pulumi.StringOutput {
 	return o.ApplyT(func(v *DomainJoinConnector) pulumi.StringOutput { return v.ConnectorId }).(pulumi.StringOutput)
 }
 
-// Whether destroying the resource deletes the connector from Intune.
+// Whether destroying the resource deletes the connector from Intune: the setting in effect.
 func (o DomainJoinConnectorOutput) DeleteOnDestroy() pulumi.BoolOutput {
 	return o.ApplyT(func(v *DomainJoinConnector) pulumi.BoolOutput { return v.DeleteOnDestroy }).(pulumi.BoolOutput)
 }
 
-// The display name Intune has (null only when cleared outside the stack).
+// The display name Intune has (null only when someone cleared it outside the stack).
 func (o DomainJoinConnectorOutput) DisplayName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *DomainJoinConnector) pulumi.StringPtrOutput { return v.DisplayName }).(pulumi.StringPtrOutput)
 }
 
-// When the connector last checked in (ISO 8601, UTC). An output only.
+// When the connector last checked in with Intune (ISO 8601, UTC). Set by the service; never diffed.
 func (o DomainJoinConnectorOutput) LastConnectionDateTime() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *DomainJoinConnector) pulumi.StringPtrOutput { return v.LastConnectionDateTime }).(pulumi.StringPtrOutput)
 }
 
-// The name the connector was adopted by, when the resource adopted it by registeredName.
+// The name the connector was adopted by, when the resource adopted it by `registeredName`.
 func (o DomainJoinConnectorOutput) RegisteredName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *DomainJoinConnector) pulumi.StringPtrOutput { return v.RegisteredName }).(pulumi.StringPtrOutput)
 }
@@ -185,7 +193,7 @@ func (o DomainJoinConnectorOutput) State() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *DomainJoinConnector) pulumi.StringPtrOutput { return v.State }).(pulumi.StringPtrOutput)
 }
 
-// The connector software version Intune has.
+// The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
 func (o DomainJoinConnectorOutput) Version() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *DomainJoinConnector) pulumi.StringPtrOutput { return v.Version }).(pulumi.StringPtrOutput)
 }

@@ -41,7 +41,7 @@ func NewProvider(ctx *pulumi.Context,
 type providerArgs struct {
 	// How to sign in: `clientSecret`, `clientCertificate`, `workloadIdentity`, `githubActions`, `azurePipelines`, `managedIdentity`, `azureCli`. Default: the first whose settings are present. Environment: INTUNE_AUTH_METHOD.
 	AuthMethod *string `pulumi:"authMethod"`
-	// The Entra ID authority. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
+	// The Entra ID authority: https, or http on a loopback address only. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
 	AuthorityHost *string `pulumi:"authorityHost"`
 	// The password of the certificate's private key. Environment: AZURE_CLIENT_CERTIFICATE_PASSWORD.
 	ClientCertificatePassword *string `pulumi:"clientCertificatePassword"`
@@ -51,23 +51,23 @@ type providerArgs struct {
 	ClientId *string `pulumi:"clientId"`
 	// The application's client secret. Environment: AZURE_CLIENT_SECRET.
 	ClientSecret *string `pulumi:"clientSecret"`
-	// The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`). Environment: INTUNE_CLOUD.
+	// The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`, also GCC; `usgov` is GCC High, `usgovdod` DoD, `china` 21Vianet). Login and Graph are always chosen together. Environment: INTUNE_CLOUD.
 	Cloud *string `pulumi:"cloud"`
 	// Time allowed for one operation, its retries included. Default 300. Environment: INTUNE_DEADLINE_SECONDS.
 	DeadlineSeconds *float64 `pulumi:"deadlineSeconds"`
 	// A file holding a federated (workload identity) token, read again at every sign-in. Environment: AZURE_FEDERATED_TOKEN_FILE.
 	FederatedTokenFile *string `pulumi:"federatedTokenFile"`
-	// The Microsoft Graph endpoint, for a proxy or the emulator. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
+	// The Microsoft Graph endpoint, for a proxy or the emulator: https, or http on a loopback address only. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
 	GraphEndpoint *string `pulumi:"graphEndpoint"`
-	// Attempts per Graph request, the first included. Default 6. Environment: INTUNE_MAX_ATTEMPTS.
+	// Attempts per Graph request, the first included. Default 6. Answers 429 do not count: they are retried as told until the deadline. Environment: INTUNE_MAX_ATTEMPTS.
 	MaxAttempts *float64 `pulumi:"maxAttempts"`
 	// Time allowed for one attempt, its body included. Default 60. Environment: INTUNE_REQUEST_TIMEOUT_SECONDS.
 	RequestTimeoutSeconds *float64 `pulumi:"requestTimeoutSeconds"`
-	// Azure Pipelines: the id of the workload identity service connection. Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
+	// Azure Pipelines: the id of the workload identity service connection (AzureCLI@2 sets the variable). Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
 	ServiceConnectionId *string `pulumi:"serviceConnectionId"`
-	// The Entra ID tenant (directory) id. Environment: AZURE_TENANT_ID.
+	// The Entra ID tenant: its id (a GUID) or a domain such as `contoso.onmicrosoft.com`. Environment: AZURE_TENANT_ID.
 	TenantId *string `pulumi:"tenantId"`
-	// Writes per 20 seconds, shared by every resource of the deployment. Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
+	// Writes per 20 seconds, shared by every resource of the deployment (one provider process). Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
 	WritesPer20Seconds *float64 `pulumi:"writesPer20Seconds"`
 }
 
@@ -75,7 +75,7 @@ type providerArgs struct {
 type ProviderArgs struct {
 	// How to sign in: `clientSecret`, `clientCertificate`, `workloadIdentity`, `githubActions`, `azurePipelines`, `managedIdentity`, `azureCli`. Default: the first whose settings are present. Environment: INTUNE_AUTH_METHOD.
 	AuthMethod pulumi.StringPtrInput
-	// The Entra ID authority. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
+	// The Entra ID authority: https, or http on a loopback address only. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
 	AuthorityHost pulumi.StringPtrInput
 	// The password of the certificate's private key. Environment: AZURE_CLIENT_CERTIFICATE_PASSWORD.
 	ClientCertificatePassword pulumi.StringPtrInput
@@ -85,23 +85,23 @@ type ProviderArgs struct {
 	ClientId pulumi.StringPtrInput
 	// The application's client secret. Environment: AZURE_CLIENT_SECRET.
 	ClientSecret pulumi.StringPtrInput
-	// The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`). Environment: INTUNE_CLOUD.
+	// The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`, also GCC; `usgov` is GCC High, `usgovdod` DoD, `china` 21Vianet). Login and Graph are always chosen together. Environment: INTUNE_CLOUD.
 	Cloud pulumi.StringPtrInput
 	// Time allowed for one operation, its retries included. Default 300. Environment: INTUNE_DEADLINE_SECONDS.
 	DeadlineSeconds pulumi.Float64PtrInput
 	// A file holding a federated (workload identity) token, read again at every sign-in. Environment: AZURE_FEDERATED_TOKEN_FILE.
 	FederatedTokenFile pulumi.StringPtrInput
-	// The Microsoft Graph endpoint, for a proxy or the emulator. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
+	// The Microsoft Graph endpoint, for a proxy or the emulator: https, or http on a loopback address only. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
 	GraphEndpoint pulumi.StringPtrInput
-	// Attempts per Graph request, the first included. Default 6. Environment: INTUNE_MAX_ATTEMPTS.
+	// Attempts per Graph request, the first included. Default 6. Answers 429 do not count: they are retried as told until the deadline. Environment: INTUNE_MAX_ATTEMPTS.
 	MaxAttempts pulumi.Float64PtrInput
 	// Time allowed for one attempt, its body included. Default 60. Environment: INTUNE_REQUEST_TIMEOUT_SECONDS.
 	RequestTimeoutSeconds pulumi.Float64PtrInput
-	// Azure Pipelines: the id of the workload identity service connection. Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
+	// Azure Pipelines: the id of the workload identity service connection (AzureCLI@2 sets the variable). Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
 	ServiceConnectionId pulumi.StringPtrInput
-	// The Entra ID tenant (directory) id. Environment: AZURE_TENANT_ID.
+	// The Entra ID tenant: its id (a GUID) or a domain such as `contoso.onmicrosoft.com`. Environment: AZURE_TENANT_ID.
 	TenantId pulumi.StringPtrInput
-	// Writes per 20 seconds, shared by every resource of the deployment. Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
+	// Writes per 20 seconds, shared by every resource of the deployment (one provider process). Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
 	WritesPer20Seconds pulumi.Float64PtrInput
 }
 

@@ -15,15 +15,15 @@ var _ = internal.GetEnvOrDefault
 
 // A connector as the tenant holds it.
 type ConnectorInfo struct {
-	// Its display name (null for a connector without one).
+	// The display name Intune has (null only when someone cleared it outside the stack).
 	DisplayName *string `pulumi:"displayName"`
-	// The connector's id.
+	// The connector's id in Intune (a GUID); also the resource's id.
 	Id string `pulumi:"id"`
-	// When it last checked in.
+	// When the connector last checked in with Intune (ISO 8601, UTC). Set by the service; never diffed.
 	LastConnectionDateTime *string `pulumi:"lastConnectionDateTime"`
 	// Intune's verdict on the connector's heartbeats: `active`, `error`, `inactive` (active while it checks in, error after an hour without a heartbeat, inactive after five days). An output only.
 	State *string `pulumi:"state"`
-	// Its software version.
+	// The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
 	Version *string `pulumi:"version"`
 }
 
@@ -42,17 +42,17 @@ func (o ConnectorInfoOutput) ToConnectorInfoOutputWithContext(ctx context.Contex
 	return o
 }
 
-// Its display name (null for a connector without one).
+// The display name Intune has (null only when someone cleared it outside the stack).
 func (o ConnectorInfoOutput) DisplayName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ConnectorInfo) *string { return v.DisplayName }).(pulumi.StringPtrOutput)
 }
 
-// The connector's id.
+// The connector's id in Intune (a GUID); also the resource's id.
 func (o ConnectorInfoOutput) Id() pulumi.StringOutput {
 	return o.ApplyT(func(v ConnectorInfo) string { return v.Id }).(pulumi.StringOutput)
 }
 
-// When it last checked in.
+// When the connector last checked in with Intune (ISO 8601, UTC). Set by the service; never diffed.
 func (o ConnectorInfoOutput) LastConnectionDateTime() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ConnectorInfo) *string { return v.LastConnectionDateTime }).(pulumi.StringPtrOutput)
 }
@@ -62,7 +62,7 @@ func (o ConnectorInfoOutput) State() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ConnectorInfo) *string { return v.State }).(pulumi.StringPtrOutput)
 }
 
-// Its software version.
+// The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
 func (o ConnectorInfoOutput) Version() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ConnectorInfo) *string { return v.Version }).(pulumi.StringPtrOutput)
 }

@@ -19,7 +19,7 @@ Object.defineProperty(exports, "authMethod", {
 });
 
 /**
- * The Entra ID authority. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
+ * The Entra ID authority: https, or http on a loopback address only. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
  */
 export declare const authorityHost: string | undefined;
 Object.defineProperty(exports, "authorityHost", {
@@ -74,7 +74,7 @@ Object.defineProperty(exports, "clientSecret", {
 });
 
 /**
- * The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`). Environment: INTUNE_CLOUD.
+ * The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`, also GCC; `usgov` is GCC High, `usgovdod` DoD, `china` 21Vianet). Login and Graph are always chosen together. Environment: INTUNE_CLOUD.
  */
 export declare const cloud: string | undefined;
 Object.defineProperty(exports, "cloud", {
@@ -107,7 +107,7 @@ Object.defineProperty(exports, "federatedTokenFile", {
 });
 
 /**
- * The Microsoft Graph endpoint, for a proxy or the emulator. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
+ * The Microsoft Graph endpoint, for a proxy or the emulator: https, or http on a loopback address only. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
  */
 export declare const graphEndpoint: string | undefined;
 Object.defineProperty(exports, "graphEndpoint", {
@@ -118,7 +118,7 @@ Object.defineProperty(exports, "graphEndpoint", {
 });
 
 /**
- * Attempts per Graph request, the first included. Default 6. Environment: INTUNE_MAX_ATTEMPTS.
+ * Attempts per Graph request, the first included. Default 6. Answers 429 do not count: they are retried as told until the deadline. Environment: INTUNE_MAX_ATTEMPTS.
  */
 export declare const maxAttempts: number | undefined;
 Object.defineProperty(exports, "maxAttempts", {
@@ -140,7 +140,7 @@ Object.defineProperty(exports, "requestTimeoutSeconds", {
 });
 
 /**
- * Azure Pipelines: the id of the workload identity service connection. Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
+ * Azure Pipelines: the id of the workload identity service connection (AzureCLI@2 sets the variable). Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
  */
 export declare const serviceConnectionId: string | undefined;
 Object.defineProperty(exports, "serviceConnectionId", {
@@ -151,7 +151,7 @@ Object.defineProperty(exports, "serviceConnectionId", {
 });
 
 /**
- * The Entra ID tenant (directory) id. Environment: AZURE_TENANT_ID.
+ * The Entra ID tenant: its id (a GUID) or a domain such as `contoso.onmicrosoft.com`. Environment: AZURE_TENANT_ID.
  */
 export declare const tenantId: string | undefined;
 Object.defineProperty(exports, "tenantId", {
@@ -162,7 +162,7 @@ Object.defineProperty(exports, "tenantId", {
 });
 
 /**
- * Writes per 20 seconds, shared by every resource of the deployment. Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
+ * Writes per 20 seconds, shared by every resource of the deployment (one provider process). Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
  */
 export declare const writesPer20Seconds: number | undefined;
 Object.defineProperty(exports, "writesPer20Seconds", {

@@ -10,15 +10,15 @@ import * as outputs from "../types/output";
  */
 export interface ConnectorInfo {
     /**
-     * Its display name (null for a connector without one).
+     * The display name Intune has (null only when someone cleared it outside the stack).
      */
     displayName?: string;
     /**
-     * The connector's id.
+     * The connector's id in Intune (a GUID); also the resource's id.
      */
     id: string;
     /**
-     * When it last checked in.
+     * When the connector last checked in with Intune (ISO 8601, UTC). Set by the service; never diffed.
      */
     lastConnectionDateTime?: string;
     /**
@@ -26,7 +26,7 @@ export interface ConnectorInfo {
      */
     state?: string;
     /**
-     * Its software version.
+     * The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
      */
     version?: string;
 }

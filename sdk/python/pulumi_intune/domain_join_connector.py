@@ -24,15 +24,17 @@ class DomainJoinConnectorArgs:
                  connector_id: pulumi.Input[Optional[_builtins.str]] = None,
                  delete_on_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  registered_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 state: pulumi.Input[Optional[_builtins.str]] = None,
                  version: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a DomainJoinConnector resource.
 
         :param pulumi.Input[_builtins.str] display_name: The connector's display name in Intune (1–256 characters, no control characters). Managed: a change is applied with a PATCH of this property alone.
         :param pulumi.Input[_builtins.bool] allow_duplicate_display_name: Whether a new connector may take a display name that another connector in the tenant already has. Default `false`: the create is refused, naming the existing ids, so that a registered connector is adopted instead of duplicated.
-        :param pulumi.Input[_builtins.str] connector_id: The id (GUID) of a connector that already exists, usually registered by the Intune Connector for Active Directory. When set, the resource adopts that connector instead of creating one; changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] connector_id: The id (GUID) of a connector that already exists, usually registered by the Intune Connector for Active Directory: the resource adopts it instead of creating one. Changing it replaces the resource.
         :param pulumi.Input[_builtins.bool] delete_on_destroy: Whether destroying this resource deletes the connector from Intune. Default: `true` for a connector this resource created, `false` for an adopted one, which is released (left in Intune) with a warning.
-        :param pulumi.Input[_builtins.str] registered_name: The display name under which the connector is registered (the connector software registers with its server's name): the resource adopts the one connector the tenant holds under this name, letter case and surrounding spaces ignored. Looked up once, at create; the id is kept in state, so a later rename keeps the connector. Give `connectorId` or `registeredName`, not both.
+        :param pulumi.Input[_builtins.str] registered_name: The display name under which the connector is registered (the connector software registers with its server's name, e.g. `ODJ-HQ-SRV01`): the resource adopts the one connector the tenant holds under this name, letter case and surrounding spaces ignored. Looked up once, when the resource is created; the id is kept in state, so a later rename keeps the connector. Give `connectorId` or `registeredName`, not both.
+        :param pulumi.Input[_builtins.str] state: Ignored, with a warning: Intune sets the state from the connector's heartbeats, so a declared state cannot hold. Read the `state` output instead, or judge it with `intune-health` or the policy pack.
         :param pulumi.Input[_builtins.str] version: The connector software version, a dotted number such as `6.2504.2001.8`. Optional: when omitted it is reported by the connector and never causes a change.
         """
         pulumi.set(__self__, "display_name", display_name)
@@ -44,6 +46,11 @@ class DomainJoinConnectorArgs:
             pulumi.set(__self__, "delete_on_destroy", delete_on_destroy)
         if registered_name is not None:
             pulumi.set(__self__, "registered_name", registered_name)
+        if state is not None:
+            warnings.warn("""state is ignored and no longer managed: Intune sets it from the connector's heartbeats (active while it checks in, error after an hour without one, inactive after five days), so a declared state cannot hold. Remove it; read the state output, or judge it with intune-health or the policy pack""", DeprecationWarning)
+            pulumi.log.warn("""state is deprecated: state is ignored and no longer managed: Intune sets it from the connector's heartbeats (active while it checks in, error after an hour without one, inactive after five days), so a declared state cannot hold. Remove it; read the state output, or judge it with intune-health or the policy pack""")
+        if state is not None:
+            pulumi.set(__self__, "state", state)
         if version is not None:
             pulumi.set(__self__, "version", version)
 
@@ -75,7 +82,7 @@ class DomainJoinConnectorArgs:
     @pulumi.getter(name="connectorId")
     def connector_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The id (GUID) of a connector that already exists, usually registered by the Intune Connector for Active Directory. When set, the resource adopts that connector instead of creating one; changing it replaces the resource.
+        The id (GUID) of a connector that already exists, usually registered by the Intune Connector for Active Directory: the resource adopts it instead of creating one. Changing it replaces the resource.
         """
         return pulumi.get(self, "connector_id")
 
@@ -99,13 +106,26 @@ class DomainJoinConnectorArgs:
     @pulumi.getter(name="registeredName")
     def registered_name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The display name under which the connector is registered (the connector software registers with its server's name): the resource adopts the one connector the tenant holds under this name, letter case and surrounding spaces ignored. Looked up once, at create; the id is kept in state, so a later rename keeps the connector. Give `connectorId` or `registeredName`, not both.
+        The display name under which the connector is registered (the connector software registers with its server's name, e.g. `ODJ-HQ-SRV01`): the resource adopts the one connector the tenant holds under this name, letter case and surrounding spaces ignored. Looked up once, when the resource is created; the id is kept in state, so a later rename keeps the connector. Give `connectorId` or `registeredName`, not both.
         """
         return pulumi.get(self, "registered_name")
 
     @registered_name.setter
     def registered_name(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "registered_name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    @_utilities.deprecated("""state is ignored and no longer managed: Intune sets it from the connector's heartbeats (active while it checks in, error after an hour without one, inactive after five days), so a declared state cannot hold. Remove it; read the state output, or judge it with intune-health or the policy pack""")
+    def state(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Ignored, with a warning: Intune sets the state from the connector's heartbeats, so a declared state cannot hold. Read the `state` output instead, or judge it with `intune-health` or the policy pack.
+        """
+        return pulumi.get(self, "state")
+
+    @state.setter
+    def state(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "state", value)
 
     @_builtins.property
     @pulumi.getter
@@ -131,6 +151,7 @@ class DomainJoinConnector(pulumi.CustomResource):
                  delete_on_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  display_name: pulumi.Input[Optional[_builtins.str]] = None,
                  registered_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 state: pulumi.Input[Optional[_builtins.str]] = None,
                  version: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
@@ -139,10 +160,11 @@ class DomainJoinConnector(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] allow_duplicate_display_name: Whether a new connector may take a display name that another connector in the tenant already has. Default `false`: the create is refused, naming the existing ids, so that a registered connector is adopted instead of duplicated.
-        :param pulumi.Input[_builtins.str] connector_id: The id (GUID) of a connector that already exists, usually registered by the Intune Connector for Active Directory. When set, the resource adopts that connector instead of creating one; changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] connector_id: The id (GUID) of a connector that already exists, usually registered by the Intune Connector for Active Directory: the resource adopts it instead of creating one. Changing it replaces the resource.
         :param pulumi.Input[_builtins.bool] delete_on_destroy: Whether destroying this resource deletes the connector from Intune. Default: `true` for a connector this resource created, `false` for an adopted one, which is released (left in Intune) with a warning.
         :param pulumi.Input[_builtins.str] display_name: The connector's display name in Intune (1–256 characters, no control characters). Managed: a change is applied with a PATCH of this property alone.
-        :param pulumi.Input[_builtins.str] registered_name: The display name under which the connector is registered (the connector software registers with its server's name): the resource adopts the one connector the tenant holds under this name, letter case and surrounding spaces ignored. Looked up once, at create; the id is kept in state, so a later rename keeps the connector. Give `connectorId` or `registeredName`, not both.
+        :param pulumi.Input[_builtins.str] registered_name: The display name under which the connector is registered (the connector software registers with its server's name, e.g. `ODJ-HQ-SRV01`): the resource adopts the one connector the tenant holds under this name, letter case and surrounding spaces ignored. Looked up once, when the resource is created; the id is kept in state, so a later rename keeps the connector. Give `connectorId` or `registeredName`, not both.
+        :param pulumi.Input[_builtins.str] state: Ignored, with a warning: Intune sets the state from the connector's heartbeats, so a declared state cannot hold. Read the `state` output instead, or judge it with `intune-health` or the policy pack.
         :param pulumi.Input[_builtins.str] version: The connector software version, a dotted number such as `6.2504.2001.8`. Optional: when omitted it is reported by the connector and never causes a change.
         """
         ...
@@ -174,6 +196,7 @@ class DomainJoinConnector(pulumi.CustomResource):
                  delete_on_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  display_name: pulumi.Input[Optional[_builtins.str]] = None,
                  registered_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 state: pulumi.Input[Optional[_builtins.str]] = None,
                  version: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -191,10 +214,10 @@ class DomainJoinConnector(pulumi.CustomResource):
                 raise TypeError("Missing required property 'display_name'")
             __props__.__dict__["display_name"] = display_name
             __props__.__dict__["registered_name"] = registered_name
+            __props__.__dict__["state"] = state
             __props__.__dict__["version"] = version
             __props__.__dict__["adopted"] = None
             __props__.__dict__["last_connection_date_time"] = None
-            __props__.__dict__["state"] = None
         super(DomainJoinConnector, __self__).__init__(
             'intune:index:DomainJoinConnector',
             resource_name,
@@ -245,7 +268,7 @@ class DomainJoinConnector(pulumi.CustomResource):
     @pulumi.getter(name="connectorId")
     def connector_id(self) -> pulumi.Output[_builtins.str]:
         """
-        The connector's id in Intune.
+        The connector's id in Intune (a GUID); also the resource's id.
         """
         return pulumi.get(self, "connector_id")
 
@@ -253,7 +276,7 @@ class DomainJoinConnector(pulumi.CustomResource):
     @pulumi.getter(name="deleteOnDestroy")
     def delete_on_destroy(self) -> pulumi.Output[_builtins.bool]:
         """
-        Whether destroying the resource deletes the connector from Intune.
+        Whether destroying the resource deletes the connector from Intune: the setting in effect.
         """
         return pulumi.get(self, "delete_on_destroy")
 
@@ -261,7 +284,7 @@ class DomainJoinConnector(pulumi.CustomResource):
     @pulumi.getter(name="displayName")
     def display_name(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The display name Intune has (null only when cleared outside the stack).
+        The display name Intune has (null only when someone cleared it outside the stack).
         """
         return pulumi.get(self, "display_name")
 
@@ -269,7 +292,7 @@ class DomainJoinConnector(pulumi.CustomResource):
     @pulumi.getter(name="lastConnectionDateTime")
     def last_connection_date_time(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        When the connector last checked in (ISO 8601, UTC). An output only.
+        When the connector last checked in with Intune (ISO 8601, UTC). Set by the service; never diffed.
         """
         return pulumi.get(self, "last_connection_date_time")
 
@@ -277,7 +300,7 @@ class DomainJoinConnector(pulumi.CustomResource):
     @pulumi.getter(name="registeredName")
     def registered_name(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The name the connector was adopted by, when the resource adopted it by registeredName.
+        The name the connector was adopted by, when the resource adopted it by `registeredName`.
         """
         return pulumi.get(self, "registered_name")
 
@@ -293,7 +316,7 @@ class DomainJoinConnector(pulumi.CustomResource):
     @pulumi.getter
     def version(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The connector software version Intune has.
+        The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
         """
         return pulumi.get(self, "version")
 

@@ -44,7 +44,7 @@ class GetConnectorResult:
     @pulumi.getter(name="displayName")
     def display_name(self) -> Optional[_builtins.str]:
         """
-        Its display name (null for a connector without one).
+        The display name Intune has (null only when someone cleared it outside the stack).
         """
         return pulumi.get(self, "display_name")
 
@@ -52,7 +52,7 @@ class GetConnectorResult:
     @pulumi.getter
     def id(self) -> _builtins.str:
         """
-        The connector's id.
+        The connector's id in Intune (a GUID); also the resource's id.
         """
         return pulumi.get(self, "id")
 
@@ -60,7 +60,7 @@ class GetConnectorResult:
     @pulumi.getter(name="lastConnectionDateTime")
     def last_connection_date_time(self) -> Optional[_builtins.str]:
         """
-        When it last checked in.
+        When the connector last checked in with Intune (ISO 8601, UTC). Set by the service; never diffed.
         """
         return pulumi.get(self, "last_connection_date_time")
 
@@ -76,7 +76,7 @@ class GetConnectorResult:
     @pulumi.getter
     def version(self) -> Optional[_builtins.str]:
         """
-        Its software version.
+        The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
         """
         return pulumi.get(self, "version")
 

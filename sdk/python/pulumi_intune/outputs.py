@@ -32,11 +32,11 @@ class ConnectorInfo(dict):
         """
         A connector as the tenant holds it.
 
-        :param _builtins.str id: The connector's id.
-        :param _builtins.str display_name: Its display name (null for a connector without one).
-        :param _builtins.str last_connection_date_time: When it last checked in.
+        :param _builtins.str id: The connector's id in Intune (a GUID); also the resource's id.
+        :param _builtins.str display_name: The display name Intune has (null only when someone cleared it outside the stack).
+        :param _builtins.str last_connection_date_time: When the connector last checked in with Intune (ISO 8601, UTC). Set by the service; never diffed.
         :param _builtins.str state: Intune's verdict on the connector's heartbeats: `active`, `error`, `inactive` (active while it checks in, error after an hour without a heartbeat, inactive after five days). An output only.
-        :param _builtins.str version: Its software version.
+        :param _builtins.str version: The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
         """
         pulumi.set(__self__, "id", id)
         if display_name is not None:
@@ -52,7 +52,7 @@ class ConnectorInfo(dict):
     @pulumi.getter
     def id(self) -> _builtins.str:
         """
-        The connector's id.
+        The connector's id in Intune (a GUID); also the resource's id.
         """
         return pulumi.get(self, "id")
 
@@ -60,7 +60,7 @@ class ConnectorInfo(dict):
     @pulumi.getter(name="displayName")
     def display_name(self) -> Optional[_builtins.str]:
         """
-        Its display name (null for a connector without one).
+        The display name Intune has (null only when someone cleared it outside the stack).
         """
         return pulumi.get(self, "display_name")
 
@@ -68,7 +68,7 @@ class ConnectorInfo(dict):
     @pulumi.getter(name="lastConnectionDateTime")
     def last_connection_date_time(self) -> Optional[_builtins.str]:
         """
-        When it last checked in.
+        When the connector last checked in with Intune (ISO 8601, UTC). Set by the service; never diffed.
         """
         return pulumi.get(self, "last_connection_date_time")
 
@@ -84,7 +84,7 @@ class ConnectorInfo(dict):
     @pulumi.getter
     def version(self) -> Optional[_builtins.str]:
         """
-        Its software version.
+        The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
         """
         return pulumi.get(self, "version")
 

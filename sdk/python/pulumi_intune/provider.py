@@ -38,20 +38,20 @@ class ProviderArgs:
         The set of arguments for constructing a Provider resource.
 
         :param pulumi.Input[_builtins.str] auth_method: How to sign in: `clientSecret`, `clientCertificate`, `workloadIdentity`, `githubActions`, `azurePipelines`, `managedIdentity`, `azureCli`. Default: the first whose settings are present. Environment: INTUNE_AUTH_METHOD.
-        :param pulumi.Input[_builtins.str] authority_host: The Entra ID authority. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
+        :param pulumi.Input[_builtins.str] authority_host: The Entra ID authority: https, or http on a loopback address only. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
         :param pulumi.Input[_builtins.str] client_certificate_password: The password of the certificate's private key. Environment: AZURE_CLIENT_CERTIFICATE_PASSWORD.
         :param pulumi.Input[_builtins.str] client_certificate_path: A PEM file with the application's certificate and private key. Environment: AZURE_CLIENT_CERTIFICATE_PATH.
         :param pulumi.Input[_builtins.str] client_id: The application (client) id the provider signs in as. Environment: AZURE_CLIENT_ID.
         :param pulumi.Input[_builtins.str] client_secret: The application's client secret. Environment: AZURE_CLIENT_SECRET.
-        :param pulumi.Input[_builtins.str] cloud: The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`). Environment: INTUNE_CLOUD.
+        :param pulumi.Input[_builtins.str] cloud: The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`, also GCC; `usgov` is GCC High, `usgovdod` DoD, `china` 21Vianet). Login and Graph are always chosen together. Environment: INTUNE_CLOUD.
         :param pulumi.Input[_builtins.float] deadline_seconds: Time allowed for one operation, its retries included. Default 300. Environment: INTUNE_DEADLINE_SECONDS.
         :param pulumi.Input[_builtins.str] federated_token_file: A file holding a federated (workload identity) token, read again at every sign-in. Environment: AZURE_FEDERATED_TOKEN_FILE.
-        :param pulumi.Input[_builtins.str] graph_endpoint: The Microsoft Graph endpoint, for a proxy or the emulator. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
-        :param pulumi.Input[_builtins.float] max_attempts: Attempts per Graph request, the first included. Default 6. Environment: INTUNE_MAX_ATTEMPTS.
+        :param pulumi.Input[_builtins.str] graph_endpoint: The Microsoft Graph endpoint, for a proxy or the emulator: https, or http on a loopback address only. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
+        :param pulumi.Input[_builtins.float] max_attempts: Attempts per Graph request, the first included. Default 6. Answers 429 do not count: they are retried as told until the deadline. Environment: INTUNE_MAX_ATTEMPTS.
         :param pulumi.Input[_builtins.float] request_timeout_seconds: Time allowed for one attempt, its body included. Default 60. Environment: INTUNE_REQUEST_TIMEOUT_SECONDS.
-        :param pulumi.Input[_builtins.str] service_connection_id: Azure Pipelines: the id of the workload identity service connection. Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
-        :param pulumi.Input[_builtins.str] tenant_id: The Entra ID tenant (directory) id. Environment: AZURE_TENANT_ID.
-        :param pulumi.Input[_builtins.float] writes_per20_seconds: Writes per 20 seconds, shared by every resource of the deployment. Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
+        :param pulumi.Input[_builtins.str] service_connection_id: Azure Pipelines: the id of the workload identity service connection (AzureCLI@2 sets the variable). Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
+        :param pulumi.Input[_builtins.str] tenant_id: The Entra ID tenant: its id (a GUID) or a domain such as `contoso.onmicrosoft.com`. Environment: AZURE_TENANT_ID.
+        :param pulumi.Input[_builtins.float] writes_per20_seconds: Writes per 20 seconds, shared by every resource of the deployment (one provider process). Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
         """
         if auth_method is not None:
             pulumi.set(__self__, "auth_method", auth_method)
@@ -100,7 +100,7 @@ class ProviderArgs:
     @pulumi.getter(name="authorityHost")
     def authority_host(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The Entra ID authority. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
+        The Entra ID authority: https, or http on a loopback address only. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
         """
         return pulumi.get(self, "authority_host")
 
@@ -160,7 +160,7 @@ class ProviderArgs:
     @pulumi.getter
     def cloud(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`). Environment: INTUNE_CLOUD.
+        The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`, also GCC; `usgov` is GCC High, `usgovdod` DoD, `china` 21Vianet). Login and Graph are always chosen together. Environment: INTUNE_CLOUD.
         """
         return pulumi.get(self, "cloud")
 
@@ -196,7 +196,7 @@ class ProviderArgs:
     @pulumi.getter(name="graphEndpoint")
     def graph_endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The Microsoft Graph endpoint, for a proxy or the emulator. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
+        The Microsoft Graph endpoint, for a proxy or the emulator: https, or http on a loopback address only. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
         """
         return pulumi.get(self, "graph_endpoint")
 
@@ -208,7 +208,7 @@ class ProviderArgs:
     @pulumi.getter(name="maxAttempts")
     def max_attempts(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
-        Attempts per Graph request, the first included. Default 6. Environment: INTUNE_MAX_ATTEMPTS.
+        Attempts per Graph request, the first included. Default 6. Answers 429 do not count: they are retried as told until the deadline. Environment: INTUNE_MAX_ATTEMPTS.
         """
         return pulumi.get(self, "max_attempts")
 
@@ -232,7 +232,7 @@ class ProviderArgs:
     @pulumi.getter(name="serviceConnectionId")
     def service_connection_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Azure Pipelines: the id of the workload identity service connection. Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
+        Azure Pipelines: the id of the workload identity service connection (AzureCLI@2 sets the variable). Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
         """
         return pulumi.get(self, "service_connection_id")
 
@@ -244,7 +244,7 @@ class ProviderArgs:
     @pulumi.getter(name="tenantId")
     def tenant_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The Entra ID tenant (directory) id. Environment: AZURE_TENANT_ID.
+        The Entra ID tenant: its id (a GUID) or a domain such as `contoso.onmicrosoft.com`. Environment: AZURE_TENANT_ID.
         """
         return pulumi.get(self, "tenant_id")
 
@@ -256,7 +256,7 @@ class ProviderArgs:
     @pulumi.getter(name="writesPer20Seconds")
     def writes_per20_seconds(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
-        Writes per 20 seconds, shared by every resource of the deployment. Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
+        Writes per 20 seconds, shared by every resource of the deployment (one provider process). Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
         """
         return pulumi.get(self, "writes_per20_seconds")
 
@@ -293,20 +293,20 @@ class Provider(pulumi.ProviderResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] auth_method: How to sign in: `clientSecret`, `clientCertificate`, `workloadIdentity`, `githubActions`, `azurePipelines`, `managedIdentity`, `azureCli`. Default: the first whose settings are present. Environment: INTUNE_AUTH_METHOD.
-        :param pulumi.Input[_builtins.str] authority_host: The Entra ID authority. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
+        :param pulumi.Input[_builtins.str] authority_host: The Entra ID authority: https, or http on a loopback address only. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
         :param pulumi.Input[_builtins.str] client_certificate_password: The password of the certificate's private key. Environment: AZURE_CLIENT_CERTIFICATE_PASSWORD.
         :param pulumi.Input[_builtins.str] client_certificate_path: A PEM file with the application's certificate and private key. Environment: AZURE_CLIENT_CERTIFICATE_PATH.
         :param pulumi.Input[_builtins.str] client_id: The application (client) id the provider signs in as. Environment: AZURE_CLIENT_ID.
         :param pulumi.Input[_builtins.str] client_secret: The application's client secret. Environment: AZURE_CLIENT_SECRET.
-        :param pulumi.Input[_builtins.str] cloud: The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`). Environment: INTUNE_CLOUD.
+        :param pulumi.Input[_builtins.str] cloud: The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`, also GCC; `usgov` is GCC High, `usgovdod` DoD, `china` 21Vianet). Login and Graph are always chosen together. Environment: INTUNE_CLOUD.
         :param pulumi.Input[_builtins.float] deadline_seconds: Time allowed for one operation, its retries included. Default 300. Environment: INTUNE_DEADLINE_SECONDS.
         :param pulumi.Input[_builtins.str] federated_token_file: A file holding a federated (workload identity) token, read again at every sign-in. Environment: AZURE_FEDERATED_TOKEN_FILE.
-        :param pulumi.Input[_builtins.str] graph_endpoint: The Microsoft Graph endpoint, for a proxy or the emulator. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
-        :param pulumi.Input[_builtins.float] max_attempts: Attempts per Graph request, the first included. Default 6. Environment: INTUNE_MAX_ATTEMPTS.
+        :param pulumi.Input[_builtins.str] graph_endpoint: The Microsoft Graph endpoint, for a proxy or the emulator: https, or http on a loopback address only. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
+        :param pulumi.Input[_builtins.float] max_attempts: Attempts per Graph request, the first included. Default 6. Answers 429 do not count: they are retried as told until the deadline. Environment: INTUNE_MAX_ATTEMPTS.
         :param pulumi.Input[_builtins.float] request_timeout_seconds: Time allowed for one attempt, its body included. Default 60. Environment: INTUNE_REQUEST_TIMEOUT_SECONDS.
-        :param pulumi.Input[_builtins.str] service_connection_id: Azure Pipelines: the id of the workload identity service connection. Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
-        :param pulumi.Input[_builtins.str] tenant_id: The Entra ID tenant (directory) id. Environment: AZURE_TENANT_ID.
-        :param pulumi.Input[_builtins.float] writes_per20_seconds: Writes per 20 seconds, shared by every resource of the deployment. Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
+        :param pulumi.Input[_builtins.str] service_connection_id: Azure Pipelines: the id of the workload identity service connection (AzureCLI@2 sets the variable). Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
+        :param pulumi.Input[_builtins.str] tenant_id: The Entra ID tenant: its id (a GUID) or a domain such as `contoso.onmicrosoft.com`. Environment: AZURE_TENANT_ID.
+        :param pulumi.Input[_builtins.float] writes_per20_seconds: Writes per 20 seconds, shared by every resource of the deployment (one provider process). Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
         """
         ...
     @overload

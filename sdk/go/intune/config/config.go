@@ -16,7 +16,7 @@ func GetAuthMethod(ctx *pulumi.Context) string {
 	return config.Get(ctx, "intune:authMethod")
 }
 
-// The Entra ID authority. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
+// The Entra ID authority: https, or http on a loopback address only. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
 func GetAuthorityHost(ctx *pulumi.Context) string {
 	return config.Get(ctx, "intune:authorityHost")
 }
@@ -41,7 +41,7 @@ func GetClientSecret(ctx *pulumi.Context) string {
 	return config.Get(ctx, "intune:clientSecret")
 }
 
-// The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`). Environment: INTUNE_CLOUD.
+// The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`, also GCC; `usgov` is GCC High, `usgovdod` DoD, `china` 21Vianet). Login and Graph are always chosen together. Environment: INTUNE_CLOUD.
 func GetCloud(ctx *pulumi.Context) string {
 	return config.Get(ctx, "intune:cloud")
 }
@@ -56,12 +56,12 @@ func GetFederatedTokenFile(ctx *pulumi.Context) string {
 	return config.Get(ctx, "intune:federatedTokenFile")
 }
 
-// The Microsoft Graph endpoint, for a proxy or the emulator. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
+// The Microsoft Graph endpoint, for a proxy or the emulator: https, or http on a loopback address only. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
 func GetGraphEndpoint(ctx *pulumi.Context) string {
 	return config.Get(ctx, "intune:graphEndpoint")
 }
 
-// Attempts per Graph request, the first included. Default 6. Environment: INTUNE_MAX_ATTEMPTS.
+// Attempts per Graph request, the first included. Default 6. Answers 429 do not count: they are retried as told until the deadline. Environment: INTUNE_MAX_ATTEMPTS.
 func GetMaxAttempts(ctx *pulumi.Context) float64 {
 	return config.GetFloat64(ctx, "intune:maxAttempts")
 }
@@ -71,17 +71,17 @@ func GetRequestTimeoutSeconds(ctx *pulumi.Context) float64 {
 	return config.GetFloat64(ctx, "intune:requestTimeoutSeconds")
 }
 
-// Azure Pipelines: the id of the workload identity service connection. Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
+// Azure Pipelines: the id of the workload identity service connection (AzureCLI@2 sets the variable). Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
 func GetServiceConnectionId(ctx *pulumi.Context) string {
 	return config.Get(ctx, "intune:serviceConnectionId")
 }
 
-// The Entra ID tenant (directory) id. Environment: AZURE_TENANT_ID.
+// The Entra ID tenant: its id (a GUID) or a domain such as `contoso.onmicrosoft.com`. Environment: AZURE_TENANT_ID.
 func GetTenantId(ctx *pulumi.Context) string {
 	return config.Get(ctx, "intune:tenantId")
 }
 
-// Writes per 20 seconds, shared by every resource of the deployment. Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
+// Writes per 20 seconds, shared by every resource of the deployment (one provider process). Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
 func GetWritesPer20Seconds(ctx *pulumi.Context) float64 {
 	return config.GetFloat64(ctx, "intune:writesPer20Seconds")
 }

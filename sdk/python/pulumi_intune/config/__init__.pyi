@@ -21,7 +21,7 @@ How to sign in: `clientSecret`, `clientCertificate`, `workloadIdentity`, `github
 
 authorityHost: Optional[str]
 """
-The Entra ID authority. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
+The Entra ID authority: https, or http on a loopback address only. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
 """
 
 clientCertificatePassword: Optional[str]
@@ -46,7 +46,7 @@ The application's client secret. Environment: AZURE_CLIENT_SECRET.
 
 cloud: Optional[str]
 """
-The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`). Environment: INTUNE_CLOUD.
+The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`, also GCC; `usgov` is GCC High, `usgovdod` DoD, `china` 21Vianet). Login and Graph are always chosen together. Environment: INTUNE_CLOUD.
 """
 
 deadlineSeconds: Optional[float]
@@ -61,12 +61,12 @@ A file holding a federated (workload identity) token, read again at every sign-i
 
 graphEndpoint: Optional[str]
 """
-The Microsoft Graph endpoint, for a proxy or the emulator. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
+The Microsoft Graph endpoint, for a proxy or the emulator: https, or http on a loopback address only. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
 """
 
 maxAttempts: Optional[float]
 """
-Attempts per Graph request, the first included. Default 6. Environment: INTUNE_MAX_ATTEMPTS.
+Attempts per Graph request, the first included. Default 6. Answers 429 do not count: they are retried as told until the deadline. Environment: INTUNE_MAX_ATTEMPTS.
 """
 
 requestTimeoutSeconds: Optional[float]
@@ -76,16 +76,16 @@ Time allowed for one attempt, its body included. Default 60. Environment: INTUNE
 
 serviceConnectionId: Optional[str]
 """
-Azure Pipelines: the id of the workload identity service connection. Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
+Azure Pipelines: the id of the workload identity service connection (AzureCLI@2 sets the variable). Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
 """
 
 tenantId: Optional[str]
 """
-The Entra ID tenant (directory) id. Environment: AZURE_TENANT_ID.
+The Entra ID tenant: its id (a GUID) or a domain such as `contoso.onmicrosoft.com`. Environment: AZURE_TENANT_ID.
 """
 
 writesPer20Seconds: Optional[float]
 """
-Writes per 20 seconds, shared by every resource of the deployment. Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
+Writes per 20 seconds, shared by every resource of the deployment (one provider process). Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
 """
 

@@ -30,7 +30,7 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def authority_host(self) -> Optional[str]:
         """
-        The Entra ID authority. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
+        The Entra ID authority: https, or http on a loopback address only. Default: the cloud's. Environment: AZURE_AUTHORITY_HOST.
         """
         return __config__.get('authorityHost')
 
@@ -65,7 +65,7 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def cloud(self) -> Optional[str]:
         """
-        The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`). Environment: INTUNE_CLOUD.
+        The Microsoft cloud: `global`, `usgov`, `usgovdod`, `china` (default `global`, also GCC; `usgov` is GCC High, `usgovdod` DoD, `china` 21Vianet). Login and Graph are always chosen together. Environment: INTUNE_CLOUD.
         """
         return __config__.get('cloud')
 
@@ -86,14 +86,14 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def graph_endpoint(self) -> Optional[str]:
         """
-        The Microsoft Graph endpoint, for a proxy or the emulator. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
+        The Microsoft Graph endpoint, for a proxy or the emulator: https, or http on a loopback address only. Default: the cloud's. Environment: INTUNE_GRAPH_ENDPOINT.
         """
         return __config__.get('graphEndpoint')
 
     @_builtins.property
     def max_attempts(self) -> Optional[float]:
         """
-        Attempts per Graph request, the first included. Default 6. Environment: INTUNE_MAX_ATTEMPTS.
+        Attempts per Graph request, the first included. Default 6. Answers 429 do not count: they are retried as told until the deadline. Environment: INTUNE_MAX_ATTEMPTS.
         """
         return __config__.get_float('maxAttempts')
 
@@ -107,21 +107,21 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def service_connection_id(self) -> Optional[str]:
         """
-        Azure Pipelines: the id of the workload identity service connection. Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
+        Azure Pipelines: the id of the workload identity service connection (AzureCLI@2 sets the variable). Environment: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
         """
         return __config__.get('serviceConnectionId')
 
     @_builtins.property
     def tenant_id(self) -> Optional[str]:
         """
-        The Entra ID tenant (directory) id. Environment: AZURE_TENANT_ID.
+        The Entra ID tenant: its id (a GUID) or a domain such as `contoso.onmicrosoft.com`. Environment: AZURE_TENANT_ID.
         """
         return __config__.get('tenantId')
 
     @_builtins.property
     def writes_per20_seconds(self) -> Optional[float]:
         """
-        Writes per 20 seconds, shared by every resource of the deployment. Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
+        Writes per 20 seconds, shared by every resource of the deployment (one provider process). Default 100, Intune's published limit. Environment: INTUNE_WRITES_PER_20_SECONDS.
         """
         return __config__.get_float('writesPer20Seconds')
 

@@ -1,0 +1,101 @@
+/**
+ * Writes the reference's tables (docs/reference.md) from the connector's definition and the
+ * settings, as tfplugindocs writes a provider's docs from its schema: the resource's inputs and
+ * outputs, the provider's config and the provider process's switches. Each table sits in the
+ * document between two markers; what is around them is written by hand.
+ */
+import { SETTINGS, type SettingDefinition } from "../config/settings";
+import {
+  INPUT_PROPERTIES,
+  OUTPUT_PROPERTIES,
+  inputDefinition,
+  propertyDefinition,
+} from "../logic/definition";
+import { PACKAGE_NAME } from "../logic/schema";
+
+/** Where the tables are, from the repository's root. */
+export const REFERENCE_FILE = "docs/reference.md";
+
+/** A table's name in its markers: `<!-- generated: inputs -->` … `<!-- end: inputs -->`. */
+export type ReferenceTable = "inputs" | "outputs" | "config" | "environment";
+
+const code = (text: string) => `\`${text}\``;
+const cell = (text: string) => text.replace(/\|/g, "\\|");
+
+function table(header: string[], rows: string[][]): string {
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`),
+  ].join("\n");
+}
+
+function inputsTable(): string {
+  return table(
+    ["input", "type", "description"],
+    INPUT_PROPERTIES.map((name) => {
+      const d = inputDefinition(name);
+      const kind = d.deprecationMessage ? "deprecated" : d.required ? "required" : "optional";
+      const replaces = d.replaceOnChanges ? ", replaces" : "";
+      return [code(name), `${d.type}, ${kind}${replaces}`, d.description];
+    }),
+  );
+}
+
+function outputsTable(): string {
+  return table(
+    ["output", "type", "description"],
+    OUTPUT_PROPERTIES.map((name) => {
+      const d = propertyDefinition(name);
+      const output = d.output;
+      const kind = output?.optional ? ", optional" : output?.nullable ? ", nullable" : "";
+      return [code(name), `${d.type}${kind}`, output?.description ?? d.description];
+    }),
+  );
+}
+
+const settings = (envOnly: boolean) =>
+  (Object.values(SETTINGS) as SettingDefinition[]).filter((s) => Boolean(s.envOnly) === envOnly);
+const variables = (s: SettingDefinition) => s.env.map(code).join(" or ");
+
+function configTable(): string {
+  return table(
+    ["config key", "environment", "meaning"],
+    settings(false).map((s) => [
+      `${code(`${PACKAGE_NAME}:${s.key}`)}${s.secret ? " (secret)" : ""}${s.type ? ` (${s.type})` : ""}`,
+      variables(s),
+      s.description,
+    ]),
+  );
+}
+
+function environmentTable(): string {
+  return table(
+    ["environment", "meaning"],
+    settings(true).map((s) => [`${variables(s)}${s.secret ? " (secret)" : ""}`, s.description]),
+  );
+}
+
+const RENDERERS: Record<ReferenceTable, () => string> = {
+  inputs: inputsTable,
+  outputs: outputsTable,
+  config: configTable,
+  environment: environmentTable,
+};
+
+/**
+ * The document with each table between its markers rendered anew. A marker that is missing is an
+ * error: a table nobody places is a table nobody reads.
+ */
+export function withReferenceTables(document: string): string {
+  let text = document;
+  for (const [name, render] of Object.entries(RENDERERS)) {
+    const begin = `<!-- generated: ${name} -->`;
+    const end = `<!-- end: ${name} -->`;
+    const from = text.indexOf(begin);
+    const to = text.indexOf(end);
+    if (from < 0 || to < from) throw new Error(`${REFERENCE_FILE} lacks the markers ${begin} … ${end}`);
+    text = `${text.slice(0, from + begin.length)}\n\n${render()}\n\n${text.slice(to)}`;
+  }
+  return text;
+}

@@ -1,0 +1,22 @@
+// `npm run generate`: writes the files derived from the connector's definition and the settings
+// (provider/logic/definition.ts, provider/config/settings.ts) — the dynamic form's TypeScript types
+// (provider/resource-types.ts) and the tables of docs/reference.md — formatted by prettier.
+// tests/unit/generated.test.ts fails while a committed file differs from what this writes.
+// `npm run sdks` writes the package schema and the SDKs from the same definition.
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bootstrap, buildArgs, root } from "./bootstrap.mjs";
+
+bootstrap(fileURLToPath(import.meta.url));
+// The renderers are compiled with the provider: build it first.
+if (spawnSync(process.execPath, buildArgs, { cwd: root, stdio: "inherit" }).status !== 0) process.exit(1);
+const prettier = await import("prettier");
+const { generatedFiles } = await import(join(root, "provider", "dist", "codegen", "index.js"));
+const format = async (text, filepath) =>
+  prettier.format(text, { ...(await prettier.resolveConfig(filepath)), filepath });
+for (const file of await generatedFiles(root, format)) {
+  writeFileSync(join(root, file.path), file.text);
+  console.log(file.path);
+}
