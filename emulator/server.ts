@@ -4,18 +4,18 @@ import * as https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ADMIN_PREFIX, AdminApi } from "./admin";
-import { prepareApps, type TenantApp } from "./apps";
-import { ensureCa, issueServerCertificate, loadCa } from "./ca";
-import { ClientAuthenticator } from "./client-auth";
+import { prepareApps, type TenantApp } from "./entra/apps";
+import { ensureCa, issueServerCertificate, loadCa } from "./clients/ca";
+import { ClientAuthenticator } from "./entra/client-auth";
 import { cloudProfile, graphAudiences, type CloudProfile } from "./clouds";
-import { UnknownConnectorError, completeSeed, editFields, generateSeeds } from "./connector-model";
-import { ConnectorStore } from "./connector-store";
-import { EntraService, isEntraPath } from "./entra";
-import { entraErrorReply, entraFault } from "./entra-errors";
+import { UnknownConnectorError, completeSeed, editFields, generateSeeds } from "./connectors/model";
+import { ConnectorStore } from "./connectors/store";
+import { EntraService, isEntraPath } from "./entra/service";
+import { entraErrorReply, entraFault } from "./entra/errors";
 import { describeFault, FaultInjector } from "./faults";
-import { GraphService } from "./graph";
-import { GraphTokenValidator } from "./graph-auth";
-import { graphErrors, graphFaultReply } from "./graph-errors";
+import { GraphService } from "./graph/service";
+import { GraphTokenValidator } from "./graph/auth";
+import { graphErrors, graphFaultReply } from "./graph/errors";
 import {
   BodyTooLargeError,
   headerValue,
@@ -26,8 +26,8 @@ import {
   type Reply,
 } from "./http";
 import { newGuid } from "./ids";
-import { SigningKey, TrustedIssuers } from "./keys";
-import { TestOidcIssuer } from "./oidc-issuer";
+import { SigningKey, TrustedIssuers } from "./entra/keys";
+import { TestOidcIssuer } from "./entra/oidc-issuer";
 import {
   RUNTIME_OPTION_KEYS,
   applyRuntimeOptions,
@@ -35,12 +35,12 @@ import {
   type RuntimeSettings,
   type StartSettings,
 } from "./options";
-import { loadConnectors, saveConnectors } from "./persistence";
+import { loadConnectors, saveConnectors } from "./connectors/persistence";
 import { RequestLog } from "./request-log";
-import { Throttle } from "./throttle";
+import { Throttle } from "./graph/throttle";
 import { ServiceClock } from "./time";
-import type { ServiceVariants } from "./variants";
-import type { StoredRecord } from "./connector-store";
+import type { ServiceVariants } from "./graph/variants";
+import type { StoredRecord } from "./connectors/store";
 import type {
   AppRegistration,
   ConnectorPatch,

@@ -18,7 +18,7 @@ import {
   type ListQuery,
   type ListQueryMode,
   type QueryResult,
-} from "intune-graph-emulator/internal/graph-query";
+} from "intune-graph-emulator/internal/graph/query";
 
 const TYPE = "microsoft.graph.deviceManagementDomainJoinConnector";
 const STATE = "microsoft.graph.deviceManagementDomainJoinConnectorState";

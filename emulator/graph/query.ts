@@ -8,7 +8,7 @@
 // integer (Accept: text/plain). Graph's query-parameters.md: "On the beta endpoint, the `$` prefix
 // is optional." OData 4.01 (URL Conventions, section 5) has services take system query option names
 // case-insensitively, with or without the `$`: so do these parsers.
-import { CONNECTOR_STATES, CONNECTOR_TYPE, STATE_TYPE } from "./connector-model";
+import { CONNECTOR_STATES, CONNECTOR_TYPE, STATE_TYPE } from "../connectors/model";
 
 /**
  * How a service treats the query options of a list, as Graph's query-parameters.md describes:

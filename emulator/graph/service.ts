@@ -1,12 +1,12 @@
 // Microsoft Graph beta's /deviceManagement/domainJoinConnectors, checked in the order the real
 // service checks: version, token (Graph front end), throttling, route, permission (Intune), key,
 // body, and then the operation.
-import { toGraphObject } from "./connector-model";
-import type { ConnectorStore } from "./connector-store";
-import { graphErrors, intuneResource } from "./graph-errors";
-import { READ_SCOPES, WRITE_SCOPES, hasAnyPermission, type GraphTokenValidator } from "./graph-auth";
-import { checkConnectorBody } from "./graph-validation";
-import { headerValue, parseJson, type IncomingCall, type Reply } from "./http";
+import { toGraphObject } from "../connectors/model";
+import type { ConnectorStore } from "../connectors/store";
+import { graphErrors, intuneResource } from "./errors";
+import { READ_SCOPES, WRITE_SCOPES, hasAnyPermission, type GraphTokenValidator } from "./auth";
+import { checkConnectorBody } from "./validation";
+import { headerValue, parseJson, type IncomingCall, type Reply } from "../http";
 import {
   applyListQuery,
   parseCountQuery,
@@ -16,16 +16,16 @@ import {
   nextLinkQuery,
   skipTokenOf,
   type ListQuery,
-} from "./graph-query";
-import { isGuid, newGuid } from "./ids";
-import { NEVER_CONNECTED, serviceTimestamp } from "./time";
+} from "./query";
+import { isGuid, newGuid } from "../ids";
+import { NEVER_CONNECTED, serviceTimestamp } from "../time";
 import { formatRetryAfter, type Throttle } from "./throttle";
-import type { ConnectorRecord } from "./types";
+import type { ConnectorRecord } from "../types";
 import type { ServiceVariants } from "./variants";
 
 export interface GraphSettings {
   pageSize: number;
-  /** Behaviours Microsoft's sources leave open (variants.ts). */
+  /** Behaviours Microsoft's sources leave open (graph/variants.ts). */
   variants: ServiceVariants;
   retryAfter: boolean;
   /** Properties a PATCH leaves unchanged while answering as if it took them. */
