@@ -12,7 +12,7 @@ import {
   type ConnectorBody,
   type GraphErrorBody,
   type ListBody,
-} from "./helpers";
+} from "intune-test-support/emulator-requests";
 
 const SEVEN_DIGIT_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/;
 const MISSING_ID = "0f0e0d0c-0b0a-4908-8706-050403020100";

@@ -14,7 +14,7 @@ import {
   type ConnectorBody,
   type GraphErrorBody,
   type ListBody,
-} from "./helpers";
+} from "intune-test-support/emulator-requests";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
