@@ -96,7 +96,7 @@ function main() {
     "run `npm run mutation` to make it). Mutated: `provider/**/*.ts` except the CLI plumbing of",
     "`provider/tools/` and the stored provider, the policy pack's `policy/policies.ts`, and the emulator's",
     "`graph/validation.ts`, `graph/throttle.ts`, `options.ts`, `faults.ts`, and what follows Microsoft's definition:",
-    "`connectors/state.ts`, `connectors/store.ts`, `graph/variants.ts` and `graph/query.ts`.",
+    "`connectors/state.ts`, `connectors/store.ts`, `graph/variants.ts`, `graph/query.ts` and `graph/paging.ts`.",
     "Tests: the unit, integration and emulator suites. The reliability suite is left out: its scenarios wait",
     "out real faults (28 s for 37 tests) and cover nearly every provider mutant, which made a run take over an",
     "hour on 2 cores. A rerun is incremental: only mutants in changed code, or covered by changed tests, are",
