@@ -1,9 +1,9 @@
 // The admin API under /_emulator/: the library API over HTTP, for scripts, other languages and
 // the CLI user. No authentication: the emulator listens on loopback only. It also serves the test
 // OIDC issuer's discovery document and keys.
-import { UnknownConnectorError } from "./connector-model";
+import { UnknownConnectorError } from "./connectors/model";
 import { isPlainObject, jsonReply, parseJson, type IncomingCall, type Reply } from "./http";
-import type { TestOidcIssuer } from "./oidc-issuer";
+import type { TestOidcIssuer } from "./entra/oidc-issuer";
 import type {
   ConnectorPatch,
   ConnectorRecord,

@@ -4,14 +4,14 @@
 import { renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ensureCa } from "./ca";
+import { ensureCa } from "./clients/ca";
 import { CLOUD_NAMES, cloudProfile, isCloudName } from "./clouds";
 import { isGuid } from "./ids";
-import { clientEnvironment } from "./client-env";
+import { clientEnvironment } from "./clients/environment";
 import { startEmulator } from "./server";
-import { mixedFleet } from "./connector-model";
+import { mixedFleet } from "./connectors/model";
 import type { Emulator, EmulatorOptions } from "./types";
-import { VARIANT_CHOICES, parseVariantArgument, type ServiceVariants } from "./variants";
+import { VARIANT_CHOICES, parseVariantArgument, type ServiceVariants } from "./graph/variants";
 
 const VARIANT_HELP = Object.entries(VARIANT_CHOICES)
   .map(([name, values]) => `${" ".repeat(36)}${name}=${(values as readonly string[]).join("|")}`)

@@ -1,12 +1,12 @@
 // The local Microsoft Graph (beta, domain join connectors) and Entra ID emulator: the library API.
 // See emulator/README.md for what it imitates and how to run it.
 export { startEmulator } from "./server";
-export { clientEnvironment } from "./client-env";
-export { ensureCa } from "./ca";
-export { mixedFleet } from "./connector-model";
-export { DEFAULT_VARIANTS, VARIANT_CHOICES, VARIANT_NAMES } from "./variants";
+export { clientEnvironment } from "./clients/environment";
+export { ensureCa } from "./clients/ca";
+export { mixedFleet } from "./connectors/model";
+export { DEFAULT_VARIANTS, VARIANT_CHOICES, VARIANT_NAMES } from "./graph/variants";
 export { DEFAULT_TENANT_ID } from "./options";
-export { EMULATOR_ISSUER, READ_ROLE, READ_WRITE_ROLE } from "./apps";
+export { EMULATOR_ISSUER, READ_ROLE, READ_WRITE_ROLE } from "./entra/apps";
 export { GRAPH_APP_ID } from "./clouds";
 export type {
   AppRegistration,

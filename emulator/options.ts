@@ -2,9 +2,9 @@
 // line fails at start with a message instead of misbehaving later.
 import { isCloudName, CLOUD_NAMES } from "./clouds";
 import { isGuid } from "./ids";
-import { DEFAULT_THROTTLE, mergeThrottle, type ThrottleSettings } from "./throttle";
+import { DEFAULT_THROTTLE, mergeThrottle, type ThrottleSettings } from "./graph/throttle";
 import type { CloudName, EmulatorOptions, RuntimeOptions } from "./types";
-import { DEFAULT_VARIANTS, applyVariants, type ServiceVariants } from "./variants";
+import { DEFAULT_VARIANTS, applyVariants, type ServiceVariants } from "./graph/variants";
 
 export const DEFAULT_TENANT_ID = "4a7c2e91-5d3b-4f68-8e1a-9c0b2d4f6e83";
 export const DEFAULT_PAGE_SIZE = 100;

@@ -1,33 +1,22 @@
 // Assembles the emulator: one HTTPS origin on 127.0.0.1 serving Entra (/{tenant}/...), Graph
-// (/beta/...) and the admin API (/_emulator/...), plus the timers that make connectors live.
+// (/beta/...) and the admin API (/_emulator/...), plus the timers that make connectors live. What
+// every request goes through on the way to one of them is request-handler.ts.
 import * as https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ADMIN_PREFIX, AdminApi } from "./admin";
-import { prepareApps, type TenantApp } from "./apps";
-import { ensureCa, issueServerCertificate, loadCa } from "./ca";
-import { ClientAuthenticator } from "./client-auth";
-import { cloudProfile, graphAudiences, type CloudProfile } from "./clouds";
-import { UnknownConnectorError, completeSeed, editFields, generateSeeds } from "./connector-model";
-import { ConnectorStore } from "./connector-store";
-import { EntraService, isEntraPath } from "./entra";
-import { entraErrorReply, entraFault } from "./entra-errors";
-import { describeFault, FaultInjector } from "./faults";
-import { GraphService } from "./graph";
-import { GraphTokenValidator } from "./graph-auth";
-import { graphErrors, graphFaultReply } from "./graph-errors";
-import {
-  BodyTooLargeError,
-  headerValue,
-  readBody,
-  sleep,
-  writeReply,
-  type IncomingCall,
-  type Reply,
-} from "./http";
-import { newGuid } from "./ids";
-import { SigningKey, TrustedIssuers } from "./keys";
-import { TestOidcIssuer } from "./oidc-issuer";
+import { AdminApi } from "./admin";
+import { prepareApps, type TenantApp } from "./entra/apps";
+import { ensureCa, issueServerCertificate, loadCa } from "./clients/ca";
+import { ClientAuthenticator } from "./entra/client-auth";
+import { cloudProfile, graphAudiences } from "./clouds";
+import { UnknownConnectorError, completeSeed, editFields, generateSeeds } from "./connectors/model";
+import { ConnectorStore } from "./connectors/store";
+import { EntraService } from "./entra/service";
+import { FaultInjector } from "./faults";
+import { GraphService } from "./graph/service";
+import { GraphTokenValidator } from "./graph/auth";
+import { SigningKey, TrustedIssuers } from "./entra/keys";
+import { TestOidcIssuer } from "./entra/oidc-issuer";
 import {
   RUNTIME_OPTION_KEYS,
   applyRuntimeOptions,
@@ -35,12 +24,13 @@ import {
   type RuntimeSettings,
   type StartSettings,
 } from "./options";
-import { loadConnectors, saveConnectors } from "./persistence";
+import { loadConnectors, saveConnectors } from "./connectors/persistence";
+import { RequestHandler } from "./request-handler";
 import { RequestLog } from "./request-log";
-import { Throttle } from "./throttle";
+import { Throttle } from "./graph/throttle";
 import { ServiceClock } from "./time";
-import type { ServiceVariants } from "./variants";
-import type { StoredRecord } from "./connector-store";
+import type { ServiceVariants } from "./graph/variants";
+import type { StoredRecord } from "./connectors/store";
 import type {
   AppRegistration,
   ConnectorPatch,
@@ -53,19 +43,7 @@ import type {
   RuntimeOptions,
 } from "./types";
 
-type Area = "token" | "graph" | "admin";
-
 const TENANT_NAME = "Contoso (emulated)";
-/** Graph's diagnostic header; clients log it, none parse it. */
-const AGS_DIAGNOSTIC = JSON.stringify({
-  ServerInfo: {
-    DataCenter: "Local Emulator",
-    Slice: "E",
-    Ring: "0",
-    ScaleUnit: "000",
-    RoleInstance: "EMU127001",
-  },
-});
 /** How often inactive connectors are looked for when removal is on (requests also trigger it). */
 const REMOVAL_SWEEP_MS = 1000;
 
@@ -161,7 +139,7 @@ class LocalEmulator implements Emulator {
   private readonly entra: EntraService;
   private readonly graph: GraphService;
   private readonly admin: AdminApi;
-  private readonly profile: CloudProfile;
+  private readonly requests: RequestHandler;
   private readonly initialRuntime: RuntimeSettings;
   private runtime: RuntimeSettings;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -190,7 +168,6 @@ class LocalEmulator implements Emulator {
     );
 
     const profile = cloudProfile(settings.cloud);
-    this.profile = profile;
     const trusted = new TrustedIssuers();
     trusted.trust(oidc.issuer, oidc.jwks());
     for (const [iss, jwks] of Object.entries(options.trustedIssuers ?? {})) trusted.trust(iss, jwks);
@@ -230,6 +207,21 @@ class LocalEmulator implements Emulator {
       }),
     });
     this.admin = new AdminApi(this, oidc);
+    this.requests = new RequestHandler({
+      url,
+      log: this.log,
+      faults: this.faults,
+      loginHost: profile.loginHost,
+      latencyMs: () => this.runtime.latencyMs,
+      areas: {
+        admin: (call) => this.admin.handle(call),
+        token: (call) => this.entra.handle(call),
+        graph: (call) => {
+          this.sweep();
+          return this.graph.handle(call);
+        },
+      },
+    });
 
     if (settings.heartbeatMs) this.every(settings.heartbeatMs, () => this.store.heartbeatActive());
     if (settings.removeInactiveAfterMs)
@@ -383,156 +375,9 @@ class LocalEmulator implements Emulator {
     return this.closed;
   }
 
-  // ---- request handling ----------------------------------------------------------------------
-
-  async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { area, call } = this.describe(req);
-    const record = (status: number, fault?: FaultRule) => this.record(area, call, status, fault);
-
-    // Admin requests are the test harness talking: no faults, no latency, no throttling.
-    const fault = area === "admin" ? undefined : this.faults.take(call.method, call.path);
-    let reply: Reply;
-    try {
-      // The body is read before any delay: a slow service still has the request when the client
-      // gives up waiting, and goes on to process it.
-      call.body = await readBody(req);
-      if (fault?.delayMs) await sleep(fault.delayMs);
-      if (fault?.drop) {
-        record(0, fault);
-        req.socket.destroy();
-        return;
-      }
-      if (fault?.status !== undefined) {
-        reply = this.faultReply(area, call, fault.status, fault.retryAfter);
-      } else {
-        reply = await this.dispatch(area, call);
-      }
-      if (fault?.applyThen !== undefined) {
-        // The work above really happened; only the answer is lost or replaced.
-        if (fault.applyThen === "drop") {
-          record(0, fault);
-          req.socket.destroy();
-          return;
-        }
-        reply = this.faultReply(area, call, fault.applyThen, fault.retryAfter);
-      }
-    } catch (err) {
-      if (req.destroyed && !(err instanceof BodyTooLargeError)) {
-        // The client went away while sending its request: there is nobody to answer.
-        record(0, fault);
-        return;
-      }
-      reply = this.failure(area, call, err);
-    }
-    if (area !== "admin" && this.runtime.latencyMs > 0) await sleep(this.runtime.latencyMs);
-    reply.headers = { ...reply.headers, ...this.standardHeaders(area, call) };
-    record(reply.status, fault);
-    if (!res.destroyed) writeReply(res, reply);
-  }
-
-  /** Which service a request is for, and the request as the handlers see it. */
-  private describe(req: IncomingMessage): { area: Area; call: IncomingCall } {
-    // Concatenated rather than resolved, so that "//beta/..." stays a path instead of becoming a host.
-    const target = new URL(`${this.url}${req.url ?? "/"}`);
-    const area: Area = target.pathname.startsWith(ADMIN_PREFIX)
-      ? "admin"
-      : isEntraPath(target.pathname)
-        ? "token"
-        : "graph";
-    // MSAL sends its correlation id as a query parameter rather than a header.
-    const sentClientRequestId =
-      headerValue(req.headers, "client-request-id") ??
-      target.searchParams.get("client-request-id") ??
-      undefined;
-    const call: IncomingCall = {
-      method: (req.method ?? "GET").toUpperCase(),
-      path: target.pathname,
-      query: target.searchParams,
-      rawQuery: target.search.replace(/^\?/, ""),
-      headers: req.headers,
-      body: Buffer.alloc(0),
-      requestId: newGuid(),
-      clientRequestId: sentClientRequestId ?? newGuid(),
-      sentClientRequestId,
-      received: new Date(),
-      note: {},
-    };
-    return { area, call };
-  }
-
-  private record(area: Area, call: IncomingCall, status: number, fault?: FaultRule): void {
-    this.log.add(
-      {
-        kind: area,
-        method: call.method,
-        path: call.path,
-        query: call.rawQuery,
-        status,
-        ...(call.note.appId !== undefined && { appId: call.note.appId }),
-        requestId: call.requestId,
-        ...(call.sentClientRequestId !== undefined && { clientRequestId: call.sentClientRequestId }),
-        ...(call.note.body !== undefined && { body: call.note.body }),
-        ...(fault && { fault: describeFault(fault) }),
-        ...(fault?.label !== undefined && { faultLabel: fault.label }),
-      },
-      call.received,
-    );
-  }
-
-  private dispatch(area: Area, call: IncomingCall): Promise<Reply> {
-    switch (area) {
-      case "admin":
-        return this.admin.handle(call);
-      case "token":
-        return this.entra.handle(call);
-      default:
-        this.sweep();
-        return this.graph.handle(call);
-    }
-  }
-
-  private faultReply(
-    area: Area,
-    call: IncomingCall,
-    status: number,
-    retryAfter: FaultRule["retryAfter"],
-  ): Reply {
-    const retry = retryAfter === null ? null : String(retryAfter ?? 1);
-    if (area === "token") {
-      const headers: Record<string, string> =
-        retry !== null && (status === 429 || status === 503) ? { "Retry-After": retry } : {};
-      return entraErrorReply(call, entraFault(status), this.profile.loginHost, headers);
-    }
-    return graphFaultReply(call, status, retry);
-  }
-
-  /** An unexpected failure inside the emulator: answer like the service's 500 and say why on stderr. */
-  private failure(area: Area, call: IncomingCall, err: unknown): Reply {
-    if (err instanceof BodyTooLargeError) {
-      // The rest of the body is still on the wire: close the connection rather than parse it.
-      const reply = graphErrors.badRequest(call, err.message);
-      return { ...reply, status: 413, headers: { ...reply.headers, Connection: "close" } };
-    }
-    console.error(`emulator: ${call.method} ${call.path} failed:`, err);
-    return area === "token"
-      ? entraErrorReply(call, entraFault(500), this.profile.loginHost)
-      : graphErrors.internal(call);
-  }
-
-  private standardHeaders(area: Area, call: IncomingCall): Record<string, string> {
-    if (area === "token") {
-      return {
-        "x-ms-request-id": call.requestId,
-        "client-request-id": call.clientRequestId,
-        "x-ms-ests-server": "2.1.emulator",
-      };
-    }
-    const headers: Record<string, string> = {
-      "request-id": call.requestId,
-      "client-request-id": call.clientRequestId,
-    };
-    if (area === "graph") headers["x-ms-ags-diagnostic"] = AGS_DIAGNOSTIC;
-    return headers;
+  /** Handles one request to the emulator's origin: what startEmulator's server calls. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.requests.handle(req, res);
   }
 
   // ---- time ----------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 // Public types of the emulator's library API. Other parts of the project (the provider's tests,
 // the demo scripts) depend on exactly these shapes, so change them only together with them.
 import type { JSONWebKeySet } from "jose";
-import type { ServiceVariants } from "./variants";
+import type { ServiceVariants } from "./graph/variants";
 
-export type { ServiceVariants } from "./variants";
+export type { ServiceVariants } from "./graph/variants";
 
 export type CloudName = "global" | "usgov" | "usgovdod" | "china";
 export type ConnectorState = "active" | "error" | "inactive";
@@ -35,7 +35,7 @@ export interface ConnectorRecord {
   displayName: string | null;
   /** Never null by default (the metadata: `Nullable="false"`); null only under variant createdVersion "null". */
   version: string | null;
-  /** Intune's verdict on the heartbeats at the emulator's clock (see connector-state.ts). */
+  /** Intune's verdict on the heartbeats at the emulator's clock (see connectors/state.ts). */
   state: ConnectorState;
   lastConnectionDateTime: string;
 }
@@ -74,7 +74,7 @@ export interface EmulatorOptions {
   pageSize?: number;
   /**
    * Behaviours Microsoft's sources leave open, each with a default and its alternatives
-   * (variants.ts; docs/emulator.md lists them). Default: every variant's default.
+   * (graph/variants.ts; docs/emulator.md lists them). Default: every variant's default.
    */
   variants?: Partial<ServiceVariants>;
   /**
@@ -232,7 +232,7 @@ export interface Emulator {
    * state: silence does that (editOutOfBand with a last contact, or advanceClock).
    */
   heartbeat(id: string, opts?: { version?: string; state?: "active" }): ConnectorRecord;
-  /** The variants in force now (variants.ts). */
+  /** The variants in force now (graph/variants.ts). */
   variants(): ServiceVariants;
   /** The emulator's clock (connector time): real time plus what advanceClock added. */
   now(): Date;

@@ -2,7 +2,13 @@
 import { expect } from "chai";
 import type { ConnectorRecord, Emulator, RequestLogEntry } from "intune-graph-emulator";
 import { startTestEmulator } from "intune-test-support/emulator";
-import { CONNECTORS, graph, send, tokenFor, type GraphErrorBody } from "./helpers";
+import {
+  CONNECTORS,
+  graph,
+  send,
+  tokenFor,
+  type GraphErrorBody,
+} from "intune-test-support/emulator-requests";
 
 const FIXED_ID = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 

@@ -3,7 +3,14 @@ import { expect } from "chai";
 import { SignJWT, generateKeyPair } from "jose";
 import { GRAPH_APP_ID, type Emulator } from "intune-graph-emulator";
 import { startTestEmulator } from "intune-test-support/emulator";
-import { CONNECTORS, claimsOf, graph, intuneMessage, tokenFor, type GraphErrorBody } from "./helpers";
+import {
+  CONNECTORS,
+  claimsOf,
+  graph,
+  intuneMessage,
+  tokenFor,
+  type GraphErrorBody,
+} from "intune-test-support/emulator-requests";
 
 const WWW_AUTHENTICATE =
   'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';

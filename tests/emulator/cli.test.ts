@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ClientSecretCredential } from "@azure/identity";
 import { trustedStateDir } from "intune-test-support/emulator";
-import { GRAPH_SCOPE, send, type ListBody } from "./helpers";
+import { GRAPH_SCOPE, send, type ListBody } from "intune-test-support/emulator-requests";
 
 const CLI = require.resolve("intune-graph-emulator/internal/cli");
 

@@ -10,7 +10,13 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
 import { generate } from "selfsigned";
 import { EMULATOR_ISSUER, READ_WRITE_ROLE, type Emulator } from "intune-graph-emulator";
 import { startTestEmulator } from "intune-test-support/emulator";
-import { GRAPH_SCOPE, claimsOf, requestToken, send, type EntraErrorBody } from "./helpers";
+import {
+  GRAPH_SCOPE,
+  claimsOf,
+  requestToken,
+  send,
+  type EntraErrorBody,
+} from "intune-test-support/emulator-requests";
 
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const PIPELINE_ID = "5d0b7c3e-1f2a-4b6c-9d8e-7a6b5c4d3e2f";

@@ -12,7 +12,7 @@ import {
   type ConnectorBody,
   type GraphErrorBody,
   type ListBody,
-} from "./helpers";
+} from "intune-test-support/emulator-requests";
 
 const SEVEN_DIGIT_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/;
 const MISSING_ID = "0f0e0d0c-0b0a-4908-8706-050403020100";
@@ -213,6 +213,41 @@ describe("emulator: Graph domainJoinConnectors", function () {
     it("refuses a skiptoken it did not issue", async () => {
       const res = await call<GraphErrorBody>("GET", `${CONNECTORS}?$skiptoken=garbage`);
       expect(res.status).to.equal(400);
+    });
+
+    it("cuts the list to $top before paging it; $count=true counts every connector", async () => {
+      emu.setOptions({ pageSize: 2 });
+      const seeded = emu.seed(5);
+      const first = await call<ListBody & { "@odata.count"?: number }>(
+        "GET",
+        `${CONNECTORS}?$top=3&$count=true`,
+      );
+      expect(first.status).to.equal(200);
+      expect(first.body["@odata.count"]).to.equal(5);
+      expect(first.body.value.map((c) => c.id)).to.deep.equal(seeded.slice(0, 2).map((c) => c.id));
+      const next = first.body["@odata.nextLink"] ?? "";
+      expect(decodeURIComponent(next)).to.contain("$top=3&$count=true&$skiptoken=");
+      const second = await call<ListBody>("GET", next.slice(emu.url.length));
+      expect(second.body.value.map((c) => c.id)).to.deep.equal([seeded[2].id]);
+      expect(second.body["@odata.nextLink"]).to.equal(undefined);
+    });
+
+    it("answers $filter, $orderby, $search and $skip on the list and /$count with 400 naming them; ignores them under listQuery ignored", async () => {
+      emu.seed(3);
+      for (const query of ["$filter=state eq 'active'", "$orderby=displayName", "$search=SRV", "skip=1"]) {
+        const option = `$${query.replace(/^\$/, "").split("=")[0]}`;
+        for (const path of [CONNECTORS, `${CONNECTORS}/$count`]) {
+          const res = await call<GraphErrorBody>("GET", `${path}?${query}`);
+          expect(res.status, `${path}?${query}`).to.equal(400);
+          expect(res.body.error.message).to.equal(
+            `Query option '${option}' is not supported for this resource.`,
+          );
+        }
+      }
+      emu.setOptions({ variants: { listQuery: "ignored" } });
+      const listed = await call<ListBody>("GET", `${CONNECTORS}?$filter=state eq 'error'&$skip=2`);
+      expect(listed.body.value).to.have.length(3);
+      expect((await call("GET", `${CONNECTORS}/$count?$search=nothing`)).text).to.equal("3");
     });
   });
 

@@ -6,7 +6,14 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { Emulator } from "intune-graph-emulator";
 import { startTestEmulator } from "intune-test-support/emulator";
-import { CONNECTORS, eventually, graph, tokenFor, type ConnectorBody, type ListBody } from "./helpers";
+import {
+  CONNECTORS,
+  eventually,
+  graph,
+  tokenFor,
+  type ConnectorBody,
+  type ListBody,
+} from "intune-test-support/emulator-requests";
 
 const SEVEN_DIGIT_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/;
 const FIXED_ID = "6b1f2e3d-4c5b-4a69-8877-665544332211";

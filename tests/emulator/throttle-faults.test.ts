@@ -15,7 +15,7 @@ import {
   type ConnectorBody,
   type EntraErrorBody,
   type GraphErrorBody,
-} from "./helpers";
+} from "intune-test-support/emulator-requests";
 
 describe("emulator: throttling and faults", function () {
   this.timeout(10_000);

@@ -3,7 +3,7 @@
 // values (never by a constant imported from the code under test).
 import { expect } from "chai";
 import { FaultInjector, describeFault } from "intune-graph-emulator/internal/faults";
-import { checkConnectorBody } from "intune-graph-emulator/internal/graph-validation";
+import { checkConnectorBody } from "intune-graph-emulator/internal/graph/validation";
 import {
   applyRuntimeOptions,
   checkStartOptions,
@@ -14,7 +14,7 @@ import {
   formatRetryAfter,
   mergeThrottle,
   type ThrottleSettings,
-} from "intune-graph-emulator/internal/throttle";
+} from "intune-graph-emulator/internal/graph/throttle";
 import type { FaultRule } from "intune-graph-emulator";
 
 const THROTTLE: ThrottleSettings = {

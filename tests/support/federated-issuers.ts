@@ -19,8 +19,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { JSONWebKeySet } from "jose";
-import { ensureCa, issueServerCertificate, loadCa } from "intune-graph-emulator/internal/ca";
-import { SigningKey } from "intune-graph-emulator/internal/keys";
+import { ensureCa, issueServerCertificate, loadCa } from "intune-graph-emulator/internal/clients/ca";
+import { SigningKey } from "intune-graph-emulator/internal/entra/keys";
 import { trustedStateDir } from "./emulator";
 
 export const FEDERATED_AUDIENCE = "api://AzureADTokenExchange";

@@ -215,3 +215,55 @@ describe("layers of the provider", () => {
     expect(cycles(made)).to.deep.equal(["graph/d.ts → graph/e.ts → graph/d.ts"]);
   });
 });
+
+// The emulator stands in for the services the provider calls. Where it needs what the provider also
+// knows (the clouds, the connector's states, its OData type), it restates it from Microsoft's
+// sources: a test double built from the provider's own tables would agree with their mistakes. So
+// nothing in emulator/ imports from provider/, by a relative path or by the package's name.
+const EMULATOR = path.join(__dirname, "..", "..", "..", "emulator");
+
+/** Each import in an emulator source (`file` relative to emulator/, with "/") that reaches the provider. */
+function providerImports(file: string, text: string): string[] {
+  return specifiers(text)
+    .filter((specifier) => {
+      if (specifier.startsWith("./") || specifier.startsWith("../")) {
+        const inProvider = path.relative(PROVIDER, path.resolve(EMULATOR, path.dirname(file), specifier));
+        return !inProvider.startsWith("..") && !path.isAbsolute(inProvider);
+      }
+      return specifier === manifest.name || specifier.startsWith(manifest.name + "/");
+    })
+    .map(
+      (specifier) =>
+        `emulator/${file} imports "${specifier}": the emulator restates what it needs (docs/emulator.md)`,
+    );
+}
+
+describe("independence of the emulator", () => {
+  const files = sources(EMULATOR).map((f) => path.relative(EMULATOR, f).split(path.sep).join("/"));
+
+  it(`imports nothing from provider/ or ${manifest.name}`, () => {
+    const offences = files.flatMap((file) =>
+      providerImports(file, readFileSync(path.join(EMULATOR, file), "utf8")),
+    );
+    expectNone(offences, "import(s) of the provider in emulator/");
+  });
+
+  it("reads every emulator source, and names each import of the provider: by path, by package name, by require", () => {
+    expect(files).to.include.members(["server.ts", "clouds.ts", "connectors/model.ts", "graph/service.ts"]);
+    expect(files.some((f) => f.startsWith("dist/"))).to.equal(false);
+    const text = [
+      'import { CLOUDS } from "../../provider/logic/clouds";',
+      'import type { ConnectorState } from "pulumi-intune-domain-join/rules";',
+      'const provider = require("pulumi-intune-domain-join");',
+      'export { STATES } from "../provider-like";',
+      'import { isGuid } from "../ids";',
+      'import policy from "pulumi-intune-domain-join-policy";',
+    ].join("\n");
+    expect(providerImports("graph/x.ts", text)).to.deep.equal([
+      'emulator/graph/x.ts imports "../../provider/logic/clouds": the emulator restates what it needs (docs/emulator.md)',
+      'emulator/graph/x.ts imports "pulumi-intune-domain-join/rules": the emulator restates what it needs (docs/emulator.md)',
+      'emulator/graph/x.ts imports "pulumi-intune-domain-join": the emulator restates what it needs (docs/emulator.md)',
+    ]);
+    expect(providerImports("x.ts", 'import { y } from "../provider";')).to.have.length(1);
+  });
+});

@@ -59,7 +59,7 @@ export interface ModelFailure {
   replay: string;
 }
 
-/** What one sequence's service is: a value of every variant (variants.ts) and a page size. */
+/** What one sequence's service is: a value of every variant (emulator/graph/variants.ts) and a page size. */
 export interface ServiceChoice {
   variants: ServiceVariants;
   pageSize: number;

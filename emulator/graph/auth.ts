@@ -1,7 +1,7 @@
 // What Graph's front end checks about the bearer token, and what Intune checks about permissions.
 import { errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
-import { READ_ROLE, READ_WRITE_ROLE } from "./apps";
-import type { SigningKey } from "./keys";
+import { READ_ROLE, READ_WRITE_ROLE } from "../entra/apps";
+import type { SigningKey } from "../entra/keys";
 
 export const READ_SCOPES: readonly string[] = [READ_ROLE, READ_WRITE_ROLE];
 export const WRITE_SCOPES: readonly string[] = [READ_WRITE_ROLE];

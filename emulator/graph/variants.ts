@@ -39,10 +39,11 @@ export interface ServiceVariants {
   newConnectorContact: "year-one" | "created-at";
   /**
    * The list's query options, which the generated SDKs offer and the list page does not document.
-   * "honoured" (default): `$filter`, `$search`, `$orderby`, `$top`, `$skip`, `$count`, `$select`
-   * work; "ignored": every one is ignored silently (the Graph docs: "query parameters … might fail
-   * silently"); "rejected": each is answered `400` ("Some requests will return an error message if
-   * a specified query parameter is not supported").
+   * "honoured" (default): `$top`, `$count`, `$select` work, and `$filter`, `$search`, `$orderby`,
+   * `$skip` (which the emulator does not implement) are answered as "rejected" answers them, as are
+   * all options of `/$count`; "ignored": every one is ignored silently (the Graph docs: "query
+   * parameters … might fail silently"); "rejected": each is answered `400` ("Some requests will
+   * return an error message if a specified query parameter is not supported").
    */
   listQuery: "honoured" | "ignored" | "rejected";
 }

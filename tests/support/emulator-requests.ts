@@ -1,4 +1,5 @@
-// Shared test helpers: talk to emulators over real HTTPS.
+// Requests to an emulator over real HTTPS, for the tests that check what it answers: Graph calls
+// with a token, raw token requests, the shapes of the answers, and waiting for a condition.
 import fetch, { type RequestInit, type Response } from "node-fetch";
 import { type Emulator } from "intune-graph-emulator";
 

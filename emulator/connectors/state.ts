@@ -4,8 +4,8 @@
 //   active    "Connector is actively pinging Intune."
 //   error     "There is no heart-beat from connector from last one hour."
 //   inactive  "There is no heart-beat from connector from last 5 days."
-import { isNeverConnected, serviceTimestamp, timestampMs } from "./time";
-import type { ConnectorState } from "./types";
+import { isNeverConnected, serviceTimestamp, timestampMs } from "../time";
+import type { ConnectorState } from "../types";
 
 /** Silence after which Intune reports `error`: one hour (the enum page). */
 export const ERROR_AFTER_MS = 3_600_000;

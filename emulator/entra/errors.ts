@@ -1,8 +1,8 @@
 // Entra's error answers: `error`, `error_description` starting with the AADSTS code and ending with
 // the trace trailer, `error_codes`, `timestamp`, `trace_id`, `correlation_id`, `error_uri`.
-import type { IncomingCall, Reply } from "./http";
-import { jsonReply } from "./http";
-import { entraTimestamp } from "./time";
+import type { IncomingCall, Reply } from "../http";
+import { jsonReply } from "../http";
+import { entraTimestamp } from "../time";
 
 export interface EntraError {
   status: number;

@@ -1,7 +1,7 @@
 // Intune's ODJ service limits: per app per tenant and per tenant, writes and all requests, over a
 // sliding window. Sliding (a log of timestamps) rather than fixed buckets, so that Retry-After can
 // say exactly when the oldest counted request leaves the window.
-import type { ThrottleOptions } from "./types";
+import type { ThrottleOptions } from "../types";
 
 export type ThrottleSettings = Required<ThrottleOptions>;
 

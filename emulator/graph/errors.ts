@@ -1,10 +1,10 @@
 // Graph's error answers. Two layers answer in practice: the Graph front end (401, routing 400s,
 // 429) with plain messages, and Intune behind it (403, 404, 500...) whose message is itself a JSON
 // string that clients have to unwrap. The emulator reproduces both so the unwrapping gets tested.
-import { CONNECTOR_TYPE } from "./connector-model";
-import { newGuid } from "./ids";
-import type { IncomingCall, Reply } from "./http";
-import { innerErrorDate } from "./time";
+import { CONNECTOR_TYPE } from "../connectors/model";
+import { newGuid } from "../ids";
+import type { IncomingCall, Reply } from "../http";
+import { innerErrorDate } from "../time";
 
 /** Graph's real value, naming the app that Graph is. */
 const WWW_AUTHENTICATE =

@@ -1,8 +1,8 @@
 // Request-body rules for POST and PATCH, in the order and with the messages the OData layer and
 // Intune's model validation use.
-import { CONNECTOR_TYPE, STATE_TYPE, isConnectorState } from "./connector-model";
-import { isPlainObject } from "./http";
-import type { ConnectorState } from "./types";
+import { CONNECTOR_TYPE, STATE_TYPE, isConnectorState } from "../connectors/model";
+import { isPlainObject } from "../http";
+import type { ConnectorState } from "../types";
 
 export interface ConnectorInput {
   displayName?: string | null;

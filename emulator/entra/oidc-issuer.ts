@@ -1,7 +1,7 @@
 // A test OpenID Connect issuer that stands in for GitHub Actions, Kubernetes or Azure DevOps: it
 // publishes discovery and keys and mints tokens that apps' federated credentials can name.
 import { DEFAULT_FEDERATED_AUDIENCE } from "./apps";
-import { newGuid } from "./ids";
+import { newGuid } from "../ids";
 import { SigningKey } from "./keys";
 import type { JSONWebKeySet } from "jose";
 

@@ -1,10 +1,10 @@
 // The connector object's rules that hold everywhere (Graph writes, seeding, out-of-band edits),
 // and realistic generated connectors for seeding.
-import { ago, lastContactFor, stateFromHeartbeats } from "./connector-state";
-import type { StoredPatch, StoredRecord } from "./connector-store";
-import { isGuid, newGuid } from "./ids";
-import { isNeverConnected, normalizeTimestamp, serviceTimestamp, timestampMs } from "./time";
-import type { ConnectorPatch, ConnectorRecord, ConnectorState } from "./types";
+import { ago, lastContactFor, stateFromHeartbeats } from "./state";
+import type { StoredPatch, StoredRecord } from "./store";
+import { isGuid, newGuid } from "../ids";
+import { isNeverConnected, normalizeTimestamp, serviceTimestamp, timestampMs } from "../time";
+import type { ConnectorPatch, ConnectorRecord, ConnectorState } from "../types";
 
 export const CONNECTOR_TYPE = "microsoft.graph.deviceManagementDomainJoinConnector";
 export const CONNECTOR_ODATA_TYPE = `#${CONNECTOR_TYPE}`;

@@ -1,8 +1,8 @@
 // The tenant's app registrations: the default three, secrets generated at start, and the
 // certificates' thumbprints that client assertions name in their x5t headers.
 import { X509Certificate, createHash, type KeyObject } from "node:crypto";
-import { isGuid, newClientSecret } from "./ids";
-import type { AppRegistration } from "./types";
+import { isGuid, newClientSecret } from "../ids";
+import type { AppRegistration } from "../types";
 
 export const READ_ROLE = "DeviceManagementConfiguration.Read.All";
 export const READ_WRITE_ROLE = "DeviceManagementConfiguration.ReadWrite.All";

@@ -2,12 +2,12 @@
 // for the client-credentials grant, issuing v1.0 app-only access tokens like Entra's for Graph.
 import type { TenantApp } from "./apps";
 import type { ClientAuthenticator } from "./client-auth";
-import type { CloudProfile } from "./clouds";
-import { entraErrorReply, entraErrors, type EntraError } from "./entra-errors";
-import { jsonReply, type IncomingCall, type Reply } from "./http";
-import { isGuid, randomToken, stableGuid } from "./ids";
+import type { CloudProfile } from "../clouds";
+import { entraErrorReply, entraErrors, type EntraError } from "./errors";
+import { jsonReply, type IncomingCall, type Reply } from "../http";
+import { isGuid, randomToken, stableGuid } from "../ids";
 import type { SigningKey } from "./keys";
-import type { TokenRequestSummary } from "./types";
+import type { TokenRequestSummary } from "../types";
 
 export interface EntraDeps {
   origin: string;

@@ -1,10 +1,10 @@
 // The tenant's connectors, in creation order (the order Graph lists them in). A connector's state
-// is not stored: it is read off its heartbeats at the service clock's now (connector-state.ts), so
+// is not stored: it is read off its heartbeats at the service clock's now (state.ts), so
 // that silence turns it error and then inactive as Intune documents. Every change calls onChange,
 // which is how persistence keeps its file current.
-import { stateFromHeartbeats } from "./connector-state";
-import { isNeverConnected, serviceTimestamp, timestampMs, type ServiceClock } from "./time";
-import type { ConnectorRecord, ConnectorState } from "./types";
+import { stateFromHeartbeats } from "./state";
+import { isNeverConnected, serviceTimestamp, timestampMs, type ServiceClock } from "../time";
+import type { ConnectorRecord, ConnectorState } from "../types";
 
 /** A connector as stored: everything but the state, which the heartbeats give. */
 export type StoredRecord = Omit<ConnectorRecord, "state">;

@@ -1,6 +1,6 @@
 // The environment that points a client (the provider, `pulumi`, @azure/identity) at an emulator
 // as one of its apps: one definition for the CLI's --env-out file, the demo, the bench and tests.
-import type { Emulator } from "./types";
+import type { Emulator } from "../types";
 
 export function clientEnvironment(emulator: Emulator, appName = "writer"): Record<string, string> {
   const app = emulator.app(appName);

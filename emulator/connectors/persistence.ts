@@ -3,9 +3,9 @@
 // and two quick changes cannot finish out of order.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { completeSeed } from "./connector-model";
-import type { StoredRecord } from "./connector-store";
-import type { ConnectorRecord } from "./types";
+import { completeSeed } from "./model";
+import type { StoredRecord } from "./store";
+import type { ConnectorRecord } from "../types";
 
 interface PersistedState {
   connectors: ConnectorRecord[];

@@ -11,7 +11,7 @@ import {
   type ProtectedHeaderParameters,
 } from "jose";
 import { DEFAULT_FEDERATED_AUDIENCE, type TenantApp } from "./apps";
-import { entraErrors, type EntraError } from "./entra-errors";
+import { entraErrors, type EntraError } from "./errors";
 import type { TrustedIssuers } from "./keys";
 
 export const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

@@ -1,31 +1,23 @@
 // Microsoft Graph beta's /deviceManagement/domainJoinConnectors, checked in the order the real
 // service checks: version, token (Graph front end), throttling, route, permission (Intune), key,
 // body, and then the operation.
-import { toGraphObject } from "./connector-model";
-import type { ConnectorStore } from "./connector-store";
-import { graphErrors, intuneResource } from "./graph-errors";
-import { READ_SCOPES, WRITE_SCOPES, hasAnyPermission, type GraphTokenValidator } from "./graph-auth";
-import { checkConnectorBody } from "./graph-validation";
-import { headerValue, parseJson, type IncomingCall, type Reply } from "./http";
-import {
-  applyListQuery,
-  parseCountQuery,
-  parseItemQuery,
-  parseListQuery,
-  selectProperties,
-  nextLinkQuery,
-  skipTokenOf,
-  type ListQuery,
-} from "./graph-query";
-import { isGuid, newGuid } from "./ids";
-import { NEVER_CONNECTED, serviceTimestamp } from "./time";
+import { toGraphObject } from "../connectors/model";
+import type { ConnectorStore } from "../connectors/store";
+import { graphErrors, intuneResource } from "./errors";
+import { READ_SCOPES, WRITE_SCOPES, hasAnyPermission, type GraphTokenValidator } from "./auth";
+import { checkConnectorBody } from "./validation";
+import { headerValue, parseJson, type IncomingCall, type Reply } from "../http";
+import { decodeSkipToken, encodeSkipToken, nextLinkQuery, skipTokenOf, topWindow } from "./paging";
+import { checkCountQuery, parseItemQuery, parseListQuery, selectProperties, type ListQuery } from "./query";
+import { isGuid, newGuid } from "../ids";
+import { NEVER_CONNECTED, serviceTimestamp } from "../time";
 import { formatRetryAfter, type Throttle } from "./throttle";
-import type { ConnectorRecord } from "./types";
+import type { ConnectorRecord } from "../types";
 import type { ServiceVariants } from "./variants";
 
 export interface GraphSettings {
   pageSize: number;
-  /** Behaviours Microsoft's sources leave open (variants.ts). */
+  /** Behaviours Microsoft's sources leave open (graph/variants.ts). */
   variants: ServiceVariants;
   retryAfter: boolean;
   /** Properties a PATCH leaves unchanged while answering as if it took them. */
@@ -136,8 +128,8 @@ export class GraphService {
   }
 
   /**
-   * The list, in creation order unless $orderby says otherwise, a page at a time. The next link
-   * carries the request's other query options (the Graph paging docs) and an opaque $skiptoken.
+   * The list, in creation order, a page at a time. The next link carries the request's other query
+   * options (the Graph paging docs) and an opaque $skiptoken.
    */
   private list(call: IncomingCall, settings: GraphSettings): Reply {
     const parsed = parseListQuery(call.query, settings.variants.listQuery);
@@ -147,12 +139,13 @@ export class GraphService {
     const offset = token === undefined ? 0 : decodeSkipToken(token);
     if (offset === undefined)
       return graphErrors.badRequest(call, `The $skiptoken value '${token}' is not valid.`);
-    const { matching, window } = applyListQuery(this.deps.store.list(), query);
+    const all = this.deps.store.list();
+    const window = topWindow(all, query);
     const page = window.slice(offset, offset + settings.pageSize);
     const body: Record<string, unknown> = {
       "@odata.context": `${this.deps.origin}/beta/$metadata#deviceManagement/domainJoinConnectors${query.select ? `(${query.select.join(",")})` : ""}`,
     };
-    if (query.count) body["@odata.count"] = matching.length;
+    if (query.count) body["@odata.count"] = all.length;
     body.value = page.map((r) => selectProperties(toGraphObject(r), query.select));
     const next = offset + page.length;
     if (next < window.length) {
@@ -162,16 +155,11 @@ export class GraphService {
     return { status: 200, headers: SUCCESS_HEADERS, body };
   }
 
-  /** `/$count`: the number of connectors (matching $filter and $search), as plain text. */
+  /** `/$count`: the number of connectors, as plain text. */
   private count(call: IncomingCall, settings: GraphSettings): Reply {
-    const parsed = parseCountQuery(call.query, settings.variants.listQuery);
-    if (!parsed.ok) return graphErrors.badRequest(call, parsed.message);
-    const { matching } = applyListQuery(this.deps.store.list(), {
-      orderBy: [],
-      count: false,
-      ...parsed.value,
-    });
-    return { status: 200, headers: TEXT_HEADERS, body: String(matching.length) };
+    const checked = checkCountQuery(call.query, settings.variants.listQuery);
+    if (!checked.ok) return graphErrors.badRequest(call, checked.message);
+    return { status: 200, headers: TEXT_HEADERS, body: String(this.deps.store.list().length) };
   }
 
   private get(call: IncomingCall, id: string, settings: GraphSettings): Reply {
@@ -328,21 +316,5 @@ function safeDecode(segment: string): string {
     return decodeURIComponent(segment);
   } catch {
     return segment;
-  }
-}
-
-/** Opaque to clients, as Graph's are; it only has to survive the round trip. */
-function encodeSkipToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ o: offset })).toString("base64url");
-}
-
-function decodeSkipToken(token: string): number | undefined {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    if (typeof parsed !== "object" || parsed === null || !("o" in parsed)) return undefined;
-    const offset = parsed.o;
-    return typeof offset === "number" && Number.isInteger(offset) && offset >= 0 ? offset : undefined;
-  } catch {
-    return undefined;
   }
 }
