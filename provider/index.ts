@@ -1,7 +1,7 @@
 /**
  * pulumi-intune-domain-join: manage Microsoft Intune domain join connectors with Pulumi.
  */
-export { DomainJoinConnector, DomainJoinConnectorArgs, DomainJoinConnectorState } from "./resource";
+export { DomainJoinConnector, DomainJoinConnectorArgs, DomainJoinConnectorState } from "./connector/resource";
 // The connector's definition, for programs and tools that walk its properties.
 export {
   CONNECTOR_PROPERTIES,
@@ -9,14 +9,20 @@ export {
   INPUT_PROPERTIES,
   OUTPUT_PROPERTIES,
   PropertyDefinition,
-} from "./logic/definition";
-export { connectorFromOutputs } from "./logic/outputs";
+} from "./connector/definition";
+export { connectorFromOutputs } from "./connector/outputs";
 export { CLOUDS, CLOUD_NAMES, CloudName } from "./logic/clouds";
 export { AUTH_METHODS, AuthMethod, SETTINGS } from "./config/settings";
 // Every error the package throws (errors.ts lists what raises each); all are IntuneErrors, which
 // Pulumi prints as their message alone.
 export * from "./errors";
-export { ConnectorFilter, ConnectorInfo, InventoryOptions, getConnector, getConnectors } from "./inventory";
+export {
+  ConnectorFilter,
+  ConnectorInfo,
+  InventoryOptions,
+  getConnector,
+  getConnectors,
+} from "./inventory/lookup";
 export {
   ConnectorHealth,
   DEFAULT_HEALTH_OPTIONS,
@@ -27,4 +33,4 @@ export {
   connectorHealth,
   fleetHealth,
   unsupportedVersion,
-} from "./logic/health";
+} from "./health/rules";

@@ -3,10 +3,10 @@
  * provider's I/O: what a policy pack, a report or a stack's config check needs, loadable without
  * @azure/identity or a Graph client.
  */
-export { PLUGIN_RESOURCE_TYPE, RESOURCE_TYPE, RESOURCE_TYPES } from "./logic/schema";
-export { displayNameKey, idKey } from "./logic/ownership";
-export { connectorFromOutputs } from "./logic/outputs";
-export type { ConnectorInputs, ConnectorOutputs, GraphConnector } from "./logic/definition";
+export { PLUGIN_RESOURCE_TYPE, RESOURCE_TYPE, RESOURCE_TYPES } from "./connector/constants";
+export { displayNameKey, idKey } from "./connector/ownership";
+export { connectorFromOutputs } from "./connector/outputs";
+export type { ConnectorInputs, ConnectorOutputs, GraphConnector } from "./connector/definition";
 export {
   ConnectorHealth,
   ConnectorRule,
@@ -22,4 +22,4 @@ export {
   fleetHealth,
   formatHours,
   unsupportedVersion,
-} from "./logic/health";
+} from "./health/rules";

@@ -1,12 +1,12 @@
 // `npm run mutation`: Stryker's mutation test (stryker.config.json) of provider/ (not the CLI
-// plumbing of provider/tools/) and the emulator's validation and throttling, against the unit,
+// plumbing of the commands: provider/*/command.ts, health/report.ts, state/) and the emulator's validation and throttling, against the unit,
 // integration and emulator suites (not reliability: its real-time fault scenarios cover every
 // provider mutant and made a run take over an hour on 2 cores). Not part of `npm test`. Writes reports/mutation/mutation.{html,json} (git-ignored) and the committed
 // summary docs/mutation.md (scripts/mutation/summary.mjs).
 //
 // Incremental: reports/mutation/stryker-incremental.json keeps the last results, so a rerun tests
 // only the mutants in changed code or covered by changed tests. `npm run mutation -- --force`
-// tests them all; other arguments go to `stryker run` (e.g. `--mutate provider/logic/check.ts`).
+// tests them all; other arguments go to `stryker run` (e.g. `--mutate provider/connector/check.ts`).
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";

@@ -253,7 +253,7 @@ const CLI_SCENARIOS = [
         // Asynchronously: the emulator answering the tool lives in this process's event loop.
         const repair = await run(
           process.execPath,
-          [path.join(REPO_ROOT, "provider/dist/tools/repair-pending.js"), "--stack", s.stack],
+          [path.join(REPO_ROOT, "provider/dist/repair/command.js"), "--stack", s.stack],
           {
             cwd: REPO_ROOT,
             env: s.project.env,

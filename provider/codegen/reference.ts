@@ -10,8 +10,8 @@ import {
   OUTPUT_PROPERTIES,
   inputDefinition,
   propertyDefinition,
-} from "../logic/definition";
-import { PACKAGE_NAME } from "../logic/schema";
+} from "../connector/definition";
+import { PACKAGE_NAME } from "../connector/constants";
 
 /** Where the tables are, from the repository's root. */
 export const REFERENCE_FILE = "docs/reference.md";

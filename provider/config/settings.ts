@@ -10,7 +10,7 @@ export { ConfigurationError };
 import { CLOUDS, CLOUD_NAMES, CloudName, parseCloud } from "../logic/clouds";
 import { INTUNE_ODJ_LIMITS, RateLimits } from "../logic/limits";
 import { DEFAULT_RETRY_OPTIONS, RetryOptions } from "./retry-options";
-import { PACKAGE_NAME } from "../logic/schema";
+import { PACKAGE_NAME } from "../connector/constants";
 import { isAllowedEndpoint } from "../logic/endpoint";
 
 export const AUTH_METHODS = [

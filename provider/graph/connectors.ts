@@ -3,10 +3,10 @@
  * paging through `@odata.nextLink`, PATCH answering 204 (then read back), DELETE of a missing
  * connector counting as done, and a POST with an unknown outcome reconciled rather than resent.
  */
-import type { CreateBody } from "../logic/diff";
-import { isGuid } from "../logic/schema";
-import { GraphConnector } from "../logic/definition";
-import { createCandidates, createFieldsKey, idKey } from "../logic/ownership";
+import type { CreateBody } from "../connector/diff";
+import { isGuid } from "../connector/constants";
+import { GraphConnector } from "../connector/definition";
+import { createCandidates, createFieldsKey, idKey } from "../connector/ownership";
 import { Clock, realClock } from "../config/clock";
 import { GraphClient } from "./client";
 import {
@@ -37,7 +37,7 @@ export interface ConnectorsApiOptions {
   clock?: Clock;
 }
 
-export type { CreateBody } from "../logic/diff";
+export type { CreateBody } from "../connector/diff";
 
 /**
  * What a create knows about the tenant, so that a POST with an unknown outcome is matched only

@@ -6,7 +6,7 @@
 
 import { IntuneError } from "../logic/errors";
 import { INTUNE_ODJ_LIMITS } from "../logic/limits";
-import { READ_PERMISSION, WRITE_PERMISSION } from "../logic/schema";
+import { READ_PERMISSION, WRITE_PERMISSION } from "../connector/constants";
 
 export interface GraphErrorDetails {
   operation: string;

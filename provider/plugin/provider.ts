@@ -1,19 +1,19 @@
 /**
  * The `intune` package's resource provider: what the plugin (main.ts) serves to the engine for
  * programs in any Pulumi language. Each method hands the work to the dynamic provider's own
- * implementation (glue/implementation.ts), so both forms run the same checks, diff, ownership and
+ * implementation (connector/provider.ts), so both forms run the same checks, diff, ownership and
  * recovery rules and Graph code; this file only translates between the engine's calls and it.
  */
 import type * as provider from "@pulumi/pulumi/provider";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { DomainJoinConnectorProvider, type ProviderEnvironment } from "../glue/implementation";
-import type { ConnectorFilter } from "../inventory";
+import { DomainJoinConnectorProvider, type ProviderEnvironment } from "../connector/provider";
+import type { ConnectorFilter } from "../inventory/lookup";
 import type { Connection } from "../connection";
 import { ConfigurationError, asUserError } from "../logic/errors";
-import { withoutUndefined } from "../logic/outputs";
-import { ignoredInputWarnings } from "../logic/check";
-import { PLUGIN_RESOURCE_TYPE } from "../logic/schema";
-import { type ConnectorOutputs } from "../logic/definition";
+import { withoutUndefined } from "../connector/outputs";
+import { ignoredInputWarnings } from "../connector/check";
+import { PLUGIN_RESOURCE_TYPE } from "../connector/constants";
+import { type ConnectorOutputs } from "../connector/definition";
 import { packageInfo } from "../version";
 import { GET_CONNECTOR, GET_CONNECTORS, PACKAGE_NAME, packageSchema } from "./schema";
 import { stderrWarnings, type WarningSink } from "./engine-log";
@@ -173,7 +173,8 @@ export class IntunePluginProvider implements provider.Provider {
     return asUserError(async () => {
       // Loaded on first use: it brings the whole @pulumi/pulumi SDK, which a plugin that is never
       // asked to look the tenant up need not load (about half of its start time).
-      const { getConnector, getConnectors } = require("../inventory") as typeof import("../inventory");
+      const { getConnector, getConnectors } =
+        require("../inventory/lookup") as typeof import("../inventory/lookup");
       const options = { config: this.config, env: this.environment.env };
       if (token === GET_CONNECTOR) {
         return { outputs: await getConnector(inputs.displayName as string, options) };

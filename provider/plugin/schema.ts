@@ -1,7 +1,7 @@
 /**
  * The `intune` Pulumi package schema: what the plugin serves to the engine (`pulumi package
  * get-schema`), what YAML programs are checked against and what the SDK generators read. It is
- * built from the connector's definition (logic/definition.ts) and the settings (config/settings.ts):
+ * built from the connector's definition (connector/definition.ts) and the settings (config/settings.ts):
  * this file only maps them to the schema's shapes.
  */
 import { configSettings } from "../config/settings";
@@ -13,8 +13,8 @@ import {
   inputDefinition,
   propertyDefinition,
   type PropertyDefinition,
-} from "../logic/definition";
-import { CONNECTOR_STATES, PACKAGE_NAME, PLUGIN_RESOURCE_TYPE } from "../logic/schema";
+} from "../connector/definition";
+import { CONNECTOR_STATES, PACKAGE_NAME, PLUGIN_RESOURCE_TYPE } from "../connector/constants";
 
 export { PACKAGE_NAME };
 export const GET_CONNECTOR = `${PACKAGE_NAME}:index:getConnector`;

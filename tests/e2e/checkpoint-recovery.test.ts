@@ -25,7 +25,7 @@ import { startTestEmulator } from "intune-test-support/emulator";
 
 const PROJECT = "intune-recovery";
 const STACK = "recovery";
-const TOOL = path.join(REPO_ROOT, "provider/dist/tools/repair-pending.js");
+const TOOL = path.join(REPO_ROOT, "provider/dist/repair/command.js");
 
 describe("checkpoint recovery with the real Pulumi CLI (e2e): intune-repair-pending", function () {
   this.timeout(120_000);

@@ -20,7 +20,7 @@ import { ensurePulumiCli, ensuredPath } from "intune-test-support/pulumi-cli";
 const { load } = require("js-yaml") as { load(text: string, options?: { filename?: string }): unknown };
 
 const PIPELINES = path.join(REPO_ROOT, "examples/pipelines");
-const HEALTH_TOOL = require.resolve("pulumi-intune-domain-join/internal/tools/health");
+const HEALTH_TOOL = require.resolve("pulumi-intune-domain-join/internal/health/command");
 const WORKFLOWS = path.join(PIPELINES, "github/workflows");
 const AZURE_FILES = ["azure-pipelines.yml", "pulumi-steps.yml"];
 

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { existsSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { Emulator } from "intune-graph-emulator";
-import { CONNECTOR_ODATA_TYPE } from "pulumi-intune-domain-join/internal/logic/schema";
+import { CONNECTOR_ODATA_TYPE } from "pulumi-intune-domain-join/internal/connector/constants";
 import { PulumiProject } from "intune-test-support/pulumi-cli";
 import { REPO_ROOT, connectionEnv, copyProgram, tempBackend, writes } from "intune-test-support/e2e";
 import { startTestEmulator } from "intune-test-support/emulator";

@@ -13,7 +13,7 @@ import { runNode } from "intune-test-support/node-process";
 import { emulatorEnv, graphCalls } from "intune-test-support/provider-harness";
 import { startTestEmulator } from "intune-test-support/emulator";
 
-const TOOL = require.resolve("pulumi-intune-domain-join/internal/tools/doctor");
+const TOOL = require.resolve("pulumi-intune-domain-join/internal/doctor/command");
 const WRITE = "DeviceManagementConfiguration.ReadWrite.All";
 
 /** The line of one check, by name: `<mark> <name>  <detail>`, and its fix line when there is one. */

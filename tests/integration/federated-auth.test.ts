@@ -17,7 +17,7 @@ import {
   readSecrets,
   resolveSettings,
 } from "pulumi-intune-domain-join/internal/config/settings";
-import { CONNECTOR_ODATA_TYPE } from "pulumi-intune-domain-join/internal/logic/schema";
+import { CONNECTOR_ODATA_TYPE } from "pulumi-intune-domain-join/internal/connector/constants";
 import {
   AzureDevOpsStandIn,
   GithubStandIn,

@@ -11,7 +11,7 @@ import { runNode } from "intune-test-support/node-process";
 import { emulatorEnv, graphCalls } from "intune-test-support/provider-harness";
 import { startTestEmulator } from "intune-test-support/emulator";
 
-const TOOL = require.resolve("pulumi-intune-domain-join/internal/tools/health");
+const TOOL = require.resolve("pulumi-intune-domain-join/internal/health/command");
 const HOUR = 3_600_000;
 const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString().replace(/\.\d+Z$/, "Z");
 const TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";

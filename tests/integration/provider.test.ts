@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { Emulator } from "intune-graph-emulator";
 import { AdoptionError } from "pulumi-intune-domain-join/internal/logic/errors";
-import { CONNECTOR_ODATA_TYPE } from "pulumi-intune-domain-join/internal/logic/schema";
+import { CONNECTOR_ODATA_TYPE } from "pulumi-intune-domain-join/internal/connector/constants";
 import { GraphError } from "pulumi-intune-domain-join/internal/graph/errors";
 import { FAST_RETRY, TestProvider, graphCalls, providerFor } from "intune-test-support/provider-harness";
 import { startTestEmulator } from "intune-test-support/emulator";

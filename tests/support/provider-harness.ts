@@ -8,7 +8,7 @@ import { Emulator, clientEnvironment } from "intune-graph-emulator";
 import {
   DomainJoinConnectorProvider,
   ProviderEnvironment,
-} from "pulumi-intune-domain-join/internal/glue/implementation";
+} from "pulumi-intune-domain-join/internal/connector/provider";
 
 /** Environment variables that point a provider at the emulator as the given app. */
 export function emulatorEnv(emulator: Emulator, appName = "writer"): NodeJS.ProcessEnv {

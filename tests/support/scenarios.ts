@@ -5,7 +5,7 @@
  * (`npm test`) and `npm run soak`, which prints the table and regenerates the README's.
  */
 import { Emulator, FaultRule } from "intune-graph-emulator";
-import { DomainJoinConnectorProvider } from "pulumi-intune-domain-join/internal/glue/implementation";
+import { DomainJoinConnectorProvider } from "pulumi-intune-domain-join/internal/connector/provider";
 import { DEFAULT_RETRY_OPTIONS } from "pulumi-intune-domain-join/internal/config/retry-options";
 import { FAST_RETRY, emulatorEnv, providerFor } from "./provider-harness";
 import { startTestEmulator } from "./emulator";

@@ -1,10 +1,14 @@
 import { expect } from "chai";
-import { checkInputs, describeValue, nearestProperty } from "pulumi-intune-domain-join/internal/logic/check";
+import {
+  checkInputs,
+  describeValue,
+  nearestProperty,
+} from "pulumi-intune-domain-join/internal/connector/check";
 import {
   OUTPUT_ONLY_PREFIX,
   PROVIDER_KEY,
   UNKNOWN_VALUE,
-} from "pulumi-intune-domain-join/internal/logic/schema";
+} from "pulumi-intune-domain-join/internal/connector/constants";
 
 function failuresOf(news: Record<string, unknown>) {
   return checkInputs(news).failures;

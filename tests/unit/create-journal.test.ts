@@ -1,5 +1,5 @@
 /**
- * The create journal (provider/glue/create-journal.ts) on real files in a temp dir: where notes
+ * The create journal (provider/connector/create-journal.ts) on real files in a temp dir: where notes
  * go, their exact contents and modes, how they are settled, which old notes are pruned, and
  * which files count as notes.
  */
@@ -11,7 +11,7 @@ import {
   journalDir,
   readIntents,
   recordIntent,
-} from "pulumi-intune-domain-join/internal/glue/create-journal";
+} from "pulumi-intune-domain-join/internal/connector/create-journal";
 
 /** A note's file name: a random (v4) UUID and .json. */
 const NOTE_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.json$/;

@@ -1,4 +1,4 @@
-// One connector, one definition (provider/logic/definition.ts): everything derived from it agrees
+// One connector, one definition (provider/connector/definition.ts): everything derived from it agrees
 // with it — the files `npm run generate` writes (the TypeScript resource's Args and outputs, the
 // reference's tables), the package schema and the generated SDK's class, check, the create body,
 // the stored outputs and getConnector(s)' answers. A property added to the definition and missed
@@ -15,10 +15,10 @@ import {
   OUTPUT_PROPERTIES,
   inputDefinition,
   type InputPropertyDefinition,
-} from "pulumi-intune-domain-join/internal/logic/definition";
-import { checkInputs } from "pulumi-intune-domain-join/internal/logic/check";
-import { createBody } from "pulumi-intune-domain-join/internal/logic/diff";
-import { toInfo, toOutputs } from "pulumi-intune-domain-join/internal/logic/outputs";
+} from "pulumi-intune-domain-join/internal/connector/definition";
+import { checkInputs } from "pulumi-intune-domain-join/internal/connector/check";
+import { createBody } from "pulumi-intune-domain-join/internal/connector/diff";
+import { toInfo, toOutputs } from "pulumi-intune-domain-join/internal/connector/outputs";
 import { packageSchema } from "pulumi-intune-domain-join/internal/plugin/schema";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
@@ -46,7 +46,10 @@ describe("one connector, one definition", () => {
     const format = async (text: string, filepath: string) =>
       prettier.format(text, { ...(await prettier.resolveConfig(filepath)), filepath });
     const files = await generatedFiles(ROOT, format);
-    expect(files.map((f) => f.path)).to.deep.equal(["provider/resource-types.ts", "docs/reference.md"]);
+    expect(files.map((f) => f.path)).to.deep.equal([
+      "provider/connector/resource-types.ts",
+      "docs/reference.md",
+    ]);
     const stale = files
       .filter((f) => readFileSync(path.join(ROOT, f.path), "utf8") !== f.text)
       .map((f) => f.path);
@@ -54,7 +57,7 @@ describe("one connector, one definition", () => {
   });
 
   it("the TypeScript resource and the generated SDK's class declare the same inputs and outputs", () => {
-    const ours = readFileSync(path.join(ROOT, "provider", "resource-types.ts"), "utf8");
+    const ours = readFileSync(path.join(ROOT, "provider", "connector", "resource-types.ts"), "utf8");
     const sdk = readFileSync(path.join(ROOT, "sdk", "nodejs", "domainJoinConnector.ts"), "utf8");
     const output = /declare public (?:\/\*out\*\/ )?readonly (\w+):/g;
     const input = /^\s+(\w+)\??: pulumi\.Input</gm;

@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { diffConnector, patchBody } from "pulumi-intune-domain-join/internal/logic/diff";
-import { effectiveDeleteOnDestroy } from "pulumi-intune-domain-join/internal/logic/ownership";
-import { CONNECTOR_ODATA_TYPE, UNKNOWN_VALUE } from "pulumi-intune-domain-join/internal/logic/schema";
-import { ConnectorOutputs } from "pulumi-intune-domain-join/internal/logic/definition";
+import { diffConnector, patchBody } from "pulumi-intune-domain-join/internal/connector/diff";
+import { effectiveDeleteOnDestroy } from "pulumi-intune-domain-join/internal/connector/ownership";
+import { CONNECTOR_ODATA_TYPE, UNKNOWN_VALUE } from "pulumi-intune-domain-join/internal/connector/constants";
+import { ConnectorOutputs } from "pulumi-intune-domain-join/internal/connector/definition";
 
 const ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
 const olds: ConnectorOutputs = {

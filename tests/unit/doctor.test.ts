@@ -8,7 +8,7 @@ import {
   permissionCheck,
   readClaims,
   tokenFix,
-} from "pulumi-intune-domain-join/internal/logic/doctor";
+} from "pulumi-intune-domain-join/internal/doctor/checks";
 
 const TENANT = "4a7c2e91-5d3b-4f68-8e1a-9c0b2d4f6e83";
 const jwt = (payload: unknown) =>

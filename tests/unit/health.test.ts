@@ -4,8 +4,8 @@ import {
   connectorHealth,
   fleetHealth,
   formatHours,
-} from "pulumi-intune-domain-join/internal/logic/health";
-import { GraphConnector } from "pulumi-intune-domain-join/internal/logic/definition";
+} from "pulumi-intune-domain-join/internal/health/rules";
+import { GraphConnector } from "pulumi-intune-domain-join/internal/connector/definition";
 import { mixedFleet } from "intune-graph-emulator";
 
 const NOW = Date.parse("2026-11-28T12:00:00Z");

@@ -4,8 +4,8 @@ import {
   filterProblems,
   matchesFilter,
   onlyNamed,
-} from "pulumi-intune-domain-join/internal/logic/inventory";
-import { GraphConnector } from "pulumi-intune-domain-join/internal/logic/definition";
+} from "pulumi-intune-domain-join/internal/inventory/filter";
+import { GraphConnector } from "pulumi-intune-domain-join/internal/connector/definition";
 
 const c = (id: string, displayName: string, version: string | null, state: string): GraphConnector => ({
   id,

@@ -1,8 +1,11 @@
-// The provider's layers, lowest first: logic/ (and version.ts) ← config/ ← {auth/, graph/} ←
-// connection.ts ← {glue/, tools/, plugin/, codegen/, index.ts, resource.ts, resource-types.ts,
-// inventory.ts, rules.ts}. A module imports
-// only from its own layer or lower ones; auth/ and graph/ are siblings that never import each
-// other; and no import cycle, anywhere. Read from the sources (docs/architecture.md, "Layers").
+// The provider's layers, lowest first: the pure files (PURE: logic/, version.ts, and the pure half of
+// each feature — the connector's definition, checks, diff, ownership and outputs, the health rules
+// and report, the doctor's checks, the repair decisions, the inventory's filter) ← config/ ←
+// {auth/, graph/} ← connection.ts ← everything else (the connector's provider and resource, the
+// commands, state/, plugin/, codegen/, the package's entry points). Folders are features; purity is
+// this file list. A module imports only from its own layer or lower ones; auth/ and graph/ are
+// siblings that never import each other; and no import cycle, anywhere. Read from the sources
+// (docs/architecture.md, "Layers").
 import { expect } from "chai";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
@@ -15,21 +18,36 @@ interface Layer {
   rank: number;
 }
 
+/** The pure files, by folder or by name: no I/O, no Pulumi, no Graph client. */
+const PURE = [
+  "logic/",
+  "version.ts",
+  ...["definition", "values", "check", "diff", "ownership", "outputs", "constants"].map(
+    (f) => `connector/${f}.ts`,
+  ),
+  "health/rules.ts",
+  "health/report.ts",
+  "doctor/checks.ts",
+  "repair/decisions.ts",
+  "inventory/filter.ts",
+];
+
+/** The top layer: what joins the layers below for Pulumi, a command or a program. */
+const TOP = ["connector/", "health/", "doctor/", "repair/", "inventory/", "state/", "plugin/", "codegen/"];
+const ENTRY_POINTS = ["index.ts", "errors.ts", "rules.ts"];
+
 /** The layer of a provider source file (a path relative to provider/, with "/"), if it has one. */
 function layerOf(file: string): Layer | undefined {
+  const listed = (entries: readonly string[]) =>
+    entries.some((entry) => (entry.endsWith("/") ? file.startsWith(entry) : file === entry));
+  if (listed(PURE)) return { name: "pure", rank: 0 };
   const folder = file.includes("/") ? file.slice(0, file.indexOf("/")) : undefined;
-  if (folder === "logic" || file === "version.ts") return { name: "logic", rank: 0 };
   if (folder === "config") return { name: "config", rank: 1 };
   // Siblings: one rank, two names.
   if (folder === "auth" || folder === "graph") return { name: folder, rank: 2 };
   if (file === "connection.ts") return { name: "connection", rank: 3 };
-  if (["glue", "tools", "plugin", "codegen"].includes(folder ?? ""))
-    return { name: folder as string, rank: 4 };
-  if (
-    ["index.ts", "errors.ts", "resource.ts", "resource-types.ts", "inventory.ts", "rules.ts"].includes(file)
-  ) {
-    return { name: "package API", rank: 4 };
-  }
+  if (listed(TOP)) return { name: folder as string, rank: 4 };
+  if (listed(ENTRY_POINTS)) return { name: "package API", rank: 4 };
   return undefined;
 }
 
@@ -183,16 +201,32 @@ describe("layers of the provider", () => {
     expectNone(layerOffences(files, edges), "import(s) against the layers");
   });
 
+  it("keeps the pure files pure: they import no package and no Node module (version.ts reads its package.json)", () => {
+    const impure = files
+      .filter((file) => layerOf(file)?.name === "pure" && file !== "version.ts")
+      .flatMap((file) =>
+        specifiers(readFileSync(path.join(PROVIDER, file), "utf8"))
+          .filter((specifier) => !specifier.startsWith("./") && !specifier.startsWith("../"))
+          .map((specifier) => `${file} imports ${specifier}`),
+      );
+    expectNone(impure, "import(s) of I/O in pure files");
+    expect(files.filter((file) => layerOf(file)?.name === "pure")).to.include.members([
+      "connector/definition.ts",
+      "health/rules.ts",
+      "repair/decisions.ts",
+    ]);
+  });
+
   it("has no import cycle", () => {
     expectNone(cycles(edges), "import cycle(s)");
   });
 
   it("reads every kind of import: import type, export … from, require, and by the package's own name", () => {
     const has = (from: string, to: string) => edges.some((e) => e.from === from && e.to === to);
-    expect(has("glue/create-journal.ts", "logic/repair.ts"), "import type").to.equal(true);
+    expect(has("connector/create-journal.ts", "repair/decisions.ts"), "import type").to.equal(true);
     expect(has("index.ts", "logic/clouds.ts"), "export … from").to.equal(true);
-    expect(has("inventory.ts", "connection.ts"), "require").to.equal(true);
-    expect(has("glue/stored-provider.ts", "glue/implementation.ts"), "package name").to.equal(true);
+    expect(has("inventory/lookup.ts", "connection.ts"), "require").to.equal(true);
+    expect(has("connector/stored-provider.ts", "connector/provider.ts"), "package name").to.equal(true);
     expect(files).to.include.members(["connection.ts", "graph/policies/token.ts"]);
     expect(files.some((f) => f.startsWith("dist/"))).to.equal(false);
   });
@@ -208,7 +242,7 @@ describe("layers of the provider", () => {
     const files = ["logic/a.ts", "config/b.ts", "auth/c.ts", "graph/d.ts", "graph/e.ts", "stray.ts"];
     expect(layerOffences(files, made)).to.deep.equal([
       "stray.ts is in no layer: place it in the chain (layers.test.ts)",
-      "logic/a.ts → config/b.ts: logic imports from config, a higher layer",
+      "logic/a.ts → config/b.ts: pure imports from config, a higher layer",
       "auth/c.ts → graph/d.ts: auth imports from its sibling graph",
       "config/b.ts → ./missing: names no file of the provider",
     ]);

@@ -7,7 +7,7 @@ import {
   OutcomeUnknownError,
   parseGraphError,
 } from "pulumi-intune-domain-join/internal/graph/errors";
-import { duplicateNameMessage } from "pulumi-intune-domain-join/internal/logic/ownership";
+import { duplicateNameMessage } from "pulumi-intune-domain-join/internal/connector/ownership";
 
 const A = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
 const B = "9b2c1d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d";

@@ -6,7 +6,7 @@ import {
   namesakes,
   recordedOwnership,
   sameCreateFields,
-} from "pulumi-intune-domain-join/internal/logic/ownership";
+} from "pulumi-intune-domain-join/internal/connector/ownership";
 
 const A = "0b4c2d1e-1111-4a2b-8c3d-000000000001";
 const B = "0b4c2d1e-2222-4a2b-8c3d-000000000002";

@@ -51,7 +51,7 @@ describe("packaging", function () {
     expect(files).to.include.members([
       "dist/index.js",
       "dist/index.d.ts",
-      "dist/glue/implementation.js",
+      "dist/connector/provider.js",
       "README.md",
     ]);
     const unexpected = files.filter(

@@ -4,8 +4,8 @@
  * provider config never replaces the provider (which would replace every connector it manages).
  */
 import { expect } from "chai";
-import { checkInputs } from "pulumi-intune-domain-join/internal/logic/check";
-import { toOutputs } from "pulumi-intune-domain-join/internal/logic/outputs";
+import { checkInputs } from "pulumi-intune-domain-join/internal/connector/check";
+import { toOutputs } from "pulumi-intune-domain-join/internal/connector/outputs";
 import { SETTINGS } from "pulumi-intune-domain-join/internal/config/settings";
 import { packageSchema } from "pulumi-intune-domain-join/internal/plugin/schema";
 import { configLookup } from "pulumi-intune-domain-join/internal/plugin/provider";

@@ -13,9 +13,9 @@ import {
 } from "@pulumi/policy";
 import * as fc from "fast-check";
 import { createPolicies } from "pulumi-intune-domain-join-policy/policies";
-import { fleetHealth } from "pulumi-intune-domain-join/internal/logic/health";
-import { namesakes } from "pulumi-intune-domain-join/internal/logic/ownership";
-import type { GraphConnector } from "pulumi-intune-domain-join/internal/logic/definition";
+import { fleetHealth } from "pulumi-intune-domain-join/internal/health/rules";
+import { namesakes } from "pulumi-intune-domain-join/internal/connector/ownership";
+import type { GraphConnector } from "pulumi-intune-domain-join/internal/connector/definition";
 
 const NOW = Date.parse("2026-11-28T12:00:00Z");
 const HOUR = 3_600_000;

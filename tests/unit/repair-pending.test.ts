@@ -9,14 +9,14 @@ import {
   processRunning,
   planCheckpointRepair,
   sidecarProblem,
-} from "pulumi-intune-domain-join/internal/tools/local-backend";
+} from "pulumi-intune-domain-join/internal/state/local-backend";
 import {
   decide,
   managedConnectorIds,
   restoreProviderOutputs,
   settledResource,
-} from "pulumi-intune-domain-join/internal/logic/repair";
-import { GraphConnector } from "pulumi-intune-domain-join/internal/logic/definition";
+} from "pulumi-intune-domain-join/internal/repair/decisions";
+import { GraphConnector } from "pulumi-intune-domain-join/internal/connector/definition";
 
 const connector = (id: string, displayName: string, extra: Partial<GraphConnector> = {}): GraphConnector => ({
   id,

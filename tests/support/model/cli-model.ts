@@ -20,7 +20,7 @@ import { MODEL_APPS, RESOURCE_TYPE, StackRun, World } from "./world";
 
 const STACK = "model";
 const FIXTURE = path.join(REPO_ROOT, "tests/model/fixture");
-const REPAIR_TOOL = path.join(REPO_ROOT, "provider/dist/tools/repair-pending.js");
+const REPAIR_TOOL = path.join(REPO_ROOT, "provider/dist/repair/command.js");
 
 /**
  * Thirty sequences of up to 14 steps unless told otherwise, faults mostly injected right before

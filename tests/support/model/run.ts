@@ -9,7 +9,7 @@
  */
 import * as fc from "fast-check";
 import { VARIANT_CHOICES, type Emulator, type ServiceVariants } from "intune-graph-emulator";
-import { DomainJoinConnectorProvider } from "pulumi-intune-domain-join/internal/glue/implementation";
+import { DomainJoinConnectorProvider } from "pulumi-intune-domain-join/internal/connector/provider";
 import { CliWorld } from "./cli-model";
 import { Model, ModelCommand, modelCommands } from "./commands";
 import { ALL_INVARIANTS, InvariantId, ModelViolation } from "./invariants";

@@ -5,12 +5,12 @@
  * CLI world (cli-model.ts) with the real `pulumi`.
  */
 import type { AppRegistration, ConnectorRecord, Emulator, FaultRule } from "intune-graph-emulator";
-import type { ProviderEnvironment } from "pulumi-intune-domain-join/internal/glue/implementation";
-import { decide } from "pulumi-intune-domain-join/internal/logic/repair";
-import type { CreateIntent } from "pulumi-intune-domain-join/internal/glue/create-journal";
-import type { CreateFields } from "pulumi-intune-domain-join/internal/logic/ownership";
+import type { ProviderEnvironment } from "pulumi-intune-domain-join/internal/connector/provider";
+import { decide } from "pulumi-intune-domain-join/internal/repair/decisions";
+import type { CreateIntent } from "pulumi-intune-domain-join/internal/connector/create-journal";
+import type { CreateFields } from "pulumi-intune-domain-join/internal/connector/ownership";
 import { IntunePluginProvider } from "pulumi-intune-domain-join/internal/plugin/provider";
-import { PLUGIN_RESOURCE_TYPE } from "pulumi-intune-domain-join/internal/logic/schema";
+import { PLUGIN_RESOURCE_TYPE } from "pulumi-intune-domain-join/internal/connector/constants";
 import { FAST_RETRY, providerEnvironment, providerFor } from "../provider-harness";
 import { startTestEmulator } from "../emulator";
 import { Bag, DynamicProvider, Engine, EngineReport, Program } from "./engine";

@@ -4,7 +4,7 @@
  * Pure. The definition (definition.ts) gives each input property its check; `checkInputs`
  * (check.ts) runs them.
  */
-import { CONNECTOR_STATES, LIMITS, VERSION_PATTERN, isGuid } from "./schema";
+import { CONNECTOR_STATES, LIMITS, VERSION_PATTERN, isGuid } from "./constants";
 
 /** The check of one input value: the reason it is refused, or undefined. */
 export type ValueCheck = (value: unknown) => string | undefined;

@@ -2,7 +2,7 @@
 /**
  * intune-health: the tenant's domain join connectors and their health, for pipelines and people.
  * It reads settings like the provider (stack config with --stack, else the environment), lists the
- * connectors (one list page per 100), judges them by logic/health.ts, prints a table, and writes
+ * connectors (one list page per 100), judges them by rules.ts, prints a table, and writes
  * JSON and Markdown when asked. With a stack (--stack, through the Automation API) or an exported
  * state (--state), it also lists connectors the stack does not manage and managed ones that are
  * gone. It changes nothing.
@@ -16,11 +16,11 @@
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { connect } from "../connection";
-import { DEFAULT_HEALTH_OPTIONS, DOTTED_NUMBER, HealthOptions, fleetHealth } from "../logic/health";
-import { idKey } from "../logic/ownership";
-import { managedConnectorIds } from "../logic/repair";
-import { HealthReport, healthy, renderMarkdown, renderTable, toJson } from "./health-report";
-import { openStack } from "./stack";
+import { DEFAULT_HEALTH_OPTIONS, DOTTED_NUMBER, HealthOptions, fleetHealth } from "./rules";
+import { idKey } from "../connector/ownership";
+import { managedConnectorIds } from "../repair/decisions";
+import { HealthReport, healthy, renderMarkdown, renderTable, toJson } from "./report";
+import { openStack } from "../state/open-stack";
 
 const USAGE =
   "usage: intune-health [--stack NAME | --state FILE] [--json FILE] [--markdown FILE] " +

@@ -6,16 +6,9 @@
  * only when a program calls them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigurationError, ConnectorLookupError, asUserError } from "./logic/errors";
-import {
-  ConnectorFilter,
-  ConnectorInfo,
-  filterProblems,
-  matchesFilter,
-  onlyNamed,
-  toInfo,
-} from "./logic/inventory";
-import { GraphConnector } from "./logic/definition";
+import { ConfigurationError, ConnectorLookupError, asUserError } from "../logic/errors";
+import { ConnectorFilter, ConnectorInfo, filterProblems, matchesFilter, onlyNamed, toInfo } from "./filter";
+import { GraphConnector } from "../connector/definition";
 
 export type { ConnectorFilter, ConnectorInfo };
 export { ConnectorLookupError };
@@ -30,7 +23,7 @@ export interface InventoryOptions {
 async function listTenant(options: InventoryOptions): Promise<GraphConnector[]> {
   // Loaded on first use: a program that never looks the tenant up does not load the Graph client
   // and @azure/identity.
-  const { connect } = require("./connection") as typeof import("./connection");
+  const { connect } = require("../connection") as typeof import("../connection");
   const connection = connect({
     config: options.config ?? ((key) => pulumi.runtime.getConfig(key)),
     env: options.env,

@@ -1,14 +1,14 @@
 /**
  * The Pulumi resource: `DomainJoinConnector`, a dynamic resource whose provider is stored in state
- * as a reference to this package (glue/stored-provider.ts), so state stays small and holds no
+ * as a reference to this package (stored-provider.ts), so state stays small and holds no
  * captured value.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as storedProvider from "./glue/stored-provider";
-import { OUTPUT_PROPERTIES } from "./logic/definition";
-import { idKey } from "./logic/ownership";
-import { ignoredInputWarnings } from "./logic/check";
-import { OUTPUT_ONLY_PREFIX, PACKAGE_NAME, RESOURCE_NAME } from "./logic/schema";
+import * as storedProvider from "./stored-provider";
+import { OUTPUT_PROPERTIES } from "./definition";
+import { idKey } from "./ownership";
+import { ignoredInputWarnings } from "./check";
+import { OUTPUT_ONLY_PREFIX, PACKAGE_NAME, RESOURCE_NAME } from "./constants";
 import {
   DomainJoinConnectorOutputs,
   type DomainJoinConnectorArgs,
@@ -87,7 +87,7 @@ export class DomainJoinConnector extends DomainJoinConnectorOutputs {
     super(
       // The module's exports object itself (not a copy): Pulumi then stores a `require` of it.
       // Older stacks hold a serialized shim that calls the same implementation, and keep working;
-      // their next `pulumi up` rewrites it (see the diff in glue/implementation.ts).
+      // their next `pulumi up` rewrites it (see the diff in provider.ts).
       storedProvider,
       name,
       {

@@ -17,8 +17,8 @@ import { AuthMethod, ConfigurationError, SETTINGS, SettingDefinition, findSettin
 import { Connection, connect } from "../connection";
 import { AuthenticationError } from "../auth/errors";
 import { GraphConnectionError, GraphError } from "../graph/errors";
-import { Check, audienceCheck, permissionCheck, readClaims, tokenFix } from "../logic/doctor";
-import { openStack } from "./stack";
+import { Check, audienceCheck, permissionCheck, readClaims, tokenFix } from "./checks";
+import { openStack } from "../state/open-stack";
 
 const USAGE = "usage: intune-doctor [--stack NAME] [--json FILE]";
 

@@ -12,7 +12,7 @@ import {
   inputDefinition,
   type InputProperty,
 } from "./definition";
-import { OUTPUT_ONLY_PREFIX, PROVIDER_KEY, UNKNOWN_VALUE } from "./schema";
+import { OUTPUT_ONLY_PREFIX, PROVIDER_KEY, UNKNOWN_VALUE } from "./constants";
 import { describeValue, isAbsent } from "./values";
 
 export { describeValue };

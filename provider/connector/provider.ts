@@ -8,9 +8,9 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { AdoptionError, OwnershipError, VerificationError, asUserError } from "../logic/errors";
-import { asConnectorInputs, checkInputs, describeValue } from "../logic/check";
-import { createBody, diffConnector, driftedProperties, patchBody } from "../logic/diff";
-import { toOutputs, withoutUndefined } from "../logic/outputs";
+import { asConnectorInputs, checkInputs, describeValue } from "./check";
+import { createBody, diffConnector, driftedProperties, patchBody } from "./diff";
+import { toOutputs, withoutUndefined } from "./outputs";
 import {
   displayNameKey,
   duplicateNameMessage,
@@ -19,9 +19,9 @@ import {
   ownershipAfterUpdate,
   namesakes,
   recordedOwnership,
-} from "../logic/ownership";
-import { PROVIDER_KEY } from "../logic/schema";
-import { ConnectorInputs, ConnectorOutputs, GraphConnector } from "../logic/definition";
+} from "./ownership";
+import { PROVIDER_KEY } from "./constants";
+import { ConnectorInputs, ConnectorOutputs, GraphConnector } from "./definition";
 import { ConnectorsApi, ConnectorsApiOptions } from "../graph/connectors";
 import { recordIntent } from "./create-journal";
 import { RetryOptions } from "../config/retry-options";

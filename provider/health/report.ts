@@ -2,10 +2,10 @@
  * What `intune-health` prints and writes, pure: a table for people, Markdown for a GitHub job
  * summary or an Azure DevOps summary, and JSON for tools.
  */
-import { FleetHealth, HealthOptions, formatHours } from "../logic/health";
-import { toInfo } from "../logic/inventory";
-import { hasConnected } from "../logic/ownership";
-import { GraphConnector } from "../logic/definition";
+import { FleetHealth, HealthOptions, formatHours } from "./rules";
+import { toInfo } from "../inventory/filter";
+import { hasConnected } from "../connector/ownership";
+import { GraphConnector } from "../connector/definition";
 
 export interface HealthReport {
   /** ISO time of the check. */

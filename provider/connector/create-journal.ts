@@ -14,8 +14,8 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { createFieldsOf, type CreateFields } from "../logic/ownership";
-import type { CreateIntent } from "../logic/repair";
+import { createFieldsOf, type CreateFields } from "./ownership";
+import type { CreateIntent } from "../repair/decisions";
 import { SETTINGS, fromEnvironment } from "../config/settings";
 
 export type { CreateIntent };

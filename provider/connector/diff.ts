@@ -9,7 +9,7 @@ import {
   MANAGED_PROPERTIES,
   ManagedProperty,
 } from "./definition";
-import { CONNECTOR_ODATA_TYPE, UNKNOWN_VALUE } from "./schema";
+import { CONNECTOR_ODATA_TYPE, UNKNOWN_VALUE } from "./constants";
 import { displayNameKey, idKey, ownershipAfterUpdate, recordedOwnership } from "./ownership";
 
 export interface ConnectorDiff {

@@ -3,8 +3,8 @@
  * inventory all judge connectors here. Each finding says which rule, and why, in words an Intune
  * admin acts on. Each default's reason is on its option.
  */
-import { displayNameKey, hasConnected, idKey } from "./ownership";
-import { GraphConnector } from "./definition";
+import { displayNameKey, hasConnected, idKey } from "../connector/ownership";
+import { GraphConnector } from "../connector/definition";
 
 /**
  * The oldest connector version that still processes enrollment requests: Microsoft deprecated

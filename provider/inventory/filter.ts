@@ -2,11 +2,11 @@
  * Which connectors an inventory lookup returns, pure: filters by display name (exact, prefix or
  * pattern), state and version range, and the one-by-name rule a program adopts by.
  */
-import { namesakes } from "./ownership";
-import { DOTTED_NUMBER, compareVersions } from "./health";
-import { ConnectorState } from "./schema";
-import type { ConnectorInfo, GraphConnector } from "./definition";
-import { toInfo } from "./outputs";
+import { namesakes } from "../connector/ownership";
+import { DOTTED_NUMBER, compareVersions } from "../health/rules";
+import { ConnectorState } from "../connector/constants";
+import type { ConnectorInfo, GraphConnector } from "../connector/definition";
+import { toInfo } from "../connector/outputs";
 
 export { toInfo, type ConnectorInfo };
 

@@ -26,10 +26,10 @@ import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { connect } from "../connection";
-import { CreateFields, sameCreateFields } from "../logic/ownership";
-import { readIntents } from "../glue/create-journal";
-import { PROVIDER_KEY } from "../logic/schema";
-import { GraphConnector } from "../logic/definition";
+import { CreateFields, sameCreateFields } from "../connector/ownership";
+import { readIntents } from "../connector/create-journal";
+import { PROVIDER_KEY } from "../connector/constants";
+import { GraphConnector } from "../connector/definition";
 import {
   PendingDecision,
   RESOURCE_TYPES,
@@ -38,8 +38,8 @@ import {
   managedConnectorIds,
   restoreProviderOutputs,
   settledResource,
-} from "../logic/repair";
-import { checkCheckpoint } from "./local-backend";
+} from "./decisions";
+import { checkCheckpoint } from "../state/local-backend";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

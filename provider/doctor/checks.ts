@@ -1,9 +1,9 @@
 /**
  * The doctor's judgements, pure: what an access token's claims say about the app's permission and
- * cloud, and the fix for each failure it can name. tools/doctor.ts runs the checks and prints them.
+ * cloud, and the fix for each failure it can name. doctor/command.ts runs the checks and prints them.
  */
-import { CLOUDS, CLOUD_NAMES, CloudName } from "./clouds";
-import { READ_PERMISSION, WRITE_PERMISSION } from "./schema";
+import { CLOUDS, CLOUD_NAMES, CloudName } from "../logic/clouds";
+import { READ_PERMISSION, WRITE_PERMISSION } from "../connector/constants";
 
 export type Verdict = "ok" | "warn" | "fail" | "skip";
 

@@ -4,7 +4,7 @@
  * people read. Everything else is derived from this table — the inputs `check` accepts, the
  * managed properties a diff compares, the create body and the fields a lost POST is matched by,
  * the outputs stored in state, what getConnector(s) return, the package schema (and so the SDKs),
- * the TypeScript resource's `Args` and outputs (provider/resource-types.ts, generated) and the
+ * the TypeScript resource's `Args` and outputs (provider/connector/resource-types.ts, generated) and the
  * reference tables in docs/. Pure data.
  *
  * Adding a property is one entry here (with its check, from values.ts); `npm run sdks` then writes
@@ -16,7 +16,7 @@ import {
   STATE_INPUT_IGNORED,
   type ConnectorState,
   type GraphConnectorBase,
-} from "./schema";
+} from "./constants";
 import {
   checkBoolean,
   checkConnectorId,

@@ -1,7 +1,7 @@
 /**
  * The repair tool's decisions, pure: which connector each create that a killed `pulumi up` left
  * pending made, and the outputs a failed create stored without the provider. The tool
- * (tools/repair-pending.ts) reads the state and the tenant and applies them.
+ * (command.ts) reads the state and the tenant and applies them.
  */
 import {
   CreateFields,
@@ -11,13 +11,13 @@ import {
   idKey,
   namesakes,
   sameCreateFields,
-} from "./ownership";
-import { PROVIDER_KEY, RESOURCE_TYPE, RESOURCE_TYPES } from "./schema";
-import { GraphConnector } from "./definition";
+} from "../connector/ownership";
+import { PROVIDER_KEY, RESOURCE_TYPE, RESOURCE_TYPES } from "../connector/constants";
+import { GraphConnector } from "../connector/definition";
 
 export { RESOURCE_TYPE, RESOURCE_TYPES };
 
-/** A note the provider writes before each POST (glue/create-journal.ts keeps them on disk). */
+/** A note the provider writes before each POST (connector/create-journal.ts keeps them on disk). */
 export interface CreateIntent extends CreateFields {
   /** Ids (lower case) of the connectors that existed before the POST. */
   before: string[];
