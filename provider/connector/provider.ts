@@ -109,11 +109,11 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     );
     // A stack written by an older version stores another form of the provider (0.1 stored code).
     // Only an update rewrites the stored outputs, so report one: it makes no Graph request.
-    const storedElsewise =
+    const providerFormChanged =
       typeof olds[PROVIDER_KEY] === "string" &&
       typeof news[PROVIDER_KEY] === "string" &&
       olds[PROVIDER_KEY] !== news[PROVIDER_KEY];
-    return { changes: changed.length > 0 || storedElsewise, replaces, deleteBeforeReplace: false };
+    return { changes: changed.length > 0 || providerFormChanged, replaces, deleteBeforeReplace: false };
   }
 
   async create(inputs: Record<string, unknown>): Promise<dynamic.CreateResult> {
