@@ -31,13 +31,12 @@ const NPM_STDERR = [
   "npm error code EINTEGRITY",
 ];
 
-describe("npm ci on an old Node (scripts/npm-ci.mjs)", () => {
-  let npmCi: NpmCi;
-  before(async () => {
-    npmCi = (await import(pathToFileURL(SCRIPT).href)) as NpmCi;
-  });
+/** The script is an ES module for Node 18+, loaded as it is. */
+const loaded = import(pathToFileURL(SCRIPT).href) as Promise<NpmCi>;
 
-  it("collapses the warnings only on an old Node on Linux x64, where the pinned Node 24 installs", () => {
+describe("npm ci on an old Node (scripts/npm-ci.mjs)", () => {
+  it("collapses the warnings only on an old Node on Linux x64, where the pinned Node 24 installs", async () => {
+    const npmCi = await loaded;
     expect(npmCi.pinnedNodeTakesOver("20.20.2", "linux", "x64")).to.equal(true);
     expect(npmCi.pinnedNodeTakesOver("18.19.0", "linux", "x64")).to.equal(true);
     expect(npmCi.pinnedNodeTakesOver("22.0.0", "linux", "x64")).to.equal(false);
@@ -48,8 +47,8 @@ describe("npm ci on an old Node (scripts/npm-ci.mjs)", () => {
     expect(npmCi.pinnedNodeTakesOver("20.20.2", "linux", "arm64")).to.equal(false);
   });
 
-  it("turns every EBADENGINE line into one line of explanation, and passes every other line as it is", () => {
-    const filter = npmCi.engineWarningFilter("20.20.2");
+  it("turns every EBADENGINE line into one line of explanation, and passes every other line as it is", async () => {
+    const filter = (await loaded).engineWarningFilter("20.20.2");
     const shown = NPM_STDERR.map(filter).filter((line) => line !== undefined);
     expect(shown).to.have.length(4);
     expect(shown[0]).to.match(/^npm ci on Node 20\.20\.2: .*Node 22\+.*EBADENGINE.*pinned Node 24/);
