@@ -20,14 +20,17 @@ export function startTestEmulator(options: EmulatorOptions = {}): Promise<Emulat
   return startEmulator({ stateDir: trustedStateDir(), ...options });
 }
 
+type Seed = EmulatorOptions["seed"];
+
 /** What `useEmulator` starts, and what each test starts from. */
 export interface UseEmulatorOptions extends EmulatorOptions {
   /**
    * Before each test the emulator is reset (connectors, request log, faults, throttle, clock and
-   * runtime options) and seeded again: with the start seed by default, or with `{ seed }`.
+   * runtime options) and seeded again: with the start seed by default, or with `{ seed }` (a
+   * function is called before each test, for seeds relative to the time).
    * `false`: no reset, for suites whose tests build on each other or reset it themselves.
    */
-  reset?: boolean | { seed: EmulatorOptions["seed"] };
+  reset?: boolean | { seed: Seed | (() => Seed) };
 }
 
 /**
@@ -44,14 +47,16 @@ export interface UseEmulatorOptions extends EmulatorOptions {
  */
 export function useEmulator(options: UseEmulatorOptions | (() => UseEmulatorOptions) = {}): Emulator {
   let running: Emulator | undefined;
-  let resetTo: { seed?: EmulatorOptions["seed"] } | undefined;
+  let resetTo: { seed?: Seed | (() => Seed) } | undefined;
   before(async () => {
     const { reset = true, ...start } = typeof options === "function" ? options() : options;
     resetTo = reset === false ? undefined : reset === true ? {} : { seed: reset.seed };
     running = await startTestEmulator(start);
   });
   beforeEach(() => {
-    if (resetTo) running?.reset(resetTo);
+    if (!resetTo) return;
+    const { seed } = resetTo;
+    running?.reset({ seed: typeof seed === "function" ? seed() : seed });
   });
   after(async () => {
     const closing = running;
