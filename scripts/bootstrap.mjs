@@ -18,7 +18,6 @@ export const tscScript = join(root, "node_modules", "@typescript", "native", "bi
 /** `tsc -b`: the solution in tsconfig.json builds every project in reference order. */
 export const buildArgs = [tscScript, "-b"];
 const MIN_NODE_MAJOR = 22;
-const isWindows = process.platform === "win32";
 
 function installedIsCurrent() {
   const marker = join(root, "node_modules", ".package-lock.json");
@@ -30,12 +29,15 @@ function installedIsCurrent() {
 export function bootstrap(script) {
   if (!installedIsCurrent()) {
     console.error("▶ installing npm packages (npm ci)…");
-    // npm is npm.cmd on Windows, which only a shell runs.
-    const result = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], {
-      cwd: root,
-      stdio: "inherit",
-      shell: isWindows,
-    });
+    // npm-ci.mjs: npm ci, with the EBADENGINE warnings of an old Node that the pinned Node 24 replaces as one line.
+    const result = spawnSync(
+      process.execPath,
+      [join(root, "scripts", "npm-ci.mjs"), "--no-audit", "--no-fund"],
+      {
+        cwd: root,
+        stdio: "inherit",
+      },
+    );
     if (result.status !== 0) {
       console.error("npm ci failed; see above. The npm registry must be reachable.");
       process.exit(1);

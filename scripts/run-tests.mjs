@@ -5,6 +5,11 @@
 // `npm test -- <file or glob>...` (a test's .ts source or its compiled .js) runs only those
 // files, after the build; `npm test -- --grep <text>` only the matching tests. Lint and format
 // are then skipped, and counted as skipped. Other mocha options are passed on.
+//
+// `npm run test:fast` (`--tier fast`) is the inner loop: the build, then the unit, emulator and
+// integration suites, in about a minute; lint and format are skipped and counted as skipped, and
+// the Pulumi CLI is not looked for, since no test in those suites drives it. Files or --grep given
+// after it narrow it like a focused run.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,8 +20,27 @@ import { bootstrap, buildArgs, ensureEmulatorCa, root } from "./bootstrap.mjs";
 bootstrap(fileURLToPath(import.meta.url));
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const node = process.execPath;
-const extraArgs = process.argv.slice(2);
-const ALL_TESTS = "dist/tests/**/*.test.js";
+/** The tests each tier runs, when no file is named. */
+const TIERS = {
+  full: { files: ["dist/tests/**/*.test.js"], runs: "every suite" },
+  fast: {
+    files: ["unit", "emulator", "integration"].map((suite) => `dist/tests/${suite}/**/*.test.js`),
+    runs: "the build and the unit, emulator and integration suites",
+  },
+};
+
+/** Takes `--tier <name>` out of the arguments: it is this script's, not mocha's. */
+function tierOf(args) {
+  const at = args.indexOf("--tier");
+  if (at < 0) return { tier: "full", rest: args };
+  const tier = args[at + 1];
+  if (!Object.hasOwn(TIERS, tier)) {
+    console.error(`--tier takes one of ${Object.keys(TIERS).join(", ")}, not ${tier ?? "nothing"}`);
+    process.exit(2);
+  }
+  return { tier, rest: [...args.slice(0, at), ...args.slice(at + 2)] };
+}
+const { tier, rest: extraArgs } = tierOf(process.argv.slice(2));
 
 // Mocha options that take a value, so that the value is not taken for a file to run.
 const VALUE_OPTIONS = new Set([
@@ -26,7 +50,7 @@ const VALUE_OPTIONS = new Set([
 ]);
 
 /** Splits the arguments into mocha options and the test files they name (sources map to dist/). */
-function mochaArguments(args) {
+function mochaArguments(args, defaultFiles) {
   const options = [];
   const files = [];
   for (let i = 0; i < args.length; i++) {
@@ -45,7 +69,7 @@ function mochaArguments(args) {
           : relative,
     );
   }
-  return { options, files: files.length ? files : [ALL_TESTS] };
+  return { options, files: files.length ? files : defaultFiles };
 }
 
 /** `tsc -b` leaves the output of a deleted test behind; mocha's glob would still run it. */
@@ -78,22 +102,25 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const focused = extraArgs.length > 0;
-for (const [label, command, args] of focused ? checks.slice(0, 1) : checks) {
+const buildOnly = focused || tier !== "full";
+for (const [label, command, args] of buildOnly ? checks.slice(0, 1) : checks) {
   if (run(label, command, args)) passed++;
   else failed++;
 }
-if (focused) {
+if (buildOnly) {
+  const why =
+    tier === "full"
+      ? "a focused run (npm test -- …) runs only the build and those tests"
+      : `the ${tier} tier runs ${TIERS[tier].runs}; npm test runs everything`;
   for (const [label] of checks.slice(1)) {
-    process.stdout.write(
-      `\n⚠ ${label} skipped: a focused run (npm test -- …) runs only the build and those tests\n`,
-    );
+    process.stdout.write(`\n⚠ ${label} skipped: ${why}\n`);
     skipped++;
   }
 }
 
 // The end-to-end suites drive the real Pulumi CLI: get (or build) it once, with progress shown.
 // On Windows the tests look for an installed CLI on PATH instead (the Go build is a bash script).
-if (process.platform !== "win32") {
+if (process.platform !== "win32" && tier === "full") {
   const cli = spawnSync("bash", [join(root, "toolchain/pulumi/ensure-pulumi.sh")], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
@@ -113,7 +140,7 @@ if (!caPath) {
   const statsFile = join(statsDir, "stats.json");
   const env = { ...process.env, NODE_EXTRA_CA_CERTS: caPath, MOCHA_STATS_FILE: statsFile };
   removeOrphanedTests();
-  const { options, files } = mochaArguments(extraArgs);
+  const { options, files } = mochaArguments(extraArgs, TIERS[tier].files);
   const mochaOk = run("tests (mocha)", node, [bin("mocha"), ...options, ...files], env);
   if (existsSync(statsFile)) {
     const stats = JSON.parse(readFileSync(statsFile, "utf8"));

@@ -7,11 +7,11 @@
 import { expect } from "chai";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { Emulator, clientEnvironment } from "intune-graph-emulator";
+import { clientEnvironment } from "intune-graph-emulator";
 import { consumerDir, installLikeAUser } from "intune-test-support/consumer";
 import { REPO_ROOT } from "intune-test-support/e2e";
 import { PulumiProject } from "intune-test-support/pulumi-cli";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { useEmulator } from "intune-test-support/emulator";
 
 const TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
 /** The goal of the state issue: at most 2.5 KB per connector in `pulumi stack export`. */
@@ -34,14 +34,10 @@ function connectors(exported: string): StateResource[] {
 
 describe("state as a user's install stores it (packed package, real Pulumi CLI, e2e)", function () {
   this.timeout(240_000);
-  let emulator: Emulator;
+  const emulator = useEmulator({ seed: 0, reset: false });
   let folder: { dir: string; cleanup(): void };
   let project: PulumiProject;
 
-  before(async () => {
-    emulator = await startTestEmulator({ seed: 0 });
-  });
-  after(() => emulator?.close());
   afterEach(() => folder?.cleanup());
 
   /** A program in a consumer-style folder, named like the fixture's so its state can be imported. */

@@ -4,9 +4,8 @@
  */
 import { expect } from "chai";
 import * as path from "node:path";
-import { Emulator } from "intune-graph-emulator";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { useEmulator } from "intune-test-support/emulator";
 
 const HQ = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
 const example = (name: string) => path.join(REPO_ROOT, "examples", name);
@@ -15,16 +14,13 @@ describe("examples with the real Pulumi CLI (e2e)", function () {
   this.timeout(180_000);
 
   describe("global cloud", () => {
-    let emulator: Emulator;
+    const emulator = useEmulator({
+      seed: [{ id: HQ, displayName: "ODJ-HQ-SRV01", state: "active", version: "6.2504.2001.8" }],
+      reset: false,
+    });
     let copy: ProgramCopy | undefined;
 
-    before(async () => {
-      emulator = await startTestEmulator({
-        seed: [{ id: HQ, displayName: "ODJ-HQ-SRV01", state: "active", version: "6.2504.2001.8" }],
-      });
-    });
     afterEach(() => copy?.cleanup());
-    after(() => emulator?.close());
 
     const env = () => ({ ...connectionEnv(emulator), AZURE_CLIENT_SECRET: emulator.app("writer").secret });
 
@@ -96,12 +92,11 @@ describe("examples with the real Pulumi CLI (e2e)", function () {
   });
 
   describe("multi-cloud (emulator as a US Government cloud)", () => {
-    let emulator: Emulator;
+    const emulator = useEmulator({ cloud: "usgov", seed: 0, reset: false });
     let copy: ProgramCopy | undefined;
 
     // Each test sets the stack's cloud itself: neither depends on the other having run.
     before(async () => {
-      emulator = await startTestEmulator({ cloud: "usgov", seed: 0 });
       copy = copyProgram(example("multi-cloud"), connectionEnv(emulator));
       await copy.project.initStack(
         "gcc-high",
@@ -111,10 +106,7 @@ describe("examples with the real Pulumi CLI (e2e)", function () {
         },
       );
     });
-    after(async () => {
-      copy?.cleanup();
-      await emulator?.close();
-    });
+    after(() => copy?.cleanup());
 
     it("usgov: the token is issued for graph.microsoft.us and accepted", async () => {
       copy!.project.writeConfig("gcc-high", { "intune:cloud": "usgov" });

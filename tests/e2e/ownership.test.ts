@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { ConnectorRecord, Emulator, RequestLogEntry, RequestSummary } from "intune-graph-emulator";
 import { PulumiProject, PulumiResult } from "intune-test-support/pulumi-cli";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, tempBackend } from "intune-test-support/e2e";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { useEmulator } from "intune-test-support/emulator";
 
 const HQ = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
 const LYON = "3f2a9c1e-7b4d-4e8a-9c61-0d5e8f7a2b14";
@@ -71,14 +71,13 @@ const byId = (id: string) => (c: ConnectorRecord) => c.id === id;
 
 describe("connector ownership with the real Pulumi CLI (e2e)", function () {
   this.timeout(60_000);
-  let emulator: Emulator;
+  // Each test resets it with the tenant it needs.
+  const emulator = useEmulator({ seed: 0, reset: false });
   let secret: string;
 
-  before(async () => {
-    emulator = await startTestEmulator({ seed: 0 });
+  before(() => {
     secret = emulator.app("writer").secret;
   });
-  after(() => emulator?.close());
 
   describe("failed and lost creates", () => {
     let copy: ProgramCopy;

@@ -32,6 +32,37 @@ function workflowFiles(): string[] {
     .map((f) => path.join(WORKFLOWS, f));
 }
 
+/** The project's own workflows (CI, release), beside the examples users copy. */
+const OWN_WORKFLOWS = path.join(REPO_ROOT, ".github/workflows");
+
+function ownWorkflowFiles(): string[] {
+  return readdirSync(OWN_WORKFLOWS)
+    .filter((f) => f.endsWith(".yml") || f.endsWith(".yaml"))
+    .map((f) => path.join(OWN_WORKFLOWS, f));
+}
+
+/** Whether the workflow, or one of its jobs, may ask for an OIDC token. */
+function holdsIdToken(workflow: Yaml): boolean {
+  const jobs = Object.values((workflow.jobs ?? {}) as Record<string, Yaml>);
+  return [workflow, ...jobs].some(
+    (scope) => (scope.permissions as Record<string, string> | undefined)?.["id-token"] === "write",
+  );
+}
+
+/**
+ * The `uses:` of third-party actions not pinned as `owner/repo@<40-hex commit> # <tag>`: a tag or a
+ * branch can be moved to other code, and a job that can get an OIDC token would run it.
+ */
+function unpinnedActions(text: string): string[] {
+  const found: string[] = [];
+  for (const match of text.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)) {
+    const [, action, rest] = match;
+    if (action.startsWith("./") || action.startsWith("docker://")) continue;
+    if (!/@[0-9a-f]{40}$/.test(action) || !/^\s+#\s*v\d+(\.\d+)*\s*$/.test(rest)) found.push(action);
+  }
+  return found;
+}
+
 function allPipelineFiles(): string[] {
   return [...workflowFiles(), ...AZURE_FILES.map((f) => path.join(PIPELINES, f))];
 }
@@ -94,6 +125,72 @@ describe("pipeline examples lint (actionlint, structure, no secrets)", function 
     expect(publish.steps.map((s) => s.run ?? "").join("\n")).to.contain(
       'npm publish "$tarball" --provenance',
     );
+  });
+
+  it("the project's own workflows, the CI one included, all pass actionlint", () => {
+    const own = ownWorkflowFiles();
+    expect(own.map((f) => path.basename(f))).to.include.members(["ci.yml", "release.yml"]);
+    const { status, output } = runActionlint(own);
+    expect(output, output).to.equal("");
+    expect(status).to.equal(0);
+  });
+
+  it("CI tests every push and pull request on Linux, macOS and Windows (the systems the README names)", () => {
+    const ci = loadYaml(path.join(OWN_WORKFLOWS, "ci.yml")) as {
+      on: Record<string, unknown>;
+      jobs: Record<
+        string,
+        {
+          strategy?: { matrix?: { os?: string[]; include?: { os: string }[] } };
+          steps: { run?: string }[];
+        }
+      >;
+    };
+    expect(ci.on).to.have.all.keys("push", "pull_request");
+    const osesRunning = (command: string) =>
+      Object.values(ci.jobs)
+        .filter((job) => job.steps.some((step) => step.run?.includes(command)))
+        .flatMap((job) => [
+          ...(job.strategy?.matrix?.os ?? []),
+          ...(job.strategy?.matrix?.include ?? []).map((entry) => entry.os),
+        ]);
+    const full = osesRunning("bash .ci/run");
+    const fast = osesRunning("npm run test:fast");
+    expect(full.some((os) => os.startsWith("ubuntu-"))).to.equal(true);
+    expect(full.some((os) => os.startsWith("macos-"))).to.equal(true);
+    expect(fast.some((os) => os.startsWith("windows-"))).to.equal(true);
+  });
+
+  it("every workflow holding id-token: write pins each third-party action by commit, its tag beside it", () => {
+    const holders = [...ownWorkflowFiles(), ...workflowFiles()].filter((file) =>
+      holdsIdToken(loadYaml(file)),
+    );
+    expect(holders.map((f) => path.basename(f))).to.include.members([
+      "release.yml",
+      "preview.yml",
+      "deploy.yml",
+      "drift.yml",
+    ]);
+    for (const file of holders) {
+      expect(unpinnedActions(readFileSync(file, "utf8")), file).to.deep.equal([]);
+    }
+  });
+
+  it("the pin check finds a tag, a branch and a SHA without its tag (the check can fail)", () => {
+    const text = [
+      "steps:",
+      "  - uses: actions/checkout@v4",
+      "  - uses: pulumi/actions@main",
+      "  - uses: actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020",
+      "  - uses: actions/setup-go@40f1582b2485089dde7abd97c1529aa768e1baff # v5.6.0",
+      "  - uses: ./local-action",
+      "",
+    ].join("\n");
+    expect(unpinnedActions(text)).to.deep.equal([
+      "actions/checkout@v4",
+      "pulumi/actions@main",
+      "actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020",
+    ]);
   });
 
   it("actionlint catches a broken workflow (the check can fail)", () => {

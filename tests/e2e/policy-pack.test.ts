@@ -8,9 +8,8 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Emulator } from "intune-graph-emulator";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { useEmulator } from "intune-test-support/emulator";
 import { intunePluginDir, yamlHostDir } from "intune-test-support/plugin";
 
 const HOUR = 3_600_000;
@@ -22,24 +21,20 @@ const ADOPT = "SRV-CURRENT,SRV-DEPRECATED,SRV-DOWN";
 
 describe("policy pack with the real Pulumi CLI (e2e)", function () {
   this.timeout(180_000);
-  let emulator: Emulator;
-  let copy: ProgramCopy | undefined;
-
-  before(async () => {
-    emulator = await startTestEmulator({ seed: 0 });
-  });
-  beforeEach(() =>
-    emulator.reset({
+  const emulator = useEmulator({
+    seed: 0,
+    reset: {
       // Each state is Intune's for the last contact (the emulator derives it): active, active, error.
-      seed: [
+      seed: () => [
         { displayName: "SRV-CURRENT", version: "6.2504.2001.8", lastConnectionDateTime: ago(0.5) },
         { displayName: "SRV-DEPRECATED", version: "6.2409.1000.1", lastConnectionDateTime: ago(0.5) },
         { displayName: "SRV-DOWN", version: "6.2504.2001.8", lastConnectionDateTime: ago(72) },
       ],
-    }),
-  );
+    },
+  });
+  let copy: ProgramCopy | undefined;
+
   afterEach(() => copy?.cleanup());
-  after(() => emulator?.close());
 
   const program = async (config: Record<string, string>) => {
     copy = copyProgram(FIXTURE, {

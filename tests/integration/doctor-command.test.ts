@@ -8,10 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Emulator } from "intune-graph-emulator";
 import { runNode } from "intune-test-support/node-process";
 import { emulatorEnv, graphCalls } from "intune-test-support/provider-harness";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { useEmulator } from "intune-test-support/emulator";
 
 const TOOL = require.resolve("pulumi-intune-domain-join/internal/doctor/command");
 const WRITE = "DeviceManagementConfiguration.ReadWrite.All";
@@ -37,23 +36,19 @@ async function closedPort(): Promise<number> {
 
 describe("intune-doctor against the emulator (child process)", function () {
   this.timeout(60_000);
-  let emulator: Emulator;
-  let dir: string;
-
-  before(async () => {
-    emulator = await startTestEmulator({ seed: 0 });
-  });
-  after(async () => {
-    await emulator.close();
-  });
-  beforeEach(() => {
-    emulator.reset({
+  const emulator = useEmulator({
+    seed: 0,
+    reset: {
       seed: [
         { displayName: "SRV-A", version: "6.2504.2001.8", state: "active" },
         { displayName: "SRV-B", version: "6.2504.2001.8", state: "active" },
         { displayName: "SRV-C", version: "6.2409.1000.1", state: "inactive" },
       ],
-    });
+    },
+  });
+  let dir: string;
+
+  beforeEach(() => {
     emulator.clearLog();
     dir = mkdtempSync(path.join(tmpdir(), "intune-doctor-"));
   });

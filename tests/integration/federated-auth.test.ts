@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EMULATOR_ISSUER, Emulator, READ_WRITE_ROLE } from "intune-graph-emulator";
+import { EMULATOR_ISSUER, READ_WRITE_ROLE } from "intune-graph-emulator";
 import { chooseAuthMethod } from "pulumi-intune-domain-join/internal/auth/credential";
 import {
   ConfigurationError,
@@ -25,7 +25,7 @@ import {
   startGithubActionsStandIn,
 } from "intune-test-support/federated-issuers";
 import { graphCalls, providerFor } from "intune-test-support/provider-harness";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { useEmulator } from "intune-test-support/emulator";
 
 const PIPELINES_APP = {
   clientId: "5b1e7c3d-8a2f-4d69-b0e4-7c9a1f3e5d28",
@@ -51,7 +51,6 @@ const CLEARED: NodeJS.ProcessEnv = {
 };
 
 describe("federated credentials end to end (real @azure/identity, CI token stand-ins)", function () {
-  let emulator: Emulator;
   let github: GithubStandIn;
   let ado: AzureDevOpsStandIn;
   let tmp: string;
@@ -59,28 +58,29 @@ describe("federated credentials end to end (real @azure/identity, CI token stand
 
   before(async () => {
     [github, ado] = await Promise.all([startGithubActionsStandIn(), startAzureDevOpsStandIn()]);
-    emulator = await startTestEmulator({
-      apps: [
-        {
-          ...PIPELINES_APP,
-          roles: [READ_WRITE_ROLE],
-          federated: [
-            { issuer: EMULATOR_ISSUER, subject: K8S_SUBJECT },
-            { issuer: github.issuer, subject: GITHUB_SUBJECT },
-            { issuer: ado.issuer, subject: ADO_SUBJECT },
-          ],
-        },
-      ],
-      trustedIssuers: { [github.issuer]: github.jwks, [ado.issuer]: ado.jwks },
-    });
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), "intune-federated-"));
   });
   after(async () => {
-    await Promise.all([emulator.close(), github.close(), ado.close()]);
+    await Promise.all([github.close(), ado.close()]);
     await fs.rm(tmp, { recursive: true, force: true });
   });
+  // Started after the stand-ins (hooks run in order): it trusts their issuers.
+  const emulator = useEmulator(() => ({
+    apps: [
+      {
+        ...PIPELINES_APP,
+        roles: [READ_WRITE_ROLE],
+        federated: [
+          { issuer: EMULATOR_ISSUER, subject: K8S_SUBJECT },
+          { issuer: github.issuer, subject: GITHUB_SUBJECT },
+          { issuer: ado.issuer, subject: ADO_SUBJECT },
+        ],
+      },
+    ],
+    trustedIssuers: { [github.issuer]: github.jwks, [ado.issuer]: ado.jwks },
+    reset: { seed: [{ displayName: "ODJ Connector – Headquarters", state: "active" }] },
+  }));
   beforeEach(() => {
-    emulator.reset({ seed: [{ displayName: "ODJ Connector – Headquarters", state: "active" }] });
     connectorId = emulator.connectors()[0].id;
     github.setSubject(GITHUB_SUBJECT);
   });

@@ -6,10 +6,9 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Emulator } from "intune-graph-emulator";
 import { runNode } from "intune-test-support/node-process";
 import { emulatorEnv, graphCalls } from "intune-test-support/provider-harness";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { useEmulator } from "intune-test-support/emulator";
 
 const TOOL = require.resolve("pulumi-intune-domain-join/internal/health/command");
 const HOUR = 3_600_000;
@@ -18,17 +17,10 @@ const TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
 
 describe("intune-health against a mixed fleet (child process, emulator)", function () {
   this.timeout(60_000);
-  let emulator: Emulator;
+  const emulator = useEmulator({ seed: 0 });
   let dir: string;
 
-  before(async () => {
-    emulator = await startTestEmulator({ seed: 0 });
-  });
-  after(async () => {
-    await emulator.close();
-  });
   beforeEach(() => {
-    emulator.reset({ seed: 0 });
     dir = mkdtempSync(path.join(tmpdir(), "intune-health-"));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));

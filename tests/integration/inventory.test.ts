@@ -3,25 +3,17 @@
  * return, the requests they make, and their errors.
  */
 import { expect } from "chai";
-import { Emulator } from "intune-graph-emulator";
 import { ConnectorLookupError, getConnector, getConnectors } from "pulumi-intune-domain-join";
 import { ConfigurationError } from "pulumi-intune-domain-join/internal/config/settings";
 import { emulatorEnv, graphCalls } from "intune-test-support/provider-harness";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { useEmulator } from "intune-test-support/emulator";
 import { rejection } from "intune-test-support/thrown";
 
 describe("inventory against the emulator (getConnectors, getConnector)", function () {
-  let emulator: Emulator;
+  const emulator = useEmulator({ seed: 0 });
   const options = () => ({ env: emulatorEnv(emulator), config: () => undefined });
 
-  before(async () => {
-    emulator = await startTestEmulator({ seed: 0 });
-  });
-  after(async () => {
-    await emulator.close();
-  });
   beforeEach(() => {
-    emulator.reset({ seed: 0 });
     emulator.seed([
       { displayName: "ODJ – Paris", version: "6.2504.2001.8", state: "active" },
       { displayName: "ODJ – Lyon", version: "6.2409.1000.1", state: "active" },

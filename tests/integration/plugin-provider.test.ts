@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { Emulator } from "intune-graph-emulator";
 import { IntunePluginProvider } from "pulumi-intune-domain-join/internal/plugin/provider";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { useEmulator } from "intune-test-support/emulator";
 import { rejection } from "intune-test-support/thrown";
 
 const URN = "urn:pulumi:dev::yaml::intune:index:DomainJoinConnector::hq";
@@ -27,18 +27,11 @@ function settingsOf(emulator: Emulator): Record<string, string> {
 
 describe("the intune plugin's provider, configured by provider config (emulator)", function () {
   this.timeout(30_000);
-  let emulator: Emulator;
+  const emulator = useEmulator({ seed: 0 });
   let plugin: IntunePluginProvider;
   let warnings: { message: string; urn?: string }[];
 
-  before(async () => {
-    emulator = await startTestEmulator({ seed: 0 });
-  });
-  after(async () => {
-    await emulator.close();
-  });
   beforeEach(() => {
-    emulator.reset({ seed: 0 });
     emulator.seed([
       { id: HQ, displayName: "ODJ-HQ-SRV01", version: "6.2504.2001.8" },
       { displayName: "ODJ – Lyon", version: "6.2409.1000.1" },

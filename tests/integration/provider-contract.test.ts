@@ -9,9 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { Emulator } from "intune-graph-emulator";
 import { TestProvider, graphCalls, providerFor } from "intune-test-support/provider-harness";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { useEmulator } from "intune-test-support/emulator";
 import { ScriptedServer } from "intune-test-support/scripted-server";
 
 const ODATA_TYPE = "#microsoft.graph.deviceManagementDomainJoinConnector";
@@ -22,18 +21,11 @@ function configureRequest(values: Record<string, string>): dynamic.ConfigureRequ
 }
 
 describe("provider contract (emulator over HTTPS, real @azure/identity)", function () {
-  let emulator: Emulator;
+  const emulator = useEmulator({ seed: 2 });
   let t: TestProvider;
   let journal: string;
 
-  before(async () => {
-    emulator = await startTestEmulator({ seed: 2 });
-  });
-  after(async () => {
-    await emulator.close();
-  });
   beforeEach(() => {
-    emulator.reset({ seed: 2 });
     journal = mkdtempSync(path.join(tmpdir(), "provider-contract-journal-"));
     t = providerFor(emulator, "writer", { env: { INTUNE_CREATE_JOURNAL: journal } });
   });

@@ -8,20 +8,13 @@ import { AdoptionError } from "pulumi-intune-domain-join/internal/logic/errors";
 import { CONNECTOR_ODATA_TYPE } from "pulumi-intune-domain-join/internal/connector/constants";
 import { GraphError } from "pulumi-intune-domain-join/internal/graph/errors";
 import { FAST_RETRY, TestProvider, graphCalls, providerFor } from "intune-test-support/provider-harness";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { useEmulator } from "intune-test-support/emulator";
 
 describe("provider against the emulator (HTTPS, real @azure/identity)", function () {
-  let emulator: Emulator;
+  const emulator = useEmulator({ seed: 2 });
   let t: TestProvider;
 
-  before(async () => {
-    emulator = await startTestEmulator({ seed: 2 });
-  });
-  after(async () => {
-    await emulator.close();
-  });
   beforeEach(() => {
-    emulator.reset({ seed: 2 });
     t = providerFor(emulator);
   });
   afterEach(() => t.provider.close());

@@ -6,9 +6,9 @@
  * variants at random; this names each one.
  */
 import { expect } from "chai";
-import { Emulator, VARIANT_CHOICES, type ServiceVariants } from "intune-graph-emulator";
+import { VARIANT_CHOICES, type ServiceVariants } from "intune-graph-emulator";
 import { graphCalls, providerFor, type TestProvider } from "intune-test-support/provider-harness";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { useEmulator } from "intune-test-support/emulator";
 
 const REGISTERED = "5a1d0000-0000-4000-8000-000000000001";
 const NAMELESS = "5a1d0000-0000-4000-8000-000000000002";
@@ -20,13 +20,10 @@ const CHOICES = Object.entries(VARIANT_CHOICES).flatMap(([name, values]) =>
 
 describe("the provider under every service variant (emulator, HTTPS)", function () {
   this.timeout(30_000);
-  let emulator: Emulator;
+  // Each test resets it with its own seed and variants.
+  const emulator = useEmulator({ reset: false });
   let t: TestProvider | undefined;
 
-  before(async () => {
-    emulator = await startTestEmulator();
-  });
-  after(() => emulator.close());
   afterEach(() => t?.provider.close());
 
   it("has a non-default value to try for every variant", () => {

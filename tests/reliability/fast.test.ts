@@ -3,8 +3,7 @@
  * `npm run soak` runs these and the slow ones, and prints the table.
  */
 import { expect } from "chai";
-import { Emulator } from "intune-graph-emulator";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { useEmulator } from "intune-test-support/emulator";
 import { SCENARIOS, Scenario, runScenario } from "intune-test-support/scenarios";
 
 /**
@@ -16,12 +15,8 @@ const INJECTS_FAULT_RULES = (scenario: Scenario) =>
 
 describe("reliability: faults survived, bad input refused, nothing lost, nothing leaked", function () {
   this.timeout(120_000);
-  let emulator: Emulator;
-
-  before(async () => {
-    emulator = await startTestEmulator({ seed: 2 });
-  });
-  after(() => emulator?.close());
+  // runScenario resets it for each scenario.
+  const emulator = useEmulator({ seed: 2, reset: false });
 
   for (const scenario of SCENARIOS.filter((s) => !s.soak)) {
     it(`${scenario.id} ${scenario.category}: ${scenario.name}`, async () => {
