@@ -5,6 +5,7 @@
  */
 import {
   GRAPH_OUTPUTS,
+  IMPORTED_INPUTS,
   INFO_PROPERTIES,
   PROVIDER_OUTPUTS,
   propertyDefinition,
@@ -58,4 +59,14 @@ export function connectorFromOutputs(props: Record<string, unknown>): GraphConne
 /** A bag as state can hold it: a Struct holds no undefined, so absent values are left out. */
 export function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The inputs `pulumi import` writes into the program it prints: each imported input that has a value. */
+export function importedInputs(outputs: ConnectorOutputs): Record<string, unknown> {
+  const values = outputs as unknown as Record<string, unknown>;
+  return Object.fromEntries(
+    IMPORTED_INPUTS.flatMap((name) =>
+      values[name] === null || values[name] === undefined ? [] : [[name, values[name]]],
+    ),
+  );
 }

@@ -10,7 +10,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { AdoptionError, OwnershipError, VerificationError, asUserError } from "../logic/errors";
 import { asConnectorInputs, checkInputs, describeValue } from "./check";
 import { createBody, diffConnector, driftedProperties, patchBody } from "./diff";
-import { toOutputs, withoutUndefined } from "./outputs";
+import { importedInputs, toOutputs, withoutUndefined } from "./outputs";
 import {
   displayNameKey,
   duplicateNameMessage,
@@ -273,20 +273,37 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     });
   }
 
-  async read(id: string, props: Record<string, unknown>): Promise<dynamic.ReadResult> {
+  /**
+   * Refresh; or, with no properties yet, an import (`pulumi import`, `DomainJoinConnector.get`):
+   * an imported connector is adopted, so it is released on destroy unless asked, and its inputs
+   * are the program that keeps it (IMPORTED_INPUTS: its display name and its id, as a program
+   * adopting by `connectorId` declares it). An import of an id the tenant does not hold fails,
+   * saying so; a refresh of one drops it from state.
+   */
+  async read(id: string, props: Record<string, unknown> = {}): Promise<dynamic.ReadResult> {
     return asUserError(async () => {
-      const { api } = this.connect();
+      const importing = props.connectorId === undefined;
+      const { api, settings } = this.connect();
       // One GET each. A 404 is confirmed by the list before the resource leaves state: a transient
       // 404 (a replica behind) must not orphan a connector that the next up would then refuse to
       // recreate.
       const connector = (await api.get(id)) ?? (await api.list()).find((c) => idKey(c.id) === idKey(id));
+      if (!connector && importing) {
+        throw new AdoptionError(
+          `import connector ${id}: no connector with this id exists in tenant ${settings.tenantId ?? "(the credential's default)"} ` +
+            `(cloud ${settings.cloud}; Graph answered 404). Check the id (getConnectors lists the tenant's ` +
+            "connectors) and the tenant the provider points at (intune:tenantId)",
+        );
+      }
       // Gone: an empty id tells Pulumi to drop the resource from state. Any other error throws,
       // so a transient failure never loses state.
       if (!connector) return { id: "" };
       this.held.add(idKey(connector.id));
       const recorded = props as Partial<ConnectorOutputs>;
       const ownership = { ...recordedOwnership(recorded), registeredName: recorded.registeredName };
-      return { id: connector.id, props: toOutputs(connector, ownership) };
+      const outputs = toOutputs(connector, ownership);
+      if (importing) return { id: connector.id, props: outputs, inputs: importedInputs(outputs) };
+      return { id: connector.id, props: outputs };
     });
   }
 

@@ -4,7 +4,8 @@
  */
 import { namesakes } from "../connector/ownership";
 import { DOTTED_NUMBER, compareVersions } from "../health/rules";
-import { ConnectorState } from "../connector/constants";
+import { CONNECTOR_STATES, ConnectorState } from "../connector/constants";
+import { describeValue } from "../connector/values";
 import type { ConnectorInfo, GraphConnector } from "../connector/definition";
 import { toInfo } from "../connector/outputs";
 
@@ -52,20 +53,36 @@ export function matchesFilter(c: GraphConnector, filter: ConnectorFilter): boole
   return true;
 }
 
-/** Checks a filter's values before any request, naming what is wrong. */
+/**
+ * Checks a filter's values before any request, naming what is wrong and what is accepted. The
+ * values may come from any language (the plugin's getConnectors), so nothing about their types is
+ * taken on trust.
+ */
 export function filterProblems(filter: ConnectorFilter): string[] {
   const problems: string[] = [];
   for (const key of ["minVersion", "maxVersion"] as const) {
-    const value = filter[key];
-    if (value !== undefined && !DOTTED_NUMBER.test(value)) {
+    const value: unknown = filter[key];
+    if (value !== undefined && (typeof value !== "string" || !DOTTED_NUMBER.test(value))) {
       problems.push(
-        `${key} must be a dotted version number such as "6.2501.2000.5", got ${JSON.stringify(value)}`,
+        `${key} must be a dotted version number such as "6.2501.2000.5", got ${typeof value === "string" ? JSON.stringify(value) : describeValue(value)}`,
       );
     }
   }
-  const name = filter.displayName;
-  if (name && typeof name === "object" && !(name instanceof RegExp) && typeof name.prefix !== "string") {
+  const name: unknown = filter.displayName;
+  const isPrefix = (v: unknown) =>
+    typeof v === "object" && v !== null && typeof (v as { prefix?: unknown }).prefix === "string";
+  if (name !== undefined && typeof name !== "string" && !(name instanceof RegExp) && !isPrefix(name)) {
     problems.push(`displayName must be a string, { prefix: string } or a RegExp`);
+  }
+  const state: unknown = filter.state;
+  if (state !== undefined) {
+    const states: unknown[] = Array.isArray(state) ? state : [state];
+    const wrong = states.filter((s) => !(CONNECTOR_STATES as readonly unknown[]).includes(s));
+    if (wrong.length) {
+      problems.push(
+        `state must be one of ${CONNECTOR_STATES.join(", ")} (or a list of them); got ${wrong.map(describeValue).join(", ")}`,
+      );
+    }
   }
   return problems;
 }

@@ -13,7 +13,6 @@ import { ConfigurationError, asUserError } from "../logic/errors";
 import { withoutUndefined } from "../connector/outputs";
 import { ignoredInputWarnings } from "../connector/check";
 import { PLUGIN_RESOURCE_TYPE } from "../connector/constants";
-import { type ConnectorOutputs } from "../connector/definition";
 import { packageInfo } from "../version";
 import { GET_CONNECTOR, GET_CONNECTORS, PACKAGE_NAME, packageSchema } from "./schema";
 import { stderrWarnings, type WarningSink } from "./engine-log";
@@ -139,21 +138,9 @@ export class IntunePluginProvider implements provider.Provider {
     });
   }
 
-  /**
-   * Refresh, or `pulumi import` (no properties yet): an imported connector is adopted, so it is
-   * released on destroy unless asked, and its inputs are the program that keeps it — its display
-   * name and its id, as a program adopting by `connectorId` declares it.
-   */
+  /** Refresh, or `pulumi import` (no properties yet): the connector's provider says which. */
   async read(id: string, urn: string, props: Record<string, unknown> = {}): Promise<provider.ReadResult> {
-    const importing = props.connectorId === undefined;
-    const result = await this.forResource(urn, () => this.connectors.read(id, props));
-    const outputs = result.props as ConnectorOutputs | undefined;
-    if (!importing || !outputs || !result.id) return result;
-    const inputs = {
-      ...(outputs.displayName !== null && { displayName: outputs.displayName }),
-      connectorId: outputs.connectorId,
-    };
-    return { ...result, inputs };
+    return this.forResource(urn, () => this.connectors.read(id, props));
   }
 
   async update(

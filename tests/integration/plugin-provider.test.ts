@@ -82,6 +82,22 @@ describe("the intune plugin's provider, configured by provider config (emulator)
     expect(summary.POST + summary.PATCH + summary.DELETE).to.equal(0);
   });
 
+  it("says an import's id does not exist in the tenant, naming the tenant, and writes nothing", async () => {
+    const missing = "0b5b7d0e-3c1e-4b52-9a7f-6f7f3d2c1a99";
+    const error = await rejection(plugin.read(missing, URN, {}));
+    expect(error.message).to.equal(
+      `import connector ${missing}: no connector with this id exists in tenant ${emulator.tenantId} ` +
+        "(cloud global; Graph answered 404). Check the id (getConnectors lists the tenant's connectors) " +
+        "and the tenant the provider points at (intune:tenantId)",
+    );
+    expect(error.stack).to.equal("");
+    // A refresh of a connector that is gone drops it from state instead: an empty id.
+    const refreshed = await plugin.read(missing, URN, { connectorId: missing, adopted: true });
+    expect(refreshed.id).to.equal("");
+    const summary = emulator.summary();
+    expect(summary.POST + summary.PATCH + summary.DELETE).to.equal(0);
+  });
+
   it("sends a warning with the resource it is about: releasing an adopted connector names it", async () => {
     const read = await plugin.read(HQ, URN, {});
     await plugin.delete(HQ, URN, read.props);
@@ -162,6 +178,14 @@ describe("the intune plugin's provider, configured by provider config (emulator)
     );
     expect(both.message).to.equal(
       'getConnectors: give displayName ("A") or displayNamePrefix ("B"), not both',
+    );
+    const typo = await rejection(plugin.invoke("intune:index:getConnectors", { states: ["activ"] }));
+    expect(typo.message).to.equal(
+      'getConnectors: state must be one of active, error, inactive (or a list of them); got "activ"',
+    );
+    const version = await rejection(plugin.invoke("intune:index:getConnectors", { minVersion: 6 }));
+    expect(version.message).to.equal(
+      'getConnectors: minVersion must be a dotted version number such as "6.2501.2000.5", got number 6',
     );
     const token = await rejection(plugin.invoke("intune:index:getEverything", {}));
     expect(token.message).to.equal("the intune plugin has no function intune:index:getEverything");

@@ -62,6 +62,15 @@ describe("inventory: the filter", () => {
     ]);
     expect(filterProblems({ displayName: "x", minVersion: "1.2" })).to.deep.equal([]);
   });
+
+  it("names a state that is not one, alone or in a list, and takes every real one", () => {
+    expect(filterProblems({ state: ["active", "activ", "Error"] as never })).to.deep.equal([
+      'state must be one of active, error, inactive (or a list of them); got "activ", "Error"',
+    ]);
+    expect(filterProblems({ state: "inactive " as never })).to.have.length(1);
+    expect(filterProblems({ state: ["active", "error", "inactive"] })).to.deep.equal([]);
+    expect(filterProblems({ state: "error" })).to.deep.equal([]);
+  });
 });
 
 describe("inventory: one connector by name", () => {
