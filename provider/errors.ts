@@ -10,6 +10,7 @@
  * | `AdoptionError`             | a connector to adopt is not in the tenant, or is there more than once       |
  * | `OwnershipError`            | a create or adoption would take a connector that is, or will be, another's  |
  * | `VerificationError`         | Intune answered a write but did not apply it                                |
+ * | `TenantMismatchError`       | state says the connector lives in another tenant or cloud than the provider |
  * | `ConnectorLookupError`      | getConnector found no connector, or several, by the name asked for         |
  * | `AuthenticationError`       | signing in failed, before any Graph request                                 |
  * | `GraphError`                | Graph answered with an error (status, code, message, request ids, hint)     |
@@ -24,6 +25,7 @@ export {
   ConnectorLookupError,
   IntuneError,
   OwnershipError,
+  TenantMismatchError,
   VerificationError,
   isIntuneError,
 } from "./logic/errors";

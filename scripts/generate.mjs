@@ -7,11 +7,13 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bootstrap, buildArgs, root } from "./bootstrap.mjs";
+import { bootstrap, root, tscScript } from "./bootstrap.mjs";
 
 bootstrap(fileURLToPath(import.meta.url));
-// The renderers are compiled with the provider: build it first.
-if (spawnSync(process.execPath, buildArgs, { cwd: root, stdio: "inherit" }).status !== 0) process.exit(1);
+// The renderers are compiled with the provider: build it (alone: what uses the generated files may
+// not compile until they are written).
+const build = spawnSync(process.execPath, [tscScript, "-b", "provider"], { cwd: root, stdio: "inherit" });
+if (build.status !== 0) process.exit(1);
 const prettier = await import("prettier");
 const { generatedFiles } = await import(join(root, "provider", "dist", "codegen", "index.js"));
 const format = async (text, filepath) =>

@@ -204,6 +204,21 @@ export const CONNECTOR_PROPERTIES = {
     description: "True when the connector existed before this resource and was adopted rather than created.",
     output: { from: "provider" },
   },
+  tenantId: {
+    type: "string",
+    role: "output",
+    description:
+      "The Entra ID tenant the connector lives in (its id, from the token that reached it). A stack whose provider " +
+      "points at another tenant is refused before any request, so a connector is never looked for, written or " +
+      "dropped in the wrong tenant.",
+    output: { from: "provider", optional: true },
+  },
+  cloud: {
+    type: "string",
+    role: "output",
+    description: "The Microsoft cloud of that tenant (`global`, `usgov`, `usgovdod`, `china`).",
+    output: { from: "provider", optional: true },
+  },
 } as const satisfies Record<string, PropertyDefinition>;
 
 type Definitions = typeof CONNECTOR_PROPERTIES;

@@ -70,6 +70,49 @@ export function diffConnector(
   return { changed, replaces };
 }
 
+/** How one property changes, as the engine's detailed diff says it (against the old outputs). */
+export type PropertyChangeKind = "add" | "add-replace" | "update" | "update-replace";
+
+/**
+ * The diff, property by property, for the engine's detailed diff: each is compared with what state
+ * holds — the tenant as of the last refresh — so a preview shows the value the tenant has and the
+ * one the stack will write, drift included.
+ */
+export function detailedDiff(
+  olds: Partial<ConnectorOutputs>,
+  diff: ConnectorDiff,
+): Record<string, PropertyChangeKind> {
+  const recorded = olds as Record<string, unknown>;
+  return Object.fromEntries(
+    diff.changed.map((property) => {
+      const kind = recorded[property] === undefined || recorded[property] === null ? "add" : "update";
+      return [property, diff.replaces.includes(property) ? `${kind}-replace` : kind];
+    }),
+  );
+}
+
+/** A write the diff implies: a managed property from what the tenant has to what the stack declares. */
+export interface ProposedWrite {
+  property: ManagedProperty;
+  /** What state holds: the tenant's value as of the last refresh (or the last write). */
+  from: unknown;
+  /** What the stack declares; UNKNOWN_VALUE while a preview cannot know it. */
+  to: unknown;
+}
+
+/** The managed properties a diff will write, each from the tenant's value to the declared one. */
+export function proposedWrites(
+  olds: Partial<ConnectorOutputs>,
+  news: Partial<ConnectorInputs>,
+  diff: ConnectorDiff,
+): ProposedWrite[] {
+  return MANAGED_PROPERTIES.filter((p) => diff.changed.includes(p) && !diff.replaces.length).map((p) => ({
+    property: p,
+    from: olds[p],
+    to: news[p],
+  }));
+}
+
 /** Managed properties whose desired value differs from the connector as it is. */
 export function driftedProperties(
   desired: Partial<Pick<ConnectorInputs, ManagedProperty>>,

@@ -7,9 +7,26 @@
  * It imports no Pulumi runtime code (types only): the provider process stays lean.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { AdoptionError, OwnershipError, VerificationError, asUserError } from "../logic/errors";
+import {
+  AdoptionError,
+  OwnershipError,
+  TenantMismatchError,
+  VerificationError,
+  asUserError,
+} from "../logic/errors";
+import { readClaims } from "../logic/token-claims";
+import { createLookup, resolveSettings } from "../config/settings";
+import { pointsElsewhere, tenantSwitchMessage, type RecordedTenant, type TenantInUse } from "./tenant";
 import { asConnectorInputs, checkInputs, describeValue } from "./check";
-import { createBody, diffConnector, driftedProperties, patchBody } from "./diff";
+import {
+  createBody,
+  detailedDiff,
+  diffConnector,
+  driftedProperties,
+  patchBody,
+  proposedWrites,
+  type PropertyChangeKind,
+} from "./diff";
 import { importedInputs, toOutputs, withoutUndefined } from "./outputs";
 import {
   displayNameKey,
@@ -20,7 +37,7 @@ import {
   namesakes,
   recordedOwnership,
 } from "./ownership";
-import { PROVIDER_KEY } from "./constants";
+import { PROVIDER_KEY, UNKNOWN_VALUE, isGuid } from "./constants";
 import { ConnectorInputs, ConnectorOutputs, GraphConnector } from "./definition";
 import { ConnectorsApi, ConnectorsApiOptions } from "../graph/connectors";
 import { recordIntent } from "./create-journal";
@@ -45,6 +62,22 @@ export interface ProviderEnvironment {
   preCreateRead?: boolean;
   /** Where the note of a POST in flight goes (see create-journal.ts). Default: the journal folder. */
   recordIntent?: typeof recordIntent;
+  /**
+   * Say each update's writes in a warning when diffing (`displayName "A" → "B"`), for a form whose
+   * protocol carries no detailed diff to the engine: the dynamic provider's. Default false: the
+   * plugin hands the engine the detailed diff instead.
+   */
+  announceWrites?: boolean;
+}
+
+/** A diff as the engine takes it; `detailedDiff` is read by the plugin (the dynamic protocol drops it). */
+export interface ConnectorDiffResult extends dynamic.DiffResult {
+  detailedDiff: Record<string, PropertyChangeKind>;
+}
+
+/** A value in a sentence about a write: what preview cannot know yet is said so. */
+function shown(value: unknown): string {
+  return value === UNKNOWN_VALUE ? "(known after the update)" : describeValue(value);
 }
 
 export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
@@ -89,6 +122,51 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     return this.connection;
   }
 
+  /**
+   * Where the settings point, read without a request: the cloud, and the tenant as configured.
+   * Undefined when they cannot be read; the first request then says why.
+   */
+  private configuredTenant(): TenantInUse | undefined {
+    try {
+      const settings = resolveSettings(createLookup(this.stackConfig, this.environment.env));
+      return { cloud: settings.cloud, tenantId: settings.tenantId };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Refuses, before any request, a connector that state places in another tenant or cloud. */
+  private guardTenant(operation: string, recorded: RecordedTenant): void {
+    const now = this.configuredTenant();
+    if (now && pointsElsewhere(recorded, now)) {
+      throw new TenantMismatchError(tenantSwitchMessage(operation, recorded, now));
+    }
+  }
+
+  /**
+   * Where the connection reaches: the cloud, and the tenant its token was issued by (read from the
+   * token, which every Graph call needs anyway: no Graph request). A connector that state places
+   * elsewhere is refused before anything is read or written. A token that cannot be had is left to
+   * the Graph call, which says why.
+   */
+  private async tenantReached(operation: string, recorded: RecordedTenant = {}): Promise<RecordedTenant> {
+    this.guardTenant(operation, recorded);
+    const { settings, tokens } = this.connect();
+    const configured =
+      settings.tenantId && isGuid(settings.tenantId) ? settings.tenantId.toLowerCase() : undefined;
+    let tenantId = configured;
+    try {
+      tenantId = readClaims(await tokens.getToken())?.tid?.toLowerCase() ?? configured;
+    } catch {
+      // The Graph call that follows fails with the credential's error, naming its operation.
+    }
+    const reached = { cloud: settings.cloud, tenantId };
+    if (pointsElsewhere(recorded, reached)) {
+      throw new TenantMismatchError(tenantSwitchMessage(operation, recorded, reached));
+    }
+    return reached;
+  }
+
   private warn(message: string): void {
     (this.environment.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(message);
   }
@@ -99,21 +177,34 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
   }
 
   async diff(
-    _id: string,
+    id: string,
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
-  ): Promise<dynamic.DiffResult> {
-    const { changed, replaces } = diffConnector(
-      olds as Partial<ConnectorOutputs>,
-      news as Partial<ConnectorInputs>,
-    );
+  ): Promise<ConnectorDiffResult> {
+    const recorded = olds as Partial<ConnectorOutputs>;
+    const desired = news as Partial<ConnectorInputs>;
+    await asUserError(async () => this.guardTenant(`connector ${id}`, recorded));
+    const connectorDiff = diffConnector(recorded, desired);
+    const { changed, replaces } = connectorDiff;
+    const writes = proposedWrites(recorded, desired, connectorDiff);
+    if (this.environment.announceWrites && writes.length) {
+      this.warn(
+        `connector ${id} (${describeValue(recorded.displayName)}) will be updated, from the tenant's values as of ` +
+          `the last refresh to the stack's: ${writes.map((w) => `${w.property} ${shown(w.from)} → ${shown(w.to)}`).join(", ")}`,
+      );
+    }
     // A stack written by an older version stores another form of the provider (0.1 stored code).
     // Only an update rewrites the stored outputs, so report one: it makes no Graph request.
     const providerFormChanged =
       typeof olds[PROVIDER_KEY] === "string" &&
       typeof news[PROVIDER_KEY] === "string" &&
       olds[PROVIDER_KEY] !== news[PROVIDER_KEY];
-    return { changes: changed.length > 0 || providerFormChanged, replaces, deleteBeforeReplace: false };
+    return {
+      changes: changed.length > 0 || providerFormChanged,
+      replaces,
+      deleteBeforeReplace: false,
+      detailedDiff: detailedDiff(recorded, connectorDiff),
+    };
   }
 
   async create(inputs: Record<string, unknown>): Promise<dynamic.CreateResult> {
@@ -121,10 +212,11 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       const desired = asConnectorInputs(inputs);
       const { api } = this.connect();
       const provider = inputs[PROVIDER_KEY];
-      if (desired.connectorId !== undefined) return this.adopt(api, desired, provider);
+      const tenant = await this.tenantReached("create connector");
+      if (desired.connectorId !== undefined) return this.adopt(api, desired, provider, tenant);
       if (desired.registeredName !== undefined) {
         const connectorId = await this.findRegistered(api, desired.registeredName);
-        return this.adopt(api, { ...desired, connectorId }, provider);
+        return this.adopt(api, { ...desired, connectorId }, provider, tenant);
       }
 
       const body = createBody(desired);
@@ -152,6 +244,7 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       const outs = toOutputs(connector, {
         adopted: false,
         deleteOnDestroy: effectiveDeleteOnDestroy(desired),
+        ...tenant,
       });
       this.verifyApplied("create connector", desired, connector, outs, provider);
       return { id: connector.id, outs };
@@ -211,6 +304,7 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     api: ConnectorsApi,
     desired: ConnectorInputs,
     provider: unknown,
+    tenant: RecordedTenant,
   ): Promise<dynamic.CreateResult> {
     const id = desired.connectorId as string;
     const operation = `adopt connector ${id}`;
@@ -246,6 +340,7 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       adopted: true,
       deleteOnDestroy: effectiveDeleteOnDestroy(desired),
       registeredName: desired.registeredName,
+      ...tenant,
     });
     this.verifyApplied(operation, desired, connector, outs, provider);
     return { id: connector.id, outs };
@@ -283,6 +378,8 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
   async read(id: string, props: Record<string, unknown> = {}): Promise<dynamic.ReadResult> {
     return asUserError(async () => {
       const importing = props.connectorId === undefined;
+      const recorded = props as Partial<ConnectorOutputs>;
+      const tenant = await this.tenantReached(`${importing ? "import" : "read"} connector ${id}`, recorded);
       const { api, settings } = this.connect();
       // One GET each. A 404 is confirmed by the list before the resource leaves state: a transient
       // 404 (a replica behind) must not orphan a connector that the next up would then refuse to
@@ -299,8 +396,11 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       // so a transient failure never loses state.
       if (!connector) return { id: "" };
       this.held.add(idKey(connector.id));
-      const recorded = props as Partial<ConnectorOutputs>;
-      const ownership = { ...recordedOwnership(recorded), registeredName: recorded.registeredName };
+      const ownership = {
+        ...recordedOwnership(recorded),
+        registeredName: recorded.registeredName,
+        ...tenant,
+      };
       const outputs = toOutputs(connector, ownership);
       if (importing) return { id: connector.id, props: outputs, inputs: importedInputs(outputs) };
       return { id: connector.id, props: outputs };
@@ -320,11 +420,16 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
         registeredName: desired.registeredName ?? previous.registeredName,
       };
       const body = patchBody(desired, previous);
-      if (!body) return { outs: { ...withoutProvider(olds), ...withoutUndefined(ownership) } };
+      // Nothing to write (only how the stack holds it changed): no request, the tenant as recorded.
+      if (!body) {
+        this.guardTenant(`update connector ${id}`, previous);
+        return { outs: { ...withoutProvider(olds), ...withoutUndefined(ownership) } };
+      }
+      const tenant = await this.tenantReached(`update connector ${id}`, previous);
       const connector = await this.connect().api.update(id, body);
       const message = notTakenMessage(`update connector ${id}`, desired, connector);
       if (message) throw new VerificationError(message);
-      return { outs: toOutputs(connector, ownership) };
+      return { outs: toOutputs(connector, { ...ownership, ...tenant }) };
     });
   }
 
@@ -340,6 +445,7 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
         );
         return;
       }
+      await this.tenantReached(`delete connector ${id}`, outputs);
       await this.connect().api.delete(id);
     });
   }
@@ -364,5 +470,8 @@ function withoutProvider(props: Record<string, unknown>): Record<string, unknown
   return rest;
 }
 
-/** The provider of this process: the serialized shim delegates every call to it. */
-export const provider = new DomainJoinConnectorProvider();
+/**
+ * The dynamic provider of this process: the serialized shim delegates every call to it. Its
+ * protocol carries no detailed diff, so it says each update's writes in a warning.
+ */
+export const provider = new DomainJoinConnectorProvider({ announceWrites: true });

@@ -92,4 +92,14 @@ export abstract class DomainJoinConnectorOutputs extends pulumi.dynamic.Resource
    * True when the connector existed before this resource and was adopted rather than created.
    */
   declare public readonly adopted: pulumi.Output<boolean>;
+  /**
+   * The Entra ID tenant the connector lives in (its id, from the token that reached it). A stack
+   * whose provider points at another tenant is refused before any request, so a connector is never
+   * looked for, written or dropped in the wrong tenant.
+   */
+  declare public readonly tenantId: pulumi.Output<string | undefined>;
+  /**
+   * The Microsoft cloud of that tenant (`global`, `usgov`, `usgovdod`, `china`).
+   */
+  declare public readonly cloud: pulumi.Output<string | undefined>;
 }

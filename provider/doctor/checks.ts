@@ -2,6 +2,7 @@
  * The doctor's judgements, pure: what an access token's claims say about the app's permission and
  * cloud, and the fix for each failure it can name. doctor/command.ts runs the checks and prints them.
  */
+import { readClaims, type TokenClaims } from "../logic/token-claims";
 import { CLOUDS, CLOUD_NAMES, CloudName } from "../logic/clouds";
 import { READ_PERMISSION, WRITE_PERMISSION } from "../connector/constants";
 
@@ -16,31 +17,7 @@ export interface Check {
   fix?: string;
 }
 
-/** The claims of an access token the doctor reads; no signature is checked, nothing is trusted. */
-export interface TokenClaims {
-  aud?: string | string[];
-  tid?: string;
-  roles?: string[];
-  scp?: string;
-  exp?: number;
-  appid?: string;
-  azp?: string;
-}
-
-/**
- * The payload of a compact JWT, or undefined when the token is not one (some credentials return
- * opaque tokens). Reading claims needs no key; the doctor only reports what the token says.
- */
-export function readClaims(token: string): TokenClaims | undefined {
-  const parts = token.split(".");
-  if (parts.length !== 3) return undefined;
-  try {
-    const payload: unknown = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
-    return payload !== null && typeof payload === "object" ? (payload as TokenClaims) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { readClaims, type TokenClaims };
 
 /** Microsoft Graph's application id: tokens for Graph may name it instead of the resource URL. */
 const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";

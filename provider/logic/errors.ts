@@ -64,6 +64,11 @@ export class OwnershipError extends IntuneError {
   override readonly name = "OwnershipError";
 }
 
+/** A connector recorded in one tenant or cloud while the provider points at another. */
+export class TenantMismatchError extends IntuneError {
+  override readonly name = "TenantMismatchError";
+}
+
 /** A lookup (getConnector) that found no connector, or several, by the name asked for. */
 export class ConnectorLookupError extends IntuneError {
   override readonly name = "ConnectorLookupError";

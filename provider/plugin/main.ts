@@ -8,9 +8,9 @@
 import { main } from "@pulumi/pulumi/provider";
 import { engineAddressOf, engineWarnings } from "./engine-log";
 import { IntunePluginProvider } from "./provider";
-import { receiveProviderConfig } from "./provider-config";
+import { serveCalls } from "./served-calls";
 
 const args = process.argv.slice(2);
 const plugin = new IntunePluginProvider({ warnings: engineWarnings(engineAddressOf(args)) });
-receiveProviderConfig(plugin);
+serveCalls(plugin);
 void main(plugin, args);

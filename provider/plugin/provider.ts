@@ -6,7 +6,11 @@
  */
 import type * as provider from "@pulumi/pulumi/provider";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { DomainJoinConnectorProvider, type ProviderEnvironment } from "../connector/provider";
+import {
+  DomainJoinConnectorProvider,
+  type ConnectorDiffResult,
+  type ProviderEnvironment,
+} from "../connector/provider";
 import type { ConnectorFilter } from "../inventory/lookup";
 import type { Connection } from "../connection";
 import { ConfigurationError, asUserError } from "../logic/errors";
@@ -121,7 +125,7 @@ export class IntunePluginProvider implements provider.Provider {
     urn: string,
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
-  ): Promise<provider.DiffResult> {
+  ): Promise<ConnectorDiffResult> {
     return this.forResource(urn, () => this.connectors.diff(id, olds, news));
   }
 

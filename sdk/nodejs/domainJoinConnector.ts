@@ -49,6 +49,10 @@ export class DomainJoinConnector extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly adopted: pulumi.Output<boolean>;
     /**
+     * The Microsoft cloud of that tenant (`global`, `usgov`, `usgovdod`, `china`).
+     */
+    declare public /*out*/ readonly cloud: pulumi.Output<string | undefined>;
+    /**
      * The connector's id in Intune (a GUID); also the resource's id.
      */
     declare public readonly connectorId: pulumi.Output<string>;
@@ -72,6 +76,10 @@ export class DomainJoinConnector extends pulumi.CustomResource {
      * Intune's verdict on the connector's heartbeats: `active`, `error`, `inactive` (active while it checks in, error after an hour without a heartbeat, inactive after five days). An output only.
      */
     declare public readonly state: pulumi.Output<string | undefined>;
+    /**
+     * The Entra ID tenant the connector lives in (its id, from the token that reached it). A stack whose provider points at another tenant is refused before any request, so a connector is never looked for, written or dropped in the wrong tenant.
+     */
+    declare public /*out*/ readonly tenantId: pulumi.Output<string | undefined>;
     /**
      * The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
      */
@@ -99,15 +107,19 @@ export class DomainJoinConnector extends pulumi.CustomResource {
             resourceInputs["state"] = args?.state;
             resourceInputs["version"] = args?.version;
             resourceInputs["adopted"] = undefined /*out*/;
+            resourceInputs["cloud"] = undefined /*out*/;
             resourceInputs["lastConnectionDateTime"] = undefined /*out*/;
+            resourceInputs["tenantId"] = undefined /*out*/;
         } else {
             resourceInputs["adopted"] = undefined /*out*/;
+            resourceInputs["cloud"] = undefined /*out*/;
             resourceInputs["connectorId"] = undefined /*out*/;
             resourceInputs["deleteOnDestroy"] = undefined /*out*/;
             resourceInputs["displayName"] = undefined /*out*/;
             resourceInputs["lastConnectionDateTime"] = undefined /*out*/;
             resourceInputs["registeredName"] = undefined /*out*/;
             resourceInputs["state"] = undefined /*out*/;
+            resourceInputs["tenantId"] = undefined /*out*/;
             resourceInputs["version"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);

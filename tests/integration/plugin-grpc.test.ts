@@ -101,8 +101,43 @@ describe("the intune plugin over gRPC: the engine's config calls decide the tena
     read.setProperties(Struct.fromJavaScript({}));
     const imported = await call<any>(client, "read", read);
     expect(imported.getId()).to.equal(ONLY_IN_B);
-    expect(imported.getInputs().toJavaScript()).to.deep.equal({ displayName: "ODJ-B-SRV01", connectorId: ONLY_IN_B });
+    expect(imported.getInputs().toJavaScript()).to.deep.equal({
+      displayName: "ODJ-B-SRV01",
+      connectorId: ONLY_IN_B,
+    });
     expect(tenantA.summaryLine()).to.equal("Graph: no requests");
     expect(tenantB.summary().GET).to.be.greaterThan(0);
+  });
+
+  it("Diff hands the engine the detailed diff, against what state holds, so a preview shows drift", async () => {
+    const diff = new proto.DiffRequest();
+    diff.setId(ONLY_IN_B);
+    diff.setUrn(URN);
+    // After a refresh found the portal's rename: state holds the tenant's name.
+    diff.setOlds(
+      Struct.fromJavaScript({
+        connectorId: ONLY_IN_B,
+        displayName: "Renamed in the portal",
+        version: "6.2504.2001.8",
+        adopted: true,
+        deleteOnDestroy: false,
+      }),
+    );
+    diff.setNews(
+      Struct.fromJavaScript({ connectorId: ONLY_IN_B, displayName: "Declared", deleteOnDestroy: true }),
+    );
+    const diffed = await call<any>(client, "diff", diff);
+    expect(diffed.getChanges()).to.equal(proto.DiffResponse.DiffChanges.DIFF_SOME);
+    expect(diffed.getHasdetaileddiff()).to.equal(true);
+    const detailed: Record<string, [number, boolean]> = {};
+    diffed.getDetaileddiffMap().forEach((d: any, property: string) => {
+      detailed[property] = [d.getKind(), d.getInputdiff()];
+    });
+    expect(detailed).to.deep.equal({
+      displayName: [proto.PropertyDiff.Kind.UPDATE, false],
+      deleteOnDestroy: [proto.PropertyDiff.Kind.UPDATE, false],
+    });
+    expect(diffed.getDiffsList().sort()).to.deep.equal(["deleteOnDestroy", "displayName"]);
+    expect(diffed.getReplacesList()).to.deep.equal([]);
   });
 });

@@ -87,6 +87,7 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
         changes: false,
         replaces: [],
         deleteBeforeReplace: false,
+        detailedDiff: {},
       });
     });
 
@@ -95,6 +96,8 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
         changes: true,
         replaces: [],
         deleteBeforeReplace: false,
+        // For the engine's detailed diff (the plugin's): against the outputs, so drift shows.
+        detailedDiff: { displayName: "update" },
       });
     });
 
@@ -105,6 +108,7 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
         changes: true,
         replaces: [],
         deleteBeforeReplace: false,
+        detailedDiff: {},
       });
       const same = { ...now, __provider: stored.__provider };
       expect((await t.provider.diff(olds.connectorId, stored, same)).changes).to.equal(false);
@@ -184,6 +188,8 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
         lastConnectionDateTime: NEVER,
         adopted: false,
         deleteOnDestroy: true,
+        tenantId: emulator.tenantId,
+        cloud: "global",
       });
       expect(t.warnings).to.deep.equal([]);
     });
@@ -281,6 +287,8 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
           lastConnectionDateTime: NEVER,
           adopted: false,
           deleteOnDestroy: true,
+          tenantId: emulator.tenantId,
+          cloud: "global",
           __provider: "serialized",
         });
         expect(graph.requests.map((r) => r.method)).to.deep.equal(["GET", "POST"]);
@@ -399,6 +407,8 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
         lastConnectionDateTime: "2030-01-01T00:00:00.0000000Z",
         adopted: true,
         deleteOnDestroy: false,
+        tenantId: emulator.tenantId,
+        cloud: "global",
         __provider: "serialized",
       });
       expect(graphCalls(emulator)).to.deep.equal(["token", "GET 200", "PATCH 200"]);
@@ -426,6 +436,8 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
           lastConnectionDateTime: NEVER,
           adopted: false,
           deleteOnDestroy: true,
+          tenantId: emulator.tenantId,
+          cloud: "global",
         },
       });
     });
@@ -443,6 +455,8 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
         lastConnectionDateTime: NEVER,
         adopted: false,
         deleteOnDestroy: true,
+        tenantId: emulator.tenantId,
+        cloud: "global",
       });
     });
 

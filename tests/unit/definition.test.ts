@@ -125,7 +125,13 @@ describe("one connector, one definition", () => {
       state: "active",
       lastConnectionDateTime: "2026-12-01T10:00:00Z",
     };
-    const outputs = toOutputs(connector, { adopted: true, deleteOnDestroy: false, registeredName: "SRV01" });
+    const outputs = toOutputs(connector, {
+      adopted: true,
+      deleteOnDestroy: false,
+      registeredName: "SRV01",
+      tenantId: "4a7c2e91-5d3b-4f68-8e1a-9c0b2d4f6e83",
+      cloud: "global",
+    });
     expect(Object.keys(outputs).sort()).to.deep.equal([...OUTPUT_PROPERTIES].sort());
     expect(outputs).to.include({ connectorId: connector.id, displayName: "ODJ Paris", adopted: true });
     expect(toInfo(connector)).to.deep.equal(connector);

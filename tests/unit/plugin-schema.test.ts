@@ -9,7 +9,7 @@ import { toOutputs } from "pulumi-intune-domain-join/internal/connector/outputs"
 import { SETTINGS } from "pulumi-intune-domain-join/internal/config/settings";
 import { packageSchema } from "pulumi-intune-domain-join/internal/plugin/schema";
 import { configLookup } from "pulumi-intune-domain-join/internal/plugin/provider";
-import { configHandlers } from "pulumi-intune-domain-join/internal/plugin/provider-config";
+import { configHandlers } from "pulumi-intune-domain-join/internal/plugin/served-calls";
 import {
   engineAddressOf,
   engineWarnings,
@@ -79,7 +79,7 @@ describe("the intune package schema", () => {
   it("declares every output the provider stores, and marks the ids that replace", () => {
     const outputs = toOutputs(
       { id: "x", displayName: "a", version: "1.0", state: "active", lastConnectionDateTime: null },
-      { adopted: true, deleteOnDestroy: false, registeredName: "b" },
+      { adopted: true, deleteOnDestroy: false, registeredName: "b", tenantId: "t", cloud: "global" },
     );
     expect(Object.keys(connector.properties).sort()).to.deep.equal(Object.keys(outputs).sort());
     const replacing = Object.entries(connector.inputProperties).filter(([, p]) => p.replaceOnChanges);

@@ -18,6 +18,8 @@ type DomainJoinConnector struct {
 
 	// True when the connector existed before this resource and was adopted rather than created.
 	Adopted pulumi.BoolOutput `pulumi:"adopted"`
+	// The Microsoft cloud of that tenant (`global`, `usgov`, `usgovdod`, `china`).
+	Cloud pulumi.StringPtrOutput `pulumi:"cloud"`
 	// The connector's id in Intune (a GUID); also the resource's id.
 	ConnectorId pulumi.StringOutput `pulumi:"connectorId"`
 	// Whether destroying the resource deletes the connector from Intune: the setting in effect.
@@ -30,6 +32,8 @@ type DomainJoinConnector struct {
 	RegisteredName pulumi.StringPtrOutput `pulumi:"registeredName"`
 	// Intune's verdict on the connector's heartbeats: `active`, `error`, `inactive` (active while it checks in, error after an hour without a heartbeat, inactive after five days). An output only.
 	State pulumi.StringPtrOutput `pulumi:"state"`
+	// The Entra ID tenant the connector lives in (its id, from the token that reached it). A stack whose provider points at another tenant is refused before any request, so a connector is never looked for, written or dropped in the wrong tenant.
+	TenantId pulumi.StringPtrOutput `pulumi:"tenantId"`
 	// The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
 	Version pulumi.StringPtrOutput `pulumi:"version"`
 }
@@ -163,6 +167,11 @@ func (o DomainJoinConnectorOutput) Adopted() pulumi.BoolOutput {
 	return o.ApplyT(func(v *DomainJoinConnector) pulumi.BoolOutput { return v.Adopted }).(pulumi.BoolOutput)
 }
 
+// The Microsoft cloud of that tenant (`global`, `usgov`, `usgovdod`, `china`).
+func (o DomainJoinConnectorOutput) Cloud() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DomainJoinConnector) pulumi.StringPtrOutput { return v.Cloud }).(pulumi.StringPtrOutput)
+}
+
 // The connector's id in Intune (a GUID); also the resource's id.
 func (o DomainJoinConnectorOutput) ConnectorId() pulumi.StringOutput {
 	return o.ApplyT(func(v *DomainJoinConnector) pulumi.StringOutput { return v.ConnectorId }).(pulumi.StringOutput)
@@ -191,6 +200,11 @@ func (o DomainJoinConnectorOutput) RegisteredName() pulumi.StringPtrOutput {
 // Intune's verdict on the connector's heartbeats: `active`, `error`, `inactive` (active while it checks in, error after an hour without a heartbeat, inactive after five days). An output only.
 func (o DomainJoinConnectorOutput) State() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *DomainJoinConnector) pulumi.StringPtrOutput { return v.State }).(pulumi.StringPtrOutput)
+}
+
+// The Entra ID tenant the connector lives in (its id, from the token that reached it). A stack whose provider points at another tenant is refused before any request, so a connector is never looked for, written or dropped in the wrong tenant.
+func (o DomainJoinConnectorOutput) TenantId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DomainJoinConnector) pulumi.StringPtrOutput { return v.TenantId }).(pulumi.StringPtrOutput)
 }
 
 // The connector software version Intune has: an empty string for a connector created without one, until its software reports one.

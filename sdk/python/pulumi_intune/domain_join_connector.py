@@ -217,7 +217,9 @@ class DomainJoinConnector(pulumi.CustomResource):
             __props__.__dict__["state"] = state
             __props__.__dict__["version"] = version
             __props__.__dict__["adopted"] = None
+            __props__.__dict__["cloud"] = None
             __props__.__dict__["last_connection_date_time"] = None
+            __props__.__dict__["tenant_id"] = None
         super(DomainJoinConnector, __self__).__init__(
             'intune:index:DomainJoinConnector',
             resource_name,
@@ -241,12 +243,14 @@ class DomainJoinConnector(pulumi.CustomResource):
         __props__ = DomainJoinConnectorArgs.__new__(DomainJoinConnectorArgs)
 
         __props__.__dict__["adopted"] = None
+        __props__.__dict__["cloud"] = None
         __props__.__dict__["connector_id"] = None
         __props__.__dict__["delete_on_destroy"] = None
         __props__.__dict__["display_name"] = None
         __props__.__dict__["last_connection_date_time"] = None
         __props__.__dict__["registered_name"] = None
         __props__.__dict__["state"] = None
+        __props__.__dict__["tenant_id"] = None
         __props__.__dict__["version"] = None
         return DomainJoinConnector(resource_name, opts=opts, __props__=__props__)
 
@@ -263,6 +267,14 @@ class DomainJoinConnector(pulumi.CustomResource):
         True when the connector existed before this resource and was adopted rather than created.
         """
         return pulumi.get(self, "adopted")
+
+    @_builtins.property
+    @pulumi.getter
+    def cloud(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The Microsoft cloud of that tenant (`global`, `usgov`, `usgovdod`, `china`).
+        """
+        return pulumi.get(self, "cloud")
 
     @_builtins.property
     @pulumi.getter(name="connectorId")
@@ -311,6 +323,14 @@ class DomainJoinConnector(pulumi.CustomResource):
         Intune's verdict on the connector's heartbeats: `active`, `error`, `inactive` (active while it checks in, error after an hour without a heartbeat, inactive after five days). An output only.
         """
         return pulumi.get(self, "state")
+
+    @_builtins.property
+    @pulumi.getter(name="tenantId")
+    def tenant_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The Entra ID tenant the connector lives in (its id, from the token that reached it). A stack whose provider points at another tenant is refused before any request, so a connector is never looked for, written or dropped in the wrong tenant.
+        """
+        return pulumi.get(self, "tenant_id")
 
     @_builtins.property
     @pulumi.getter

@@ -1,9 +1,10 @@
 /**
- * Provider configuration for a plugin on `@pulumi/pulumi/provider`'s `main`. Its server (3.276)
- * answers CheckConfig and DiffConfig "not implemented" and drops what Configure carries, which
- * serves component providers (their config arrives with each construct) but leaves a resource
- * provider without its tenant and credential. So, before `main` registers its gRPC service, the
- * three config calls of that service are answered here; every other call stays the SDK's.
+ * The engine's calls that the server of `@pulumi/pulumi/provider`'s `main` (3.276) answers in a
+ * way a resource provider cannot use, answered here instead; every other call stays the SDK's.
+ * - CheckConfig and DiffConfig it answers "not implemented", and Configure's settings it drops:
+ *   that serves component providers (their config arrives with each construct) but leaves a
+ *   resource provider without its tenant and credential.
+ * - Diff it answers without the detailed diff, so a preview would say "update" and not what.
  */
 import { fromPulumi } from "./pulumi-internals";
 
@@ -13,6 +14,24 @@ type Handler = (call: { request: any }, callback: Callback) => void; // eslint-d
 /** What the provider needs from Configure: the settings by their full key (`intune:tenantId`). */
 export interface ConfigReceiver {
   configure(variables: Record<string, string>): void;
+}
+
+/** A diff with its detailed diff: each changed property, and how (against the old outputs). */
+export interface DetailedDiffResult {
+  changes?: boolean;
+  replaces?: string[];
+  deleteBeforeReplace?: boolean;
+  detailedDiff?: Record<string, "add" | "add-replace" | "update" | "update-replace">;
+}
+
+/** What the served calls hand to the provider. */
+export interface ServedProvider extends ConfigReceiver {
+  diff(
+    id: string,
+    urn: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<DetailedDiffResult>;
 }
 
 /** Whether two config bags say the same: the engine updates the provider in place when not. */
@@ -72,15 +91,60 @@ export function configHandlers(
   };
 }
 
+/** The Diff handler: the SDK's answer, plus the detailed diff the engine shows in a preview. */
+export function diffHandler(provider: ServedProvider): Handler {
+  const proto = fromPulumi("@pulumi/pulumi/proto/provider_pb.js");
+  const KINDS: Record<string, number> = {
+    add: proto.PropertyDiff.Kind.ADD,
+    "add-replace": proto.PropertyDiff.Kind.ADD_REPLACE,
+    update: proto.PropertyDiff.Kind.UPDATE,
+    "update-replace": proto.PropertyDiff.Kind.UPDATE_REPLACE,
+  };
+  return (call, callback) => {
+    const request = call.request;
+    provider
+      .diff(
+        request.getId(),
+        request.getUrn(),
+        request.getOlds().toJavaScript(),
+        request.getNews().toJavaScript(),
+      )
+      .then((result) => {
+        const response = new proto.DiffResponse();
+        response.setChanges(
+          result.changes === true
+            ? proto.DiffResponse.DiffChanges.DIFF_SOME
+            : result.changes === false
+              ? proto.DiffResponse.DiffChanges.DIFF_NONE
+              : proto.DiffResponse.DiffChanges.DIFF_UNKNOWN,
+        );
+        response.setReplacesList(result.replaces ?? []);
+        response.setDeletebeforereplace(result.deleteBeforeReplace ?? false);
+        const detailed = Object.entries(result.detailedDiff ?? {});
+        response.setDiffsList(detailed.map(([property]) => property));
+        for (const [property, kind] of detailed) {
+          const diff = new proto.PropertyDiff();
+          diff.setKind(KINDS[kind]);
+          // Against the old outputs: the tenant as of the last refresh, so drift shows.
+          diff.setInputdiff(false);
+          response.getDetaileddiffMap().set(property, diff);
+        }
+        response.setHasdetaileddiff(true);
+        callback(undefined, response);
+      })
+      .catch((error: unknown) => callback(error));
+  };
+}
+
 /**
- * Routes the config calls of the next ResourceProvider service registered in this process to
- * `receiver`. Call it once, before `main`.
+ * Routes the config calls and Diff of the next ResourceProvider service registered in this
+ * process to `provider`. Call it once, before `main`.
  */
-export function receiveProviderConfig(receiver: ConfigReceiver): void {
+export function serveCalls(provider: ServedProvider): void {
   const grpc = fromPulumi("@grpc/grpc-js");
   const services = fromPulumi("@pulumi/pulumi/proto/provider_grpc_pb.js");
   const addService = grpc.Server.prototype.addService;
-  const handlers = configHandlers(receiver);
+  const handlers = { ...configHandlers(provider), diff: diffHandler(provider) };
   grpc.Server.prototype.addService = function (service: unknown, implementation: object) {
     const served =
       service === services.ResourceProviderService
