@@ -12,7 +12,7 @@ import {
   inputDefinition,
   type InputProperty,
 } from "./definition";
-import { OUTPUT_ONLY_PREFIX, PROVIDER_KEY, UNKNOWN_VALUE } from "./constants";
+import { OUTPUT_ONLY_PREFIX, PROVIDER_KEY, RESOURCE_NAME_INPUT, UNKNOWN_VALUE } from "./constants";
 import { describeValue, isAbsent } from "./values";
 
 export { describeValue };
@@ -76,7 +76,7 @@ export function checkInputs(news: Record<string, unknown>): CheckResult {
     const key = givenKey.startsWith(OUTPUT_ONLY_PREFIX)
       ? givenKey.slice(OUTPUT_ONLY_PREFIX.length)
       : givenKey;
-    if (key === PROVIDER_KEY) {
+    if (key === PROVIDER_KEY || key === RESOURCE_NAME_INPUT) {
       inputs[key] = value;
       continue;
     }

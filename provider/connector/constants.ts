@@ -56,6 +56,13 @@ export const STATE_INPUT_IGNORED =
 /** Prefix under which the resource class carries `id` / `urn` inputs, which Pulumi would drop. */
 export const OUTPUT_ONLY_PREFIX = "__given_";
 
+/**
+ * The input under which the TypeScript resource passes its name to the provider, which the
+ * dynamic protocol does not carry (the plugin knows it from each call's URN): ownership errors name
+ * resources by it. Never checked, diffed or stored as an output.
+ */
+export const RESOURCE_NAME_INPUT = "__resourceName";
+
 /** Pulumi's own key for the serialized provider, present in every input and output bag. */
 export const PROVIDER_KEY = "__provider";
 

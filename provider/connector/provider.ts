@@ -37,7 +37,7 @@ import {
   namesakes,
   recordedOwnership,
 } from "./ownership";
-import { PROVIDER_KEY, UNKNOWN_VALUE, isGuid } from "./constants";
+import { PROVIDER_KEY, RESOURCE_NAME_INPUT, UNKNOWN_VALUE, isGuid } from "./constants";
 import { ConnectorInputs, ConnectorOutputs, GraphConnector } from "./definition";
 import { ConnectorsApi, ConnectorsApiOptions } from "../graph/connectors";
 import { recordIntent } from "./create-journal";
@@ -84,10 +84,10 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
   private stackConfig: ((key: string) => string | undefined) | undefined;
   private connection: Connection | undefined;
   // One provider process serves every resource of a deployment, so it sees every claim. Ids this
-  // deployment holds (created, adopted, read) are never another create's outcome; an adopted id
-  // and a display name being created have one owner each.
+  // deployment holds (created, adopted, read) are never another create's outcome; a connector (by
+  // id, or by the name it is adopted by) and a display name being created have one owner each.
   private readonly held = new Set<string>();
-  private readonly claims = new Map<string, string>();
+  private readonly managers = new Map<string, string>();
   private readonly creating = new Set<string>();
 
   constructor(private readonly environment: ProviderEnvironment = {}) {}
@@ -171,19 +171,66 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     (this.environment.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(message);
   }
 
-  async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+  /**
+   * Validates the inputs, and records which connector the resource manages: a second resource that
+   * names the same one (its id in any letter case, or the same registered name) fails here, in
+   * preview, naming both, before anything is written.
+   */
+  async check(
+    _olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+    resource?: string,
+  ): Promise<dynamic.CheckResult> {
     const { inputs, failures } = checkInputs(news);
+    if (failures.length) return { inputs: news, failures };
+    const name = resourceName(resource, news);
+    // Told apart by name only: a resource's display name may change between its own calls.
+    if (name !== undefined) {
+      for (const [property, key] of managedKeys(inputs)) {
+        const holder = this.manage(key, labelOf(name));
+        if (holder) {
+          const reason = `${property} ${describeValue(inputs[property])}: ${twoManagersMessage(holder, labelOf(name), key)}`;
+          failures.push({ property, reason });
+        }
+      }
+    }
     return failures.length ? { inputs: news, failures } : { inputs };
+  }
+
+  /** Records that `who` manages the connector `key` names; returns the other resource that already does. */
+  private manage(key: string, who: string): string | undefined {
+    const holder = this.managers.get(key);
+    if (holder !== undefined && holder !== who) return holder;
+    this.managers.set(key, who);
+    return undefined;
+  }
+
+  /** Throws, naming both resources, when another resource of the deployment manages the connector. */
+  private manageOrThrow(key: string, who: string, operation: string): void {
+    const holder = this.manage(key, who);
+    if (holder) throw new OwnershipError(`${operation}: ${twoManagersMessage(holder, who, key)}`);
   }
 
   async diff(
     id: string,
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
+    resource?: string,
   ): Promise<ConnectorDiffResult> {
     const recorded = olds as Partial<ConnectorOutputs>;
     const desired = news as Partial<ConnectorInputs>;
-    await asUserError(async () => this.guardTenant(`connector ${id}`, recorded));
+    await asUserError(async () => {
+      this.guardTenant(`connector ${id}`, recorded);
+      // The connector this resource holds, as state says (it may have been adopted by name).
+      const name = resourceName(resource, news);
+      if (
+        name !== undefined &&
+        typeof recorded.connectorId === "string" &&
+        desired.connectorId === undefined
+      ) {
+        this.manageOrThrow(`id:${idKey(recorded.connectorId)}`, labelOf(name), `connector ${id}`);
+      }
+    });
     const connectorDiff = diffConnector(recorded, desired);
     const { changed, replaces } = connectorDiff;
     const writes = proposedWrites(recorded, desired, connectorDiff);
@@ -207,16 +254,27 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     };
   }
 
-  async create(inputs: Record<string, unknown>): Promise<dynamic.CreateResult> {
+  async create(inputs: Record<string, unknown>, resource?: string): Promise<dynamic.CreateResult> {
     return asUserError(async () => {
       const desired = asConnectorInputs(inputs);
+      // Without a name (older callers), an adoption is told apart by the display name it declares.
+      const name = resourceName(resource, inputs);
+      const who = name !== undefined ? labelOf(name) : `displayName ${JSON.stringify(desired.displayName)}`;
+      if (desired.registeredName !== undefined) {
+        const key = `registered:${displayNameKey(desired.registeredName)}`;
+        this.manageOrThrow(
+          key,
+          who,
+          `adopt the connector registered as ${JSON.stringify(desired.registeredName)}`,
+        );
+      }
       const { api } = this.connect();
       const provider = inputs[PROVIDER_KEY];
       const tenant = await this.tenantReached("create connector");
-      if (desired.connectorId !== undefined) return this.adopt(api, desired, provider, tenant);
+      if (desired.connectorId !== undefined) return this.adopt(api, desired, provider, tenant, who);
       if (desired.registeredName !== undefined) {
         const connectorId = await this.findRegistered(api, desired.registeredName);
-        return this.adopt(api, { ...desired, connectorId }, provider, tenant);
+        return this.adopt(api, { ...desired, connectorId }, provider, tenant, who);
       }
 
       const body = createBody(desired);
@@ -305,20 +363,13 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     desired: ConnectorInputs,
     provider: unknown,
     tenant: RecordedTenant,
+    who: string,
   ): Promise<dynamic.CreateResult> {
     const id = desired.connectorId as string;
     const operation = `adopt connector ${id}`;
     const key = idKey(id);
-    const owner = `displayName ${JSON.stringify(desired.displayName)}`;
-    const holder = this.claims.get(key);
-    if (holder !== undefined) {
-      throw new OwnershipError(
-        `${operation}: another resource of this deployment (${holder}) adopts this connector, and ` +
-          `this one (${owner}) claims it too. A connector can have one resource only: remove one ` +
-          "of them, or give it the id of another connector",
-      );
-    }
-    this.claims.set(key, owner);
+    // By registered name, the id is known only now: it must be no other resource's either.
+    this.manageOrThrow(`id:${key}`, who, operation);
     this.held.add(key);
     let connector: GraphConnector;
     try {
@@ -333,7 +384,7 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       const body = patchBody(desired, existing);
       connector = body ? await api.update(id, body) : existing;
     } catch (error) {
-      this.claims.delete(key); // nothing reaches state, so this attempt holds no claim
+      this.managers.delete(`id:${key}`); // nothing reaches state, so this attempt holds no claim
       throw error;
     }
     const outs = toOutputs(connector, {
@@ -411,10 +462,13 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     id: string,
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
+    resource?: string,
   ): Promise<dynamic.UpdateResult> {
     return asUserError(async () => {
       const previous = olds as unknown as ConnectorOutputs;
       const desired = asConnectorInputs(news);
+      const name = resourceName(resource, news);
+      if (name !== undefined) this.manageOrThrow(`id:${idKey(id)}`, labelOf(name), `update connector ${id}`);
       const ownership = {
         ...ownershipAfterUpdate(previous, desired),
         registeredName: desired.registeredName ?? previous.registeredName,
@@ -475,3 +529,33 @@ function withoutProvider(props: Record<string, unknown>): Record<string, unknown
  * protocol carries no detailed diff, so it says each update's writes in a warning.
  */
 export const provider = new DomainJoinConnectorProvider({ announceWrites: true });
+
+/** The resource's name: from the call (the plugin, by its URN), or the TypeScript resource's input. */
+function resourceName(resource: string | undefined, inputs: Record<string, unknown>): string | undefined {
+  const name = resource ?? inputs[RESOURCE_NAME_INPUT];
+  return typeof name === "string" ? name : undefined;
+}
+
+const labelOf = (name: string) => `resource ${JSON.stringify(name)}`;
+
+/** The connectors a resource's inputs name: by id, and by the name it is adopted by. */
+function managedKeys(inputs: Record<string, unknown>): [property: string, key: string][] {
+  const keys: [string, string][] = [];
+  const { connectorId, registeredName } = inputs;
+  if (typeof connectorId === "string" && connectorId !== UNKNOWN_VALUE) {
+    keys.push(["connectorId", `id:${idKey(connectorId)}`]);
+  }
+  if (typeof registeredName === "string" && registeredName !== UNKNOWN_VALUE) {
+    keys.push(["registeredName", `registered:${displayNameKey(registeredName)}`]);
+  }
+  return keys;
+}
+
+/** Two resources, one connector: both named, and what to do. */
+function twoManagersMessage(holder: string, who: string, key: string): string {
+  const what = key.startsWith("registered:") ? "the connector registered under this name" : "this connector";
+  return (
+    `another resource of this deployment (${holder}) adopts ${what}, and this one (${who}) claims it too. ` +
+    "A connector can have one resource only: remove one of them, or give it the id of another connector"
+  );
+}

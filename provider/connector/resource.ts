@@ -8,7 +8,7 @@ import * as storedProvider from "./stored-provider";
 import { OUTPUT_PROPERTIES } from "./definition";
 import { idKey } from "./ownership";
 import { ignoredInputWarnings } from "./check";
-import { OUTPUT_ONLY_PREFIX, PACKAGE_NAME, RESOURCE_NAME } from "./constants";
+import { OUTPUT_ONLY_PREFIX, PACKAGE_NAME, RESOURCE_NAME, RESOURCE_NAME_INPUT } from "./constants";
 import {
   DomainJoinConnectorOutputs,
   type DomainJoinConnectorArgs,
@@ -95,6 +95,8 @@ export class DomainJoinConnector extends DomainJoinConnectorOutputs {
         // whole, so a mistaken or unknown key reaches `check` and is reported there.
         ...Object.fromEntries(OUTPUT_PROPERTIES.map((key) => [key, undefined])),
         ...given,
+        // The dynamic protocol does not say which resource a call is about: ownership errors need it.
+        [RESOURCE_NAME_INPUT]: name,
       },
       opts,
       PACKAGE_NAME,

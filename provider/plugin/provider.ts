@@ -33,6 +33,11 @@ export function configLookup(variables: Record<string, string>): (key: string) =
   return (key) => settings.get(key);
 }
 
+/** The resource's name, the last part of its URN. */
+function resourceNameOf(urn: string): string {
+  return urn.split("::").pop() ?? urn;
+}
+
 function isConnector(urn: string): boolean {
   // urn:pulumi:stack::project::[parent$]type::name
   const type = urn.split("::")[2]?.split("$").pop();
@@ -113,7 +118,7 @@ export class IntunePluginProvider implements provider.Provider {
     news: Record<string, unknown>,
   ): Promise<provider.CheckResult> {
     return this.forResource(urn, async () => {
-      const result = await this.connectors.check(olds, news);
+      const result = await this.connectors.check(olds, news, resourceNameOf(urn));
       // The TypeScript resource says this in the program; here the engine shows it on the resource.
       if (!result.failures?.length) for (const warning of ignoredInputWarnings(news)) this.warnAbout(warning);
       return result;
@@ -126,13 +131,13 @@ export class IntunePluginProvider implements provider.Provider {
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<ConnectorDiffResult> {
-    return this.forResource(urn, () => this.connectors.diff(id, olds, news));
+    return this.forResource(urn, () => this.connectors.diff(id, olds, news, resourceNameOf(urn)));
   }
 
   async create(urn: string, inputs: Record<string, unknown>): Promise<provider.CreateResult> {
     return this.forResource(urn, async () => {
       try {
-        return await this.connectors.create(inputs);
+        return await this.connectors.create(inputs, resourceNameOf(urn));
       } catch (error) {
         // A connector made but not as asked (VerificationError) carries its outputs for the state.
         const made = error as { properties?: Record<string, unknown> };
@@ -153,7 +158,7 @@ export class IntunePluginProvider implements provider.Provider {
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<provider.UpdateResult> {
-    return this.forResource(urn, () => this.connectors.update(id, olds, news));
+    return this.forResource(urn, () => this.connectors.update(id, olds, news, resourceNameOf(urn)));
   }
 
   async delete(id: string, urn: string, props: Record<string, unknown>): Promise<void> {

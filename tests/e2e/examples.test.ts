@@ -121,13 +121,15 @@ describe("examples with the real Pulumi CLI (e2e)", function () {
     });
 
     it("global against a US Government Graph: refused (401), tokens do not cross clouds", async () => {
-      copy!.project.writeConfig("gcc-high", {
-        "intune:cloud": "global",
-        "intune-multi-cloud:displayName": "wrong cloud",
-      });
+      // A stack of its own: the gcc-high stack's connector lives in usgov, and is refused below.
+      await copy!.project.initStack(
+        "wrong-cloud",
+        { "intune:cloud": "global", "intune-multi-cloud:displayName": "wrong cloud" },
+        { "intune:clientSecret": emulator.app("writer").secret },
+      );
       emulator.clearLog();
       const result = await copy!.project.run(["up", "--yes", "--skip-preview"], {
-        stack: "gcc-high",
+        stack: "wrong-cloud",
         allowFailure: true,
       });
       expect(result.code).not.to.equal(0);
@@ -136,6 +138,19 @@ describe("examples with the real Pulumi CLI (e2e)", function () {
       expect(graph.length).to.be.greaterThan(0);
       expect(graph.every((e) => e.status === 401)).to.equal(true);
       expect(emulator.connectors().map((c) => c.displayName)).not.to.include("wrong cloud");
+    });
+
+    it("a stack whose connector lives in usgov, pointed at global: refused before any request, naming both clouds", async () => {
+      copy!.project.writeConfig("gcc-high", { "intune:cloud": "usgov" });
+      await copy!.project.run(["up", "--yes", "--skip-preview"], { stack: "gcc-high" }); // its connector, in usgov
+      copy!.project.writeConfig("gcc-high", { "intune:cloud": "global" });
+      emulator.clearLog();
+      const result = await copy!.project.run(["preview"], { stack: "gcc-high", allowFailure: true });
+      expect(result.code).not.to.equal(0);
+      expect(result.output).to.match(
+        /the connector lives in tenant [0-9a-f-]+ \(cloud usgov\), but the provider now points at tenant [0-9a-f-]+ \(cloud global\)/,
+      );
+      expect(emulator.requestLog()).to.deep.equal([]);
     });
   });
 });

@@ -65,9 +65,10 @@ describe("serialized provider (pulumi.runtime.setMocks)", () => {
     expect(JSON.stringify(inputs)).not.to.contain(SECRET);
   });
 
-  it("passes only the given inputs, output-only keys staying undefined", async () => {
+  it("passes only the given inputs and its own name (for ownership errors), output-only keys staying undefined", async () => {
     const inputs = await construct("keys", { displayName: "Paris" });
-    expect(Object.keys(inputs).sort()).to.deep.equal(["__provider", "displayName"]);
+    expect(Object.keys(inputs).sort()).to.deep.equal(["__provider", "__resourceName", "displayName"]);
+    expect(inputs.__resourceName).to.equal("keys");
   });
 
   it("carries a mistaken id input to check instead of dropping it", async () => {
@@ -83,7 +84,12 @@ describe("serialized provider (pulumi.runtime.setMocks)", () => {
   it("carries a mistaken urn input to check as well", async () => {
     const inputs = await construct("with-urn", { displayName: "Paris", urn: "urn:x" });
     expect(inputs.__given_urn).to.equal("urn:x");
-    expect(Object.keys(inputs).sort()).to.deep.equal(["__given_urn", "__provider", "displayName"]);
+    expect(Object.keys(inputs).sort()).to.deep.equal([
+      "__given_urn",
+      "__provider",
+      "__resourceName",
+      "displayName",
+    ]);
   });
 
   it("warns once, in one line saying what to do, about a declared state (Intune sets it), and only then", async () => {

@@ -1,0 +1,121 @@
+// One owner per connector, kept in the provider process that both forms share: the plugin names a
+// resource by its URN, the TypeScript resource passes its name as an input. Each case runs against
+// both entry points, so a promise kept by one form only fails here. Nothing is written by a refusal.
+import { expect } from "chai";
+import { IntunePluginProvider } from "pulumi-intune-domain-join/internal/plugin/provider";
+import { DomainJoinConnectorProvider } from "pulumi-intune-domain-join/internal/connector/provider";
+import { providerEnvironment } from "intune-test-support/provider-harness";
+import { useEmulator } from "intune-test-support/emulator";
+import { rejection } from "intune-test-support/thrown";
+
+const HQ = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
+
+/** The calls of either form, a resource named by `name`. */
+interface Form {
+  check(name: string, news: Record<string, unknown>): Promise<{ inputs?: unknown; failures?: unknown[] }>;
+  diff(
+    name: string,
+    id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<unknown>;
+  create(
+    name: string,
+    inputs: Record<string, unknown>,
+  ): Promise<{ id: string; outs?: Record<string, unknown> }>;
+  close(): void;
+}
+
+const urn = (name: string) => `urn:pulumi:dev::fleet::intune:index:DomainJoinConnector::${name}`;
+
+describe("one owner per connector, in the provider process of either form (emulator)", function () {
+  this.timeout(30_000);
+  const emulator = useEmulator({
+    seed: [{ id: HQ, displayName: "ODJ-HQ-SRV01", version: "6.2504.2001.8", state: "active" }],
+  });
+
+  const forms: Record<string, () => Form> = {
+    "the plugin (URN)": () => {
+      const plugin = new IntunePluginProvider({
+        environment: providerEnvironment(emulator),
+        warnings: async () => {},
+      });
+      return {
+        check: (name, news) => plugin.check(urn(name), {}, news),
+        diff: (name, id, olds, news) => plugin.diff(id, urn(name), olds, news),
+        create: (name, inputs) => plugin.create(urn(name), inputs),
+        close: () => plugin.connection().close(),
+      };
+    },
+    "the dynamic provider (__resourceName)": () => {
+      const provider = new DomainJoinConnectorProvider(providerEnvironment(emulator));
+      const named = (name: string, bag: Record<string, unknown>) => ({ ...bag, __resourceName: name });
+      return {
+        check: (name, news) => provider.check({}, named(name, news)),
+        diff: (name, id, olds, news) => provider.diff(id, olds, named(name, news)),
+        create: (name, inputs) => provider.create(named(name, inputs)),
+        close: () => provider.close(),
+      };
+    },
+  };
+
+  for (const [formName, makeForm] of Object.entries(forms)) {
+    describe(formName, () => {
+      let form: Form;
+      beforeEach(() => {
+        form = makeForm();
+        emulator.clearLog();
+      });
+      afterEach(() => form.close());
+
+      it("refuses a second resource that names the same connector id, in another letter case, naming both", async () => {
+        const first = await form.check("hq", { displayName: "HQ", connectorId: HQ });
+        expect(first.failures ?? []).to.deep.equal([]);
+        const second = await form.check("hq-again", {
+          displayName: "HQ again",
+          connectorId: HQ.toUpperCase(),
+        });
+        expect(second.failures).to.deep.equal([
+          {
+            property: "connectorId",
+            reason:
+              `connectorId "${HQ}": another resource of this deployment (resource "hq") adopts this connector, and ` +
+              'this one (resource "hq-again") claims it too. A connector can have one resource only: remove one of ' +
+              "them, or give it the id of another connector",
+          },
+        ]);
+        // The same resource checked again (preview, then up) is no second claim.
+        expect((await form.check("hq", { displayName: "HQ", connectorId: HQ })).failures ?? []).to.deep.equal(
+          [],
+        );
+        expect(emulator.summaryLine()).to.equal("Graph: no requests");
+      });
+
+      it("refuses a connector adopted by name in state and by id in the program, before any write", async () => {
+        // "hq" adopted the connector by its registered name on an earlier run: state holds the id.
+        const olds = { connectorId: HQ, displayName: "HQ", registeredName: "ODJ-HQ-SRV01", adopted: true };
+        await form.diff("hq", HQ, olds, { displayName: "HQ", registeredName: "ODJ-HQ-SRV01" });
+        const error = await rejection(form.create("by-id", { displayName: "By id", connectorId: HQ }));
+        expect(error.name).to.equal("OwnershipError");
+        expect(error.message).to.contain(
+          '(resource "hq") adopts this connector, and this one (resource "by-id")',
+        );
+        const summary = emulator.summary();
+        expect(summary.POST + summary.PATCH + summary.DELETE).to.equal(0);
+      });
+
+      it("refuses two resources adopting by the same registered name, in any letter case and spacing", async () => {
+        expect(
+          (await form.check("a", { displayName: "A", registeredName: "ODJ-HQ-SRV01" })).failures ?? [],
+        ).to.deep.equal([]);
+        const second = await form.check("b", { displayName: "B", registeredName: " odj-hq-srv01" });
+        expect(
+          (second.failures as { property: string; reason: string }[]).map((f) => f.property),
+        ).to.deep.equal(["registeredName"]);
+        expect((second.failures as { reason: string }[])[0].reason).to.contain(
+          'another resource of this deployment (resource "a") adopts the connector registered under this name',
+        );
+      });
+    });
+  }
+});
