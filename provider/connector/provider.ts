@@ -68,7 +68,16 @@ export interface ProviderEnvironment {
    * plugin hands the engine the detailed diff instead.
    */
   announceWrites?: boolean;
+  /**
+   * Before its first write, how long the engine must have sent no check or diff, so that every
+   * resource of the program has said which connector it manages and a second claim fails before
+   * anything is written (`pulumi up --skip-preview`; a preview always checks all first). Default
+   * 250 ms, waited at most eight times over.
+   */
+  claimsSettleMs?: number;
 }
+
+const DEFAULT_CLAIMS_SETTLE_MS = 250;
 
 /** A diff as the engine takes it; `detailedDiff` is read by the plugin (the dynamic protocol drops it). */
 export interface ConnectorDiffResult extends dynamic.DiffResult {
@@ -88,7 +97,12 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
   // id, or by the name it is adopted by) and a display name being created have one owner each.
   private readonly held = new Set<string>();
   private readonly managers = new Map<string, string>();
+  /** Connectors two resources claim: no write to them, for either, in this deployment. */
+  private readonly contested = new Map<string, [first: string, second: string]>();
   private readonly creating = new Set<string>();
+  /** When the engine last sent a check or diff, and whether the claims have settled since. */
+  private lastClaimAt: number | undefined;
+  private claimsSettled: Promise<void> | undefined;
 
   constructor(private readonly environment: ProviderEnvironment = {}) {}
 
@@ -184,6 +198,7 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     const { inputs, failures } = checkInputs(news);
     if (failures.length) return { inputs: news, failures };
     const name = resourceName(resource, news);
+    if (name !== undefined) this.lastClaimAt = Date.now();
     // Told apart by name only: a resource's display name may change between its own calls.
     if (name !== undefined) {
       for (const [property, key] of managedKeys(inputs)) {
@@ -197,12 +212,43 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
     return failures.length ? { inputs: news, failures } : { inputs };
   }
 
-  /** Records that `who` manages the connector `key` names; returns the other resource that already does. */
+  /**
+   * Waits, before the first write of this process, until the engine has sent no check or diff for
+   * a while: resources the program declares later may claim the connector this write is about.
+   */
+  private settleClaims(): Promise<void> {
+    const quiet = this.environment.claimsSettleMs ?? DEFAULT_CLAIMS_SETTLE_MS;
+    if (this.lastClaimAt === undefined || quiet <= 0) return Promise.resolve();
+    this.claimsSettled ??= (async () => {
+      const until = Date.now() + 8 * quiet;
+      for (let since = Date.now() - this.lastClaimAt!; since < quiet && Date.now() < until;) {
+        await new Promise((resolve) => setTimeout(resolve, quiet - since));
+        since = Date.now() - this.lastClaimAt!;
+      }
+    })();
+    return this.claimsSettled;
+  }
+
+  /**
+   * Records that `who` manages the connector `key` names; returns the other resource that already
+   * does. Then the connector is contested: neither resource may write to it in this deployment.
+   */
   private manage(key: string, who: string): string | undefined {
     const holder = this.managers.get(key);
-    if (holder !== undefined && holder !== who) return holder;
+    if (holder !== undefined && holder !== who) {
+      this.contested.set(key, [holder, who]);
+      return holder;
+    }
     this.managers.set(key, who);
     return undefined;
+  }
+
+  /** Throws, naming both resources, when the connector is contested (see manage). */
+  private refuseContested(keys: string[], operation: string): void {
+    for (const key of keys) {
+      const both = this.contested.get(key);
+      if (both) throw new OwnershipError(`${operation}: ${twoManagersMessage(both[0], both[1], key)}`);
+    }
   }
 
   /** Throws, naming both resources, when another resource of the deployment manages the connector. */
@@ -223,6 +269,7 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       this.guardTenant(`connector ${id}`, recorded);
       // The connector this resource holds, as state says (it may have been adopted by name).
       const name = resourceName(resource, news);
+      if (name !== undefined) this.lastClaimAt = Date.now();
       if (
         name !== undefined &&
         typeof recorded.connectorId === "string" &&
@@ -284,6 +331,7 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       const settled = before ? note(body, before, this.environment.env ?? process.env) : undefined;
       let created: { connector: GraphConnector; reconciled: boolean };
       try {
+        await this.settleClaims();
         created = await api.create(body, { before, held: this.held });
       } catch (error) {
         this.creating.delete(displayNameKey(desired.displayName)); // nothing was made under the name
@@ -382,6 +430,14 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
         );
       }
       const body = patchBody(desired, existing);
+      if (body) {
+        await this.settleClaims();
+        // A resource declared later in the program may have claimed it meanwhile.
+        const keys = [`id:${key}`];
+        if (desired.registeredName !== undefined)
+          keys.push(`registered:${displayNameKey(desired.registeredName)}`);
+        this.refuseContested(keys, operation);
+      }
       connector = body ? await api.update(id, body) : existing;
     } catch (error) {
       this.managers.delete(`id:${key}`); // nothing reaches state, so this attempt holds no claim
@@ -480,6 +536,8 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
         return { outs: { ...withoutProvider(olds), ...withoutUndefined(ownership) } };
       }
       const tenant = await this.tenantReached(`update connector ${id}`, previous);
+      await this.settleClaims();
+      this.refuseContested([`id:${idKey(id)}`], `update connector ${id}`);
       const connector = await this.connect().api.update(id, body);
       const message = notTakenMessage(`update connector ${id}`, desired, connector);
       if (message) throw new VerificationError(message);
@@ -500,6 +558,7 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
         return;
       }
       await this.tenantReached(`delete connector ${id}`, outputs);
+      await this.settleClaims();
       await this.connect().api.delete(id);
     });
   }

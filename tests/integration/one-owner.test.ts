@@ -34,10 +34,13 @@ describe("one owner per connector, in the provider process of either form (emula
     seed: [{ id: HQ, displayName: "ODJ-HQ-SRV01", version: "6.2504.2001.8", state: "active" }],
   });
 
+  // As a program's registrations reach it: before its first write, it waits for the engine to be
+  // quiet, so that a resource declared later can still claim the connector.
+  const settle = { claimsSettleMs: 150 };
   const forms: Record<string, () => Form> = {
     "the plugin (URN)": () => {
       const plugin = new IntunePluginProvider({
-        environment: providerEnvironment(emulator),
+        environment: providerEnvironment(emulator, "writer", settle),
         warnings: async () => {},
       });
       return {
@@ -48,7 +51,7 @@ describe("one owner per connector, in the provider process of either form (emula
       };
     },
     "the dynamic provider (__resourceName)": () => {
-      const provider = new DomainJoinConnectorProvider(providerEnvironment(emulator));
+      const provider = new DomainJoinConnectorProvider(providerEnvironment(emulator, "writer", settle));
       const named = (name: string, bag: Record<string, unknown>) => ({ ...bag, __resourceName: name });
       return {
         check: (name, news) => provider.check({}, named(name, news)),
@@ -102,6 +105,26 @@ describe("one owner per connector, in the provider process of either form (emula
         );
         const summary = emulator.summary();
         expect(summary.POST + summary.PATCH + summary.DELETE).to.equal(0);
+      });
+
+      it("refuses an adoption whose connector a resource checked later claims too, before its write", async () => {
+        // "hq2" is checked first and its create starts; "hq", in state, is checked while it waits.
+        expect(
+          (await form.check("hq2", { displayName: "HQ 2", connectorId: HQ })).failures ?? [],
+        ).to.deep.equal([]);
+        const creating = rejection(form.create("hq2", { displayName: "HQ 2", connectorId: HQ }));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const later = await form.check("hq", { displayName: "HQ", connectorId: HQ });
+        expect((later.failures as { property: string }[]).map((f) => f.property)).to.deep.equal([
+          "connectorId",
+        ]);
+        const error = await creating;
+        expect(error.name).to.equal("OwnershipError");
+        expect(error.message).to.contain(
+          '(resource "hq2") adopts this connector, and this one (resource "hq")',
+        );
+        expect(emulator.summary().PATCH).to.equal(0);
+        expect(emulator.connectors().find((c) => c.id === HQ)?.displayName).to.equal("ODJ-HQ-SRV01");
       });
 
       it("refuses two resources adopting by the same registered name, in any letter case and spacing", async () => {

@@ -43,6 +43,9 @@ export function providerEnvironment(
     warn: (m) => warnings.push(m),
     retry: FAST_RETRY,
     apiOptions: { readAfterWriteMs: 1000, reconcileMs: 1000 },
+    // Calls here come from the test, not a program's registrations: nothing to wait for, unless
+    // the test asks (tests/integration/one-owner.test.ts).
+    claimsSettleMs: 0,
     ...rest,
     // Notes of POSTs in flight go to a folder of this test process, not the machine's shared one.
     env: { ...emulatorEnv(emulator, appName), INTUNE_CREATE_JOURNAL: TEST_JOURNAL, ...env },
