@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { Emulator } from "intune-graph-emulator";
 import { startTestEmulator } from "intune-test-support/emulator";
-import { PLUGIN_MAIN } from "intune-test-support/plugin";
+import { PLUGIN_MAIN, pluginSettingsOf } from "intune-test-support/plugin";
 
 const pulumiRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiRoot] }));
@@ -19,18 +19,6 @@ const services = fromPulumi("@pulumi/pulumi/proto/provider_grpc_pb.js");
 const { Struct } = fromPulumi("google-protobuf/google/protobuf/struct_pb.js");
 
 const URN = "urn:pulumi:dev::fleet::intune:index:DomainJoinConnector::hq";
-
-/** The provider config the engine sends for a tenant (the emulator's app "writer"). */
-function settingsOf(emulator: Emulator): Record<string, string> {
-  const app = emulator.app("writer");
-  return {
-    "intune:tenantId": emulator.tenantId,
-    "intune:clientId": app.clientId,
-    "intune:clientSecret": app.secret,
-    "intune:authorityHost": emulator.authorityHost,
-    "intune:graphEndpoint": emulator.graphEndpoint,
-  };
-}
 
 /** One unary call, as a promise. */
 function call<T>(client: any, method: string, request: unknown): Promise<T> {
@@ -69,8 +57,8 @@ describe("the intune plugin over gRPC: the engine's config calls decide the tena
   });
 
   it("CheckConfig answers the new settings, DiffConfig updates in place, and Configure sends every call to the new tenant", async () => {
-    const olds = settingsOf(tenantA);
-    const news = settingsOf(tenantB);
+    const olds = pluginSettingsOf(tenantA);
+    const news = pluginSettingsOf(tenantB);
     const check = new proto.CheckRequest();
     check.setUrn("urn:pulumi:dev::fleet::pulumi:providers:intune::default");
     check.setOlds(Struct.fromJavaScript(olds));

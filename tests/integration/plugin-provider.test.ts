@@ -4,26 +4,14 @@
  * with nothing in the environment. The engine's own calls are in tests/e2e/plugin.test.ts.
  */
 import { expect } from "chai";
-import { Emulator } from "intune-graph-emulator";
 import { IntunePluginProvider } from "pulumi-intune-domain-join/internal/plugin/provider";
 import { useEmulator } from "intune-test-support/emulator";
 import { rejection } from "intune-test-support/thrown";
+import { pluginSettingsOf } from "intune-test-support/plugin";
 
 const URN = "urn:pulumi:dev::yaml::intune:index:DomainJoinConnector::hq";
 const HQ = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
 const NAMELESS = "0dd0a000-0000-4000-8000-00000000000d";
-
-/** The emulator's tenant, app and endpoints as the engine sends a plugin its config. */
-function settingsOf(emulator: Emulator): Record<string, string> {
-  const app = emulator.app("writer");
-  return {
-    "intune:tenantId": emulator.tenantId,
-    "intune:clientId": app.clientId,
-    "intune:clientSecret": app.secret,
-    "intune:authorityHost": emulator.authorityHost,
-    "intune:graphEndpoint": emulator.graphEndpoint,
-  };
-}
 
 describe("the intune plugin's provider, configured by provider config (emulator)", function () {
   this.timeout(30_000);
@@ -129,7 +117,7 @@ describe("the intune plugin's provider, configured by provider config (emulator)
       warnings: (message) =>
         new Promise((resolve) => setTimeout(() => resolve(void delivered.push(message)), 50)),
     });
-    slow.configure(settingsOf(emulator));
+    slow.configure(pluginSettingsOf(emulator));
     const read = await slow.read(HQ, URN, {});
     await slow.delete(HQ, URN, read.props);
     expect(delivered).to.have.length(1);

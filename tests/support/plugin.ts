@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import type { Emulator } from "intune-graph-emulator";
 import { REPO_ROOT, ensuredPath } from "./pulumi-cli";
 
 export const PLUGIN_MAIN = path.join(REPO_ROOT, "provider/dist/plugin/main.js");
@@ -47,4 +48,16 @@ export function builtNodejsSdk(): string {
   const result = spawnSync(process.execPath, [script, "--out", out], { encoding: "utf8" });
   if (result.status !== 0) throw new Error(`the nodejs SDK did not build:\n${result.stdout}${result.stderr}`);
   return (nodejsSdk = out);
+}
+
+/** The emulator's tenant, app and endpoints as the engine sends a plugin its provider config. */
+export function pluginSettingsOf(emulator: Emulator, appName = "writer"): Record<string, string> {
+  const app = emulator.app(appName);
+  return {
+    "intune:tenantId": emulator.tenantId,
+    "intune:clientId": app.clientId,
+    "intune:clientSecret": app.secret,
+    "intune:authorityHost": emulator.authorityHost,
+    "intune:graphEndpoint": emulator.graphEndpoint,
+  };
 }
