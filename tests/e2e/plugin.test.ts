@@ -84,6 +84,22 @@ describe("the intune plugin, installed from its tarball: pulumi import (real Pul
     expect(Object.keys(schema.resources)).to.deep.equal([TYPE]);
   });
 
+  it("says an id the tenant does not hold does not exist there, naming the tenant, and leaves the stack as it was", async () => {
+    const missing = "0b5b7d0e-3c1e-4b52-9a7f-6f7f3d2c1a99";
+    emulator.clearLog();
+    const result = await copy.project.run(["import", TYPE, "ghost", missing, "--yes"], {
+      stack,
+      allowFailure: true,
+    });
+    expect(result.code).to.not.equal(0);
+    expect(result.output).to.contain(
+      `import connector ${missing}: no connector with this id exists in tenant ${emulator.tenantId}`,
+    );
+    expect(result.output).to.not.contain("does not support importing");
+    expect(writes(emulator)).to.equal(0);
+    expect((await resources()).filter((r) => r.type === TYPE)).to.deep.equal([]);
+  });
+
   let printed = "";
   it("adopts a connector without a write, and prints the YAML that keeps it", async () => {
     const result = await run(["import", TYPE, "hq", HQ, "--yes"]);
