@@ -396,9 +396,12 @@ describe("the drift check and deployment with GitHub Actions OIDC, with the real
       allowFailure: true,
     });
     expect(drift.code, drift.output).to.not.equal(0);
-    // Dynamic providers send no detailed diff: the property and the value the code wants are shown.
+    // Dynamic providers send no detailed diff: the engine shows the property and the value the code
+    // wants (its column as wide as the internal __resourceName input, which it does not print), and
+    // the provider's warning says what the tenant has.
     expect(drift.output, drift.output).to.match(/~ 1 to update/);
-    expect(drift.output).to.contain('displayName: "ODJ Connector – Paris 2"');
+    expect(drift.output).to.match(/displayName\s*: "ODJ Connector – Paris 2"/);
+    expect(drift.output).to.contain('displayName "renamed in the portal" → "ODJ Connector – Paris 2"');
     expect(drift.output).to.match(/no changes were expected/i);
 
     // The next deployment puts it back.
