@@ -285,29 +285,40 @@ interface StateInfo {
   bytesPerConnector: number;
   providerShare: number;
   providerBytes: number;
+  positionBytes: number;
   exportBytes: number;
 }
 
 function measureState(exported: string, n: number): StateInfo {
   const deployment = JSON.parse(exported) as {
     deployment: {
-      resources?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[];
+      resources?: {
+        type: string;
+        inputs?: Record<string, unknown>;
+        outputs?: Record<string, unknown>;
+        stackTrace?: unknown;
+        sourcePosition?: unknown;
+      }[];
     };
   };
   const resources = (deployment.deployment.resources ?? []).filter((r) => isConnector(r.type));
   let total = 0;
   let provider = 0;
+  let position = 0;
+  const stored = (value: unknown) => (value === undefined ? 0 : JSON.stringify(value).length);
   for (const r of resources) {
     total += JSON.stringify(r).length;
     // The dynamic providers' serialized code; the plugin form stores none.
-    const stored = (value: unknown) => (value === undefined ? 0 : JSON.stringify(value).length);
     provider += stored(r.inputs?.__provider) + stored(r.outputs?.__provider);
+    // Where the language host says the resource was registered (the YAML host: in its own Go code).
+    position += stored(r.stackTrace) + stored(r.sourcePosition);
   }
   const count = Math.max(1, resources.length);
   return {
     bytesPerConnector: Math.round(total / count),
     providerBytes: Math.round(provider / count),
     providerShare: total ? provider / total : 0,
+    positionBytes: Math.round(position / count),
     exportBytes: Math.round(Buffer.byteLength(exported) / n),
   };
 }

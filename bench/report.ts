@@ -38,6 +38,11 @@ export interface StateRow {
   /** Of which the serialized provider (`__provider`, in inputs and outputs). */
   providerBytes: number;
   providerShare: number;
+  /**
+   * Of which the language host's record of where the resource was registered (`stackTrace`,
+   * `sourcePosition`; absent in older results).
+   */
+  positionBytes?: number;
   /** The whole export (pretty-printed, with the stack resource and provider) divided by N. */
   exportBytes: number;
 }
@@ -292,6 +297,7 @@ export function renderMarkdown(results: BenchResults): string {
     String(r.bytesPerConnector),
     String(r.providerBytes),
     `${Math.round(r.providerShare * 100)} %`,
+    r.positionBytes === undefined ? "–" : String(r.positionBytes),
     String(r.exportBytes),
   ]);
   const state = table(
@@ -301,6 +307,7 @@ export function renderMarkdown(results: BenchResults): string {
       "state bytes / connector",
       "serialized provider bytes / connector",
       "provider share",
+      "registration position bytes / connector",
       "export bytes / N",
     ],
     stateRows,
@@ -344,6 +351,10 @@ export function renderMarkdown(results: BenchResults): string {
     ops,
     "",
     "## State after the first up",
+    "",
+    "Per connector: its entry in `pulumi stack export`; of which the serialized provider (`__provider`, " +
+      "dynamic providers only) and the language host's record of where the resource was registered " +
+      "(`stackTrace`, `sourcePosition`).",
     "",
     state,
     "",
