@@ -8,6 +8,13 @@ interface Series {
   points: [number, number][];
 }
 
+const COLORS: Record<ProviderName, string> = {
+  ours: "#2563eb",
+  plugin: "#059669",
+  sdk: "#7c3aed",
+  baseline: "#dc2626",
+};
+
 const WIDTH = 720;
 const HEIGHT = 420;
 const MARGIN = { left: 60, right: 220, top: 40, bottom: 50 };
@@ -47,12 +54,14 @@ export function renderChart(results: BenchResults): string {
     points: sizes.map((n) => [n, Math.floor((n - 1) / 100) * 20]),
   };
   const series: Series[] = [
-    seriesOf(results, "ours", "up (create)", "ours: up (create N)", "#2563eb"),
-    seriesOf(results, "ours", "up (rename all)", "ours: up (rename N)", "#2563eb", "6 4"),
-    seriesOf(results, "sdk", "up (create)", "sdk: up (create N)", "#7c3aed"),
-    seriesOf(results, "sdk", "up (rename all)", "sdk: up (rename N)", "#7c3aed", "6 4"),
-    seriesOf(results, "baseline", "up (create)", "baseline: up (create N)", "#dc2626"),
-    seriesOf(results, "baseline", "up (rename all)", "baseline: up (rename N)", "#dc2626", "6 4"),
+    seriesOf(results, "ours", "up (create)", "ours: up (create N)", COLORS.ours),
+    seriesOf(results, "ours", "up (rename all)", "ours: up (rename N)", COLORS.ours, "6 4"),
+    seriesOf(results, "plugin", "up (create)", "plugin: up (create N)", COLORS.plugin),
+    seriesOf(results, "plugin", "up (rename all)", "plugin: up (rename N)", COLORS.plugin, "6 4"),
+    seriesOf(results, "sdk", "up (create)", "sdk: up (create N)", COLORS.sdk),
+    seriesOf(results, "sdk", "up (rename all)", "sdk: up (rename N)", COLORS.sdk, "6 4"),
+    seriesOf(results, "baseline", "up (create)", "baseline: up (create N)", COLORS.baseline),
+    seriesOf(results, "baseline", "up (rename all)", "baseline: up (rename N)", COLORS.baseline, "6 4"),
     bound,
   ].filter((s) => s.points.length > 0);
 
@@ -110,7 +119,7 @@ export function renderChart(results: BenchResults): string {
     if (r.status === "ok" || r.wallSeconds === null || !charted.has(r.operation)) continue;
     const cx = x(r.n);
     const cy = y(r.wallSeconds);
-    const color = r.provider === "ours" ? "#2563eb" : "#dc2626";
+    const color = COLORS[r.provider];
     out.push(
       `<path d="M${(cx - 5).toFixed(1)} ${(cy - 5).toFixed(1)} L${(cx + 5).toFixed(1)} ${(cy + 5).toFixed(1)} M${(cx - 5).toFixed(1)} ${(cy + 5).toFixed(1)} L${(cx + 5).toFixed(1)} ${(cy - 5).toFixed(1)}" stroke="${color}" stroke-width="2.5"/>`,
       `<text x="${(cx - 8).toFixed(1)}" y="${(cy - 8).toFixed(1)}" text-anchor="end" fill="${color}">${escape(`${r.provider} ${r.operation}: ${r.status}`)}</text>`,

@@ -3,14 +3,15 @@
  * the real Pulumi CLI and the emulator at a realistic latency and Intune's ODJ throttling limits.
  *
  * For each N (1, 10, 100, 500; `--quick`: 1, 10) and each provider (ours, installed from its packed
- * tarball as a user installs it; the official Graph SDK peer of bench/sdk-peer/; the naive baseline
- * of bench/baseline/), on a fresh emulated tenant: preview, first up (creates N), no-op up, up
+ * tarball as a user installs it; plugin, the same provider code as the `intune` plugin in a YAML
+ * program; the official Graph SDK peer of bench/sdk-peer/; the naive baseline of bench/baseline/),
+ * on a fresh emulated tenant: preview, first up (creates N), no-op up, up
  * renaming every connector, refresh (one GET each), destroy. Then a fault table: each provider's
  * first up of `--fault-n` connectors under a POST applied then answered 504, a 429 storm and a 503
  * burst, with the duplicates made and the creates that failed.
  * Each operation records the Graph requests by kind, its wall time beside the throttling bound
  * (N writes at 100 per 20 s, the first 100 at once) and the latency bound, and the peak RSS of the
- * dynamic-provider process; after the first up, the state bytes per connector and the serialized
+ * provider's process (the dynamic provider's, or the plugin's); after the first up, the state bytes per connector and the serialized
  * provider's share. Results go to bench/results/ (JSON, Markdown, SVG chart).
  */
 import { spawn } from "node:child_process";
@@ -31,6 +32,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { Emulator, FaultRule, clientEnvironment, startEmulator } from "intune-graph-emulator";
 import { installLikeAUser } from "intune-test-support/consumer";
+import { intunePluginDir, yamlHostDir } from "intune-test-support/plugin";
 import { PulumiProject, PulumiRunOptions, REPO_ROOT, ensurePulumiCli } from "intune-test-support/pulumi-cli";
 import { renderChart } from "./chart";
 import {
@@ -38,6 +40,7 @@ import {
   FaultRow,
   OperationRow,
   Operation,
+  PROVIDERS,
   ProviderName,
   StateRow,
   latencyBoundSeconds,
@@ -52,6 +55,14 @@ const PEER_PROGRAMS = {
   baseline: "dist/bench/baseline/program.js",
 } as const;
 const PAGE_SIZE = 100;
+/** The connectors' resource type in the state: the dynamic providers' prefix, the plugin's token. */
+const DYNAMIC_TYPE_PREFIX = "pulumi-nodejs:dynamic/";
+const PLUGIN_TYPE = "intune:index:DomainJoinConnector";
+
+/** Whether a state resource is one of the connectors the bench declared, in either form. */
+function isConnector(type: string): boolean {
+  return type.startsWith(DYNAMIC_TYPE_PREFIX) || type === PLUGIN_TYPE;
+}
 
 interface Settings {
   sizes: number[];
@@ -67,7 +78,7 @@ interface Settings {
   renderOnly: boolean;
   /** Connectors in each fault scenario (0: no fault table). */
   faultN: number;
-  /** Which providers run (default all three). */
+  /** Which providers run (default all four). */
   providers: ProviderName[];
   /** Where to write each operation's request log (JSON), for timing analysis; default none. */
   requestsOut?: string;
@@ -84,7 +95,7 @@ function parseSettings(): Settings {
       "timeout-seconds": { type: "string", default: "300" },
       "budget-seconds": { type: "string", default: "1500" },
       "fault-n": { type: "string", default: "10" },
-      providers: { type: "string", default: "ours,sdk,baseline" },
+      providers: { type: "string", default: PROVIDERS.join(",") },
       "requests-out": { type: "string" },
       out: { type: "string" },
       "render-only": { type: "boolean", default: false },
@@ -109,7 +120,7 @@ function parseSettings(): Settings {
     timeoutSeconds: number("timeout-seconds", values["timeout-seconds"] ?? "300", 10),
     budgetSeconds: number("budget-seconds", values["budget-seconds"] ?? "1500", 30),
     faultN: number("fault-n", values["fault-n"] ?? "10", 0),
-    providers: parseProviders(values.providers ?? "ours,sdk,baseline"),
+    providers: parseProviders(values.providers ?? PROVIDERS.join(",")),
     requestsOut: values["requests-out"] ? path.resolve(values["requests-out"]) : undefined,
     outDir: path.resolve(REPO_ROOT, values.out ?? (quick ? "bench/results/quick" : "bench/results")),
     quick,
@@ -118,11 +129,10 @@ function parseSettings(): Settings {
 }
 
 function parseProviders(text: string): ProviderName[] {
-  const known: ProviderName[] = ["ours", "sdk", "baseline"];
   const names = text.split(",").map((p) => p.trim());
   for (const name of names) {
-    if (!known.includes(name as ProviderName)) {
-      throw new Error(`--providers: ${known.join(", ")} (comma-separated), got ${JSON.stringify(name)}`);
+    if (!PROVIDERS.includes(name as ProviderName)) {
+      throw new Error(`--providers: ${PROVIDERS.join(", ")} (comma-separated), got ${JSON.stringify(name)}`);
     }
   }
   return names as ProviderName[];
@@ -132,11 +142,26 @@ function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-/** Peak RSS (VmHWM) of the dynamic-provider processes running in one program directory. */
+/**
+ * What a provider's process holds in its command line: the dynamic-provider plugin of
+ * @pulumi/pulumi for ours and the peers; for the plugin form, the built plugin that
+ * `pulumi-resource-intune` runs (provider/dist/plugin/main.js).
+ */
+const PROVIDER_PROCESS: Record<ProviderName, string> = {
+  ours: "cmd/dynamic-provider",
+  sdk: "cmd/dynamic-provider",
+  baseline: "cmd/dynamic-provider",
+  plugin: "plugin/main.js",
+};
+
+/** Peak RSS (VmHWM) of the provider processes (dynamic provider or plugin) running in one program directory. */
 class ProviderMemoryProbe {
   private peakKb = 0;
   private timer: NodeJS.Timeout | undefined;
-  constructor(private readonly programDir: string) {}
+  constructor(
+    private readonly programDir: string,
+    private readonly marker: string,
+  ) {}
 
   start(): void {
     this.peakKb = 0;
@@ -160,7 +185,7 @@ class ProviderMemoryProbe {
     for (const pid of pids) {
       try {
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-        if (!cmdline.includes("cmd/dynamic-provider")) continue;
+        if (!cmdline.includes(this.marker)) continue;
         if (readlinkSync(`/proc/${pid}/cwd`) !== this.programDir) continue;
         const hwm = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
         if (hwm) this.peakKb = Math.max(this.peakKb, Number(hwm[1]));
@@ -184,13 +209,20 @@ const measured = (timeoutSeconds: number): PulumiRunOptions => ({
 /**
  * A temporary program directory for one provider. Ours runs the root stack's program copied into
  * it, with the package installed there from its packed tarball, as a user's project holds it (so
- * the state is what users get). The peers are programs a user writes, provider included: they run
- * from the repository's build, their provider stored by value like such a user's.
+ * the state is what users get). The plugin form's program is YAML, its N connectors written out
+ * (YAML has no loops; see yamlProgram); the engine finds the plugin and the YAML host on PATH. The
+ * peers are programs a user writes, provider included: they run from the repository's build, their
+ * provider stored by value like such a user's.
  */
-function makeProgram(provider: ProviderName): { dir: string; backend: string; cleanup(): void } {
+function makeProgram(provider: ProviderName, n: number): { dir: string; backend: string; cleanup(): void } {
   const base = realpathSync(mkdtempSync(path.join(tmpdir(), "intune-bench-")));
   const dir = path.join(base, "program");
   mkdirSync(dir);
+  const cleanup = () => rmSync(base, { recursive: true, force: true });
+  if (provider === "plugin") {
+    writeYamlProgram(dir, n, 1);
+    return { dir, backend: path.join(base, "state"), cleanup };
+  }
   writeFileSync(
     path.join(dir, "Pulumi.yaml"),
     "name: intune-connectors\nruntime: nodejs\nmain: index.js\ndescription: benchmark program\n",
@@ -206,11 +238,7 @@ function makeProgram(provider: ProviderName): { dir: string; backend: string; cl
     writeFileSync(path.join(dir, "index.js"), `module.exports = require(${JSON.stringify(main)});\n`);
     symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   }
-  return {
-    dir,
-    backend: path.join(base, "state"),
-    cleanup: () => rmSync(base, { recursive: true, force: true }),
-  };
+  return { dir, backend: path.join(base, "state"), cleanup };
 }
 
 function connectorConfig(n: number, generation: number): Record<string, unknown>[] {
@@ -218,6 +246,33 @@ function connectorConfig(n: number, generation: number): Record<string, unknown>
     name: `c${String(i + 1).padStart(4, "0")}`,
     displayName: `Bench connector ${i + 1} (v${generation})`,
   }));
+}
+
+/**
+ * The plugin form's program: the same N connectors as connectorConfig's, one `intune:DomainJoinConnector`
+ * each, written into Pulumi.yaml (the "rename all" step rewrites it with generation 2, where the
+ * others rewrite their stack config). Values are written as JSON, which is YAML.
+ */
+function yamlProgram(n: number, generation: number): string {
+  const lines = [
+    "name: intune-connectors",
+    "runtime: yaml",
+    "description: benchmark program (the intune plugin)",
+    "resources:",
+  ];
+  for (const { name, displayName } of connectorConfig(n, generation)) {
+    lines.push(
+      `  ${String(name)}:`,
+      "    type: intune:DomainJoinConnector",
+      "    properties:",
+      `      displayName: ${JSON.stringify(displayName)}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function writeYamlProgram(dir: string, n: number, generation: number): void {
+  writeFileSync(path.join(dir, "Pulumi.yaml"), yamlProgram(n, generation));
 }
 
 /** The emulator's throttling windows start empty, so each operation is measured against a fresh budget. */
@@ -230,30 +285,40 @@ interface StateInfo {
   bytesPerConnector: number;
   providerShare: number;
   providerBytes: number;
+  positionBytes: number;
   exportBytes: number;
 }
 
 function measureState(exported: string, n: number): StateInfo {
   const deployment = JSON.parse(exported) as {
     deployment: {
-      resources?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[];
+      resources?: {
+        type: string;
+        inputs?: Record<string, unknown>;
+        outputs?: Record<string, unknown>;
+        stackTrace?: unknown;
+        sourcePosition?: unknown;
+      }[];
     };
   };
-  const resources = (deployment.deployment.resources ?? []).filter((r) =>
-    r.type.startsWith("pulumi-nodejs:dynamic/"),
-  );
+  const resources = (deployment.deployment.resources ?? []).filter((r) => isConnector(r.type));
   let total = 0;
   let provider = 0;
+  let position = 0;
+  const stored = (value: unknown) => (value === undefined ? 0 : JSON.stringify(value).length);
   for (const r of resources) {
     total += JSON.stringify(r).length;
-    provider +=
-      JSON.stringify(r.inputs?.__provider ?? "").length + JSON.stringify(r.outputs?.__provider ?? "").length;
+    // The dynamic providers' serialized code; the plugin form stores none.
+    provider += stored(r.inputs?.__provider) + stored(r.outputs?.__provider);
+    // Where the language host says the resource was registered (the YAML host: in its own Go code).
+    position += stored(r.stackTrace) + stored(r.sourcePosition);
   }
   const count = Math.max(1, resources.length);
   return {
     bytesPerConnector: Math.round(total / count),
     providerBytes: Math.round(provider / count),
     providerShare: total ? provider / total : 0,
+    positionBytes: Math.round(position / count),
     exportBytes: Math.round(Buffer.byteLength(exported) / n),
   };
 }
@@ -284,8 +349,8 @@ function remainingSeconds(settings: Settings): number {
 }
 
 /**
- * A fresh emulated tenant and a program for `provider` with its stack configured for N connectors,
- * handed to `work`, then both removed.
+ * A fresh emulated tenant and a program for `provider` declaring N connectors (in its stack config,
+ * or for the plugin form in its YAML), handed to `work`, then both removed.
  */
 async function withStack<T>(
   provider: ProviderName,
@@ -293,7 +358,7 @@ async function withStack<T>(
   settings: Settings,
   work: (project: PulumiProject, emulator: Emulator, programDir: string) => Promise<T>,
 ): Promise<T> {
-  const program = makeProgram(provider);
+  const program = makeProgram(provider, n);
   const emulator = await startEmulator({
     stateDir: path.join(REPO_ROOT, ".emulator"),
     latencyMs: settings.latencyMs,
@@ -305,8 +370,13 @@ async function withStack<T>(
       backendDir: program.backend,
       passphrase: "bench-local-state-only",
       env: clientEnvironment(emulator, "writer"),
+      // The plugin form: `pulumi-resource-intune` (this Node running the built plugin) and the YAML host.
+      pathDirs: provider === "plugin" ? [intunePluginDir(), yamlHostDir()] : undefined,
     });
-    await project.initStack(STACK, { "intune-connectors:connectors": connectorConfig(n, 1) });
+    await project.initStack(
+      STACK,
+      provider === "plugin" ? {} : { "intune-connectors:connectors": connectorConfig(n, 1) },
+    );
     return await work(project, emulator, program.dir);
   } finally {
     await emulator.close();
@@ -322,7 +392,7 @@ async function runScenario(
   states: StateRow[],
 ): Promise<void> {
   await withStack(provider, n, settings, async (project, emulator, programDir) => {
-    const probe = new ProviderMemoryProbe(programDir);
+    const probe = new ProviderMemoryProbe(programDir, PROVIDER_PROCESS[provider]);
     const parallel = ["--parallel", String(settings.parallel)];
     const steps: { op: Operation; args: string[]; before?: () => void }[] = [
       { op: "preview", args: ["preview", ...parallel] },
@@ -331,7 +401,10 @@ async function runScenario(
       {
         op: "up (rename all)",
         args: ["up", "--yes", "--skip-preview", ...parallel],
-        before: () => project.writeConfig(STACK, { "intune-connectors:connectors": connectorConfig(n, 2) }),
+        before: () =>
+          provider === "plugin"
+            ? writeYamlProgram(programDir, n, 2)
+            : project.writeConfig(STACK, { "intune-connectors:connectors": connectorConfig(n, 2) }),
       },
       { op: "refresh", args: ["refresh", "--yes", "--skip-preview", ...parallel] },
       { op: "destroy", args: ["destroy", "--yes", "--skip-preview", ...parallel] },
@@ -453,9 +526,7 @@ async function runFault(provider: ProviderName, fault: Fault, settings: Settings
     const exported = JSON.parse((await project.run(["stack", "export"], { stack: STACK })).stdout) as {
       deployment: { resources?: { type: string }[] };
     };
-    const managed = (exported.deployment.resources ?? []).filter((r) =>
-      r.type.startsWith("pulumi-nodejs:dynamic/"),
-    ).length;
+    const managed = (exported.deployment.resources ?? []).filter((r) => isConnector(r.type)).length;
     const row: FaultRow = {
       n,
       provider,
@@ -516,7 +587,9 @@ async function main(): Promise<void> {
     }
   };
   for (const n of settings.sizes) {
-    if (settings.providers.includes("ours")) await attempt("ours", n);
+    // Both forms of the product run at every N; the peers up to --baseline-max.
+    for (const form of ["ours", "plugin"] as const)
+      if (settings.providers.includes(form)) await attempt(form, n);
     if (n <= settings.baselineMax) {
       for (const peer of ["sdk", "baseline"] as const)
         if (settings.providers.includes(peer)) await attempt(peer, n);

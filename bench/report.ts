@@ -1,7 +1,14 @@
 /** The benchmark's result types, the lower bounds each operation is compared with, and the Markdown table. */
 import type { RequestSummary } from "intune-graph-emulator";
 
-export type ProviderName = "ours" | "sdk" | "baseline";
+/**
+ * ours: the dynamic provider in a TypeScript program; plugin: the same provider code as the
+ * `intune` plugin, in a YAML program; sdk and baseline: the peers a user would write instead.
+ */
+export type ProviderName = "ours" | "plugin" | "sdk" | "baseline";
+
+/** Every provider the bench knows, in the order its tables show them. */
+export const PROVIDERS: readonly ProviderName[] = ["ours", "plugin", "sdk", "baseline"];
 export type Operation = "preview" | "up (create)" | "up (no-op)" | "up (rename all)" | "refresh" | "destroy";
 
 /** The emulator's request counts (throttled = answered 429). */
@@ -31,6 +38,11 @@ export interface StateRow {
   /** Of which the serialized provider (`__provider`, in inputs and outputs). */
   providerBytes: number;
   providerShare: number;
+  /**
+   * Of which the language host's record of where the resource was registered (`stackTrace`,
+   * `sourcePosition`; absent in older results).
+   */
+  positionBytes?: number;
   /** The whole export (pretty-printed, with the stack resource and provider) divided by N. */
   exportBytes: number;
 }
@@ -140,7 +152,7 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
-/** Ours beside each peer, operation by operation: wall time and requests, with the ratio. */
+/** Ours beside the plugin form and each peer, operation by operation: wall time and requests, with the ratio. */
 function peerTable(results: BenchResults): string {
   const find = (n: number, provider: ProviderName, op: Operation) =>
     results.operations.find((r) => r.n === n && r.provider === provider && r.operation === op);
@@ -166,15 +178,27 @@ function peerTable(results: BenchResults): string {
         ours.status === "ok"
           ? `${fixed(ours.wallSeconds)} s, ${total(ours)} req, ${ours.requests?.throttled ?? 0} × 429`
           : ours.status,
+        cell(find(n, "plugin", op), ours),
         cell(find(n, "sdk", op), ours),
         cell(find(n, "baseline", op), ours),
       ]);
     }
   }
   return [
-    "Wall time, Graph requests (tokens included) and 429 answers; a peer's ratio is its wall time over ours.",
+    "Wall time, Graph requests (tokens included) and 429 answers; the ratio beside the plugin's and each " +
+      "peer's figures is its wall time over ours.",
     "",
-    table(["N", "operation", "ours", "sdk (official Graph SDK)", "baseline (naive)"], rows),
+    table(
+      [
+        "N",
+        "operation",
+        "ours",
+        "plugin (YAML, intune plugin)",
+        "sdk (official Graph SDK)",
+        "baseline (naive)",
+      ],
+      rows,
+    ),
   ].join("\n");
 }
 
@@ -187,7 +211,11 @@ export function renderMarkdown(results: BenchResults): string {
       `${s.latencyMs} ms a request, ${s.throttle}; \`--parallel ${s.parallel}\`, list page size ${s.pageSize}, ` +
       `${s.cpus} cores, Node ${s.node}; ${s.totalSeconds} s in all.`,
     "",
-    "**ours** is this provider, installed from its packed tarball as a user installs it; **sdk** is the peer " +
+    "**ours** is this provider, installed from its packed tarball as a user installs it; **plugin** is the " +
+      "same provider code in its other form, the `intune` resource plugin (`pulumi-resource-intune`, " +
+      "`provider/plugin/main.ts`) that YAML and every other language use: a YAML program declaring the N " +
+      "connectors, the plugin a process of its own that the engine starts (the YAML language host too); " +
+      "**sdk** is the peer " +
       "a TypeScript user would write instead, a dynamic provider on Microsoft's Graph JS SDK " +
       "(`@microsoft/microsoft-graph-client` 3.0.7, default middleware, `TokenCredentialAuthenticationProvider`; " +
       "`bench/sdk-peer/`); **baseline** is the naive dynamic provider of `bench/baseline/` (no limiter, " +
@@ -196,10 +224,14 @@ export function renderMarkdown(results: BenchResults): string {
       "Requests are counted by the emulator; 429 = answered _Too Many Requests_. Throttle bound: the writes " +
       "at 100 per 20 s (the first 100 at once). Latency bound: one token plus the requests' round trips, " +
       `${s.parallel} at a time (refresh: or the list's pages). Wall time is the whole \`pulumi\` command, ` +
-      "engine start-up included; first and last request: when they reached the emulator, from the command's start. RSS: peak resident memory of the dynamic-provider process. " +
+      "engine start-up included; first and last request: when they reached the emulator, from the command's start. RSS: peak resident memory of the provider's process (the dynamic provider's; for plugin, the plugin's). " +
       "_refresh_ reads one GET per connector. After a failed or timed-out " +
       "operation the rest of that provider's operations at that N are skipped.",
   ];
+  const absent = PROVIDERS.filter((p) => !results.operations.some((r) => r.provider === p));
+  if (absent.length) {
+    head.push("", `Not in this run: ${absent.map((p) => `**${p}**`).join(", ")} (shown as –).`);
+  }
   if (s.baselineSkipped.length) {
     head.push(
       "",
@@ -265,6 +297,7 @@ export function renderMarkdown(results: BenchResults): string {
     String(r.bytesPerConnector),
     String(r.providerBytes),
     `${Math.round(r.providerShare * 100)} %`,
+    r.positionBytes === undefined ? "–" : String(r.positionBytes),
     String(r.exportBytes),
   ]);
   const state = table(
@@ -274,6 +307,7 @@ export function renderMarkdown(results: BenchResults): string {
       "state bytes / connector",
       "serialized provider bytes / connector",
       "provider share",
+      "registration position bytes / connector",
       "export bytes / N",
     ],
     stateRows,
@@ -317,6 +351,10 @@ export function renderMarkdown(results: BenchResults): string {
     ops,
     "",
     "## State after the first up",
+    "",
+    "Per connector: its entry in `pulumi stack export`; of which the serialized provider (`__provider`, " +
+      "dynamic providers only) and the language host's record of where the resource was registered " +
+      "(`stackTrace`, `sourcePosition`).",
     "",
     state,
     "",
