@@ -50,9 +50,10 @@ describe("one connector, one definition", () => {
       "provider/connector/resource-types.ts",
       "docs/reference.md",
     ]);
-    const stale = files
-      .filter((f) => readFileSync(path.join(ROOT, f.path), "utf8") !== f.text)
-      .map((f) => f.path);
+    // Mutation testing's sandbox marks every provider source `// @ts-nocheck`; that line is not the file's.
+    const committed = (file: string) =>
+      readFileSync(path.join(ROOT, file), "utf8").replace(/^\/\/ @ts-nocheck\n/, "");
+    const stale = files.filter((f) => committed(f.path) !== f.text).map((f) => f.path);
     expect(stale, "out of date: run npm run generate and commit").to.deep.equal([]);
   });
 
