@@ -64,7 +64,7 @@ export function filterProblems(filter: ConnectorFilter): string[] {
     const value: unknown = filter[key];
     if (value !== undefined && (typeof value !== "string" || !DOTTED_NUMBER.test(value))) {
       problems.push(
-        `${key} must be a dotted version number such as "6.2501.2000.5", got ${typeof value === "string" ? JSON.stringify(value) : describeValue(value)}`,
+        `${key} must be a dotted version number such as "6.2501.2000.5", got ${describeValue(value)}`,
       );
     }
   }

@@ -61,6 +61,13 @@ describe("inventory: the filter", () => {
       "displayName must be a string, { prefix: string } or a RegExp",
     ]);
     expect(filterProblems({ displayName: "x", minVersion: "1.2" })).to.deep.equal([]);
+    // From another language anything may come: none of it is taken on trust, nor throws.
+    for (const displayName of [null, 3, [], { prefix: null }]) {
+      expect(filterProblems({ displayName } as never), JSON.stringify(displayName)).to.deep.equal([
+        "displayName must be a string, { prefix: string } or a RegExp",
+      ]);
+    }
+    expect(filterProblems({ displayName: { prefix: "ODJ" } })).to.deep.equal([]);
   });
 
   it("names a state that is not one, alone or in a list, and takes every real one", () => {

@@ -23,6 +23,15 @@ describe("tenant: where a connector lives", () => {
     expect(pointsElsewhere({}, { cloud: "china", tenantId: B })).to.equal(false);
   });
 
+  it("says so when a tenant or a cloud is not known: the credential's default, or state without one", () => {
+    const message = tenantSwitchMessage("connector x", { cloud: "usgov" }, { cloud: "global" });
+    expect(message).to.contain("the connector lives in tenant (the credential's default) (cloud usgov)");
+    expect(message).to.contain("point the provider back at its tenant (intune:tenantId, intune:cloud usgov)");
+    const noCloud = tenantSwitchMessage("connector x", { tenantId: A }, { tenantId: B, cloud: "global" });
+    expect(noCloud).to.contain(`the connector lives in tenant ${A}, but`);
+    expect(noCloud).to.contain(`point the provider back at ${A} (intune:tenantId). To manage`);
+  });
+
   it("names both tenants and both ways forward", () => {
     const message = tenantSwitchMessage(
       "connector x",
