@@ -1,7 +1,7 @@
 // `npm run generate`: writes the files derived from the connector's definition and the settings
 // (provider/connector/definition.ts, provider/config/settings.ts) — the dynamic form's TypeScript types
 // (provider/connector/resource-types.ts) and the tables of docs/reference.md — formatted by prettier.
-// tests/unit/generated.test.ts fails while a committed file differs from what this writes.
+// tests/unit/definition.test.ts fails while a committed file differs from what this writes.
 // `npm run sdks` writes the package schema and the SDKs from the same definition.
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";

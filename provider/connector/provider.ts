@@ -197,10 +197,10 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
   ): Promise<dynamic.CheckResult> {
     const { inputs, failures } = checkInputs(news);
     if (failures.length) return { inputs: news, failures };
-    const name = resourceName(resource, news);
-    if (name !== undefined) this.lastClaimAt = Date.now();
     // Told apart by name only: a resource's display name may change between its own calls.
+    const name = resourceName(resource, news);
     if (name !== undefined) {
+      this.lastClaimAt = Date.now();
       for (const [property, key] of managedKeys(inputs)) {
         const holder = this.manage(key, labelOf(name));
         if (holder) {
@@ -265,20 +265,17 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
   ): Promise<ConnectorDiffResult> {
     const recorded = olds as Partial<ConnectorOutputs>;
     const desired = news as Partial<ConnectorInputs>;
+    const connectorDiff = diffConnector(recorded, desired);
     await asUserError(async () => {
       this.guardTenant(`connector ${id}`, recorded);
-      // The connector this resource holds, as state says (it may have been adopted by name).
+      // The connector this resource holds, as state says (it may have been adopted by name),
+      // unless the resource is being replaced by one that names another.
       const name = resourceName(resource, news);
       if (name !== undefined) this.lastClaimAt = Date.now();
-      if (
-        name !== undefined &&
-        typeof recorded.connectorId === "string" &&
-        desired.connectorId === undefined
-      ) {
+      if (name !== undefined && typeof recorded.connectorId === "string" && !connectorDiff.replaces.length) {
         this.manageOrThrow(`id:${idKey(recorded.connectorId)}`, labelOf(name), `connector ${id}`);
       }
     });
-    const connectorDiff = diffConnector(recorded, desired);
     const { changed, replaces } = connectorDiff;
     const writes = proposedWrites(recorded, desired, connectorDiff);
     if (this.environment.announceWrites && writes.length) {
@@ -506,7 +503,9 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       const ownership = {
         ...recordedOwnership(recorded),
         registeredName: recorded.registeredName,
-        ...tenant,
+        cloud: tenant.cloud,
+        // A token that does not say its tenant never erases the one recorded.
+        tenantId: tenant.tenantId ?? recorded.tenantId,
       };
       const outputs = toOutputs(connector, ownership);
       if (importing) return { id: connector.id, props: outputs, inputs: importedInputs(outputs) };
@@ -541,14 +540,30 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       const connector = await this.connect().api.update(id, body);
       const message = notTakenMessage(`update connector ${id}`, desired, connector);
       if (message) throw new VerificationError(message);
-      return { outs: toOutputs(connector, { ...ownership, ...tenant }) };
+      return {
+        outs: toOutputs(connector, {
+          ...ownership,
+          cloud: tenant.cloud,
+          tenantId: tenant.tenantId ?? previous.tenantId,
+        }),
+      };
     });
   }
 
-  async delete(id: string, props: Record<string, unknown>): Promise<void> {
+  async delete(id: string, props: Record<string, unknown>, resource?: string): Promise<void> {
     return asUserError(async () => {
       const outputs = props as Partial<ConnectorOutputs>;
       const ownership = recordedOwnership(outputs);
+      // Handed over: another resource of this deployment manages the connector now (a program that
+      // dropped this resource and adopts its connector in another): deleting it would take it away.
+      const manager = this.managers.get(`id:${idKey(id)}`);
+      if (ownership.deleteOnDestroy && manager !== undefined && manager !== (resource && labelOf(resource))) {
+        this.warn(
+          `connector ${id} (${JSON.stringify(outputs.displayName)}) was released, not deleted: ${manager} of ` +
+            "this deployment manages it now",
+        );
+        return;
+      }
       if (!ownership.deleteOnDestroy) {
         const why = ownership.adopted ? "it was adopted" : "deleteOnDestroy is false";
         this.warn(

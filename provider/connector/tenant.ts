@@ -25,7 +25,9 @@ export type RecordedTenant = Pick<Partial<ConnectorOutputs>, "tenantId" | "cloud
 export function pointsElsewhere(recorded: RecordedTenant, now: TenantInUse): boolean {
   if (recorded.cloud && recorded.cloud !== now.cloud) return true;
   const tenant = now.tenantId;
-  return Boolean(recorded.tenantId && tenant && isGuid(tenant) && tenant.toLowerCase() !== recorded.tenantId);
+  return Boolean(
+    recorded.tenantId && tenant && isGuid(tenant) && tenant.toLowerCase() !== recorded.tenantId.toLowerCase(),
+  );
 }
 
 const where = (tenant: string | undefined, cloud: string | undefined) =>

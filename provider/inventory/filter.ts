@@ -78,7 +78,9 @@ export function filterProblems(filter: ConnectorFilter): string[] {
   if (state !== undefined) {
     const states: unknown[] = Array.isArray(state) ? state : [state];
     const wrong = states.filter((s) => !(CONNECTOR_STATES as readonly unknown[]).includes(s));
-    if (wrong.length) {
+    if (states.length === 0) {
+      problems.push(`state must name at least one of ${CONNECTOR_STATES.join(", ")}; got an empty list`);
+    } else if (wrong.length) {
       problems.push(
         `state must be one of ${CONNECTOR_STATES.join(", ")} (or a list of them); got ${wrong.map(describeValue).join(", ")}`,
       );

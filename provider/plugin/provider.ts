@@ -162,7 +162,7 @@ export class IntunePluginProvider implements provider.Provider {
   }
 
   async delete(id: string, urn: string, props: Record<string, unknown>): Promise<void> {
-    return this.forResource(urn, () => this.connectors.delete(id, props));
+    return this.forResource(urn, () => this.connectors.delete(id, props, resourceNameOf(urn)));
   }
 
   async invoke(token: string, inputs: Record<string, unknown>): Promise<provider.InvokeResult> {

@@ -23,6 +23,7 @@ interface Form {
     name: string,
     inputs: Record<string, unknown>,
   ): Promise<{ id: string; outs?: Record<string, unknown> }>;
+  delete(name: string, id: string, props: Record<string, unknown>): Promise<void>;
   close(): void;
 }
 
@@ -47,6 +48,7 @@ describe("one owner per connector, in the provider process of either form (emula
         check: (name, news) => plugin.check(urn(name), {}, news),
         diff: (name, id, olds, news) => plugin.diff(id, urn(name), olds, news),
         create: (name, inputs) => plugin.create(urn(name), inputs),
+        delete: (name, id, props) => plugin.delete(id, urn(name), props),
         close: () => plugin.connection().close(),
       };
     },
@@ -57,6 +59,8 @@ describe("one owner per connector, in the provider process of either form (emula
         check: (name, news) => provider.check({}, named(name, news)),
         diff: (name, id, olds, news) => provider.diff(id, olds, named(name, news)),
         create: (name, inputs) => provider.create(named(name, inputs)),
+        // The dynamic protocol's delete carries the outputs alone: no resource name.
+        delete: (_name, id, props) => provider.delete(id, props),
         close: () => provider.close(),
       };
     },
@@ -125,6 +129,25 @@ describe("one owner per connector, in the provider process of either form (emula
         );
         expect(emulator.summary().PATCH).to.equal(0);
         expect(emulator.connectors().find((c) => c.id === HQ)?.displayName).to.equal("ODJ-HQ-SRV01");
+      });
+
+      it("releases, not deletes, a connector the program dropped a resource of and adopts in another", async () => {
+        // "old" created the connector (delete on destroy); the program now adopts it as "new".
+        const { id, outs } = await form.create("old", { displayName: "Handed over" });
+        const adopted = await form.check("new", { displayName: "Handed over", connectorId: id });
+        expect(adopted.failures ?? []).to.deep.equal([]);
+        emulator.clearLog();
+        await form.delete("old", id, outs as Record<string, unknown>);
+        expect(emulator.summary().DELETE).to.equal(0);
+        expect(emulator.connectors().map((c) => c.id)).to.include(id);
+      });
+
+      it("lets another resource adopt a connector a resource is being replaced away from", async () => {
+        // "a" adopted HQ by name, and now names another registered name: a replacement.
+        const olds = { connectorId: HQ, displayName: "HQ", registeredName: "ODJ-HQ-SRV01", adopted: true };
+        await form.diff("a", HQ, olds, { displayName: "Other", registeredName: "ODJ-OTHER-SRV01" });
+        const checked = await form.check("b", { displayName: "HQ", connectorId: HQ });
+        expect(checked.failures ?? []).to.deep.equal([]);
       });
 
       it("refuses two resources adopting by the same registered name, in any letter case and spacing", async () => {
