@@ -556,8 +556,10 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       const ownership = recordedOwnership(outputs);
       // Handed over: another resource of this deployment manages the connector now (a program that
       // dropped this resource and adopts its connector in another): deleting it would take it away.
+      // Only a named claim tells resources apart (an unnamed caller's is the resource itself).
       const manager = this.managers.get(`id:${idKey(id)}`);
-      if (ownership.deleteOnDestroy && manager !== undefined && manager !== (resource && labelOf(resource))) {
+      const named = manager?.startsWith("resource ") === true; // labelOf(name)
+      if (ownership.deleteOnDestroy && named && manager !== (resource && labelOf(resource))) {
         this.warn(
           `connector ${id} (${JSON.stringify(outputs.displayName)}) was released, not deleted: ${manager} of ` +
             "this deployment manages it now",
