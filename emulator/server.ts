@@ -162,10 +162,10 @@ class LocalEmulator implements Emulator {
     this.throttle = new Throttle(settings.runtime.throttle);
 
     const persistFile = options.persistFile;
-    this.store = new ConnectorStore(
-      this.clock,
-      persistFile ? () => saveConnectors(persistFile, this.store.list()) : undefined,
-    );
+    this.store = new ConnectorStore(this.clock, {
+      onChange: persistFile ? () => saveConnectors(persistFile, this.store.list()) : undefined,
+      variants: () => this.runtime.variants,
+    });
 
     const profile = cloudProfile(settings.cloud);
     const trusted = new TrustedIssuers();

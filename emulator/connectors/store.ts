@@ -3,8 +3,10 @@
 // that silence turns it error and then inactive as Intune documents. Every change calls onChange,
 // which is how persistence keeps its file current.
 import { stateFromHeartbeats } from "./state";
+import { CURRENT_CONNECTOR_VERSION } from "./model";
 import { isNeverConnected, serviceTimestamp, timestampMs, type ServiceClock } from "../time";
 import type { ConnectorRecord, ConnectorState } from "../types";
+import { DEFAULT_VARIANTS, type ServiceVariants } from "../graph/variants";
 
 /** A connector as stored: everything but the state, which the heartbeats give. */
 export type StoredRecord = Omit<ConnectorRecord, "state">;
@@ -20,15 +22,37 @@ interface StoredConnector {
   createdMs: number;
   /** A state written through Graph (variant stateWrite "until-heartbeat"), and the state it was written over. */
   written?: { state: ConnectorState; over: ConnectorState };
+  /** The version the connector software runs, once it has checked in; an upgrade changes it. */
+  softwareVersion?: string;
+}
+
+/** The readings (graph/variants.ts) that decide what a check-in and silence do to a connector. */
+export type StoreVariants = Pick<ServiceVariants, "heartbeatVersion" | "newConnectorState">;
+
+export interface ConnectorStoreOptions {
+  /** Called after every change (persistence keeps its file current). */
+  onChange?: () => void;
+  /** The variants in force now (they can change at run time). Default: the defaults. */
+  variants?: () => StoreVariants;
 }
 
 export class ConnectorStore {
   private readonly items = new Map<string, StoredConnector>();
+  /**
+   * Connectors a DELETE removed while their software still runs (variant deleteRegistered
+   * "reappears"): the next check-in lists them again.
+   */
+  private readonly running = new Map<string, StoredConnector>();
+  private readonly onChange: () => void;
+  private readonly variants: () => StoreVariants;
 
   constructor(
     private readonly clock: ServiceClock,
-    private readonly onChange: () => void = () => {},
-  ) {}
+    options: ConnectorStoreOptions = {},
+  ) {
+    this.onChange = options.onChange ?? (() => {});
+    this.variants = options.variants ?? (() => DEFAULT_VARIANTS);
+  }
 
   list(): ConnectorRecord[] {
     const now = this.clock.now();
@@ -63,6 +87,7 @@ export class ConnectorStore {
         heartbeated: !isNeverConnected(r.lastConnectionDateTime) && !neverConnected.has(r.id),
         createdMs: now,
       };
+      if (item.heartbeated) item.softwareVersion = installedVersion(item.record.version);
       this.items.set(item.record.id, item);
       return this.view(item, now);
     });
@@ -90,24 +115,44 @@ export class ConnectorStore {
     this.onChange();
   }
 
-  /** The connector software checking in now, reporting its version if it gives one. */
+  /**
+   * The connector software checking in now; `version` when it was upgraded (or installed) to it.
+   * A connector a DELETE removed while its software ran is listed again.
+   */
   heartbeat(id: string, version?: string): ConnectorRecord | undefined {
-    const item = this.items.get(id.toLowerCase());
+    const key = id.toLowerCase();
+    const item = this.items.get(key) ?? this.running.get(key);
     if (!item) return undefined;
+    this.reinstate(key, item);
     this.beat(item, this.clock.now(), version);
     this.onChange();
     return this.view(item, this.clock.now());
   }
 
-  remove(id: string): boolean {
-    const removed = this.items.delete(id.toLowerCase());
-    if (removed) this.onChange();
-    return removed;
+  /** Whether software has checked in to the connector: what a DELETE of it may meet. */
+  isRegistered(id: string): boolean {
+    return this.items.get(id.toLowerCase())?.heartbeated === true;
+  }
+
+  /**
+   * Remove a connector. `softwareRuns`: its software keeps running (variant deleteRegistered
+   * "reappears"), so its next check-in brings it back.
+   */
+  remove(id: string, options: { softwareRuns?: boolean } = {}): boolean {
+    const key = id.toLowerCase();
+    const item = this.items.get(key);
+    this.running.delete(key);
+    if (!item) return false;
+    this.items.delete(key);
+    if (options.softwareRuns && item.heartbeated) this.running.set(key, item);
+    this.onChange();
+    return true;
   }
 
   clear(): void {
     const hadItems = this.items.size > 0;
     this.items.clear();
+    this.running.clear();
     if (hadItems) this.onChange();
   }
 
@@ -115,13 +160,20 @@ export class ConnectorStore {
   heartbeatActive(): number {
     const now = this.clock.now();
     let count = 0;
-    for (const item of this.items.values()) {
+    for (const [key, item] of [...this.items, ...this.running]) {
       if (this.view(item, now).state !== "active" || !item.heartbeated) continue;
+      this.reinstate(key, item);
       this.beat(item, now);
       count++;
     }
     if (count > 0) this.onChange();
     return count;
+  }
+
+  /** A removed connector whose software still runs is listed again, where it was last. */
+  private reinstate(key: string, item: StoredConnector): void {
+    if (!this.running.delete(key)) return;
+    this.items.set(key, item);
   }
 
   /**
@@ -142,17 +194,22 @@ export class ConnectorStore {
   }
 
   private beat(item: StoredConnector, now: number, version?: string): void {
+    item.softwareVersion = version ?? item.softwareVersion ?? installedVersion(item.record.version);
+    const reported =
+      version ?? (this.variants().heartbeatVersion === "reported" ? item.softwareVersion : undefined);
     item.record = {
       ...item.record,
       lastConnectionDateTime: serviceTimestamp(now),
-      ...(version !== undefined && { version }),
+      ...(reported !== undefined && { version: reported }),
     };
     item.heartbeated = true;
     item.written = undefined;
   }
 
   private heartbeatState(item: StoredConnector, now: number): ConnectorState {
-    return item.heartbeated ? stateFromHeartbeats(item.record.lastConnectionDateTime, now) : "inactive";
+    return item.heartbeated
+      ? stateFromHeartbeats(item.record.lastConnectionDateTime, now)
+      : this.variants().newConnectorState;
   }
 
   private view(item: StoredConnector, now: number): ConnectorRecord {
@@ -160,4 +217,12 @@ export class ConnectorStore {
     const state = item.written?.over === fromHeartbeats ? item.written.state : fromHeartbeats;
     return { ...item.record, state };
   }
+}
+
+/**
+ * The software version of a connector first heard from: the version its object shows, or, for an
+ * object made by POST without a usable one, the current release.
+ */
+function installedVersion(version: string | null): string {
+  return version ? version : CURRENT_CONNECTOR_VERSION;
 }

@@ -123,7 +123,7 @@ export class GraphService {
       case "PATCH":
         return this.update(call, target.id, settings);
       default:
-        return this.remove(call, target.id);
+        return this.remove(call, target.id, settings);
     }
   }
 
@@ -207,6 +207,11 @@ export class GraphService {
     if (!check.ok) return graphErrors.badRequest(call, check.message);
     const { variants } = settings;
     if (check.input.state !== undefined && variants.stateWrite === "refused") return stateRefused(call);
+    const sent = parsed.value as Record<string, unknown>;
+    const missing = REQUIRED_ON_CREATE[variants.createRequires].find(
+      (property) => sent[property] === undefined,
+    );
+    if (missing) return requiredMissing(call, missing);
     const id = newGuid();
     // A connector object created through Graph has not been claimed by any server yet.
     const [inserted] = this.deps.store.insert(
@@ -263,8 +268,12 @@ export class GraphService {
     return this.deps.store.get(record.id);
   }
 
-  private remove(call: IncomingCall, id: string): Reply {
-    if (!this.deps.store.remove(id)) return graphErrors.notFound(call, intuneResource(id));
+  private remove(call: IncomingCall, id: string, settings: GraphSettings): Reply {
+    const { deleteRegistered } = settings.variants;
+    const registered = this.deps.store.isRegistered(id);
+    if (registered && deleteRegistered === "refused") return removalRefused(call);
+    const softwareRuns = registered && deleteRegistered === "reappears";
+    if (!this.deps.store.remove(id, { softwareRuns })) return graphErrors.notFound(call, intuneResource(id));
     return { status: 204 };
   }
 
@@ -293,6 +302,37 @@ function stateRefused(call: IncomingCall): Reply {
   return graphErrors.badRequest(
     call,
     "The property 'state' cannot be written: Intune sets it from the connector's heartbeats.",
+  );
+}
+
+/**
+ * What a POST must carry under each reading of the create page's "required" table (variant
+ * createRequires); `id` never, since the service assigns it.
+ */
+const REQUIRED_ON_CREATE: Record<ServiceVariants["createRequires"], readonly string[]> = {
+  nothing: [],
+  version: ["displayName", "version"],
+  listed: ["displayName", "lastConnectionDateTime", "state", "version"],
+};
+
+/** Variant createRequires: the wording is the emulator's own; no source gives Intune's. */
+function requiredMissing(call: IncomingCall, property: string): Reply {
+  return graphErrors.badRequest(
+    call,
+    `The property '${property}' is required when creating a deviceManagementDomainJoinConnector.`,
+  );
+}
+
+/**
+ * Variant deleteRegistered "refused". The reason is Intune's product docs' ("The Intune Connector
+ * for Active Directory can't be removed through the Intune portal or through a graph API call");
+ * the wording of the answer is the emulator's own.
+ */
+function removalRefused(call: IncomingCall): Reply {
+  return graphErrors.badRequest(
+    call,
+    "The Intune Connector for Active Directory can't be removed through a graph API call while its server is registered. " +
+      "Uninstall the connector from the server; Intune removes an inactive connector after 30 days.",
   );
 }
 

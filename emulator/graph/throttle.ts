@@ -55,8 +55,10 @@ export class Throttle {
   }
 
   /**
-   * Count a request unless it is over a limit. A throttled request is not counted, so a client that
-   * waits for Retry-After gets through.
+   * Count a request, and say whether it is over a limit. A throttled request counts too, as
+   * Microsoft documents ("all requests accrue against your usage limits"; "Microsoft Graph continues
+   * to log resource usage while a client is being throttled", throttling.md): a client that retries
+   * at once stays throttled longer, one that waits for Retry-After gets through.
    */
   admit(appId: string, isWrite: boolean, now = Date.now()): ThrottleDecision {
     const s = this.settings;
@@ -70,15 +72,12 @@ export class Throttle {
     let retryAfterMs = 0;
     for (const [key, limit] of limits) {
       const times = this.prune(key, now);
-      if (times.length >= limit) {
-        // The request that must leave the window before one more fits.
-        const freesAt = times[times.length - limit] + s.windowMs;
-        retryAfterMs = Math.max(retryAfterMs, freesAt - now, 1);
-      }
+      const over = times.length >= limit;
+      times.push(now);
+      // Over: the request (this one counted) that must leave the window before one more fits.
+      if (over) retryAfterMs = Math.max(retryAfterMs, times[times.length - limit] + s.windowMs - now);
     }
-    if (retryAfterMs > 0) return { throttled: true, retryAfterMs };
-    for (const [key] of limits) this.prune(key, now).push(now);
-    return { throttled: false };
+    return retryAfterMs > 0 ? { throttled: true, retryAfterMs } : { throttled: false };
   }
 
   private prune(key: string, now: number): number[] {

@@ -46,6 +46,38 @@ export interface ServiceVariants {
    * return an error message if a specified query parameter is not supported").
    */
   listQuery: "honoured" | "ignored" | "rejected";
+  /**
+   * DELETE of a connector whose software has checked in. The delete page documents `204`; Intune's
+   * product docs say the connector "can't be removed through the Intune portal or through a graph
+   * API call" and that the server "only appears if it can successfully communicate with the Intune
+   * service". "removed" (default, the API page): `204`, gone for good, later check-ins dropped.
+   * "reappears": `204`, but the software still runs, so its next check-in lists it again under its
+   * id. "refused": `400 BadRequest`. A connector no software ever checked in to (one made by POST)
+   * is removed under every reading.
+   */
+  deleteRegistered: "removed" | "reappears" | "refused";
+  /**
+   * Who writes `version` ("The version of the connector"; the sources do not say). "reported"
+   * (default): the connector software reports the version it runs at every check-in, so a version
+   * written through Graph lasts until the next one. "kept": a check-in leaves `version` alone unless
+   * the software says it was upgraded; a written version stays.
+   */
+  heartbeatVersion: "reported" | "kept";
+  /**
+   * The state of a connector that never checked in (one made by POST); the sources do not say.
+   * "inactive" (default): it had no heartbeat in the last five days either. "active": the enum's
+   * zero value, as a .NET service shows an unset enum. "error".
+   */
+  newConnectorState: "inactive" | "active" | "error";
+  /**
+   * What a POST must carry. The create page heads its table "the properties that are required when
+   * you create" and lists id, displayName, lastConnectionDateTime, state and version (Intune's
+   * boilerplate heading; the metadata makes version, state and lastConnectionDateTime non-nullable
+   * without a default). "nothing" (default): any may be left out, as Intune's other entities take it.
+   * "version": `400` without `displayName` or `version`, the two a client knows. "listed": `400`
+   * without any of the listed properties but `id`, which the service assigns.
+   */
+  createRequires: "nothing" | "version" | "listed";
 }
 
 /** The value of each variant when none is chosen. */
@@ -57,6 +89,10 @@ export const DEFAULT_VARIANTS: Readonly<ServiceVariants> = Object.freeze({
   createLocation: "header",
   newConnectorContact: "year-one",
   listQuery: "honoured",
+  deleteRegistered: "removed",
+  heartbeatVersion: "reported",
+  newConnectorState: "inactive",
+  createRequires: "nothing",
 });
 
 /** Every value of every variant, default first. */
@@ -68,6 +104,10 @@ export const VARIANT_CHOICES: { readonly [K in keyof ServiceVariants]: readonly 
   createLocation: ["header", "none"],
   newConnectorContact: ["year-one", "created-at"],
   listQuery: ["honoured", "ignored", "rejected"],
+  deleteRegistered: ["removed", "reappears", "refused"],
+  heartbeatVersion: ["reported", "kept"],
+  newConnectorState: ["inactive", "active", "error"],
+  createRequires: ["nothing", "version", "listed"],
 };
 
 export const VARIANT_NAMES = Object.keys(VARIANT_CHOICES) as (keyof ServiceVariants)[];

@@ -193,6 +193,10 @@ describe("emulator: CLI", function () {
       createLocation: "header",
       newConnectorContact: "year-one",
       listQuery: "rejected",
+      deleteRegistered: "removed",
+      heartbeatVersion: "reported",
+      newConnectorState: "inactive",
+      createRequires: "nothing",
     });
     expect(await stop(proc)).to.equal(0);
   });

@@ -48,6 +48,10 @@ describe("emulator validation (direct)", () => {
             createLocation: "header",
             newConnectorContact: "year-one",
             listQuery: "honoured",
+            deleteRegistered: "removed",
+            heartbeatVersion: "reported",
+            newConnectorState: "inactive",
+            createRequires: "nothing",
           },
           latencyMs: 0,
           throttle: THROTTLE,
@@ -127,6 +131,10 @@ describe("emulator validation (direct)", () => {
           createLocation: "header",
           newConnectorContact: "year-one",
           listQuery: "rejected",
+          deleteRegistered: "removed",
+          heartbeatVersion: "reported",
+          newConnectorState: "inactive",
+          createRequires: "nothing",
         },
         latencyMs: 0,
         throttle: { ...THROTTLE, appWrites: 1 },
@@ -148,7 +156,7 @@ describe("emulator validation (direct)", () => {
         ],
         [
           { variants: { pageSize: 2 } as never },
-          "unknown variant 'pageSize' (variants: patchResponse, getResponse, stateWrite, createdVersion, createLocation, newConnectorContact, listQuery)",
+          "unknown variant 'pageSize' (variants: patchResponse, getResponse, stateWrite, createdVersion, createLocation, newConnectorContact, listQuery, deleteRegistered, heartbeatVersion, newConnectorState, createRequires)",
         ],
         [{ variants: [] as never }, 'variants must be an object such as { patchResponse: "no-content" }'],
         [{ latencyMs: -1 }, "latencyMs must be a number ≥ 0"],
@@ -230,31 +238,44 @@ describe("emulator validation (direct)", () => {
       );
     });
 
-    it("admits up to the per-app limit in the window, then answers with the time until the oldest leaves", () => {
+    it("admits up to the per-app limit in the window, then answers with the time until a request leaves", () => {
       const throttle = new Throttle({ ...THROTTLE, windowMs: 1000, appWrites: 2, appAll: 3 });
       expect(throttle.admit("app", true, 0)).to.deep.equal({ throttled: false });
       expect(throttle.admit("app", true, 100)).to.deep.equal({ throttled: false });
-      expect(throttle.admit("app", true, 200)).to.deep.equal({ throttled: true, retryAfterMs: 800 });
-      // A read still fits the all-requests limit; another app is counted apart.
-      expect(throttle.admit("app", false, 200)).to.deep.equal({ throttled: false });
-      expect(throttle.admit("app", false, 300)).to.deep.equal({ throttled: true, retryAfterMs: 700 });
+      expect(throttle.admit("app", true, 200)).to.deep.equal({ throttled: true, retryAfterMs: 900 });
+      // The throttled write counted among all requests too: the app's next read is over 3.
+      expect(throttle.admit("app", false, 200)).to.deep.equal({ throttled: true, retryAfterMs: 900 });
       expect(throttle.admit("other", true, 300)).to.deep.equal({ throttled: false });
-      // At exactly 1000 ms the request made at 0 leaves the window (the cut-off is inclusive).
-      expect(throttle.admit("app", true, 1000)).to.deep.equal({ throttled: false });
-      expect(throttle.admit("app", true, 1099)).to.deep.equal({ throttled: true, retryAfterMs: 1 });
+      // At exactly 1100 ms the requests made at 0 and 100 have left (the cut-off is inclusive).
+      expect(throttle.admit("app", true, 1100)).to.deep.equal({ throttled: false });
     });
 
-    it("counts tenant-wide limits across apps, and a throttled request is not counted", () => {
+    it("counts a throttled request: retrying at once stays throttled longer, waiting for Retry-After gets through", () => {
+      const settings = { ...THROTTLE, windowMs: 1000, appWrites: 2 };
+      const hasty = new Throttle(settings);
+      const patient = new Throttle(settings);
+      for (const throttle of [hasty, patient]) {
+        expect(throttle.admit("app", true, 0)).to.deep.equal({ throttled: false });
+        expect(throttle.admit("app", true, 100)).to.deep.equal({ throttled: false });
+        expect(throttle.admit("app", true, 200)).to.deep.equal({ throttled: true, retryAfterMs: 900 });
+      }
+      expect(hasty.admit("app", true, 300)).to.deep.equal({ throttled: true, retryAfterMs: 900 });
+      expect(hasty.admit("app", true, 1100)).to.deep.equal({ throttled: true, retryAfterMs: 200 });
+      expect(hasty.admit("app", true, 1300)).to.deep.equal({ throttled: false });
+      expect(patient.admit("app", true, 1100)).to.deep.equal({ throttled: false });
+    });
+
+    it("counts tenant-wide limits across apps", () => {
       const throttle = new Throttle({ ...THROTTLE, windowMs: 1000, tenantWrites: 1, tenantAll: 2 });
       expect(throttle.admit("a", true, 0)).to.deep.equal({ throttled: false });
-      expect(throttle.admit("b", true, 10)).to.deep.equal({ throttled: true, retryAfterMs: 990 });
-      expect(throttle.admit("b", false, 10)).to.deep.equal({ throttled: false });
-      expect(throttle.admit("c", false, 20)).to.deep.equal({ throttled: true, retryAfterMs: 980 });
-      expect(throttle.admit("c", false, 1000)).to.deep.equal({ throttled: false });
+      expect(throttle.admit("b", true, 10)).to.deep.equal({ throttled: true, retryAfterMs: 1000 });
+      expect(throttle.admit("c", false, 20)).to.deep.equal({ throttled: true, retryAfterMs: 990 });
+      expect(throttle.admit("c", false, 1010)).to.deep.equal({ throttled: false });
     });
 
-    it("answers at least 1 ms, admits everything when disabled, and forgets on reset", () => {
-      const throttle = new Throttle({ ...THROTTLE, windowMs: 1000, appAll: 1 });
+    it("answers the exact time, admits everything when disabled, and forgets on reset", () => {
+      const throttle = new Throttle({ ...THROTTLE, windowMs: 1000, appAll: 2 });
+      expect(throttle.admit("app", false, 0)).to.deep.equal({ throttled: false });
       expect(throttle.admit("app", false, 0)).to.deep.equal({ throttled: false });
       expect(throttle.admit("app", false, 999)).to.deep.equal({ throttled: true, retryAfterMs: 1 });
       throttle.reset();
