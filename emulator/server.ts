@@ -324,6 +324,10 @@ class LocalEmulator implements Emulator {
     return updated;
   }
 
+  heartbeatRunning(): number {
+    return this.store.heartbeatActive();
+  }
+
   variants(): ServiceVariants {
     return { ...this.runtime.variants };
   }

@@ -232,6 +232,12 @@ export interface Emulator {
    * state: silence does that (editOutOfBand with a last contact, or advanceClock).
    */
   heartbeat(id: string, opts?: { version?: string; state?: "active" }): ConnectorRecord;
+  /**
+   * Every server whose connector software runs checks in now: the active connectors, and, under
+   * variant deleteRegistered "reappears", those a DELETE removed while their software ran (what the
+   * heartbeatMs timer does). Returns how many checked in.
+   */
+  heartbeatRunning(): number;
   /** The variants in force now (graph/variants.ts). */
   variants(): ServiceVariants;
   /** The emulator's clock (connector time): real time plus what advanceClock added. */

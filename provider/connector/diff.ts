@@ -10,7 +10,8 @@ import {
   ManagedProperty,
 } from "./definition";
 import { CONNECTOR_ODATA_TYPE, UNKNOWN_VALUE } from "./constants";
-import { displayNameKey, idKey, ownershipAfterUpdate, recordedOwnership } from "./ownership";
+import { describeValue } from "./values";
+import { displayNameKey, hasConnected, idKey, ownershipAfterUpdate, recordedOwnership } from "./ownership";
 
 export interface ConnectorDiff {
   /** Properties whose change needs a write or a state update. */
@@ -21,6 +22,57 @@ export interface ConnectorDiff {
 
 function sameId(a: unknown, b: unknown): boolean {
   return typeof a === "string" && typeof b === "string" && idKey(a) === idKey(b);
+}
+
+/**
+ * The managed properties the provider writes to a connector as it is. `version` is "the version of
+ * the connector" (the resource page): once the connector software has checked in, it reports the
+ * version it runs (the emulator's variant heartbeatVersion "reported"), so a written version would
+ * last until its next check-in and every run would write it again — a write war with the software.
+ * So `version` is written only to a connector no software has checked in to (one a stack created);
+ * on one that has, a declared version is compared, and a difference reported (versionReport).
+ */
+export function writableProperties(
+  connector: Partial<Pick<GraphConnector, "lastConnectionDateTime">>,
+): ManagedProperty[] {
+  return hasConnected(connector)
+    ? MANAGED_PROPERTIES.filter((p) => p !== "version")
+    : [...MANAGED_PROPERTIES];
+}
+
+/** A declared version that differs from the one the connector's software reports. */
+export interface VersionReport {
+  declared: string;
+  reported: string | null | undefined;
+}
+
+/**
+ * The declared version when the connector's software reports another one (the provider does not
+ * write it, see writableProperties); undefined when they agree, when none is declared or known yet,
+ * or when the version is still the provider's to write.
+ */
+export function versionReport(
+  connector: Partial<Pick<GraphConnector, "lastConnectionDateTime" | "version">>,
+  declared: unknown,
+): VersionReport | undefined {
+  if (typeof declared !== "string" || declared === UNKNOWN_VALUE) return undefined;
+  if (writableProperties(connector).includes("version") || connector.version === declared) return undefined;
+  return { declared, reported: connector.version };
+}
+
+/** What the user is told of a version report: both versions, what the provider does, what to do. */
+export function versionReportMessage(
+  connectorId: string,
+  displayName: unknown,
+  report: VersionReport,
+): string {
+  return (
+    `connector ${connectorId} (${describeValue(displayName)}): its software reports version ${describeValue(report.reported)}, ` +
+    `the stack declares ${JSON.stringify(report.declared)}. The provider does not write version to a connector whose ` +
+    "software has checked in: the software reports the version it runs at every check-in, so a write would not last. " +
+    `Declare ${describeValue(report.reported)} (or remove version), or install version ${JSON.stringify(report.declared)} ` +
+    "of the Intune Connector on the server"
+  );
 }
 
 /**
@@ -54,7 +106,7 @@ export function diffConnector(
     if (another) replaces.push("registeredName");
     if (another || recorded === undefined) changed.push("registeredName");
   }
-  for (const property of MANAGED_PROPERTIES) {
+  for (const property of writableProperties(olds)) {
     const desired: unknown = news[property];
     if (desired === undefined) continue;
     if (desired === UNKNOWN_VALUE || desired !== olds[property]) changed.push(property);
@@ -113,12 +165,12 @@ export function proposedWrites(
   }));
 }
 
-/** Managed properties whose desired value differs from the connector as it is. */
+/** Managed properties the provider writes whose desired value differs from the connector as it is. */
 export function driftedProperties(
   desired: Partial<Pick<ConnectorInputs, ManagedProperty>>,
-  actual: Partial<Pick<GraphConnector, ManagedProperty>>,
+  actual: Partial<Pick<GraphConnector, ManagedProperty | "lastConnectionDateTime">>,
 ): ManagedProperty[] {
-  return MANAGED_PROPERTIES.filter((p) => desired[p] !== undefined && desired[p] !== actual[p]);
+  return writableProperties(actual).filter((p) => desired[p] !== undefined && desired[p] !== actual[p]);
 }
 
 /** What a create sends: the managed properties the stack declares (a display name always). */
@@ -141,7 +193,7 @@ export function createBody(desired: Pick<ConnectorInputs, ManagedProperty>): Cre
  */
 export function patchBody(
   desired: Partial<Pick<ConnectorInputs, ManagedProperty>>,
-  actual: Partial<Pick<GraphConnector, ManagedProperty>>,
+  actual: Partial<Pick<GraphConnector, ManagedProperty | "lastConnectionDateTime">>,
 ): Record<string, unknown> | undefined {
   const properties = driftedProperties(desired, actual);
   if (properties.length === 0) return undefined;

@@ -108,20 +108,29 @@ export function matchesCreate(connector: GraphConnector, fields: CreateFields): 
 }
 
 /** Whether the connector ever contacted Intune (no date, or Intune's year-1 date, means never). */
-export function hasConnected(connector: Pick<GraphConnector, "lastConnectionDateTime">): boolean {
+export function hasConnected(connector: Partial<Pick<GraphConnector, "lastConnectionDateTime">>): boolean {
   const at = connector.lastConnectionDateTime;
   return typeof at === "string" && !at.startsWith("0001-01-01");
 }
 
 /**
- * Whether a connector may be one that a POST made rather than one the connector software
- * registered. The software's connector checks in, so Intune shows it `active` ("actively pinging
- * Intune", the state's documented meaning); a POSTed object has no software behind it. Its last
- * contact is not relied on alone: that a POSTed connector shows Intune's year-one date is observed,
- * not documented (the emulator's variant newConnectorContact "created-at" shows its creation time).
+ * Whether a connector may be one that a POST of `fields` made rather than one the connector
+ * software registered. Software checks in, so Intune shows its connector `active` ("actively
+ * pinging Intune", the state's documented meaning) with a recent last contact, and it reports the
+ * version it runs. A POSTed object has no software behind it, but what it shows is not documented:
+ * Intune's year-one date and `inactive` are observed, and under other readings (the emulator's
+ * variants newConnectorContact "created-at" with newConnectorState "active") it shows a recent
+ * contact and `active` too. Its version still tells: exactly what the POST sent, or none when it
+ * sent none, where the software's shows the release it runs. So a connector is set apart only
+ * when all three say registered — missing a lost create's connector would make a rerun create a
+ * second one.
  */
-export function mayBeFromPost(connector: Pick<GraphConnector, "lastConnectionDateTime" | "state">): boolean {
-  return !hasConnected(connector) || connector.state !== "active";
+export function mayBeFromPost(
+  connector: Pick<GraphConnector, "lastConnectionDateTime" | "state" | "version">,
+  fields: Pick<CreateFields, "version"> = {},
+): boolean {
+  const sentVersion = (connector.version ?? "") === (fields.version ?? "");
+  return !hasConnected(connector) || connector.state !== "active" || sentVersion;
 }
 
 /**
@@ -137,7 +146,7 @@ export function createCandidates(
   return tenant.filter(
     (c) =>
       matchesCreate(c, fields) &&
-      mayBeFromPost(c) &&
+      mayBeFromPost(c, fields) &&
       !excluded.before?.has(idKey(c.id)) &&
       !excluded.held?.has(idKey(c.id)),
   );

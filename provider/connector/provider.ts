@@ -24,6 +24,8 @@ import {
   diffConnector,
   driftedProperties,
   patchBody,
+  versionReport,
+  versionReportMessage,
   proposedWrites,
   type PropertyChangeKind,
 } from "./diff";
@@ -32,6 +34,7 @@ import {
   displayNameKey,
   duplicateNameMessage,
   effectiveDeleteOnDestroy,
+  hasConnected,
   idKey,
   ownershipAfterUpdate,
   namesakes,
@@ -277,6 +280,8 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       }
     });
     const { changed, replaces } = connectorDiff;
+    const report = replaces.length ? undefined : versionReport(recorded, desired.version);
+    if (report) this.warn(versionReportMessage(id, recorded.displayName, report));
     const writes = proposedWrites(recorded, desired, connectorDiff);
     if (this.environment.announceWrites && writes.length) {
       this.warn(
@@ -440,6 +445,8 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       this.managers.delete(`id:${key}`); // nothing reaches state, so this attempt holds no claim
       throw error;
     }
+    const report = versionReport(connector, desired.version);
+    if (report) this.warn(versionReportMessage(connector.id, connector.displayName, report));
     const outs = toOutputs(connector, {
       adopted: true,
       deleteOnDestroy: effectiveDeleteOnDestroy(desired),
@@ -577,8 +584,24 @@ export class DomainJoinConnectorProvider implements dynamic.ResourceProvider {
       await this.tenantReached(`delete connector ${id}`, outputs);
       await this.settleClaims();
       await this.connect().api.delete(id);
+      if (hasConnected(outputs) && outputs.state === "active")
+        this.warn(deletedRegisteredMessage(id, outputs));
     });
   }
+}
+
+/**
+ * After deleting a connector whose software checks in (active as of the last read): Intune's docs say such a connector
+ * "can't be removed … through a graph API call" and that a server "only appears if it can
+ * successfully communicate with the Intune service", so while the software runs it may come back
+ * (the emulator's variant deleteRegistered "reappears").
+ */
+function deletedRegisteredMessage(id: string, outputs: Partial<ConnectorOutputs>): string {
+  return (
+    `connector ${id} (${describeValue(outputs.displayName)}) was deleted; it was active, its server last checking in at ` +
+    `${outputs.lastConnectionDateTime}. While the Intune Connector for Active Directory runs there, Intune may list it ` +
+    "again at its next check-in: uninstall the connector from the server to remove it for good"
+  );
 }
 
 /** Names the managed properties the service did not take after a write; undefined when it took all. */

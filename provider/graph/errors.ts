@@ -101,8 +101,39 @@ function describeCause(cause: unknown): string {
   return String(cause);
 }
 
+/** Properties a create may be refused without; Intune sets these two from the connector's check-ins. */
+const SERVICE_SET = ["lastConnectionDateTime", "state"];
+
+/**
+ * A 400 the sources leave open (the emulator's variants deleteRegistered "refused", createRequires):
+ * what the user can do about a refused DELETE or a POST missing a property the service requires.
+ */
+function badRequestHint(d: GraphErrorDetails): string | undefined {
+  if (d.method === "DELETE") {
+    return (
+      "Intune's docs say the Intune Connector for Active Directory \"can't be removed through the Intune portal or through " +
+      'a graph API call" while its server runs it: uninstall the connector from the server, and Intune removes it ' +
+      "after 30 days inactive; or keep it and release it from the stack: set deleteOnDestroy: false, run pulumi up, " +
+      "then destroy. Until then the connector stays in the stack's state"
+    );
+  }
+  const required = /\b(\w+)'? (?:is|are) required|required propert(?:y|ies)[^.]*?'(\w+)'/i.exec(d.message);
+  if (d.method !== "POST" || !required) return undefined;
+  const property = required[1] ?? required[2];
+  if (SERVICE_SET.includes(property)) {
+    return (
+      `the service requires ${property} on create, which Intune sets from the connector's check-ins and this provider ` +
+      "never writes: install the Intune Connector for Active Directory on the server, then adopt the connector it " +
+      "registers (registeredName or connectorId)"
+    );
+  }
+  return `the service requires ${property} on create: declare it on the resource (version: the version of the Intune Connector the server runs, e.g. 6.2504.2001.8)`;
+}
+
 function hintFor(d: GraphErrorDetails): string | undefined {
   switch (d.status) {
+    case 400:
+      return badRequestHint(d);
     case 401:
       return (
         "the access token was refused: check that the tenant id, client id and cloud match, " +

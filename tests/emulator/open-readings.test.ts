@@ -52,7 +52,7 @@ describe("emulator: readings Microsoft leaves open", function () {
       expect((await remove(REGISTERED)).status).to.equal(204);
       expect((await get(REGISTERED)).status).to.equal(404);
       expect(ids()).to.deep.equal([]);
-      emu.heartbeat(REGISTERED);
+      expect(emu.heartbeatRunning()).to.equal(1);
       const again = await get(REGISTERED);
       expect(again.status).to.equal(200);
       expect(again.body).to.include({ id: REGISTERED, displayName: "HQ-SRV01", state: "active" });

@@ -374,12 +374,13 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
     });
 
     it("fails naming every property the service did not take, keeping id, complete outputs (with the provider) and reasons", async () => {
+      // Never checked in (another tool's POST), so its version is the provider's to write too.
       const [seeded] = emulator.seed([
         {
           displayName: "Seeded",
           version: "6.1.0.0",
-          state: "active",
-          lastConnectionDateTime: "2030-01-01T00:00:00Z",
+          state: "inactive",
+          lastConnectionDateTime: "0001-01-01T00:00:00Z",
         },
       ]);
       emulator.setOptions({ ignoredPatchProperties: ["displayName", "version"] });
@@ -403,8 +404,8 @@ describe("provider contract (emulator over HTTPS, real @azure/identity)", functi
         connectorId: seeded.id,
         displayName: "Seeded",
         version: "6.1.0.0",
-        state: "active",
-        lastConnectionDateTime: "2030-01-01T00:00:00.0000000Z",
+        state: "inactive",
+        lastConnectionDateTime: "0001-01-01T00:00:00Z",
         adopted: true,
         deleteOnDestroy: false,
         tenantId: emulator.tenantId,

@@ -396,9 +396,14 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
             expect(emulator.connectors().some((c) => c.id === id)).to.equal(!deleted);
             expect(graphCalls(emulator)).to.deep.equal(deleted ? ["DELETE 204"] : []);
             const warned = t.warnings.find((w) => w.includes(`connector ${id}`));
+            // A deleted connector whose software checks in may come back (variant deleteRegistered).
             expect(warned).to.equal(
               deleted
-                ? undefined
+                ? way === "created"
+                  ? undefined
+                  : `connector ${id} ("${outs.displayName}") was deleted; it was active, its server last checking in at ` +
+                    `${outs.lastConnectionDateTime}. While the Intune Connector for Active Directory runs there, Intune ` +
+                    "may list it again at its next check-in: uninstall the connector from the server to remove it for good"
                 : `connector ${id} ("${outs.displayName}") was released, not deleted: ` +
                     `${way === "created" ? "deleteOnDestroy is false" : "it was adopted"}, so it stays in Intune. ` +
                     "Set deleteOnDestroy: true to delete it",

@@ -164,7 +164,11 @@ describe("connectors API (scripted server, fake clock)", () => {
     });
 
     it("takes the new connector no software checks in with, not a namesake the connector software registered", async () => {
-      const registered = { state: "active", lastConnectionDateTime: "2026-12-01T10:00:00.0000000Z" };
+      const registered = {
+        state: "active",
+        lastConnectionDateTime: "2026-12-01T10:00:00.0000000Z",
+        version: "6.2504.2001.8",
+      };
       server.answer(lostPost, {
         status: 200,
         body: { value: [connector(ID, registered), connector(OTHER, { state: "inactive" })] },
@@ -179,6 +183,21 @@ describe("connectors API (scripted server, fake clock)", () => {
       const result = await api.create({ "@odata.type": TYPE, displayName: "Paris" }, { before: new Set() });
       expect(result.connector.id).to.equal(OTHER);
     });
+
+    for (const sent of [undefined, "6.2504.2001.8"]) {
+      it(`takes a new connector that shows active and its creation as last contact, with the version the POST sent (${sent ?? "none"})`, async () => {
+        // Variants newConnectorState "active" and newConnectorContact "created-at" together.
+        const posted = {
+          state: "active",
+          lastConnectionDateTime: "2026-12-01T10:00:00.0000000Z",
+          version: sent ?? "",
+        };
+        server.answer(lostPost, { status: 200, body: { value: [connector(OTHER, posted)] } });
+        const body = { "@odata.type": TYPE, displayName: "Paris", ...(sent && { version: sent }) };
+        const result = await api.create(body, { before: new Set() });
+        expect(result.connector.id).to.equal(OTHER);
+      });
+    }
 
     it("names both candidates when they match on every property sent", async () => {
       server.answer(lostPost, {

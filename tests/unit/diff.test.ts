@@ -1,5 +1,10 @@
 import { expect } from "chai";
-import { diffConnector, patchBody } from "pulumi-intune-domain-join/internal/connector/diff";
+import {
+  diffConnector,
+  patchBody,
+  versionReport,
+  versionReportMessage,
+} from "pulumi-intune-domain-join/internal/connector/diff";
 import { effectiveDeleteOnDestroy } from "pulumi-intune-domain-join/internal/connector/ownership";
 import { CONNECTOR_ODATA_TYPE, UNKNOWN_VALUE } from "pulumi-intune-domain-join/internal/connector/constants";
 import { ConnectorOutputs } from "pulumi-intune-domain-join/internal/connector/definition";
@@ -15,6 +20,13 @@ const olds: ConnectorOutputs = {
   deleteOnDestroy: true,
 };
 
+/** A connector a stack created, whose software never checked in: Intune's year-one last contact. */
+const neverConnected: ConnectorOutputs = {
+  ...olds,
+  state: "inactive",
+  lastConnectionDateTime: "0001-01-01T00:00:00Z",
+};
+
 describe("diff: desired inputs against the last known outputs", () => {
   it("finds no change when the managed properties match", () => {
     expect(diffConnector(olds, { displayName: "Paris", version: "6.2504.2001.8" })).to.deep.equal({
@@ -27,11 +39,38 @@ describe("diff: desired inputs against the last known outputs", () => {
     ["displayName", "Lyon"],
     ["version", "6.2505.1.1"],
   ] as const) {
-    it(`reports a change of ${property} as an update, not a replacement`, () => {
-      const d = diffConnector(olds, { displayName: "Paris", [property]: value });
+    it(`reports a change of ${property} as an update, not a replacement, on a connector that never checked in`, () => {
+      const d = diffConnector(neverConnected, { displayName: "Paris", [property]: value });
       expect(d).to.deep.equal({ changed: [property], replaces: [] });
     });
   }
+
+  it("on a connector whose software checked in, a declared version is no write: the software reports its own", () => {
+    expect(diffConnector(olds, { displayName: "Lyon", version: "6.2505.1.1" })).to.deep.equal({
+      changed: ["displayName"],
+      replaces: [],
+    });
+    expect(versionReport(olds, "6.2505.1.1")).to.deep.equal({
+      declared: "6.2505.1.1",
+      reported: "6.2504.2001.8",
+    });
+    expect(versionReport(olds, "6.2504.2001.8")).to.equal(undefined);
+    expect(versionReport(olds, undefined)).to.equal(undefined);
+    expect(versionReport(olds, UNKNOWN_VALUE)).to.equal(undefined);
+    expect(versionReport(neverConnected, "6.2505.1.1")).to.equal(undefined);
+    expect(versionReport({ ...olds, lastConnectionDateTime: undefined }, "6.2505.1.1")).to.equal(undefined);
+  });
+
+  it("says both versions, that nothing is written, and what to do", () => {
+    const message = versionReportMessage(ID, "Paris", {
+      declared: "6.2504.2001.8",
+      reported: "6.2505.1000.2",
+    });
+    expect(message).to.contain(`connector ${ID} ("Paris")`);
+    expect(message).to.contain('reports version "6.2505.1000.2", the stack declares "6.2504.2001.8"');
+    expect(message).to.contain("does not write version");
+    expect(message).to.contain('Declare "6.2505.1000.2"');
+  });
 
   it("never diffs properties the stack leaves unmanaged", () => {
     expect(
@@ -176,12 +215,17 @@ describe("patchBody: the smallest PATCH", () => {
     });
   });
 
-  it("carries every changed managed property", () => {
-    expect(patchBody({ displayName: "Lyon", version: "7.1.1.1" }, olds)).to.deep.equal({
+  it("carries every changed managed property it writes: version only to a connector that never checked in", () => {
+    expect(patchBody({ displayName: "Lyon", version: "7.1.1.1" }, neverConnected)).to.deep.equal({
       "@odata.type": CONNECTOR_ODATA_TYPE,
       displayName: "Lyon",
       version: "7.1.1.1",
     });
+    expect(patchBody({ displayName: "Lyon", version: "7.1.1.1" }, olds)).to.deep.equal({
+      "@odata.type": CONNECTOR_ODATA_TYPE,
+      displayName: "Lyon",
+    });
+    expect(patchBody({ displayName: "Paris", version: "7.1.1.1" }, olds)).to.equal(undefined);
   });
 
   it("never carries state, which Intune sets from heartbeats, even when a stale input holds one", () => {

@@ -88,24 +88,32 @@ describe("intune-repair-pending: which connector each pending create made", () =
     expect(d).to.deep.equal({ urn: "u1", action: "ambiguous", candidates: ["x", "y"] });
   });
 
-  it("never takes a connector that checks in (active): the connector software made it, not a POST", () => {
+  it("never takes a connector that checks in (active) reporting a version the create did not send: the connector software made it", () => {
     const [d] = decide(
       [op("u1", { displayName: "A" })],
       new Set(),
-      [connector("x", "A", { state: "active", lastConnectionDateTime: "2026-11-28T09:59:00Z" })],
+      [
+        connector("x", "A", {
+          state: "active",
+          lastConnectionDateTime: "2026-11-28T09:59:00Z",
+          version: "6.2504.2001.8",
+        }),
+      ],
       [note("A", [])],
     );
     expect(d.action).to.equal("clear");
   });
 
-  it("takes a connector that shows a last contact yet is not active (a service that dates new objects)", () => {
-    const [d] = decide(
-      [op("u1", { displayName: "A" })],
-      new Set(),
-      [connector("x", "A", { state: "inactive", lastConnectionDateTime: "2026-11-28T09:59:00Z" })],
-      [note("A", [])],
-    );
-    expect(d).to.deep.include({ action: "import", id: "x" });
+  it("takes a new match that shows a recent contact and active, with no version, as a create of none (a service that dates new objects and shows them active)", () => {
+    for (const version of [null, ""]) {
+      const [d] = decide(
+        [op("u1", { displayName: "A" })],
+        new Set(),
+        [connector("x", "A", { state: "active", lastConnectionDateTime: "2026-11-28T09:59:00Z", version })],
+        [note("A", [])],
+      );
+      expect(d).to.deep.include({ action: "import", id: "x" });
+    }
   });
 
   it("matches version and state when the inputs set them, and the id when adopting", () => {

@@ -12,6 +12,8 @@ import { MODEL_TIMINGS, World } from "./world";
 
 export const DISPLAY_NAMES = ["ODJ A", "ODJ B", "ODJ C"] as const;
 export const VERSIONS = ["6.2504.2001.8", "6.2501.2000.5"] as const;
+/** A release newer than any the programs declare: what upgraded connector software reports. */
+export const UPGRADE = "6.2505.1000.2";
 
 /** What fast-check's model tracks: the program's logical names, so `check` can tell what applies. */
 export interface Model {
@@ -223,22 +225,36 @@ function outOfBandCommands(): fc.WeightedArbitrary<ModelCommand>[] {
     );
   // A heartbeat makes a connector active; silence makes it error (after an hour) or inactive
   // (after five days): the emulator moves its last contact back to match, as Intune's state would.
+  // A heartbeat may come from software just upgraded (or installed), reporting its new version;
+  // under variant heartbeatVersion "reported" every later check-in reports it again.
   const heartbeat = fc
-    .tuple(index, fc.option(fc.constantFrom<ConnectorState>("error", "inactive"), { nil: undefined }))
-    .map(
-      ([i, silent]) =>
-        new Step(silent ? `connector#${i} goes silent (${silent})` : `heartbeat connector#${i}`, (_m, w) => {
-          const id = connectorAt(w, i);
-          if (id && silent) w.emulator.editOutOfBand(id, { state: silent });
-          else if (id) w.emulator.heartbeat(id);
-          return id ?? "no connector";
-        }),
-    );
+    .tuple(
+      index,
+      fc.option(fc.constantFrom<ConnectorState>("error", "inactive"), { nil: undefined }),
+      fc.option(fc.constantFrom(...VERSIONS, UPGRADE), { nil: undefined, freq: 3 }),
+    )
+    .map(([i, silent, version]) => {
+      const label = silent
+        ? `connector#${i} goes silent (${silent})`
+        : `heartbeat connector#${i}${version ? ` (software ${version})` : ""}`;
+      return new Step(label, (_m, w) => {
+        const id = connectorAt(w, i);
+        if (id && silent) w.emulator.editOutOfBand(id, { state: silent });
+        else if (id) w.emulator.heartbeat(id, version ? { version } : {});
+        return id ?? "no connector";
+      });
+    });
+  // Every running server checks in: under variant deleteRegistered "reappears", one a stack
+  // deleted while its software ran comes back.
+  const checkIns = fc.constant(
+    new Step("every running server checks in", (_m, w) => `${w.emulator.heartbeatRunning()} checked in`),
+  );
   return [
     { arbitrary: rename, weight: 1 },
     { arbitrary: remove, weight: 1 },
     { arbitrary: namesake, weight: 1 },
     { arbitrary: heartbeat, weight: 1 },
+    { arbitrary: checkIns, weight: 1 },
   ];
 }
 

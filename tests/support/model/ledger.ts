@@ -42,6 +42,11 @@ interface Created {
   name?: string;
   /** Deleted by the stack on purpose but kept by Intune (deleteOnDestroy false): no longer the stack's. */
   released: boolean;
+  /**
+   * Deleted by the stack. If it is listed again, its software brought it back (variant
+   * deleteRegistered "reappears"): the service's doing, which the provider cannot prevent.
+   */
+  deleted?: boolean;
 }
 
 export class OwnershipLedger {
@@ -83,13 +88,14 @@ export class OwnershipLedger {
     for (const { id, release } of facts.deleted) {
       const entry = this.created.get(id.toLowerCase());
       if (entry && release) entry.released = true;
+      else if (entry) entry.deleted = true;
     }
   }
 
   /** Connectors the stack created that still exist and that it did not give up, by resource. */
   liveCreated(tenant: Tenant): { id: string; name?: string }[] {
     return [...this.created]
-      .filter(([id, entry]) => !entry.released && !this.disputed.has(id) && tenant.has(id))
+      .filter(([id, entry]) => !entry.released && !entry.deleted && !this.disputed.has(id) && tenant.has(id))
       .map(([id, entry]) => ({ id, name: entry.name }));
   }
 }

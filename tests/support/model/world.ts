@@ -14,7 +14,15 @@ import { PLUGIN_RESOURCE_TYPE } from "pulumi-intune-domain-join/internal/connect
 import { FAST_RETRY, providerEnvironment, providerFor } from "../provider-harness";
 import { startTestEmulator } from "../emulator";
 import { Bag, DynamicProvider, Engine, EngineReport, Program } from "./engine";
-import { InvariantId, ModelViolation, Violation, checkStep, convergence, teardown } from "./invariants";
+import {
+  InvariantId,
+  ModelViolation,
+  Violation,
+  checkStep,
+  convergence,
+  refusedRemoval,
+  teardown,
+} from "./invariants";
 import { OwnershipLedger, StateView, StepFacts, tenantOf } from "./ledger";
 
 export const CONNECTORS_PATH = "/beta/deviceManagement/domainJoinConnectors";
@@ -133,6 +141,13 @@ export abstract class World {
     if (kept.length) throw new ModelViolation(kept);
   }
 
+  /** The Graph requests `run` sent. */
+  private async requestsOf(run: () => Promise<unknown>): Promise<{ method: string; status: number }[]> {
+    const start = this.emulator.requestLog({ kind: "graph" }).length;
+    await run();
+    return this.emulator.requestLog({ kind: "graph" }).slice(start);
+  }
+
   fault(rule: FaultRule): void {
     const label = `f${++faultCounter}`;
     this.emulator.addFault({ path: CONNECTORS_PATH, ...rule, label });
@@ -153,15 +168,32 @@ export abstract class World {
     const before = tenantOf(this.emulator.connectors());
     const up = await this.up();
     const problems = convergence(refresh, up, this.ledger, before);
-    if (!problems.length && !up.errors.length) {
-      const start = this.emulator.requestLog({ kind: "graph" }).length;
-      await this.up();
-      const extra = this.emulator.requestLog({ kind: "graph" }).slice(start);
+    if (!problems.length && !up.errors.some((e) => !refusedRemoval(e.message))) {
+      // A removal the service refuses is retried by every up until the user acts (its error says how).
+      const second = await this.requestsOf(() => this.up());
+      const extra = second.filter((e) => !(e.method === "DELETE" && e.status === 400));
       if (extra.length) {
         const calls = extra.map((e) => `${e.method} ${e.status}`).join(", ");
         problems.push({
           invariant: "I4",
           message: `a second up sent ${extra.length} Graph requests: ${calls}`,
+        });
+      }
+      // The nightly run: the servers check in (reporting the versions they run), then refresh + up
+      // writes nothing — no write war with the connector software.
+      this.emulator.heartbeatRunning();
+      const nightly = await this.requestsOf(async () => {
+        await this.refresh();
+        await this.up();
+      });
+      const writes = nightly.filter(
+        (e) => e.method !== "GET" && !(e.method === "DELETE" && e.status === 400),
+      );
+      if (writes.length) {
+        const calls = writes.map((e) => `${e.method} ${e.status}`).join(", ");
+        problems.push({
+          invariant: "I4",
+          message: `after the servers checked in, a refresh + up wrote ${writes.length} times: ${calls}`,
         });
       }
     }
