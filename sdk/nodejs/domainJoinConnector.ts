@@ -81,7 +81,7 @@ export class DomainJoinConnector extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly tenantId: pulumi.Output<string | undefined>;
     /**
-     * The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
+     * The connector software version Intune has: what its software reports once it has checked in; for a connector created without one, an empty string until then.
      */
     declare public readonly version: pulumi.Output<string | undefined>;
 
@@ -158,7 +158,7 @@ export interface DomainJoinConnectorArgs {
      */
     state?: pulumi.Input<string | undefined>;
     /**
-     * The connector software version, a dotted number such as `6.2504.2001.8`. Optional: when omitted it is reported by the connector and never causes a change.
+     * The connector software version the stack expects, a dotted number such as `6.2504.2001.8`. It is written to a connector no software has checked in to (one the stack creates). Once the connector's software has checked in, it reports the version it runs at every check-in: a declared version that differs is then reported in the preview and by intune-health, never written, so runs do not fight the software. Optional: when omitted it is reported by the connector and never causes a change.
      */
     version?: pulumi.Input<string | undefined>;
 }

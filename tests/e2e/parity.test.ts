@@ -149,6 +149,29 @@ for (const form of FORMS) {
       expect(emulator.connectors().find((c) => c.id === HQ)?.displayName).to.equal("HQ");
     });
 
+    it("shows a software upgrade, found by refresh, in preview with both versions, and never writes the version back", async () => {
+      const declaring = {
+        connectors: [
+          { ...HQ_ADOPTED, args: { ...HQ_ADOPTED.args, version: "6.2504.2001.8" } },
+          ...base.connectors.slice(1),
+        ],
+      };
+      declare(declaring);
+      await run(["up", "--yes", "--skip-preview"]);
+      emulator.heartbeat(HQ, { version: "6.2505.1000.2" });
+      for (let night = 0; night < 2; night++) {
+        emulator.clearLog();
+        await run(["refresh", "--yes", "--skip-preview"]);
+        const preview = await run(["preview", "--diff"]);
+        expect(preview.output).to.contain(
+          'its software reports version "6.2505.1000.2", the stack declares "6.2504.2001.8"',
+        );
+        await run(["up", "--yes", "--skip-preview"]);
+        expect(writes(emulator), emulator.summaryLine()).to.equal(0);
+      }
+      declare(base);
+    });
+
     it("refuses bad input in preview, naming the property and the value, before any request", async () => {
       declare({
         connectors: [

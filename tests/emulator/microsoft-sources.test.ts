@@ -366,6 +366,33 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
     });
   });
 
+  describe("throttled requests count", () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const retryAfterMs = (res: { headers: { get(name: string): string | null } }) =>
+      Number(res.headers.get("retry-after")) * 1000;
+
+    it("S43 counts a throttled request: retrying at once stays throttled past the first Retry-After, waiting for it gets through", async () => {
+      emu.setOptions({ throttle: { appWrites: 1, windowMs: 600 } });
+      const [c] = emu.seed(1);
+      const patch = (name: string) => call("PATCH", item(c.id), { displayName: name });
+      // Patient: one 429, then waits as told.
+      expect((await patch("a")).status).to.equal(200);
+      const first = await patch("b");
+      expect(first.status).to.equal(429);
+      await sleep(retryAfterMs(first) + 30);
+      expect((await patch("c")).status).to.equal(200);
+      // Hasty: retries half way through the wait; that retry counts, so the first wait is not enough.
+      emu.resetThrottle();
+      expect((await patch("d")).status).to.equal(200);
+      const throttled = await patch("e");
+      expect(throttled.status).to.equal(429);
+      await sleep(retryAfterMs(throttled) / 2);
+      expect((await patch("f")).status).to.equal(429);
+      await sleep(retryAfterMs(throttled) / 2 + 30);
+      expect((await patch("g")).status).to.equal(429);
+    });
+  });
+
   it("has a test for every documented row of docs/emulator.md", function () {
     const documented = [...readFileSync(DOCS, "utf8").matchAll(/^\| (S\d\d) \|/gm)].map((m) => m[1]);
     expect(documented.length).to.be.greaterThan(20);

@@ -34,7 +34,7 @@ type DomainJoinConnector struct {
 	State pulumi.StringPtrOutput `pulumi:"state"`
 	// The Entra ID tenant the connector lives in (its id, from the token that reached it). A stack whose provider points at another tenant is refused before any request, so a connector is never looked for, written or dropped in the wrong tenant.
 	TenantId pulumi.StringPtrOutput `pulumi:"tenantId"`
-	// The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
+	// The connector software version Intune has: what its software reports once it has checked in; for a connector created without one, an empty string until then.
 	Version pulumi.StringPtrOutput `pulumi:"version"`
 }
 
@@ -101,7 +101,7 @@ type domainJoinConnectorArgs struct {
 	//
 	// Deprecated: state is ignored and no longer managed: Intune sets it from the connector's heartbeats (active while it checks in, error after an hour without one, inactive after five days), so a declared state cannot hold. Remove it; read the state output, or judge it with intune-health or the policy pack
 	State *string `pulumi:"state"`
-	// The connector software version, a dotted number such as `6.2504.2001.8`. Optional: when omitted it is reported by the connector and never causes a change.
+	// The connector software version the stack expects, a dotted number such as `6.2504.2001.8`. It is written to a connector no software has checked in to (one the stack creates). Once the connector's software has checked in, it reports the version it runs at every check-in: a declared version that differs is then reported in the preview and by intune-health, never written, so runs do not fight the software. Optional: when omitted it is reported by the connector and never causes a change.
 	Version *string `pulumi:"version"`
 }
 
@@ -121,7 +121,7 @@ type DomainJoinConnectorArgs struct {
 	//
 	// Deprecated: state is ignored and no longer managed: Intune sets it from the connector's heartbeats (active while it checks in, error after an hour without one, inactive after five days), so a declared state cannot hold. Remove it; read the state output, or judge it with intune-health or the policy pack
 	State pulumi.StringPtrInput
-	// The connector software version, a dotted number such as `6.2504.2001.8`. Optional: when omitted it is reported by the connector and never causes a change.
+	// The connector software version the stack expects, a dotted number such as `6.2504.2001.8`. It is written to a connector no software has checked in to (one the stack creates). Once the connector's software has checked in, it reports the version it runs at every check-in: a declared version that differs is then reported in the preview and by intune-health, never written, so runs do not fight the software. Optional: when omitted it is reported by the connector and never causes a change.
 	Version pulumi.StringPtrInput
 }
 
@@ -207,7 +207,7 @@ func (o DomainJoinConnectorOutput) TenantId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *DomainJoinConnector) pulumi.StringPtrOutput { return v.TenantId }).(pulumi.StringPtrOutput)
 }
 
-// The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
+// The connector software version Intune has: what its software reports once it has checked in; for a connector created without one, an empty string until then.
 func (o DomainJoinConnectorOutput) Version() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *DomainJoinConnector) pulumi.StringPtrOutput { return v.Version }).(pulumi.StringPtrOutput)
 }

@@ -36,7 +36,7 @@ type GetConnectorResult struct {
 	LastConnectionDateTime *string `pulumi:"lastConnectionDateTime"`
 	// Intune's verdict on the connector's heartbeats: `active`, `error`, `inactive` (active while it checks in, error after an hour without a heartbeat, inactive after five days). An output only.
 	State *string `pulumi:"state"`
-	// The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
+	// The connector software version Intune has: what its software reports once it has checked in; for a connector created without one, an empty string until then.
 	Version *string `pulumi:"version"`
 }
 
@@ -88,7 +88,7 @@ func (o GetConnectorResultOutput) State() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v GetConnectorResult) *string { return v.State }).(pulumi.StringPtrOutput)
 }
 
-// The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
+// The connector software version Intune has: what its software reports once it has checked in; for a connector created without one, an empty string until then.
 func (o GetConnectorResultOutput) Version() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v GetConnectorResult) *string { return v.Version }).(pulumi.StringPtrOutput)
 }

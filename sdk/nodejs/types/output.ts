@@ -26,7 +26,7 @@ export interface ConnectorInfo {
      */
     state?: string;
     /**
-     * The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
+     * The connector software version Intune has: what its software reports once it has checked in; for a connector created without one, an empty string until then.
      */
     version?: string;
 }

@@ -35,7 +35,7 @@ class DomainJoinConnectorArgs:
         :param pulumi.Input[_builtins.bool] delete_on_destroy: Whether destroying this resource deletes the connector from Intune. Default: `true` for a connector this resource created, `false` for an adopted one, which is released (left in Intune) with a warning.
         :param pulumi.Input[_builtins.str] registered_name: The display name under which the connector is registered (the connector software registers with its server's name, e.g. `ODJ-HQ-SRV01`): the resource adopts the one connector the tenant holds under this name, letter case and surrounding spaces ignored. Looked up once, when the resource is created; the id is kept in state, so a later rename keeps the connector. Give `connectorId` or `registeredName`, not both.
         :param pulumi.Input[_builtins.str] state: Ignored, with a warning: Intune sets the state from the connector's heartbeats, so a declared state cannot hold. Read the `state` output instead, or judge it with `intune-health` or the policy pack.
-        :param pulumi.Input[_builtins.str] version: The connector software version, a dotted number such as `6.2504.2001.8`. Optional: when omitted it is reported by the connector and never causes a change.
+        :param pulumi.Input[_builtins.str] version: The connector software version the stack expects, a dotted number such as `6.2504.2001.8`. It is written to a connector no software has checked in to (one the stack creates). Once the connector's software has checked in, it reports the version it runs at every check-in: a declared version that differs is then reported in the preview and by intune-health, never written, so runs do not fight the software. Optional: when omitted it is reported by the connector and never causes a change.
         """
         pulumi.set(__self__, "display_name", display_name)
         if allow_duplicate_display_name is not None:
@@ -131,7 +131,7 @@ class DomainJoinConnectorArgs:
     @pulumi.getter
     def version(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The connector software version, a dotted number such as `6.2504.2001.8`. Optional: when omitted it is reported by the connector and never causes a change.
+        The connector software version the stack expects, a dotted number such as `6.2504.2001.8`. It is written to a connector no software has checked in to (one the stack creates). Once the connector's software has checked in, it reports the version it runs at every check-in: a declared version that differs is then reported in the preview and by intune-health, never written, so runs do not fight the software. Optional: when omitted it is reported by the connector and never causes a change.
         """
         return pulumi.get(self, "version")
 
@@ -165,7 +165,7 @@ class DomainJoinConnector(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] display_name: The connector's display name in Intune (1–256 characters, no control characters). Managed: a change is applied with a PATCH of this property alone.
         :param pulumi.Input[_builtins.str] registered_name: The display name under which the connector is registered (the connector software registers with its server's name, e.g. `ODJ-HQ-SRV01`): the resource adopts the one connector the tenant holds under this name, letter case and surrounding spaces ignored. Looked up once, when the resource is created; the id is kept in state, so a later rename keeps the connector. Give `connectorId` or `registeredName`, not both.
         :param pulumi.Input[_builtins.str] state: Ignored, with a warning: Intune sets the state from the connector's heartbeats, so a declared state cannot hold. Read the `state` output instead, or judge it with `intune-health` or the policy pack.
-        :param pulumi.Input[_builtins.str] version: The connector software version, a dotted number such as `6.2504.2001.8`. Optional: when omitted it is reported by the connector and never causes a change.
+        :param pulumi.Input[_builtins.str] version: The connector software version the stack expects, a dotted number such as `6.2504.2001.8`. It is written to a connector no software has checked in to (one the stack creates). Once the connector's software has checked in, it reports the version it runs at every check-in: a declared version that differs is then reported in the preview and by intune-health, never written, so runs do not fight the software. Optional: when omitted it is reported by the connector and never causes a change.
         """
         ...
     @overload
@@ -336,7 +336,7 @@ class DomainJoinConnector(pulumi.CustomResource):
     @pulumi.getter
     def version(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
+        The connector software version Intune has: what its software reports once it has checked in; for a connector created without one, an empty string until then.
         """
         return pulumi.get(self, "version")
 

@@ -76,7 +76,7 @@ class GetConnectorResult:
     @pulumi.getter
     def version(self) -> Optional[_builtins.str]:
         """
-        The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
+        The connector software version Intune has: what its software reports once it has checked in; for a connector created without one, an empty string until then.
         """
         return pulumi.get(self, "version")
 

@@ -36,7 +36,7 @@ class ConnectorInfo(dict):
         :param _builtins.str display_name: The display name Intune has (null only when someone cleared it outside the stack).
         :param _builtins.str last_connection_date_time: When the connector last checked in with Intune (ISO 8601, UTC). Set by the service; never diffed.
         :param _builtins.str state: Intune's verdict on the connector's heartbeats: `active`, `error`, `inactive` (active while it checks in, error after an hour without a heartbeat, inactive after five days). An output only.
-        :param _builtins.str version: The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
+        :param _builtins.str version: The connector software version Intune has: what its software reports once it has checked in; for a connector created without one, an empty string until then.
         """
         pulumi.set(__self__, "id", id)
         if display_name is not None:
@@ -84,7 +84,7 @@ class ConnectorInfo(dict):
     @pulumi.getter
     def version(self) -> Optional[_builtins.str]:
         """
-        The connector software version Intune has: an empty string for a connector created without one, until its software reports one.
+        The connector software version Intune has: what its software reports once it has checked in; for a connector created without one, an empty string until then.
         """
         return pulumi.get(self, "version")
 
