@@ -2,7 +2,8 @@
  * The live acceptance kit's parts that need no service: its registry against docs/emulator.md's
  * source table (every documented row has a check, or says why none can run), the rule that keeps
  * every write on connectors the run created, the one message that says what to set, and the
- * report's Markdown. The kit against a service: tests/integration/live-kit.test.ts.
+ * scheduled workflow's shape (tests/e2e/pipelines-lint.test.ts lints it and checks its pins). The
+ * kit against a service: tests/integration/live-kit.test.ts.
  */
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
@@ -12,7 +13,10 @@ import { Ownership, OwnershipError } from "../../scripts/live/exchange";
 import { preflight } from "../../scripts/live/preflight";
 import { idInLocation } from "../../scripts/live/trial";
 
-const DOCS = path.resolve(__dirname, "../../../docs/emulator.md");
+const REPO = path.resolve(__dirname, "../../..");
+const DOCS = path.join(REPO, "docs/emulator.md");
+// js-yaml 4 comes with @pulumi/pulumi (no types installed): only `load` is used.
+const { load } = require("js-yaml") as { load(text: string): unknown };
 const PREFIX = "pulumi-intune-live-20261207-abcdef";
 const OWN = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9";
 const SEEDED = "8c39f54e-6512-4a2f-bd3a-2cb66d02f722";
@@ -139,5 +143,60 @@ describe("live kit: the opt-in", () => {
     expect(preflight({ INTUNE_LIVE: "1", ...app, ACTIONS_ID_TOKEN_REQUEST_URL: "https://x" })).to.contain(
       "(none found)",
     );
+  });
+});
+
+describe("live kit: the scheduled workflow (.github/workflows/live.yml)", () => {
+  interface Step {
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+  }
+  interface Job {
+    environment: unknown;
+    permissions: Record<string, string>;
+    env: Record<string, string>;
+    steps: Step[];
+  }
+  const text = readFileSync(path.join(REPO, ".github/workflows/live.yml"), "utf8");
+  const workflow = load(text) as {
+    on: Record<string, unknown>;
+    permissions: Record<string, string>;
+    jobs: Record<string, Job>;
+  };
+  const [job] = Object.values(workflow.jobs);
+
+  it("runs on a schedule and on demand, behind the live-tenant environment's approval", () => {
+    expect(workflow.on).to.have.all.keys("schedule", "workflow_dispatch");
+    expect(workflow.on.schedule).to.be.an("array").with.length.greaterThan(0);
+    expect(workflow.permissions).to.deep.equal({ contents: "read" });
+    expect(Object.keys(workflow.jobs)).to.have.length(1);
+    expect(job.environment).to.equal("live-tenant");
+  });
+
+  it("signs in with the job's GitHub OIDC token, the app named by the environment's variables, no secret", () => {
+    expect(job.permissions).to.deep.equal({ contents: "read", "id-token": "write" });
+    expect(job.env).to.include({
+      INTUNE_LIVE: "1",
+      INTUNE_AUTH_METHOD: "githubActions",
+      AZURE_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
+      AZURE_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
+    });
+    expect(text).not.to.match(/secrets\.|AZURE_CLIENT_SECRET|AZURE_CLIENT_CERTIFICATE/);
+  });
+
+  it("runs npm run test:live, then puts the report in the job summary and an artifact, whatever the outcome", () => {
+    const kit = job.steps.findIndex((s) => s.run?.includes("npm run test:live"));
+    expect(kit).to.be.greaterThan(0);
+    const after = job.steps.slice(kit + 1);
+    const summary = after.find((s) => s.run?.includes("$GITHUB_STEP_SUMMARY"));
+    expect(summary?.if).to.equal("always()");
+    expect(summary?.run).to.contain("reports/live/live-report.md");
+    const upload = after.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    expect(upload?.if).to.equal("always()");
+    expect(upload?.with).to.include({ path: "reports/live/" });
+    expect(job.steps[kit].run).to.contain("--out reports/live");
   });
 });
