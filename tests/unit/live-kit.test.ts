@@ -37,6 +37,13 @@ describe("live kit: the registry", () => {
     ).to.deep.equal([]);
   });
 
+  it("is listed whole in docs/live.md's table of checks, in the same order", () => {
+    const listed = [
+      ...readFileSync(path.join(REPO, "docs/live.md"), "utf8").matchAll(/^\| ([SU]\d\d) +\|/gm),
+    ];
+    expect(listed.map((m) => m[1])).to.deep.equal(CHECKS.map((c) => c.id));
+  });
+
   it("keys each check by one row id, S.. or U.., and gives it a run or a reason", () => {
     const ids = CHECKS.map((c) => c.id);
     expect(new Set(ids).size).to.equal(ids.length);
