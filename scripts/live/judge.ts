@@ -65,6 +65,21 @@ export function fact(
   return { exchange, expected, holds, ...show };
 }
 
+/** A fact about one property of the connector in an answer (the property is shown when it fails). */
+export function property(
+  exchange: Exchange,
+  name: string,
+  expected: string,
+  holds: (value: unknown) => boolean,
+): Fact {
+  return fact(exchange, expected, holds(entity(exchange.json)?.[name]), { fields: [name] });
+}
+
+/** The connector in the answer has `name` equal to `value`. */
+export function equals(exchange: Exchange, name: string, value: unknown): Fact {
+  return property(exchange, name, `${name} ${JSON.stringify(value)}`, (v) => v === value);
+}
+
 /** The status fact, the commonest. */
 export function status(exchange: Exchange, ...accepted: number[]): Fact {
   return fact(exchange, `status ${accepted.join(" or ")}`, accepted.includes(exchange.status));

@@ -149,6 +149,16 @@ export class Trial {
     return exchange;
   }
 
+  /** A new connector of the run (`label`), PATCHed with `body`, then read back. */
+  async rewrite(
+    label: string,
+    body: Json,
+  ): Promise<{ connector: OwnedConnector; written: Exchange; got: Exchange }> {
+    const connector = await this.fresh(label);
+    const written = await this.patch(connector, body);
+    return { connector, written, got: await this.readBack(connector) };
+  }
+
   /** Another method on a connector of the run (405 and the like). */
   other(method: Method, connector: OwnedConnector, body?: unknown): Promise<Exchange> {
     return this.probe.send({ method, path: this.item(connector.id), body });
