@@ -26,8 +26,17 @@ function observedLine(o: Observed): string {
 function rowSummary(row: RowReport): string {
   if (row.verdict === "not checkable") return row.why ?? "";
   if (row.verdict === "different") {
-    const first = row.observed?.[0];
-    return `expected ${row.expected?.join("; ")}; got ${first ? `${first.status}${first.code ? ` ${first.code}` : ""}` : "?"}`;
+    const o = row.observed?.[0];
+    const got = o
+      ? [
+          `${o.status}${o.code ? ` ${o.code}` : ""}`,
+          o.fields && JSON.stringify(o.fields),
+          o.headers && JSON.stringify(o.headers),
+        ]
+          .filter(Boolean)
+          .join(" ")
+      : "?";
+    return `expected ${row.expected?.join("; ")}; got ${got.length > 160 ? `${got.slice(0, 160)}…` : got}`;
   }
   return row.note ?? "";
 }
@@ -128,11 +137,13 @@ export function renderMarkdown(report: LiveReport): string {
   out.push("");
 
   out.push("## Every row", "");
-  out.push("| id | row | kind | verdict | detail |", "| --- | --- | --- | --- | --- |");
-  for (const row of rows)
+  out.push("| id | row | source | verdict | detail |", "| --- | --- | --- | --- | --- |");
+  for (const row of rows) {
+    const source = row.kind === "documented" ? "Microsoft" : "_not documented_";
     out.push(
-      `| ${row.id} | ${cell(row.row)} | ${row.kind} | ${VERDICT_MARK[row.verdict]} | ${cell(rowSummary(row))} |`,
+      `| ${row.id} | ${cell(row.row)} | ${source} | ${VERDICT_MARK[row.verdict]} | ${cell(rowSummary(row))} |`,
     );
+  }
   out.push("");
   return out.join("\n");
 }

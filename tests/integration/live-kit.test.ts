@@ -119,6 +119,10 @@ describe("live acceptance kit against the emulator (public endpoints, real token
     expect(markdown).to.contain("### U11 — A written state: shown until the next heartbeat");
     expect(markdown).to.contain("→ **400** BadRequest; message: “The property 'state' cannot be written");
     expect(markdown).to.contain(`request-id ${observed?.requestId}`);
+    expect(markdown).to.contain(
+      '| U11 | A written state: shown until the next heartbeat | _not documented_ | ❌ different | expected taken (2xx); state "error"; got 400 BadRequest |',
+    );
+    expect(markdown).to.contain("| S13 | PATCH: 200 OK and the updated object | Microsoft | ✅ documented |");
   });
 
   describe("signs in with each credential the provider supports", () => {
