@@ -65,9 +65,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
   // A first Ctrl+C (or the runner's SIGTERM) stops after the check under way and cleans up.
   const stop = new AbortController();
-  const onSignal = () => {
-    if (stop.signal.aborted) process.exit(130);
-    console.error("stopping after the check under way; cleaning up (again to quit now)");
+  // A second Ctrl+C quits at once; a runner's SIGTERM after its SIGINT does not cut the clean-up.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) {
+      if (signal === "SIGINT") process.exit(130);
+      return;
+    }
+    console.error("stopping after the check under way; cleaning up (Ctrl+C again to quit now)");
     stop.abort();
   };
   process.on("SIGINT", onSignal);

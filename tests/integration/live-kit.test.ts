@@ -8,7 +8,7 @@
  * untouched, and no write in the emulator's log aimed at a connector the run did not create.
  */
 import { expect } from "chai";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -360,6 +360,38 @@ describe("live acceptance kit against the emulator (public endpoints, real token
       expect(stderr.trim().split("\n")).to.have.length(1);
       expect(stderr).to.contain("INTUNE_CLOUD").and.not.contain("s3cr3t-value");
       expect(stderr).not.to.match(/^\s+at /m);
+    });
+
+    it("Ctrl+C during the checks: it stops after the check under way, cleans up, writes the report, exit 1", async () => {
+      // 20 ms a request: the checks after S02 take a second or more, so the signal lands among them.
+      const emulator = await startTestEmulator({ seed: SEED, latencyMs: 20 });
+      const out = mkdtempSync(path.join(tmpdir(), "intune-live-out-"));
+      try {
+        const child = spawn(process.execPath, [MAIN, "--out", out], {
+          env: { ...bare(), INTUNE_LIVE: "1", ...clientEnvironment(emulator) },
+        });
+        let stderr = "";
+        child.stderr.on("data", (chunk: Buffer) => {
+          const before = stderr;
+          stderr += chunk.toString();
+          if (!before.includes("S02 ") && stderr.includes("S02 ")) child.kill("SIGINT");
+        });
+        const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+        expect(code, stderr).to.equal(1);
+        expect(stderr).to.contain("stopping after the check under way; cleaning up");
+        const report = JSON.parse(readFileSync(path.join(out, "live-report.json"), "utf8")) as LiveReport;
+        expect(
+          report.rows.filter((r) => r.why === "the run was stopped before this check").length,
+        ).to.be.greaterThan(30);
+        expect(report.cleanup.leftBehind).to.deep.equal([]);
+        expect(report.cleanup.created.length).to.be.greaterThan(0);
+        expect(
+          emulator.connectors().filter((c) => c.displayName?.startsWith(report.run.prefix)),
+        ).to.deep.equal([]);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+        await emulator.close();
+      }
     });
 
     it("against the emulator: exit 0, the Markdown and JSON reports written, no secret or token in them", async () => {
