@@ -371,7 +371,7 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
     const retryAfterMs = (res: { headers: { get(name: string): string | null } }) =>
       Number(res.headers.get("retry-after")) * 1000;
 
-    it("S43 counts a throttled request: retrying at once stays throttled past the first Retry-After, waiting for it gets through", async () => {
+    it("S45 counts a throttled request: retrying at once stays throttled past the first Retry-After, waiting for it gets through", async () => {
       emu.setOptions({ throttle: { appWrites: 1, windowMs: 600 } });
       const [c] = emu.seed(1);
       const patch = (name: string) => call("PATCH", item(c.id), { displayName: name });
