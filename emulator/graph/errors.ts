@@ -17,18 +17,32 @@ const INTUNE_API_VERSION = "5025-01-01";
 type ErrorCall = Pick<IncomingCall, "requestId" | "clientRequestId" | "received">;
 type ErrorCallWithRoute = ErrorCall & Pick<IncomingCall, "method" | "path">;
 
-/** A Graph error reply: `{"error":{"code","message","innerError":{date, request-id, client-request-id}}}`. */
+/** The inner error's own fields, where an answer has them (throttling.md's 429 sample). */
+export interface InnerFields {
+  code?: string;
+  message?: string;
+  status?: string;
+}
+
+/**
+ * A Graph error reply: `{"error":{"code","message","innerError":{[code], date, [message],
+ * request-id, [status], client-request-id}}}`, the inner fields in the order of throttling.md's
+ * sample.
+ */
 export function graphError(
   call: ErrorCall,
   status: number,
   code: string,
   message: string,
-  options: { headers?: Record<string, string>; innerCode?: string } = {},
+  options: { headers?: Record<string, string>; inner?: InnerFields } = {},
 ): Reply {
+  const { inner = {} } = options;
   const innerError: Record<string, string> = {};
-  if (options.innerCode) innerError.code = options.innerCode;
+  if (inner.code) innerError.code = inner.code;
   innerError.date = innerErrorDate(call.received);
+  if (inner.message) innerError.message = inner.message;
   innerError["request-id"] = call.requestId;
+  if (inner.status) innerError.status = inner.status;
   innerError["client-request-id"] = call.clientRequestId;
   return {
     status,
@@ -117,9 +131,10 @@ export const graphErrors = {
       `The property '${property}' does not exist on type '${CONNECTOR_TYPE}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
     ),
 
+  /** throttling.md's sample, field for field. */
   tooManyRequests: (call: ErrorCall, retryAfter: string | null) =>
     graphError(call, 429, "TooManyRequests", "Please retry again later.", {
-      innerCode: "429",
+      inner: { code: "429", message: "Please retry after", status: "429" },
       headers: retryAfter === null ? {} : { "Retry-After": retryAfter },
     }),
 

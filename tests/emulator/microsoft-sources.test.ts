@@ -350,7 +350,7 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       }
     });
 
-    it("S42 answers 429 as TooManyRequests, 'Please retry again later.', inner code 429, Retry-After in seconds", async () => {
+    it("S42 answers 429 as throttling.md's sample: TooManyRequests, 'Please retry again later.', the inner error's code, message and status, Retry-After in seconds", async () => {
       emu.setOptions({ throttle: { appWrites: 1, windowMs: 2_000 } });
       const [c] = emu.seed(1);
       expect((await call("PATCH", item(c.id), { displayName: "one" })).status).to.equal(200);
@@ -358,7 +358,19 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       expect(res.status).to.equal(429);
       expect(res.body.error.code).to.equal("TooManyRequests");
       expect(res.body.error.message).to.equal("Please retry again later.");
-      expect(res.body.error.innerError.code).to.equal("429");
+      const inner = res.body.error.innerError;
+      expect(inner).to.include({ code: "429", message: "Please retry after", status: "429" });
+      expect(inner.date).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+      expect(inner["request-id"]).to.equal(res.headers.get("request-id"));
+      // The sample's fields in the sample's order; client-request-id (observed) after them.
+      expect(Object.keys(inner)).to.deep.equal([
+        "code",
+        "date",
+        "message",
+        "request-id",
+        "status",
+        "client-request-id",
+      ]);
       expect(res.headers.get("retry-after")).to.match(/^\d+(\.\d+)?$/);
       expect(Number(res.headers.get("retry-after")))
         .to.be.greaterThan(0)

@@ -249,6 +249,36 @@ describe("Graph error messages and names", () => {
     );
   });
 
+  it("reads throttling.md's 429 sample: the top-level code and message, the ids and date from its inner error", () => {
+    // concepts/throttling.md (microsoft-graph-docs-contrib), "Sample response", as printed there.
+    const sample = JSON.stringify({
+      error: {
+        code: "TooManyRequests",
+        innerError: {
+          code: "429",
+          date: "2020-08-18T12:51:51",
+          message: "Please retry after",
+          "request-id": "94fb3b52-452a-4535-a601-69e0a90e3aa2",
+          status: "429",
+        },
+        message: "Please retry again later.",
+      },
+    });
+    const details = parseGraphError(
+      { operation: "list connectors", method: "GET", path: "/p", status: 429 },
+      sample,
+      headers({}),
+      2128,
+    );
+    expect(details).to.include({
+      code: "TooManyRequests",
+      message: "Please retry again later.",
+      requestId: "94fb3b52-452a-4535-a601-69e0a90e3aa2",
+      date: "2020-08-18T12:51:51",
+      retryAfterMs: 2128,
+    });
+  });
+
   it("hints the exhausted retry budget and Intune's write limit on 429", () => {
     const error = new GraphError({
       operation: "create connector c",
