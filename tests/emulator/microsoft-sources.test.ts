@@ -14,6 +14,7 @@ import {
   type ConnectorBody,
   type GraphErrorBody,
   type ListBody,
+  type Reply,
 } from "intune-test-support/emulator-requests";
 
 const HOUR = 3_600_000;
@@ -326,25 +327,70 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       expect(res.body.error.innerError["request-id"]).to.equal(res.headers.get("request-id"));
     });
 
-    it("S41 throttles at Intune's ODJ limits: the 101st write of an app in 20 s, the 201st of a tenant", async () => {
-      const limited = await startTestEmulator({ seed: 0 });
+    it("S41 throttles at Intune's ODJ limits by default, per 20 s: writes 100 per app and 200 per tenant, any request 1,000 per app and 2,000 per tenant", async function () {
+      this.timeout(60_000);
+      const WINDOW_S = 20;
+      // Three apps that may write, so that the tenant's limits can be reached with each app under its own.
+      const apps = ["w1", "w2", "w3"].map((displayName, i) => ({
+        clientId: `5a1d0000-0000-4000-8000-00000000004${i}`,
+        displayName,
+        roles: ["DeviceManagementConfiguration.ReadWrite.All"],
+      }));
+      const limited = await startTestEmulator({ seed: 1, apps });
       try {
-        const token = await tokenFor(limited, "writer");
-        const other = await tokenFor(limited, "reader");
-        const statuses: number[] = [];
-        for (let i = 0; i < 101; i++) {
-          const res = await graph<ConnectorBody>(limited, "POST", CONNECTORS, {
-            token,
-            body: { displayName: `w${i}` },
-          });
-          statuses.push(res.status);
-        }
-        expect(statuses.slice(0, 100).every((s) => s === 201)).to.equal(true);
-        expect(statuses[100]).to.equal(429);
-        expect(limited.connectors()).to.have.length(100);
-        // The per-app read limit (1,000) is far off: reads still pass, and another app is not held back.
-        expect((await graph(limited, "GET", CONNECTORS, { token })).status).to.equal(200);
-        expect((await graph(limited, "GET", CONNECTORS, { token: other })).status).to.equal(200);
+        const [a, b, c] = await Promise.all(apps.map((app) => tokenFor(limited, app.displayName)));
+        const [connector] = limited.connectors();
+        const write = async (token: string) =>
+          (await graph(limited, "PATCH", item(connector.id), { token, body: { displayName: "x" } })).status;
+        const read = async (token: string) =>
+          (await graph(limited, "GET", `${CONNECTORS}/$count`, { token })).status;
+        /** n requests, 100 at a time; how many got each status. */
+        const burst = async (n: number, send: () => Promise<number>) => {
+          const statuses: Record<number, number> = {};
+          for (let sent = 0; sent < n; sent += 100) {
+            const batch = await Promise.all(Array.from({ length: Math.min(100, n - sent) }, send));
+            for (const status of batch) statuses[status] = (statuses[status] ?? 0) + 1;
+          }
+          return statuses;
+        };
+        const refusedWithin = async (send: Promise<Reply<unknown>>) => {
+          const res = await send;
+          expect(res.status).to.equal(429);
+          const retryAfter = Number(res.headers.get("retry-after"));
+          expect(retryAfter).to.be.greaterThan(0).and.at.most(WINDOW_S);
+        };
+        // Writes per app, from empty windows.
+        limited.resetThrottle();
+        expect(await burst(100, () => write(a))).to.deep.equal({ 200: 100 });
+        await refusedWithin(
+          graph(limited, "PATCH", item(connector.id), { token: a, body: { displayName: "y" } }),
+        );
+        expect(await write(b), "another app").to.equal(200);
+
+        // Writes per tenant, from empty windows.
+        limited.resetThrottle();
+        expect(await burst(70, () => write(a))).to.deep.equal({ 200: 70 });
+        expect(await burst(70, () => write(b))).to.deep.equal({ 200: 70 });
+        expect(await burst(60, () => write(c))).to.deep.equal({ 200: 60 });
+        // The 201st write of the tenant, from an app at 70 of its 100.
+        await refusedWithin(
+          graph(limited, "PATCH", item(connector.id), { token: a, body: { displayName: "y" } }),
+        );
+        expect(await read(a), "reads are under their own limits").to.equal(200);
+
+        // Any request per app, from empty windows.
+        limited.resetThrottle();
+        expect(await burst(1000, () => read(a))).to.deep.equal({ 200: 1000 });
+        await refusedWithin(graph(limited, "GET", `${CONNECTORS}/$count`, { token: a }));
+        expect(await read(b), "another app").to.equal(200);
+
+        // Any request per tenant, from empty windows.
+        limited.resetThrottle();
+        expect(await burst(700, () => read(a))).to.deep.equal({ 200: 700 });
+        expect(await burst(700, () => read(b))).to.deep.equal({ 200: 700 });
+        expect(await burst(600, () => read(c))).to.deep.equal({ 200: 600 });
+        // The 2,001st request of the tenant, from an app at 700 of its 1,000.
+        await refusedWithin(graph(limited, "GET", `${CONNECTORS}/$count`, { token: a }));
       } finally {
         await limited.close();
       }
