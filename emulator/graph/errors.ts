@@ -107,6 +107,22 @@ export const graphErrors = {
   invalidVersion: (call: ErrorCall, version: string) =>
     graphError(call, 400, "BadRequest", `Invalid version: ${version}`),
 
+  /**
+   * errors.md's 405: "The HTTP method in the request is not allowed on the resource." The code is
+   * the emulator's (the status's name); `Allow` lists the methods the route takes (RFC 9110).
+   */
+  methodNotAllowed: (call: ErrorCall, allowed: readonly string[]) =>
+    graphError(
+      call,
+      405,
+      "MethodNotAllowed",
+      "The HTTP method in the request is not allowed on the resource.",
+      {
+        headers: { Allow: allowed.join(", ") },
+      },
+    ),
+
+  /** Intune's answer to a method the route does not take, as observed (variant unsupportedMethod "400"). */
   noMethodMatch: (call: ErrorCallWithRoute, template: string) =>
     graphError(
       call,

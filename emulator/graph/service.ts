@@ -99,6 +99,7 @@ export class GraphService {
           ? ["GET"]
           : ["GET", "PATCH", "DELETE"];
     if (!allowed.includes(call.method)) {
+      if (settings.variants.unsupportedMethod === "405") return graphErrors.methodNotAllowed(call, allowed);
       return graphErrors.noMethodMatch(
         call,
         target.kind === "item"

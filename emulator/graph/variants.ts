@@ -46,6 +46,12 @@ export interface ServiceVariants {
    * return an error message if a specified query parameter is not supported").
    */
   listQuery: "honoured" | "ignored" | "rejected";
+  /**
+   * A method the route does not take (PUT on a connector, DELETE on the list). "405" (default):
+   * `405 Method Not Allowed` with an `Allow` header, as Graph's errors.md documents the status.
+   * "400": `400 BadRequest` "No method match route template…", as Intune has been seen to answer.
+   */
+  unsupportedMethod: "405" | "400";
 }
 
 /** The value of each variant when none is chosen. */
@@ -57,6 +63,7 @@ export const DEFAULT_VARIANTS: Readonly<ServiceVariants> = Object.freeze({
   createLocation: "header",
   newConnectorContact: "year-one",
   listQuery: "honoured",
+  unsupportedMethod: "405",
 });
 
 /** Every value of every variant, default first. */
@@ -68,6 +75,7 @@ export const VARIANT_CHOICES: { readonly [K in keyof ServiceVariants]: readonly 
   createLocation: ["header", "none"],
   newConnectorContact: ["year-one", "created-at"],
   listQuery: ["honoured", "ignored", "rejected"],
+  unsupportedMethod: ["405", "400"],
 };
 
 export const VARIANT_NAMES = Object.keys(VARIANT_CHOICES) as (keyof ServiceVariants)[];

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ClientSecretCredential } from "@azure/identity";
+import { DEFAULT_VARIANTS } from "intune-graph-emulator";
 import { trustedStateDir } from "intune-test-support/emulator";
 import { GRAPH_SCOPE, send, type ListBody } from "intune-test-support/emulator-requests";
 
@@ -179,6 +180,8 @@ describe("emulator: CLI", function () {
       "patchResponse=no-content",
       "--variant",
       "listQuery=rejected",
+      "--variant",
+      "unsupportedMethod=400",
     ];
     const { proc } = await startCli(args);
     const env = parseEnv(readFileSync(envFile, "utf8"));
@@ -186,13 +189,10 @@ describe("emulator: CLI", function () {
       `${env.AZURE_AUTHORITY_HOST}/_emulator/info`,
     );
     expect(info.body.variants).to.deep.equal({
+      ...DEFAULT_VARIANTS,
       patchResponse: "no-content",
-      getResponse: "entity",
-      stateWrite: "until-heartbeat",
-      createdVersion: "empty",
-      createLocation: "header",
-      newConnectorContact: "year-one",
       listQuery: "rejected",
+      unsupportedMethod: "400",
     });
     expect(await stop(proc)).to.equal(0);
   });

@@ -383,16 +383,29 @@ describe("emulator: Graph domainJoinConnectors", function () {
       expect(res.body.error.code).to.equal("BadRequest");
     });
 
-    it("answers an unsupported verb with 'No method match route template'", async () => {
+    it("answers an unsupported verb with 405 and Allow by default, and with Intune's 'No method match route template' 400 under unsupportedMethod 400", async () => {
       const [seeded] = emu.seed(1);
-      for (const [method, path] of [
-        ["PUT", `${CONNECTORS}/${seeded.id}`],
-        ["POST", `${CONNECTORS}/${seeded.id}`],
-        ["DELETE", CONNECTORS],
-        ["PATCH", CONNECTORS],
-      ]) {
+      const cases: [string, string, string][] = [
+        ["PUT", `${CONNECTORS}/${seeded.id}`, "GET, PATCH, DELETE"],
+        ["POST", `${CONNECTORS}/${seeded.id}`, "GET, PATCH, DELETE"],
+        ["DELETE", CONNECTORS, "GET, POST"],
+        ["PATCH", CONNECTORS, "GET, POST"],
+        ["POST", `${CONNECTORS}/$count`, "GET"],
+      ];
+      for (const [method, path, allow] of cases) {
+        const res = await call<GraphErrorBody>(method, path, { displayName: "x" });
+        expect(res.status, `${method} ${path}`).to.equal(405);
+        expect(res.headers.get("allow")).to.equal(allow);
+        expect(res.body.error).to.include({
+          code: "MethodNotAllowed",
+          message: "The HTTP method in the request is not allowed on the resource.",
+        });
+      }
+      emu.setOptions({ variants: { unsupportedMethod: "400" } });
+      for (const [method, path] of cases) {
         const res = await call<GraphErrorBody>(method, path, { displayName: "x" });
         expect(res.status, `${method} ${path}`).to.equal(400);
+        expect(res.headers.get("allow")).to.equal(null);
         expect(res.body.error.code).to.equal("BadRequest");
         expect(res.body.error.message).to.match(/^No method match route template/);
       }

@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Emulator } from "intune-graph-emulator";
+import { VARIANT_CHOICES, type Emulator } from "intune-graph-emulator";
 import { startTestEmulator } from "intune-test-support/emulator";
 import {
   CONNECTORS,
@@ -422,6 +422,28 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
         .to.be.greaterThan(0)
         .and.at.most(2);
     });
+
+    it("S43 answers a method the resource does not take with 405 Method Not Allowed", async () => {
+      const [c] = emu.seed(1);
+      for (const [method, url] of [
+        ["PUT", item(c.id)],
+        ["DELETE", CONNECTORS],
+      ]) {
+        const res = await call<GraphErrorBody>(method, url, { displayName: "x" });
+        expect(res.status, `${method} ${url}`).to.equal(405);
+      }
+      expect(emu.connectors()).to.deep.equal([c]);
+    });
+  });
+
+  it("lists every variant with all its values in the Variants section of docs/emulator.md", () => {
+    const section = readFileSync(DOCS, "utf8").split("\n## Variants")[1]?.split("\n## ")[0] ?? "";
+    for (const [name, values] of Object.entries(VARIANT_CHOICES)) {
+      const row = section.split("\n").find((line) => line.startsWith(`| \`${name}\``));
+      expect(row, `a row for variant ${name}`).to.be.a("string");
+      for (const value of values as readonly string[])
+        expect(row, `${name}'s value ${value}`).to.contain(`\`${value}\``);
+    }
   });
 
   it("has a test for every documented row of docs/emulator.md", function () {
