@@ -276,7 +276,7 @@ class LocalEmulator implements Emulator {
     this.log.clear();
     this.faults.clear();
     this.throttle.reset();
-    this.graph.clearLag();
+    this.graph.reset();
     this.clock.reset();
     // Runtime options go back to the start values too, so one test's setOptions cannot leak into
     // the next test that resets.

@@ -70,7 +70,10 @@ export interface EmulatorOptions {
   apps?: AppRegistration[];
   /** Initial connectors; a number = that many realistic generated ones. */
   seed?: Partial<ConnectorRecord>[] | number;
-  /** List page size, default 100 (then @odata.nextLink with an opaque $skiptoken). Not documented. */
+  /**
+   * List page size, default 100, and the largest $top takes (then @odata.nextLink, with an opaque
+   * $skiptoken or a $skip: variant paging). Not documented.
+   */
   pageSize?: number;
   /**
    * Behaviours Microsoft's sources leave open, each with a default and its alternatives

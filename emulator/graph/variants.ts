@@ -52,6 +52,15 @@ export interface ServiceVariants {
    * "400": `400 BadRequest` "No method match route template…", as Intune has been seen to answer.
    */
   unsupportedMethod: "405" | "400";
+  /**
+   * The list's pages, which paging.md leaves to each API. "skiptoken" (default): each next link
+   * carries an opaque `$skiptoken`, as paging.md's example. "skip": it carries `$skip=<offset>`
+   * ("either a `$skiptoken` or a `$skip` query parameter"), honoured in the links the service
+   * issued; a `$skip` a client writes is answered as listQuery says. "empty-pages": `$skiptoken`
+   * links, and an empty page with a next link before each page of results, the list ending on an
+   * empty page ("A page of results may contain zero or more results").
+   */
+  paging: "skiptoken" | "skip" | "empty-pages";
 }
 
 /** The value of each variant when none is chosen. */
@@ -64,6 +73,7 @@ export const DEFAULT_VARIANTS: Readonly<ServiceVariants> = Object.freeze({
   newConnectorContact: "year-one",
   listQuery: "honoured",
   unsupportedMethod: "405",
+  paging: "skiptoken",
 });
 
 /** Every value of every variant, default first. */
@@ -76,6 +86,7 @@ export const VARIANT_CHOICES: { readonly [K in keyof ServiceVariants]: readonly 
   newConnectorContact: ["year-one", "created-at"],
   listQuery: ["honoured", "ignored", "rejected"],
   unsupportedMethod: ["405", "400"],
+  paging: ["skiptoken", "skip", "empty-pages"],
 };
 
 export const VARIANT_NAMES = Object.keys(VARIANT_CHOICES) as (keyof ServiceVariants)[];

@@ -215,21 +215,79 @@ describe("emulator: Graph domainJoinConnectors", function () {
       expect(res.status).to.equal(400);
     });
 
-    it("cuts the list to $top before paging it; $count=true counts every connector", async () => {
-      emu.setOptions({ pageSize: 2 });
-      const seeded = emu.seed(5);
+    /** Follows the next links from `first`; every page's ids, and the links. */
+    async function follow(first: string): Promise<{ pages: string[][]; links: string[] }> {
+      const pages: string[][] = [];
+      const links: string[] = [];
+      let next: string | undefined = first;
+      while (next !== undefined) {
+        const res: Awaited<ReturnType<typeof call<ListBody>>> = await call<ListBody>("GET", next);
+        expect(res.status, next).to.equal(200);
+        pages.push(res.body.value.map((c) => c.id));
+        const link = res.body["@odata.nextLink"];
+        if (link) links.push(decodeURIComponent(link));
+        next = link?.slice(emu.url.length);
+        if (pages.length > 20) throw new Error("the pages never end");
+      }
+      return { pages, links };
+    }
+
+    it("takes $top as the page size, a next link following while connectors remain; $count=true counts every connector", async () => {
+      const ids = emu.seed(5).map((c) => c.id);
       const first = await call<ListBody & { "@odata.count"?: number }>(
         "GET",
-        `${CONNECTORS}?$top=3&$count=true`,
+        `${CONNECTORS}?$top=2&$count=true`,
       );
-      expect(first.status).to.equal(200);
       expect(first.body["@odata.count"]).to.equal(5);
-      expect(first.body.value.map((c) => c.id)).to.deep.equal(seeded.slice(0, 2).map((c) => c.id));
-      const next = first.body["@odata.nextLink"] ?? "";
-      expect(decodeURIComponent(next)).to.contain("$top=3&$count=true&$skiptoken=");
-      const second = await call<ListBody>("GET", next.slice(emu.url.length));
-      expect(second.body.value.map((c) => c.id)).to.deep.equal([seeded[2].id]);
-      expect(second.body["@odata.nextLink"]).to.equal(undefined);
+      const { pages, links } = await follow(`${CONNECTORS}?$top=2&$count=true`);
+      expect(pages).to.deep.equal([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+      for (const link of links) expect(link).to.contain("$top=2&$count=true&$skiptoken=");
+      // Above the service's page size, $top gets the service's (paging.md: "it might default to
+      // the maximum page size for that API").
+      emu.setOptions({ pageSize: 3 });
+      expect((await follow(`${CONNECTORS}?$top=4`)).pages).to.deep.equal([ids.slice(0, 3), ids.slice(3)]);
+      // $top=0 is below query-parameters.md's minimum of 1: one empty page, no next link.
+      expect(await follow(`${CONNECTORS}?$top=0`)).to.deep.equal({ pages: [[]], links: [] });
+    });
+
+    it("under paging skip: next links carry $skip, which it honours in its own links only", async () => {
+      emu.setOptions({ pageSize: 2, variants: { paging: "skip" } });
+      const ids = emu.seed(5).map((c) => c.id);
+      const { pages, links } = await follow(`${CONNECTORS}?$select=displayName`);
+      expect(pages).to.deep.equal([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+      expect(links.map((link) => link.slice(emu.url.length))).to.deep.equal([
+        `${CONNECTORS}?$select=displayName&$skip=2`,
+        `${CONNECTORS}?$select=displayName&$skip=4`,
+      ]);
+      // The same $skip written by the client is the list's undocumented $skip (variant listQuery).
+      const own = await call<GraphErrorBody>("GET", `${CONNECTORS}?$select=displayName&$skip=3`);
+      expect(own.status).to.equal(400);
+      expect(own.body.error.message).to.equal("Query option '$skip' is not supported for this resource.");
+      emu.setOptions({ variants: { listQuery: "ignored" } });
+      const ignored = await follow(`${CONNECTORS}?$skip=3`);
+      expect(ignored.pages).to.deep.equal([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+      emu.setOptions({ variants: { listQuery: "rejected" } });
+      expect((await follow(CONNECTORS)).pages).to.deep.equal([
+        ids.slice(0, 2),
+        ids.slice(2, 4),
+        ids.slice(4),
+      ]);
+      // A reset forgets the links it issued.
+      emu.reset();
+      emu.setOptions({ variants: { paging: "skip" } });
+      expect((await call("GET", `${CONNECTORS}?$skip=2`)).status).to.equal(400);
+    });
+
+    it("under paging empty-pages: an empty page with a next link before each page of results, and an empty last page", async () => {
+      emu.setOptions({ pageSize: 2, variants: { paging: "empty-pages" } });
+      const ids = emu.seed(3).map((c) => c.id);
+      const { pages, links } = await follow(CONNECTORS);
+      expect(pages).to.deep.equal([[], ids.slice(0, 2), [], ids.slice(2), []]);
+      expect(links).to.have.length(4);
+      for (const link of links) expect(link).to.contain("$skiptoken=");
+      emu.reset({ seed: 0 });
+      emu.setOptions({ variants: { paging: "empty-pages" } });
+      expect(await follow(CONNECTORS)).to.deep.equal({ pages: [[]], links: [] });
     });
 
     it("answers $filter, $orderby, $search and $skip on the list and /$count with 400 naming them; ignores them under listQuery ignored", async () => {

@@ -312,6 +312,19 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       const list = await call<ListBody & { "@odata.count"?: number }>("GET", `${CONNECTORS}?count=true`);
       expect(list.body["@odata.count"]).to.equal(1);
     });
+
+    it("S35 takes $top as the page size of the list, with a next link while more connectors remain", async () => {
+      const seeded = emu.seed(5).map((c) => c.id);
+      const pages: string[][] = [];
+      let next: string | undefined = `${CONNECTORS}?$top=2`;
+      while (next) {
+        const res: Awaited<ReturnType<typeof call<ListBody>>> = await call<ListBody>("GET", next);
+        pages.push(res.body.value.map((c) => c.id));
+        next = res.body["@odata.nextLink"]?.slice(emu.url.length);
+        if (next) expect(decodeURIComponent(next)).to.contain("$top=2");
+      }
+      expect(pages).to.deep.equal([seeded.slice(0, 2), seeded.slice(2, 4), seeded.slice(4)]);
+    });
   });
 
   describe("errors and throttling", () => {
