@@ -237,7 +237,9 @@ export class GraphService {
     const { variants } = settings;
     if (check.input.state !== undefined && variants.stateWrite === "refused") return stateRefused(call);
     const id = newGuid();
-    // A connector object created through Graph has not been claimed by any server yet.
+    // A connector object created through Graph has not been claimed by any server yet, unless the
+    // POST wrote a last contact that the service takes (variant contactWrite).
+    const contact = variants.contactWrite === "echoed" ? check.input.lastConnectionDateTime : undefined;
     const [inserted] = this.deps.store.insert(
       [
         {
@@ -245,12 +247,13 @@ export class GraphService {
           displayName: check.input.displayName ?? null,
           version: check.input.version ?? (variants.createdVersion === "null" ? null : ""),
           lastConnectionDateTime:
-            variants.newConnectorContact === "created-at"
+            contact ??
+            (variants.newConnectorContact === "created-at"
               ? serviceTimestamp(this.deps.now())
-              : NEVER_CONNECTED,
+              : NEVER_CONNECTED),
         },
       ],
-      new Set([id]),
+      contact === undefined ? new Set([id]) : new Set(),
     );
     const record = this.takeState(inserted, check.input.state, variants) ?? inserted;
     this.written(record.id, settings);
@@ -272,7 +275,11 @@ export class GraphService {
     const { variants } = settings;
     if (check.input.state !== undefined && variants.stateWrite === "refused") return stateRefused(call);
     const { state, ...fields } = Object.fromEntries(
-      Object.entries(check.input).filter(([key]) => !settings.ignoredPatchProperties.includes(key)),
+      Object.entries(check.input).filter(
+        ([key]) =>
+          !settings.ignoredPatchProperties.includes(key) &&
+          !(key === "lastConnectionDateTime" && variants.contactWrite === "ignored"),
+      ),
     ) as typeof check.input;
     const updated = this.deps.store.update(id, fields);
     if (!updated) return graphErrors.notFound(call, intuneResource(id));

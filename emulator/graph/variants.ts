@@ -61,6 +61,13 @@ export interface ServiceVariants {
    * empty page ("A page of results may contain zero or more results").
    */
   paging: "skiptoken" | "skip" | "empty-pages";
+  /**
+   * A POST or PATCH that writes `lastConnectionDateTime`. "echoed" (default): taken, as the create
+   * and update examples show it (the response carries the value sent), and it is the connector's
+   * last contact until the next heartbeat, so the state follows it. "ignored": type-checked, then
+   * dropped, as for a property the service alone sets ("Last time connector contacted Intune").
+   */
+  contactWrite: "echoed" | "ignored";
 }
 
 /** The value of each variant when none is chosen. */
@@ -74,6 +81,7 @@ export const DEFAULT_VARIANTS: Readonly<ServiceVariants> = Object.freeze({
   listQuery: "honoured",
   unsupportedMethod: "405",
   paging: "skiptoken",
+  contactWrite: "echoed",
 });
 
 /** Every value of every variant, default first. */
@@ -87,6 +95,7 @@ export const VARIANT_CHOICES: { readonly [K in keyof ServiceVariants]: readonly 
   listQuery: ["honoured", "ignored", "rejected"],
   unsupportedMethod: ["405", "400"],
   paging: ["skiptoken", "skip", "empty-pages"],
+  contactWrite: ["echoed", "ignored"],
 };
 
 export const VARIANT_NAMES = Object.keys(VARIANT_CHOICES) as (keyof ServiceVariants)[];

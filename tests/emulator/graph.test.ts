@@ -52,7 +52,8 @@ describe("emulator: Graph domainJoinConnectors", function () {
       expect(emu.connectors().map((c) => c.id)).to.deep.equal([res.body.id]);
     });
 
-    it("takes state (until a heartbeat) and version on POST, and ignores lastConnectionDateTime (the service owns it)", async () => {
+    it("takes state (until a heartbeat) and version on POST, and ignores lastConnectionDateTime under contactWrite ignored", async () => {
+      emu.setOptions({ variants: { contactWrite: "ignored" } });
       const res = await call<ConnectorBody>("POST", CONNECTORS, {
         displayName: "ODJ-2",
         state: "active",
@@ -64,6 +65,39 @@ describe("emulator: Graph domainJoinConnectors", function () {
         version: "6.2501.2000.5",
         lastConnectionDateTime: "0001-01-01T00:00:00Z",
       });
+      const patched = await call<ConnectorBody>("PATCH", `${CONNECTORS}/${res.body.id}`, {
+        lastConnectionDateTime: "2024-01-01T00:00:00Z",
+      });
+      expect(patched.status).to.equal(200);
+      expect(patched.body.lastConnectionDateTime).to.equal("0001-01-01T00:00:00Z");
+    });
+
+    it("takes a written lastConnectionDateTime as the last contact by default: shown as written, the state following it, until a heartbeat", async () => {
+      const hoursAgo = (hours: number) => new Date(emu.now().getTime() - hours * 3_600_000).toISOString();
+      const recent = hoursAgo(0.5);
+      const created = await call<ConnectorBody>("POST", CONNECTORS, {
+        displayName: "ODJ-CONTACT",
+        lastConnectionDateTime: recent,
+      });
+      expect(created.body).to.include({ lastConnectionDateTime: recent, state: "active" });
+      const path = `${CONNECTORS}/${created.body.id}`;
+      const silent = hoursAgo(2);
+      const patched = await call<ConnectorBody>("PATCH", path, { lastConnectionDateTime: silent });
+      expect(patched.body).to.include({ lastConnectionDateTime: silent, state: "error" });
+      expect((await call<ConnectorBody>("GET", path)).body).to.include({
+        lastConnectionDateTime: silent,
+        state: "error",
+      });
+      // Year one is "never connected" again, as for a POST without a date.
+      const never = await call<ConnectorBody>("PATCH", path, {
+        lastConnectionDateTime: "0001-01-01T00:00:00Z",
+      });
+      expect(never.body).to.include({ lastConnectionDateTime: "0001-01-01T00:00:00Z", state: "inactive" });
+      // The next heartbeat replaces a written date.
+      await call<ConnectorBody>("PATCH", path, { lastConnectionDateTime: silent });
+      const beat = emu.heartbeat(created.body.id);
+      expect(beat.state).to.equal("active");
+      expect(Date.parse(beat.lastConnectionDateTime)).to.be.closeTo(emu.now().getTime(), 1000);
     });
 
     it("reads one with GET, by path key and by OData key syntax", async () => {

@@ -214,6 +214,25 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       expect(other.status).to.equal(400);
       expect(other.body.error.message).to.contain("'location'");
     });
+
+    it("S17 answers a POST and a PATCH that write lastConnectionDateTime with the value written, as the examples do", async () => {
+      // The request body of both examples, and what their responses show of it.
+      const example = {
+        "@odata.type": CONNECTOR_TYPE,
+        displayName: "Display Name value",
+        lastConnectionDateTime: "2016-12-31T23:58:36.6670033-08:00",
+        state: "error",
+        version: "Version value",
+      };
+      const { "@odata.type": _type, ...shown } = example;
+      const created = await call("POST", CONNECTORS, example);
+      expect(created.status).to.equal(201);
+      expect(created.body).to.include(shown);
+      const [c] = emu.seed([{ displayName: "SRV-WRITTEN" }]);
+      const updated = await call("PATCH", item(c.id), example);
+      expect(updated.status).to.equal(200);
+      expect(updated.body).to.include(shown);
+    });
   });
 
   describe("state over time (the enum page)", () => {

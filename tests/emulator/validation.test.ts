@@ -50,6 +50,7 @@ describe("emulator validation (direct)", () => {
             listQuery: "honoured",
             unsupportedMethod: "405",
             paging: "skiptoken",
+            contactWrite: "echoed",
           },
           latencyMs: 0,
           throttle: THROTTLE,
@@ -131,6 +132,7 @@ describe("emulator validation (direct)", () => {
           listQuery: "rejected",
           unsupportedMethod: "405",
           paging: "skiptoken",
+          contactWrite: "echoed",
         },
         latencyMs: 0,
         throttle: { ...THROTTLE, appWrites: 1 },
@@ -152,7 +154,7 @@ describe("emulator validation (direct)", () => {
         ],
         [
           { variants: { pageSize: 2 } as never },
-          "unknown variant 'pageSize' (variants: patchResponse, getResponse, stateWrite, createdVersion, createLocation, newConnectorContact, listQuery, unsupportedMethod, paging)",
+          "unknown variant 'pageSize' (variants: patchResponse, getResponse, stateWrite, createdVersion, createLocation, newConnectorContact, listQuery, unsupportedMethod, paging, contactWrite)",
         ],
         [{ variants: [] as never }, 'variants must be an object such as { patchResponse: "no-content" }'],
         [{ latencyMs: -1 }, "latencyMs must be a number ≥ 0"],
@@ -374,7 +376,7 @@ describe("emulator validation (direct)", () => {
     const TYPE = "#microsoft.graph.deviceManagementDomainJoinConnector";
     const ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
 
-    it("accepts a create and an update, skipping annotations and lastConnectionDateTime", () => {
+    it("accepts a create and an update, skipping annotations and keeping lastConnectionDateTime as written", () => {
       expect(
         checkConnectorBody(
           {
@@ -387,7 +389,15 @@ describe("emulator validation (direct)", () => {
           },
           "create",
         ),
-      ).to.deep.equal({ ok: true, input: { displayName: "Paris", version: "", state: "active" } });
+      ).to.deep.equal({
+        ok: true,
+        input: {
+          displayName: "Paris",
+          version: "",
+          state: "active",
+          lastConnectionDateTime: "2026-11-28T12:00:00Z",
+        },
+      });
       // displayName is nullable in the metadata; a create may leave it out.
       expect(checkConnectorBody({ displayName: null }, "create")).to.deep.equal({
         ok: true,
