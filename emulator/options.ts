@@ -27,6 +27,7 @@ export interface StartSettings {
   tokenLifetimeSeconds: number;
   heartbeatMs?: number;
   removeInactiveAfterMs?: number;
+  removeInactiveFrom: "last-contact" | "inactive";
   runtime: RuntimeSettings;
 }
 
@@ -44,6 +45,12 @@ export function checkStartOptions(options: EmulatorOptions): StartSettings {
   if (options.heartbeatMs !== undefined) positiveInteger("heartbeatMs", options.heartbeatMs);
   if (options.removeInactiveAfterMs !== undefined)
     positiveInteger("removeInactiveAfterMs", options.removeInactiveAfterMs);
+  const removeInactiveFrom = options.removeInactiveFrom ?? "last-contact";
+  if (!REMOVAL_STARTS.includes(removeInactiveFrom)) {
+    throw new Error(
+      `removeInactiveFrom must be ${REMOVAL_STARTS.map((v) => `'${v}'`).join(" or ")}, got '${String(removeInactiveFrom)}'`,
+    );
+  }
   const defaults: RuntimeSettings = {
     pageSize: DEFAULT_PAGE_SIZE,
     variants: DEFAULT_VARIANTS,
@@ -59,6 +66,7 @@ export function checkStartOptions(options: EmulatorOptions): StartSettings {
     tokenLifetimeSeconds,
     heartbeatMs: options.heartbeatMs,
     removeInactiveAfterMs: options.removeInactiveAfterMs,
+    removeInactiveFrom,
     runtime: applyRuntimeOptions(defaults, options),
   };
 }
@@ -102,6 +110,7 @@ export function applyRuntimeOptions(base: RuntimeSettings, patch: RuntimeOptions
 }
 
 const PATCHABLE = ["displayName", "version", "state"] as const;
+const REMOVAL_STARTS: readonly unknown[] = ["last-contact", "inactive"];
 
 function nonNegativeInteger(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {

@@ -104,10 +104,17 @@ export interface EmulatorOptions {
   /** When set, active connectors heartbeat on that interval (moves lastConnectionDateTime). */
   heartbeatMs?: number;
   /**
-   * When set, inactive connectors not seen for longer are removed, on the emulator's clock (field
-   * guides say the service does so after 30 days; no Graph source says it).
+   * When set, inactive connectors are removed this long after `removeInactiveFrom`, on the
+   * emulator's clock. Microsoft: "Inactive Intune connectors still appear in the Intune Connectors
+   * page and will automatically be cleaned up after 30 days." Default: never.
    */
   removeInactiveAfterMs?: number;
+  /**
+   * Where removeInactiveAfterMs counts from, which Microsoft's sentence leaves open: "last-contact"
+   * (default: the last heartbeat) or "inactive" (when the connector became inactive, five days of
+   * silence later). A connector that never connected counts from its creation either way.
+   */
+  removeInactiveFrom?: "last-contact" | "inactive";
   /** When set, connectors are loaded from and saved to this JSON file. */
   persistFile?: string;
   /**

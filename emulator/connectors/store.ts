@@ -125,16 +125,19 @@ export class ConnectorStore {
   }
 
   /**
-   * Remove inactive connectors last seen before cutoffMs (field guides: the service does so after
-   * 30 days). One that never connected is aged from when it was created.
+   * Remove inactive connectors last seen before cutoffMs (Microsoft: inactive connectors "will
+   * automatically be cleaned up after 30 days"). One that never connected is aged from when it was
+   * created, against `neverConnectedCutoffMs`.
    */
-  removeInactiveSince(cutoffMs: number): string[] {
+  removeInactiveSince(cutoffMs: number, neverConnectedCutoffMs = cutoffMs): string[] {
     const now = this.clock.now();
     const removed: string[] = [];
     for (const [id, item] of this.items) {
       if (this.view(item, now).state !== "inactive") continue;
-      const lastSeen = item.heartbeated ? timestampMs(item.record.lastConnectionDateTime) : item.createdMs;
-      if (lastSeen < cutoffMs) removed.push(id);
+      const [lastSeen, cutoff] = item.heartbeated
+        ? [timestampMs(item.record.lastConnectionDateTime), cutoffMs]
+        : [item.createdMs, neverConnectedCutoffMs];
+      if (lastSeen < cutoff) removed.push(id);
     }
     for (const id of removed) this.items.delete(id);
     if (removed.length > 0) this.onChange();

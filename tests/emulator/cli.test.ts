@@ -205,6 +205,7 @@ describe("emulator: CLI", function () {
       ["start", "--what"],
       ["start", "--variant", "patchResponse=maybe"],
       ["start", "--variant", "patchResponse"],
+      ["start", "--remove-inactive-from", "later"],
       ["launch"],
     ]) {
       const result = await run(args);

@@ -265,6 +265,36 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       expect(back.state).to.equal("active");
       expect(Date.parse(back.lastConnectionDateTime)).to.be.closeTo(emu.now().getTime(), 1000);
     });
+
+    it("S23 removes an inactive connector 30 days on (option removeInactiveAfterMs), counted from the last contact or, when chosen, from becoming inactive", async () => {
+      const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+      const seed = [
+        { displayName: "SILENT-29-DAYS", lastConnectionDateTime: ago(29) },
+        { displayName: "SILENT-6-DAYS", lastConnectionDateTime: ago(6) },
+      ];
+      for (const [from, silentFor] of [
+        ["last-contact", 30],
+        ["inactive", 35], // inactive after five days of silence, removed 30 days later
+      ] as const) {
+        const cleaning = await startTestEmulator({
+          removeInactiveAfterMs: 30 * DAY,
+          removeInactiveFrom: from,
+          seed,
+        });
+        try {
+          const names = () => cleaning.connectors().map((c) => c.displayName);
+          // Just before and just after the SILENT-29-DAYS connector has been silent `silentFor` days.
+          cleaning.advanceClock((silentFor - 29) * DAY - HOUR);
+          expect(names(), `${from}, before`).to.deep.equal(["SILENT-29-DAYS", "SILENT-6-DAYS"]);
+          cleaning.advanceClock(2 * HOUR);
+          expect(names(), `${from}, after`).to.deep.equal(["SILENT-6-DAYS"]);
+          cleaning.advanceClock(25 * DAY);
+          expect(names(), `${from}, 25 days later`).to.deep.equal([]);
+        } finally {
+          await cleaning.close();
+        }
+      }
+    });
   });
 
   describe("paging and query options", () => {

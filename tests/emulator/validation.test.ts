@@ -37,6 +37,7 @@ describe("emulator validation (direct)", () => {
         tokenLifetimeSeconds: 3599,
         heartbeatMs: undefined,
         removeInactiveAfterMs: undefined,
+        removeInactiveFrom: "last-contact",
         runtime: {
           pageSize: 100,
           // The documented PATCH (200 with the object) and each undocumented behaviour's first reading.
@@ -85,7 +86,7 @@ describe("emulator validation (direct)", () => {
       );
     });
 
-    it("checks tokenLifetimeSeconds, heartbeatMs and removeInactiveAfterMs as whole numbers ≥ 1", () => {
+    it("checks tokenLifetimeSeconds, heartbeatMs and removeInactiveAfterMs as whole numbers ≥ 1, and removeInactiveFrom", () => {
       expect(
         checkStartOptions({ tokenLifetimeSeconds: 1, heartbeatMs: 1, removeInactiveAfterMs: 1 }),
       ).to.include({
@@ -101,6 +102,10 @@ describe("emulator validation (direct)", () => {
       );
       expect(() => checkStartOptions({ removeInactiveAfterMs: 2.5 })).to.throw(
         "removeInactiveAfterMs must be a whole number ≥ 1, got 2.5",
+      );
+      expect(checkStartOptions({ removeInactiveFrom: "inactive" }).removeInactiveFrom).to.equal("inactive");
+      expect(() => checkStartOptions({ removeInactiveFrom: "death" as never })).to.throw(
+        "removeInactiveFrom must be 'last-contact' or 'inactive', got 'death'",
       );
       expect(() => checkStartOptions({ tokenLifetimeSeconds: "60" as never })).to.throw(
         "tokenLifetimeSeconds must be a whole number ≥ 1, got 60",
