@@ -43,6 +43,8 @@ ${VARIANT_HELP}
             --remove-inactive-from last-contact | inactive
                                     count those N ms from the last contact (default) or from
                                     when the connector became inactive (5 days later)
+            --no-intune-license     the tenant has no active Intune licence: every connector
+                                    request is answered 403
             --persist FILE          load connectors from FILE and save every change to it
             --env-file FILE         write AZURE_* settings for the "writer" app, with its secret (mode 0600)
             --env-out FILE          the same; use it when FILE does not exist yet (Node 24 itself exits
@@ -100,6 +102,7 @@ async function startCommand(args: string[]): Promise<number> {
     "heartbeat-ms": { type: "string" },
     "remove-inactive-after-ms": { type: "string" },
     "remove-inactive-from": { type: "string" },
+    "no-intune-license": { type: "boolean" },
     persist: { type: "string" },
     "env-file": { type: "string" },
     "env-out": { type: "string" },
@@ -139,6 +142,7 @@ async function startCommand(args: string[]): Promise<number> {
     heartbeatMs: intOption("--heartbeat-ms", values["heartbeat-ms"], 1),
     removeInactiveAfterMs: intOption("--remove-inactive-after-ms", values["remove-inactive-after-ms"], 1),
     removeInactiveFrom,
+    intuneLicensed: values["no-intune-license"] !== true,
     persistFile: stringOption(values.persist) && path.resolve(stringOption(values.persist) ?? ""),
   };
   if (values["env-file"] !== undefined && values["env-out"] !== undefined) {

@@ -18,6 +18,7 @@ export interface RuntimeSettings {
   throttle: ThrottleSettings;
   ignoredPatchProperties: readonly ("displayName" | "version" | "state")[];
   replicationLag: { reads: number; ms: number };
+  intuneLicensed: boolean;
 }
 
 export interface StartSettings {
@@ -58,6 +59,7 @@ export function checkStartOptions(options: EmulatorOptions): StartSettings {
     throttle: DEFAULT_THROTTLE,
     ignoredPatchProperties: [],
     replicationLag: { reads: 0, ms: 0 },
+    intuneLicensed: true,
   };
   return {
     port,
@@ -106,6 +108,10 @@ export function applyRuntimeOptions(base: RuntimeSettings, patch: RuntimeOptions
       ms: nonNegativeInteger("replicationLag.ms", ms),
     };
   }
+  if (patch.intuneLicensed !== undefined) {
+    if (typeof patch.intuneLicensed !== "boolean") throw new Error("intuneLicensed must be true or false");
+    next.intuneLicensed = patch.intuneLicensed;
+  }
   return next;
 }
 
@@ -128,6 +134,7 @@ export const RUNTIME_OPTION_KEYS = new Set([
   "throttle",
   "ignoredPatchProperties",
   "replicationLag",
+  "intuneLicensed",
 ]);
 
 function positiveInteger(name: string, value: unknown): number {

@@ -207,6 +207,7 @@ class LocalEmulator implements Emulator {
         retryAfter: this.runtime.throttle.retryAfter,
         ignoredPatchProperties: this.runtime.ignoredPatchProperties,
         replicationLag: this.runtime.replicationLag,
+        intuneLicensed: this.runtime.intuneLicensed,
       }),
     });
     this.admin = new AdminApi(this, oidc);

@@ -98,6 +98,12 @@ export interface EmulatorOptions {
    * default 0). Lists are not affected. Default: no lag.
    */
   replicationLag?: { reads?: number; ms?: number };
+  /**
+   * Default true. false: the tenant has no active Intune licence ("The Microsoft Graph API for
+   * Intune requires an active Intune license for the tenant."), and every request for the
+   * connectors is answered 403 with Intune's message naming the licence.
+   */
+  intuneLicensed?: boolean;
   /** Default 3599. */
   tokenLifetimeSeconds?: number;
   throttle?: ThrottleOptions;
@@ -206,6 +212,7 @@ export type RuntimeOptions = Partial<
     | "throttle"
     | "ignoredPatchProperties"
     | "replicationLag"
+    | "intuneLicensed"
   >
 >;
 

@@ -92,6 +92,22 @@ export const graphErrors = {
       ),
     ),
 
+  /**
+   * A tenant without an Intune licence: errors.md's 403 ("might not have a required license"), in
+   * Intune's wrapped form. The words are the emulator's, built on the ODJ pages' note.
+   */
+  unlicensed: (call: ErrorCall, resource: string) =>
+    graphError(
+      call,
+      403,
+      "Forbidden",
+      intuneMessage(
+        call,
+        resource,
+        "The tenant does not have an active Intune license. The Microsoft Graph API for Intune requires an active Intune license for the tenant.",
+      ),
+    ),
+
   notFound: (call: ErrorCall, resource: string) =>
     graphError(call, 404, "ResourceNotFound", intuneMessage(call, resource)),
 

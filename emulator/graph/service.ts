@@ -1,6 +1,6 @@
 // Microsoft Graph beta's /deviceManagement/domainJoinConnectors, checked in the order the real
-// service checks: version, token (Graph front end), throttling, route, permission (Intune), key,
-// body, and then the operation.
+// service checks: version, token (Graph front end), throttling, route, method, then Intune: the
+// tenant's licence, permission, key, body, and then the operation.
 import { toGraphObject } from "../connectors/model";
 import type { ConnectorStore } from "../connectors/store";
 import { graphErrors, intuneResource } from "./errors";
@@ -34,6 +34,8 @@ export interface GraphSettings {
   ignoredPatchProperties: readonly string[];
   /** After a write, reads by id answer 404 for this many reads and this long. */
   replicationLag: { reads: number; ms: number };
+  /** false: the tenant has no active Intune licence, and Intune refuses every request (403). */
+  intuneLicensed: boolean;
 }
 
 export interface GraphDeps {
@@ -124,6 +126,7 @@ export class GraphService {
     }
 
     const resource = intuneResource(target.kind === "item" ? target.id : undefined);
+    if (!settings.intuneLicensed) return graphErrors.unlicensed(call, resource);
     const required = call.method === "GET" ? READ_SCOPES : WRITE_SCOPES;
     if (!hasAnyPermission(auth.permissions, required)) return graphErrors.forbidden(call, required, resource);
 

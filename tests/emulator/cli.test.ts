@@ -197,6 +197,37 @@ describe("emulator: CLI", function () {
     expect(await stop(proc)).to.equal(0);
   });
 
+  it("`start --no-intune-license` answers connector requests 403; --remove-inactive-from is taken", async () => {
+    const envFile = path.join(dir, "unlicensed.env");
+    const { proc } = await startCli([
+      "--env-out",
+      envFile,
+      "--no-intune-license",
+      "--remove-inactive-after-ms",
+      "2592000000",
+      "--remove-inactive-from",
+      "inactive",
+    ]);
+    const env = parseEnv(readFileSync(envFile, "utf8"));
+    const credential = new ClientSecretCredential(
+      env.AZURE_TENANT_ID,
+      env.AZURE_CLIENT_ID,
+      env.AZURE_CLIENT_SECRET,
+      {
+        authorityHost: env.AZURE_AUTHORITY_HOST,
+        disableInstanceDiscovery: true,
+      },
+    );
+    const { token } = await credential.getToken(GRAPH_SCOPE);
+    const list = await send<{ error: { message: string } }>(
+      `${env.INTUNE_GRAPH_ENDPOINT}/beta/deviceManagement/domainJoinConnectors`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
+    expect(list.status).to.equal(403);
+    expect(list.body.error.message).to.contain("active Intune license");
+    expect(await stop(proc)).to.equal(0);
+  });
+
   it("explains bad arguments in one line with exit code 2", async () => {
     for (const args of [
       ["start", "--cloud", "mars"],

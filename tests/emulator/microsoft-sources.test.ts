@@ -496,6 +496,29 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       }
       expect(emu.connectors()).to.deep.equal([c]);
     });
+
+    it("S44 answers every request for the connectors 403 in a tenant without an Intune licence (option intuneLicensed), naming the licence", async () => {
+      const [c] = emu.seed(1);
+      emu.setOptions({ intuneLicensed: false });
+      const requests: [string, string, unknown][] = [
+        ["GET", CONNECTORS, undefined],
+        ["GET", `${CONNECTORS}/$count`, undefined],
+        ["GET", item(c.id), undefined],
+        ["POST", CONNECTORS, { displayName: "x" }],
+        ["PATCH", item(c.id), { displayName: "x" }],
+        ["DELETE", item(c.id), undefined],
+      ];
+      for (const [method, url, body] of requests) {
+        for (const token of [writer, reader]) {
+          const res = await call<GraphErrorBody>(method, url, body, token);
+          expect(res.status, `${method} ${url}`).to.equal(403);
+          expect(res.body.error.message, `${method} ${url}`).to.match(/Intune license/);
+        }
+      }
+      expect(emu.connectors()).to.deep.equal([c]);
+      emu.setOptions({ intuneLicensed: true });
+      expect((await call("GET", item(c.id))).status).to.equal(200);
+    });
   });
 
   it("lists every variant with all its values in the Variants section of docs/emulator.md", () => {

@@ -57,6 +57,7 @@ describe("emulator validation (direct)", () => {
           throttle: THROTTLE,
           ignoredPatchProperties: [],
           replicationLag: { reads: 0, ms: 0 },
+          intuneLicensed: true,
         },
       });
     });
@@ -124,6 +125,7 @@ describe("emulator validation (direct)", () => {
         throttle: { appWrites: 1 },
         ignoredPatchProperties: ["displayName", "version", "state"],
         replicationLag: { ms: 5 },
+        intuneLicensed: false,
       });
       expect(next).to.deep.equal({
         pageSize: 1,
@@ -143,6 +145,7 @@ describe("emulator validation (direct)", () => {
         throttle: { ...THROTTLE, appWrites: 1 },
         ignoredPatchProperties: ["displayName", "version", "state"],
         replicationLag: { reads: 0, ms: 5 },
+        intuneLicensed: false,
       });
       expect(base.pageSize).to.equal(100);
       expect(base.variants.patchResponse).to.equal("body");
@@ -162,6 +165,7 @@ describe("emulator validation (direct)", () => {
           "unknown variant 'pageSize' (variants: patchResponse, getResponse, stateWrite, createdVersion, createLocation, newConnectorContact, listQuery, unsupportedMethod, paging, contactWrite)",
         ],
         [{ variants: [] as never }, 'variants must be an object such as { patchResponse: "no-content" }'],
+        [{ intuneLicensed: "no" as never }, "intuneLicensed must be true or false"],
         [{ latencyMs: -1 }, "latencyMs must be a number ≥ 0"],
         [{ latencyMs: Number.NaN }, "latencyMs must be a number ≥ 0"],
         [{ latencyMs: "5" as never }, "latencyMs must be a number ≥ 0"],

@@ -90,6 +90,33 @@ describe("Graph error parsing", () => {
     );
   });
 
+  it("hints the missing Intune licence, not a permission, on a 403 whose message names a licence", () => {
+    for (const message of [
+      "The tenant does not have an active Intune license.",
+      "No valid LICENCE for this tenant",
+    ]) {
+      const error = new GraphError({
+        operation: "list connectors",
+        method: "GET",
+        path: "/p",
+        status: 403,
+        message,
+      });
+      expect(error.hint, message).to.equal(
+        "the tenant has no active Intune licence, which the Microsoft Graph API for Intune requires",
+      );
+    }
+    const permission = new GraphError({
+      operation: "list connectors",
+      method: "GET",
+      path: "/p",
+      status: 403,
+      message:
+        "Application is not authorized to perform this operation. Application must have one of the following scopes: DeviceManagementConfiguration.Read.All",
+    });
+    expect(permission.hint).to.match(/^the application needs the Microsoft Graph application permission/);
+  });
+
   it("hints either read permission on 403 for a read", () => {
     const error = new GraphError({
       operation: "read",
