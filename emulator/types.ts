@@ -53,7 +53,10 @@ export interface ThrottleOptions {
   tenantWrites?: number;
   /** Requests per tenant (all apps) per window, default 2000. */
   tenantAll?: number;
-  /** Default true: send Retry-After on 429 (Intune sometimes does not). */
+  /**
+   * Default true: send Retry-After on 429, as throttling.md says this resource does. false: the
+   * robustness case of a 429 without one (docs/emulator.md).
+   */
   retryAfter?: boolean;
 }
 

@@ -103,17 +103,17 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       }
     });
 
-    it("S06 puts #microsoft.graph.deviceManagementDomainJoinConnector on every object, and refuses a body of another type", async () => {
+    it("S06 puts #microsoft.graph.deviceManagementDomainJoinConnector on every object", async () => {
       const c = await posted();
       expect(c["@odata.type"]).to.equal("#microsoft.graph.deviceManagementDomainJoinConnector");
       const got = await call("GET", item(c.id));
       expect(got.body["@odata.type"]).to.equal("#microsoft.graph.deviceManagementDomainJoinConnector");
-      const other = await call<GraphErrorBody>("POST", CONNECTORS, {
-        "@odata.type": "#microsoft.graph.deviceManagementExchangeConnector",
-        displayName: "x",
-      });
-      expect(other.status).to.equal(400);
-      expect(emu.connectors()).to.have.length(1);
+      const patched = await call("PATCH", item(c.id), { displayName: "SRV-TYPED" });
+      expect(patched.body["@odata.type"]).to.equal("#microsoft.graph.deviceManagementDomainJoinConnector");
+      const listed = (await call<ListBody>("GET", CONNECTORS)).body.value;
+      expect(listed.map((x) => x["@odata.type"])).to.deep.equal([
+        "#microsoft.graph.deviceManagementDomainJoinConnector",
+      ]);
     });
 
     it("S07 serves the collection under /beta only", async () => {
@@ -328,16 +328,25 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       expect(res.status).to.equal(400);
     });
 
-    it("S32 honours $select on one connector and refuses $expand (no relationships)", async () => {
+    it("S32 honours $select on one connector; $expand=* expands nothing, $expand of a name is refused (no relationships)", async () => {
       const [c] = emu.seed([{ displayName: "SRV-SELECT", version: "6.2504.2001.8" }]);
       const res = await call<Record<string, unknown>>("GET", `${item(c.id)}?$select=displayName`);
       expect(res.status).to.equal(200);
       expect(res.body).to.include({ id: c.id, displayName: "SRV-SELECT" });
       expect(res.body).not.to.have.property("version");
       expect(res.body).not.to.have.property("state");
-      const expand = await call<GraphErrorBody>("GET", `${item(c.id)}?$expand=owner`);
-      expect(expand.status).to.equal(400);
-      expect(expand.body.error.message).to.contain("owner");
+      const plain = await call<Record<string, unknown>>("GET", item(c.id));
+      const all = await call<Record<string, unknown>>("GET", `${item(c.id)}?$expand=*`);
+      expect(all.status).to.equal(200);
+      expect(all.body).to.deep.equal(plain.body);
+      const listed = await call<ListBody>("GET", `${CONNECTORS}?$expand=*`);
+      expect(listed.status).to.equal(200);
+      expect(listed.body.value.map((x) => x.id)).to.deep.equal([c.id]);
+      for (const url of [`${item(c.id)}?$expand=owner`, `${CONNECTORS}?$expand=owner`]) {
+        const expand = await call<GraphErrorBody>("GET", url);
+        expect(expand.status, url).to.equal(400);
+        expect(expand.body.error.message, url).to.contain("owner");
+      }
     });
 
     it("S33 counts with /$count as plain text, in every listQuery variant", async () => {
