@@ -67,6 +67,11 @@ export function intuneMessage(call: ErrorCall, resource: string, text = "An erro
   });
 }
 
+/** Intune's 403: `Forbidden` with its wrapped message. */
+function intuneForbidden(call: ErrorCall, resource: string, text: string): Reply {
+  return graphError(call, 403, "Forbidden", intuneMessage(call, resource, text));
+}
+
 /** The Intune resource path named in wrapped messages. */
 export function intuneResource(id?: string): string {
   return id === undefined
@@ -81,15 +86,10 @@ export const graphErrors = {
     }),
 
   forbidden: (call: ErrorCall, scopes: readonly string[], resource: string) =>
-    graphError(
+    intuneForbidden(
       call,
-      403,
-      "Forbidden",
-      intuneMessage(
-        call,
-        resource,
-        `Application is not authorized to perform this operation. Application must have one of the following scopes: ${scopes.join(", ")}`,
-      ),
+      resource,
+      `Application is not authorized to perform this operation. Application must have one of the following scopes: ${scopes.join(", ")}`,
     ),
 
   /**
@@ -97,15 +97,10 @@ export const graphErrors = {
    * Intune's wrapped form. The words are the emulator's, built on the ODJ pages' note.
    */
   unlicensed: (call: ErrorCall, resource: string) =>
-    graphError(
+    intuneForbidden(
       call,
-      403,
-      "Forbidden",
-      intuneMessage(
-        call,
-        resource,
-        "The tenant does not have an active Intune license. The Microsoft Graph API for Intune requires an active Intune license for the tenant.",
-      ),
+      resource,
+      "The tenant does not have an active Intune license. The Microsoft Graph API for Intune requires an active Intune license for the tenant.",
     ),
 
   notFound: (call: ErrorCall, resource: string) =>

@@ -59,6 +59,20 @@ describe("emulator: CLI", function () {
     expect(readFileSync(path.join(dir, "ca.pem"), "utf8")).to.match(/^-----BEGIN CERTIFICATE-----/);
   });
 
+  /** A Graph token for the app an env file names, through @azure/identity as a client gets one. */
+  async function tokenFromEnv(env: Record<string, string>): Promise<string> {
+    const credential = new ClientSecretCredential(
+      env.AZURE_TENANT_ID,
+      env.AZURE_CLIENT_ID,
+      env.AZURE_CLIENT_SECRET,
+      {
+        authorityHost: env.AZURE_AUTHORITY_HOST,
+        disableInstanceDiscovery: true,
+      },
+    );
+    return (await credential.getToken(GRAPH_SCOPE)).token;
+  }
+
   /** Start the CLI and wait for its banner. */
   async function startCli(
     args: string[],
@@ -135,16 +149,7 @@ describe("emulator: CLI", function () {
     expect(stdout).to.include(env.AZURE_TENANT_ID);
     expect(stdout).to.not.include(env.AZURE_CLIENT_SECRET);
 
-    const credential = new ClientSecretCredential(
-      env.AZURE_TENANT_ID,
-      env.AZURE_CLIENT_ID,
-      env.AZURE_CLIENT_SECRET,
-      {
-        authorityHost: env.AZURE_AUTHORITY_HOST,
-        disableInstanceDiscovery: true,
-      },
-    );
-    const { token } = await credential.getToken(GRAPH_SCOPE);
+    const token = await tokenFromEnv(env);
     const list = await send<ListBody>(
       `${env.INTUNE_GRAPH_ENDPOINT}/beta/deviceManagement/domainJoinConnectors`,
       {
@@ -209,16 +214,7 @@ describe("emulator: CLI", function () {
       "inactive",
     ]);
     const env = parseEnv(readFileSync(envFile, "utf8"));
-    const credential = new ClientSecretCredential(
-      env.AZURE_TENANT_ID,
-      env.AZURE_CLIENT_ID,
-      env.AZURE_CLIENT_SECRET,
-      {
-        authorityHost: env.AZURE_AUTHORITY_HOST,
-        disableInstanceDiscovery: true,
-      },
-    );
-    const { token } = await credential.getToken(GRAPH_SCOPE);
+    const token = await tokenFromEnv(env);
     const list = await send<{ error: { message: string } }>(
       `${env.INTUNE_GRAPH_ENDPOINT}/beta/deviceManagement/domainJoinConnectors`,
       { headers: { Authorization: `Bearer ${token}` } },

@@ -411,57 +411,39 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       try {
         const [a, b, c] = await Promise.all(apps.map((app) => tokenFor(limited, app.displayName)));
         const [connector] = limited.connectors();
-        const write = async (token: string) =>
-          (await graph(limited, "PATCH", item(connector.id), { token, body: { displayName: "x" } })).status;
-        const read = async (token: string) =>
-          (await graph(limited, "GET", `${CONNECTORS}/$count`, { token })).status;
-        /** n requests, 100 at a time; how many got each status. */
-        const burst = async (n: number, send: () => Promise<number>) => {
-          const statuses: Record<number, number> = {};
-          for (let sent = 0; sent < n; sent += 100) {
-            const batch = await Promise.all(Array.from({ length: Math.min(100, n - sent) }, send));
-            for (const status of batch) statuses[status] = (statuses[status] ?? 0) + 1;
+        type Request = (token: string) => Promise<Reply<unknown>>;
+        const write: Request = (token) =>
+          graph(limited, "PATCH", item(connector.id), { token, body: { displayName: "x" } });
+        const read: Request = (token) => graph(limited, "GET", `${CONNECTORS}/$count`, { token });
+        /** From empty windows, `counts[i]` requests of app i pass (100 at a time), and the next one of the first app does not. */
+        const limitReached = async (request: Request, counts: number[]) => {
+          limited.resetThrottle();
+          for (const [i, count] of counts.entries()) {
+            const statuses: Record<number, number> = {};
+            for (let sent = 0; sent < count; sent += 100) {
+              const batch = await Promise.all(
+                Array.from({ length: Math.min(100, count - sent) }, () => request([a, b, c][i])),
+              );
+              for (const { status } of batch) statuses[status] = (statuses[status] ?? 0) + 1;
+            }
+            expect(statuses, `app ${i + 1}`).to.deep.equal({ 200: count });
           }
-          return statuses;
+          const refused = await request(a);
+          expect(refused.status).to.equal(429);
+          expect(Number(refused.headers.get("retry-after")))
+            .to.be.greaterThan(0)
+            .and.at.most(WINDOW_S);
         };
-        const refusedWithin = async (send: Promise<Reply<unknown>>) => {
-          const res = await send;
-          expect(res.status).to.equal(429);
-          const retryAfter = Number(res.headers.get("retry-after"));
-          expect(retryAfter).to.be.greaterThan(0).and.at.most(WINDOW_S);
-        };
-        // Writes per app, from empty windows.
-        limited.resetThrottle();
-        expect(await burst(100, () => write(a))).to.deep.equal({ 200: 100 });
-        await refusedWithin(
-          graph(limited, "PATCH", item(connector.id), { token: a, body: { displayName: "y" } }),
-        );
-        expect(await write(b), "another app").to.equal(200);
 
-        // Writes per tenant, from empty windows.
-        limited.resetThrottle();
-        expect(await burst(70, () => write(a))).to.deep.equal({ 200: 70 });
-        expect(await burst(70, () => write(b))).to.deep.equal({ 200: 70 });
-        expect(await burst(60, () => write(c))).to.deep.equal({ 200: 60 });
-        // The 201st write of the tenant, from an app at 70 of its 100.
-        await refusedWithin(
-          graph(limited, "PATCH", item(connector.id), { token: a, body: { displayName: "y" } }),
-        );
-        expect(await read(a), "reads are under their own limits").to.equal(200);
-
-        // Any request per app, from empty windows.
-        limited.resetThrottle();
-        expect(await burst(1000, () => read(a))).to.deep.equal({ 200: 1000 });
-        await refusedWithin(graph(limited, "GET", `${CONNECTORS}/$count`, { token: a }));
-        expect(await read(b), "another app").to.equal(200);
-
-        // Any request per tenant, from empty windows.
-        limited.resetThrottle();
-        expect(await burst(700, () => read(a))).to.deep.equal({ 200: 700 });
-        expect(await burst(700, () => read(b))).to.deep.equal({ 200: 700 });
-        expect(await burst(600, () => read(c))).to.deep.equal({ 200: 600 });
-        // The 2,001st request of the tenant, from an app at 700 of its 1,000.
-        await refusedWithin(graph(limited, "GET", `${CONNECTORS}/$count`, { token: a }));
+        // Writes: the 101st of an app; the 201st of the tenant from an app at 70 of its 100.
+        await limitReached(write, [100]);
+        expect((await write(b)).status, "another app").to.equal(200);
+        await limitReached(write, [70, 70, 60]);
+        expect((await read(a)).status, "reads are under their own limits").to.equal(200);
+        // Any request: the 1,001st of an app; the 2,001st of the tenant from an app at 700 of its 1,000.
+        await limitReached(read, [1000]);
+        expect((await read(b)).status, "another app").to.equal(200);
+        await limitReached(read, [700, 700, 600]);
       } finally {
         await limited.close();
       }
