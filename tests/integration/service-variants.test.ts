@@ -35,6 +35,9 @@ describe("the provider under every service variant (emulator, HTTPS)", function 
       "createLocation",
       "newConnectorContact",
       "listQuery",
+      "unsupportedMethod",
+      "paging",
+      "contactWrite",
     ]);
   });
 
