@@ -38,7 +38,13 @@ ${VARIANT_HELP}
             --no-retry-after        throttled answers carry no Retry-After header
             --heartbeat-ms N        active connectors check in every N ms
             --remove-inactive-after-ms N
-                                    remove inactive connectors not seen for N ms
+                                    remove inactive connectors N ms after their last contact
+                                    (Intune: "cleaned up after 30 days")
+            --remove-inactive-from last-contact | inactive
+                                    count those N ms from the last contact (default) or from
+                                    when the connector became inactive (5 days later)
+            --no-intune-license     the tenant has no active Intune licence: every connector
+                                    request is answered 403
             --persist FILE          load connectors from FILE and save every change to it
             --env-file FILE         write AZURE_* settings for the "writer" app, with its secret (mode 0600)
             --env-out FILE          the same; use it when FILE does not exist yet (Node 24 itself exits
@@ -95,6 +101,8 @@ async function startCommand(args: string[]): Promise<number> {
     "no-retry-after": { type: "boolean" },
     "heartbeat-ms": { type: "string" },
     "remove-inactive-after-ms": { type: "string" },
+    "remove-inactive-from": { type: "string" },
+    "no-intune-license": { type: "boolean" },
     persist: { type: "string" },
     "env-file": { type: "string" },
     "env-out": { type: "string" },
@@ -111,6 +119,15 @@ async function startCommand(args: string[]): Promise<number> {
   const tenantId = stringOption(values["tenant-id"]);
   if (tenantId !== undefined && !isGuid(tenantId))
     throw new UsageError(`--tenant-id must be a GUID, got '${tenantId}'`);
+  const removeInactiveFrom = stringOption(values["remove-inactive-from"]);
+  if (
+    removeInactiveFrom !== undefined &&
+    removeInactiveFrom !== "last-contact" &&
+    removeInactiveFrom !== "inactive"
+  )
+    throw new UsageError(
+      `--remove-inactive-from must be last-contact or inactive, got '${removeInactiveFrom}'`,
+    );
 
   const options: EmulatorOptions = {
     port: intOption("--port", values.port, 0, 65535),
@@ -124,6 +141,8 @@ async function startCommand(args: string[]): Promise<number> {
     throttle: { enabled: values["no-throttle"] !== true, retryAfter: values["no-retry-after"] !== true },
     heartbeatMs: intOption("--heartbeat-ms", values["heartbeat-ms"], 1),
     removeInactiveAfterMs: intOption("--remove-inactive-after-ms", values["remove-inactive-after-ms"], 1),
+    removeInactiveFrom,
+    intuneLicensed: values["no-intune-license"] !== true,
     persistFile: stringOption(values.persist) && path.resolve(stringOption(values.persist) ?? ""),
   };
   if (values["env-file"] !== undefined && values["env-out"] !== undefined) {

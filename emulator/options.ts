@@ -18,6 +18,7 @@ export interface RuntimeSettings {
   throttle: ThrottleSettings;
   ignoredPatchProperties: readonly ("displayName" | "version" | "state")[];
   replicationLag: { reads: number; ms: number };
+  intuneLicensed: boolean;
 }
 
 export interface StartSettings {
@@ -27,6 +28,7 @@ export interface StartSettings {
   tokenLifetimeSeconds: number;
   heartbeatMs?: number;
   removeInactiveAfterMs?: number;
+  removeInactiveFrom: "last-contact" | "inactive";
   runtime: RuntimeSettings;
 }
 
@@ -44,6 +46,12 @@ export function checkStartOptions(options: EmulatorOptions): StartSettings {
   if (options.heartbeatMs !== undefined) positiveInteger("heartbeatMs", options.heartbeatMs);
   if (options.removeInactiveAfterMs !== undefined)
     positiveInteger("removeInactiveAfterMs", options.removeInactiveAfterMs);
+  const removeInactiveFrom = options.removeInactiveFrom ?? "last-contact";
+  if (!REMOVAL_STARTS.includes(removeInactiveFrom)) {
+    throw new Error(
+      `removeInactiveFrom must be ${REMOVAL_STARTS.map((v) => `'${v}'`).join(" or ")}, got '${String(removeInactiveFrom)}'`,
+    );
+  }
   const defaults: RuntimeSettings = {
     pageSize: DEFAULT_PAGE_SIZE,
     variants: DEFAULT_VARIANTS,
@@ -51,6 +59,7 @@ export function checkStartOptions(options: EmulatorOptions): StartSettings {
     throttle: DEFAULT_THROTTLE,
     ignoredPatchProperties: [],
     replicationLag: { reads: 0, ms: 0 },
+    intuneLicensed: true,
   };
   return {
     port,
@@ -59,6 +68,7 @@ export function checkStartOptions(options: EmulatorOptions): StartSettings {
     tokenLifetimeSeconds,
     heartbeatMs: options.heartbeatMs,
     removeInactiveAfterMs: options.removeInactiveAfterMs,
+    removeInactiveFrom,
     runtime: applyRuntimeOptions(defaults, options),
   };
 }
@@ -98,10 +108,15 @@ export function applyRuntimeOptions(base: RuntimeSettings, patch: RuntimeOptions
       ms: nonNegativeInteger("replicationLag.ms", ms),
     };
   }
+  if (patch.intuneLicensed !== undefined) {
+    if (typeof patch.intuneLicensed !== "boolean") throw new Error("intuneLicensed must be true or false");
+    next.intuneLicensed = patch.intuneLicensed;
+  }
   return next;
 }
 
 const PATCHABLE = ["displayName", "version", "state"] as const;
+const REMOVAL_STARTS: readonly unknown[] = ["last-contact", "inactive"];
 
 function nonNegativeInteger(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
@@ -119,6 +134,7 @@ export const RUNTIME_OPTION_KEYS = new Set([
   "throttle",
   "ignoredPatchProperties",
   "replicationLag",
+  "intuneLicensed",
 ]);
 
 function positiveInteger(name: string, value: unknown): number {

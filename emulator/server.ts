@@ -29,6 +29,7 @@ import { RequestHandler } from "./request-handler";
 import { RequestLog } from "./request-log";
 import { Throttle } from "./graph/throttle";
 import { ServiceClock } from "./time";
+import { INACTIVE_AFTER_MS } from "./connectors/state";
 import type { ServiceVariants } from "./graph/variants";
 import type { StoredRecord } from "./connectors/store";
 import type {
@@ -131,6 +132,7 @@ class LocalEmulator implements Emulator {
   private readonly tenantApps: TenantApp[];
   private readonly oidc: TestOidcIssuer;
   private readonly options: EmulatorOptions;
+  private readonly startSettings: StartSettings;
   private readonly store: ConnectorStore;
   private readonly clock = new ServiceClock();
   private readonly log = new RequestLog();
@@ -152,6 +154,7 @@ class LocalEmulator implements Emulator {
     this.tenantApps = apps;
     this.oidc = oidc;
     this.options = options;
+    this.startSettings = settings;
     this.graphEndpoint = url;
     this.authorityHost = url;
     this.tenantId = settings.tenantId;
@@ -204,6 +207,7 @@ class LocalEmulator implements Emulator {
         retryAfter: this.runtime.throttle.retryAfter,
         ignoredPatchProperties: this.runtime.ignoredPatchProperties,
         replicationLag: this.runtime.replicationLag,
+        intuneLicensed: this.runtime.intuneLicensed,
       }),
     });
     this.admin = new AdminApi(this, oidc);
@@ -276,7 +280,7 @@ class LocalEmulator implements Emulator {
     this.log.clear();
     this.faults.clear();
     this.throttle.reset();
-    this.graph.clearLag();
+    this.graph.reset();
     this.clock.reset();
     // Runtime options go back to the start values too, so one test's setOptions cannot leak into
     // the next test that resets.
@@ -386,10 +390,18 @@ class LocalEmulator implements Emulator {
 
   // ---- time ----------------------------------------------------------------------------------
 
-  /** Remove inactive connectors not seen within removeInactiveAfterMs. */
+  /**
+   * Remove inactive connectors removeInactiveAfterMs after their last contact or, with
+   * removeInactiveFrom "inactive", after they became inactive (five days of silence later).
+   */
   private sweep(): void {
-    const maxAge = this.options.removeInactiveAfterMs;
-    if (maxAge) this.store.removeInactiveSince(this.clock.now() - maxAge);
+    const { removeInactiveAfterMs: maxAge, removeInactiveFrom } = this.startSettings;
+    if (!maxAge) return;
+    const cutoff = this.clock.now() - maxAge;
+    this.store.removeInactiveSince(
+      removeInactiveFrom === "inactive" ? cutoff - INACTIVE_AFTER_MS : cutoff,
+      cutoff,
+    );
   }
 
   /** A repeating timer that does not keep the process alive and stops at close(). */

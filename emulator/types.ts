@@ -53,7 +53,10 @@ export interface ThrottleOptions {
   tenantWrites?: number;
   /** Requests per tenant (all apps) per window, default 2000. */
   tenantAll?: number;
-  /** Default true: send Retry-After on 429 (Intune sometimes does not). */
+  /**
+   * Default true: send Retry-After on 429, as throttling.md says this resource does. false: the
+   * robustness case of a 429 without one (docs/emulator.md).
+   */
   retryAfter?: boolean;
 }
 
@@ -70,7 +73,10 @@ export interface EmulatorOptions {
   apps?: AppRegistration[];
   /** Initial connectors; a number = that many realistic generated ones. */
   seed?: Partial<ConnectorRecord>[] | number;
-  /** List page size, default 100 (then @odata.nextLink with an opaque $skiptoken). Not documented. */
+  /**
+   * List page size, default 100, and the largest $top takes (then @odata.nextLink, with an opaque
+   * $skiptoken or a $skip: variant paging). Not documented.
+   */
   pageSize?: number;
   /**
    * Behaviours Microsoft's sources leave open, each with a default and its alternatives
@@ -95,16 +101,29 @@ export interface EmulatorOptions {
    * default 0). Lists are not affected. Default: no lag.
    */
   replicationLag?: { reads?: number; ms?: number };
+  /**
+   * Default true. false: the tenant has no active Intune licence ("The Microsoft Graph API for
+   * Intune requires an active Intune license for the tenant."), and every request for the
+   * connectors is answered 403 with Intune's message naming the licence.
+   */
+  intuneLicensed?: boolean;
   /** Default 3599. */
   tokenLifetimeSeconds?: number;
   throttle?: ThrottleOptions;
   /** When set, active connectors heartbeat on that interval (moves lastConnectionDateTime). */
   heartbeatMs?: number;
   /**
-   * When set, inactive connectors not seen for longer are removed, on the emulator's clock (field
-   * guides say the service does so after 30 days; no Graph source says it).
+   * When set, inactive connectors are removed this long after `removeInactiveFrom`, on the
+   * emulator's clock. Microsoft: "Inactive Intune connectors still appear in the Intune Connectors
+   * page and will automatically be cleaned up after 30 days." Default: never.
    */
   removeInactiveAfterMs?: number;
+  /**
+   * Where removeInactiveAfterMs counts from, which Microsoft's sentence leaves open: "last-contact"
+   * (default: the last heartbeat) or "inactive" (when the connector became inactive, five days of
+   * silence later). A connector that never connected counts from its creation either way.
+   */
+  removeInactiveFrom?: "last-contact" | "inactive";
   /** When set, connectors are loaded from and saved to this JSON file. */
   persistFile?: string;
   /**
@@ -196,6 +215,7 @@ export type RuntimeOptions = Partial<
     | "throttle"
     | "ignoredPatchProperties"
     | "replicationLag"
+    | "intuneLicensed"
   >
 >;
 

@@ -22,7 +22,11 @@ interface StoredConnector {
   createdMs: number;
   /** A state written through Graph (variant stateWrite "until-heartbeat"), and the state it was written over. */
   written?: { state: ConnectorState; over: ConnectorState };
-  /** The version the connector software runs, once it has checked in; an upgrade changes it. */
+  /**
+   * The version the connector software runs, once it has checked in (seeded as registered, or a
+   * heartbeat); an upgrade changes it. Unset for an object only Graph wrote, whatever date it was
+   * given: no software stands behind it, to check in again or to keep it from being removed.
+   */
   softwareVersion?: string;
 }
 
@@ -72,8 +76,13 @@ export class ConnectorStore {
   /**
    * Add records (seeding, loading, POST); all or nothing if an id is already taken. A record whose
    * last contact is Intune's year-one value, or that `neverConnected` names, has never checked in.
+   * One that has, unless `byGraph` (a POST that wrote a last contact), was registered by software.
    */
-  insert(records: StoredRecord[], neverConnected: ReadonlySet<string> = new Set()): ConnectorRecord[] {
+  insert(
+    records: StoredRecord[],
+    neverConnected: ReadonlySet<string> = new Set(),
+    byGraph = false,
+  ): ConnectorRecord[] {
     const ids = new Set<string>();
     for (const record of records) {
       const id = record.id.toLowerCase();
@@ -87,7 +96,7 @@ export class ConnectorStore {
         heartbeated: !isNeverConnected(r.lastConnectionDateTime) && !neverConnected.has(r.id),
         createdMs: now,
       };
-      if (item.heartbeated) item.softwareVersion = installedVersion(item.record.version);
+      if (item.heartbeated && !byGraph) item.softwareVersion = installedVersion(item.record.version);
       this.items.set(item.record.id, item);
       return this.view(item, now);
     });
@@ -131,7 +140,7 @@ export class ConnectorStore {
 
   /** Whether software has checked in to the connector: what a DELETE of it may meet. */
   isRegistered(id: string): boolean {
-    return this.items.get(id.toLowerCase())?.heartbeated === true;
+    return this.items.get(id.toLowerCase())?.softwareVersion !== undefined;
   }
 
   /**
@@ -144,7 +153,7 @@ export class ConnectorStore {
     this.running.delete(key);
     if (!item) return false;
     this.items.delete(key);
-    if (options.softwareRuns && item.heartbeated) this.running.set(key, item);
+    if (options.softwareRuns && item.softwareVersion !== undefined) this.running.set(key, item);
     this.onChange();
     return true;
   }
@@ -161,7 +170,7 @@ export class ConnectorStore {
     const now = this.clock.now();
     let count = 0;
     for (const [key, item] of [...this.items, ...this.running]) {
-      if (this.view(item, now).state !== "active" || !item.heartbeated) continue;
+      if (this.view(item, now).state !== "active" || item.softwareVersion === undefined) continue;
       this.reinstate(key, item);
       this.beat(item, now);
       count++;
@@ -177,16 +186,19 @@ export class ConnectorStore {
   }
 
   /**
-   * Remove inactive connectors last seen before cutoffMs (field guides: the service does so after
-   * 30 days). One that never connected is aged from when it was created.
+   * Remove inactive connectors last seen before cutoffMs (Microsoft: inactive connectors "will
+   * automatically be cleaned up after 30 days"). One that never connected is aged from when it was
+   * created, against `neverConnectedCutoffMs`.
    */
-  removeInactiveSince(cutoffMs: number): string[] {
+  removeInactiveSince(cutoffMs: number, neverConnectedCutoffMs = cutoffMs): string[] {
     const now = this.clock.now();
     const removed: string[] = [];
     for (const [id, item] of this.items) {
       if (this.view(item, now).state !== "inactive") continue;
-      const lastSeen = item.heartbeated ? timestampMs(item.record.lastConnectionDateTime) : item.createdMs;
-      if (lastSeen < cutoffMs) removed.push(id);
+      const [lastSeen, cutoff] = item.heartbeated
+        ? [timestampMs(item.record.lastConnectionDateTime), cutoffMs]
+        : [item.createdMs, neverConnectedCutoffMs];
+      if (lastSeen < cutoff) removed.push(id);
     }
     for (const id of removed) this.items.delete(id);
     if (removed.length > 0) this.onChange();

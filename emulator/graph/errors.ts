@@ -17,18 +17,32 @@ const INTUNE_API_VERSION = "5025-01-01";
 type ErrorCall = Pick<IncomingCall, "requestId" | "clientRequestId" | "received">;
 type ErrorCallWithRoute = ErrorCall & Pick<IncomingCall, "method" | "path">;
 
-/** A Graph error reply: `{"error":{"code","message","innerError":{date, request-id, client-request-id}}}`. */
+/** The inner error's own fields, where an answer has them (throttling.md's 429 sample). */
+export interface InnerFields {
+  code?: string;
+  message?: string;
+  status?: string;
+}
+
+/**
+ * A Graph error reply: `{"error":{"code","message","innerError":{[code], date, [message],
+ * request-id, [status], client-request-id}}}`, the inner fields in the order of throttling.md's
+ * sample.
+ */
 export function graphError(
   call: ErrorCall,
   status: number,
   code: string,
   message: string,
-  options: { headers?: Record<string, string>; innerCode?: string } = {},
+  options: { headers?: Record<string, string>; inner?: InnerFields } = {},
 ): Reply {
+  const { inner = {} } = options;
   const innerError: Record<string, string> = {};
-  if (options.innerCode) innerError.code = options.innerCode;
+  if (inner.code) innerError.code = inner.code;
   innerError.date = innerErrorDate(call.received);
+  if (inner.message) innerError.message = inner.message;
   innerError["request-id"] = call.requestId;
+  if (inner.status) innerError.status = inner.status;
   innerError["client-request-id"] = call.clientRequestId;
   return {
     status,
@@ -53,6 +67,11 @@ export function intuneMessage(call: ErrorCall, resource: string, text = "An erro
   });
 }
 
+/** Intune's 403: `Forbidden` with its wrapped message. */
+function intuneForbidden(call: ErrorCall, resource: string, text: string): Reply {
+  return graphError(call, 403, "Forbidden", intuneMessage(call, resource, text));
+}
+
 /** The Intune resource path named in wrapped messages. */
 export function intuneResource(id?: string): string {
   return id === undefined
@@ -67,15 +86,21 @@ export const graphErrors = {
     }),
 
   forbidden: (call: ErrorCall, scopes: readonly string[], resource: string) =>
-    graphError(
+    intuneForbidden(
       call,
-      403,
-      "Forbidden",
-      intuneMessage(
-        call,
-        resource,
-        `Application is not authorized to perform this operation. Application must have one of the following scopes: ${scopes.join(", ")}`,
-      ),
+      resource,
+      `Application is not authorized to perform this operation. Application must have one of the following scopes: ${scopes.join(", ")}`,
+    ),
+
+  /**
+   * A tenant without an Intune licence: errors.md's 403 ("might not have a required license"), in
+   * Intune's wrapped form. The words are the emulator's, built on the ODJ pages' note.
+   */
+  unlicensed: (call: ErrorCall, resource: string) =>
+    intuneForbidden(
+      call,
+      resource,
+      "The tenant does not have an active Intune license. The Microsoft Graph API for Intune requires an active Intune license for the tenant.",
     ),
 
   notFound: (call: ErrorCall, resource: string) =>
@@ -93,6 +118,22 @@ export const graphErrors = {
   invalidVersion: (call: ErrorCall, version: string) =>
     graphError(call, 400, "BadRequest", `Invalid version: ${version}`),
 
+  /**
+   * errors.md's 405: "The HTTP method in the request is not allowed on the resource." The code is
+   * the emulator's (the status's name); `Allow` lists the methods the route takes (RFC 9110).
+   */
+  methodNotAllowed: (call: ErrorCall, allowed: readonly string[]) =>
+    graphError(
+      call,
+      405,
+      "MethodNotAllowed",
+      "The HTTP method in the request is not allowed on the resource.",
+      {
+        headers: { Allow: allowed.join(", ") },
+      },
+    ),
+
+  /** Intune's answer to a method the route does not take, as observed (variant unsupportedMethod "400"). */
   noMethodMatch: (call: ErrorCallWithRoute, template: string) =>
     graphError(
       call,
@@ -117,9 +158,10 @@ export const graphErrors = {
       `The property '${property}' does not exist on type '${CONNECTOR_TYPE}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
     ),
 
+  /** throttling.md's sample, field for field. */
   tooManyRequests: (call: ErrorCall, retryAfter: string | null) =>
     graphError(call, 429, "TooManyRequests", "Please retry again later.", {
-      innerCode: "429",
+      inner: { code: "429", message: "Please retry after", status: "429" },
       headers: retryAfter === null ? {} : { "Retry-After": retryAfter },
     }),
 

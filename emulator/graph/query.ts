@@ -29,7 +29,7 @@ export type ConnectorProperty = keyof ConnectorRecord;
 
 export interface ListQuery {
   top?: number;
-  /** $count=true: the caller adds `@odata.count`, the number of connectors before $top. */
+  /** $count=true: the caller adds `@odata.count`, the number of all connectors (whatever $top). */
   count: boolean;
   /** $select; absent for all properties (no $select, or `*`). */
   select?: ConnectorProperty[];

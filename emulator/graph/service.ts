@@ -1,13 +1,23 @@
 // Microsoft Graph beta's /deviceManagement/domainJoinConnectors, checked in the order the real
-// service checks: version, token (Graph front end), throttling, route, permission (Intune), key,
-// body, and then the operation.
+// service checks: version, token (Graph front end), throttling, route, method, then Intune: the
+// tenant's licence, permission, key, body, and then the operation.
 import { toGraphObject } from "../connectors/model";
 import type { ConnectorStore } from "../connectors/store";
 import { graphErrors, intuneResource } from "./errors";
 import { READ_SCOPES, WRITE_SCOPES, hasAnyPermission, type GraphTokenValidator } from "./auth";
 import { checkConnectorBody } from "./validation";
 import { headerValue, parseJson, type IncomingCall, type Reply } from "../http";
-import { decodeSkipToken, encodeSkipToken, nextLinkQuery, skipTokenOf, topWindow } from "./paging";
+import {
+  IssuedSkipLinks,
+  cutPage,
+  decodeSkipToken,
+  encodeSkipToken,
+  firstCursor,
+  nextLinkQuery,
+  skipTokenOf,
+  withoutOption,
+  type PageCursor,
+} from "./paging";
 import { checkCountQuery, parseItemQuery, parseListQuery, selectProperties, type ListQuery } from "./query";
 import { isGuid, newGuid } from "../ids";
 import { NEVER_CONNECTED, serviceTimestamp } from "../time";
@@ -24,6 +34,8 @@ export interface GraphSettings {
   ignoredPatchProperties: readonly string[];
   /** After a write, reads by id answer 404 for this many reads and this long. */
   replicationLag: { reads: number; ms: number };
+  /** false: the tenant has no active Intune licence, and Intune refuses every request (403). */
+  intuneLicensed: boolean;
 }
 
 export interface GraphDeps {
@@ -57,12 +69,15 @@ type Target =
 export class GraphService {
   /** Connectors written recently, not yet visible to reads by id (replication lag). */
   private readonly lagging = new Map<string, { reads: number; until: number }>();
+  /** The `$skip` next links issued (variant paging "skip"). */
+  private readonly skipLinks = new IssuedSkipLinks();
 
   constructor(private readonly deps: GraphDeps) {}
 
-  /** Forgets the replication lag of earlier writes (emulator reset). */
-  clearLag(): void {
+  /** Forgets the replication lag of earlier writes and the next links issued (emulator reset). */
+  reset(): void {
     this.lagging.clear();
+    this.skipLinks.clear();
   }
 
   async handle(call: IncomingCall): Promise<Reply> {
@@ -99,6 +114,7 @@ export class GraphService {
           ? ["GET"]
           : ["GET", "PATCH", "DELETE"];
     if (!allowed.includes(call.method)) {
+      if (settings.variants.unsupportedMethod === "405") return graphErrors.methodNotAllowed(call, allowed);
       return graphErrors.noMethodMatch(
         call,
         target.kind === "item"
@@ -110,6 +126,7 @@ export class GraphService {
     }
 
     const resource = intuneResource(target.kind === "item" ? target.id : undefined);
+    if (!settings.intuneLicensed) return graphErrors.unlicensed(call, resource);
     const required = call.method === "GET" ? READ_SCOPES : WRITE_SCOPES;
     if (!hasAnyPermission(auth.permissions, required)) return graphErrors.forbidden(call, required, resource);
 
@@ -128,29 +145,44 @@ export class GraphService {
   }
 
   /**
-   * The list, in creation order, a page at a time. The next link carries the request's other query
-   * options (the Graph paging docs) and an opaque $skiptoken.
+   * The list, in creation order, a page at a time: $top sets the page size (query-parameters.md),
+   * up to the service's (option pageSize). The next link carries the request's other query options
+   * (paging.md) and an opaque $skiptoken or, under variant paging "skip", a $skip.
    */
   private list(call: IncomingCall, settings: GraphSettings): Reply {
-    const parsed = parseListQuery(call.query, settings.variants.listQuery);
+    const { paging, listQuery } = settings.variants;
+    // A $skip link this service issued is its own paging; any other $skip is the client's option.
+    const issuedSkip = this.skipLinks.offsetOf(call.query);
+    const params = issuedSkip === undefined ? call.query : withoutOption(call.query, "$skip");
+    const parsed = parseListQuery(params, listQuery);
     if (!parsed.ok) return graphErrors.badRequest(call, parsed.message);
     const query: ListQuery = parsed.value;
-    const token = skipTokenOf(call.query);
-    const offset = token === undefined ? 0 : decodeSkipToken(token);
-    if (offset === undefined)
+    const token = skipTokenOf(params);
+    const cursor: PageCursor | undefined =
+      issuedSkip !== undefined
+        ? { offset: issuedSkip, empty: false }
+        : token === undefined
+          ? firstCursor(paging)
+          : decodeSkipToken(token);
+    if (cursor === undefined)
       return graphErrors.badRequest(call, `The $skiptoken value '${token}' is not valid.`);
     const all = this.deps.store.list();
-    const window = topWindow(all, query);
-    const page = window.slice(offset, offset + settings.pageSize);
+    const size = Math.min(query.top ?? settings.pageSize, settings.pageSize);
+    const { page, next } = cutPage(all, cursor, size, paging);
     const body: Record<string, unknown> = {
       "@odata.context": `${this.deps.origin}/beta/$metadata#deviceManagement/domainJoinConnectors${query.select ? `(${query.select.join(",")})` : ""}`,
     };
     if (query.count) body["@odata.count"] = all.length;
     body.value = page.map((r) => selectProperties(toGraphObject(r), query.select));
-    const next = offset + page.length;
-    if (next < window.length) {
-      body["@odata.nextLink"] =
-        `${this.deps.origin}/beta/deviceManagement/domainJoinConnectors?${nextLinkQuery(call.query, encodeSkipToken(next))}`;
+    if (next) {
+      let link: string;
+      if (paging === "skip" && !next.empty) {
+        link = nextLinkQuery(params, String(next.offset), "$skip");
+        this.skipLinks.remember(link);
+      } else {
+        link = nextLinkQuery(params, encodeSkipToken(next));
+      }
+      body["@odata.nextLink"] = `${this.deps.origin}/beta/deviceManagement/domainJoinConnectors?${link}`;
     }
     return { status: 200, headers: SUCCESS_HEADERS, body };
   }
@@ -213,7 +245,9 @@ export class GraphService {
     );
     if (missing) return requiredMissing(call, missing);
     const id = newGuid();
-    // A connector object created through Graph has not been claimed by any server yet.
+    // A connector object created through Graph has not been claimed by any server yet, unless the
+    // POST wrote a last contact that the service takes (variant contactWrite).
+    const contact = variants.contactWrite === "echoed" ? check.input.lastConnectionDateTime : undefined;
     const [inserted] = this.deps.store.insert(
       [
         {
@@ -221,12 +255,14 @@ export class GraphService {
           displayName: check.input.displayName ?? null,
           version: check.input.version ?? (variants.createdVersion === "null" ? null : ""),
           lastConnectionDateTime:
-            variants.newConnectorContact === "created-at"
+            contact ??
+            (variants.newConnectorContact === "created-at"
               ? serviceTimestamp(this.deps.now())
-              : NEVER_CONNECTED,
+              : NEVER_CONNECTED),
         },
       ],
-      new Set([id]),
+      contact === undefined ? new Set([id]) : new Set(),
+      true,
     );
     const record = this.takeState(inserted, check.input.state, variants) ?? inserted;
     this.written(record.id, settings);
@@ -248,7 +284,11 @@ export class GraphService {
     const { variants } = settings;
     if (check.input.state !== undefined && variants.stateWrite === "refused") return stateRefused(call);
     const { state, ...fields } = Object.fromEntries(
-      Object.entries(check.input).filter(([key]) => !settings.ignoredPatchProperties.includes(key)),
+      Object.entries(check.input).filter(
+        ([key]) =>
+          !settings.ignoredPatchProperties.includes(key) &&
+          !(key === "lastConnectionDateTime" && variants.contactWrite === "ignored"),
+      ),
     ) as typeof check.input;
     const updated = this.deps.store.update(id, fields);
     if (!updated) return graphErrors.notFound(call, intuneResource(id));

@@ -8,6 +8,8 @@ export interface ConnectorInput {
   displayName?: string | null;
   version?: string;
   state?: ConnectorState;
+  /** As written (the create and update examples echo it as sent); what it does is variant contactWrite. */
+  lastConnectionDateTime?: string;
 }
 
 export type BodyCheck =
@@ -35,8 +37,9 @@ function literal(value: unknown): string {
 }
 
 /**
- * Validate a parsed JSON body. `urlId` is the id in the URL for PATCH (undefined for POST).
- * `lastConnectionDateTime` is type-checked like any property and then ignored: the service owns it.
+ * Validate a parsed JSON body. `urlId` is the id in the URL for PATCH (undefined for POST). Every
+ * property written is in the result but `id`; the caller decides what a written state or last
+ * contact does (variants stateWrite, contactWrite).
  */
 export function checkConnectorBody(body: unknown, mode: "create" | "update", urlId?: string): BodyCheck {
   if (!isPlainObject(body)) {
@@ -98,6 +101,7 @@ export function checkConnectorBody(body: unknown, mode: "create" | "update", url
             `Cannot convert the literal '${literal(value)}' to the expected type 'Edm.DateTimeOffset'.`,
           );
         }
+        input.lastConnectionDateTime = value;
         break;
     }
   }

@@ -78,6 +78,28 @@ export interface ServiceVariants {
    * without any of the listed properties but `id`, which the service assigns.
    */
   createRequires: "nothing" | "version" | "listed";
+  /**
+   * A method the route does not take (PUT on a connector, DELETE on the list). "405" (default):
+   * `405 Method Not Allowed` with an `Allow` header, as Graph's errors.md documents the status.
+   * "400": `400 BadRequest` "No method match route template…", as Intune has been seen to answer.
+   */
+  unsupportedMethod: "405" | "400";
+  /**
+   * The list's pages, which paging.md leaves to each API. "skiptoken" (default): each next link
+   * carries an opaque `$skiptoken`, as paging.md's example. "skip": it carries `$skip=<offset>`
+   * ("either a `$skiptoken` or a `$skip` query parameter"), honoured in the links the service
+   * issued; a `$skip` a client writes is answered as listQuery says. "empty-pages": `$skiptoken`
+   * links, and an empty page with a next link before each page of results, the list ending on an
+   * empty page ("A page of results may contain zero or more results").
+   */
+  paging: "skiptoken" | "skip" | "empty-pages";
+  /**
+   * A POST or PATCH that writes `lastConnectionDateTime`. "echoed" (default): taken, as the create
+   * and update examples show it (the response carries the value sent), and it is the connector's
+   * last contact until the next heartbeat, so the state follows it. "ignored": type-checked, then
+   * dropped, as for a property the service alone sets ("Last time connector contacted Intune").
+   */
+  contactWrite: "echoed" | "ignored";
 }
 
 /** The value of each variant when none is chosen. */
@@ -93,6 +115,9 @@ export const DEFAULT_VARIANTS: Readonly<ServiceVariants> = Object.freeze({
   heartbeatVersion: "reported",
   newConnectorState: "inactive",
   createRequires: "nothing",
+  unsupportedMethod: "405",
+  paging: "skiptoken",
+  contactWrite: "echoed",
 });
 
 /** Every value of every variant, default first. */
@@ -108,6 +133,9 @@ export const VARIANT_CHOICES: { readonly [K in keyof ServiceVariants]: readonly 
   heartbeatVersion: ["reported", "kept"],
   newConnectorState: ["inactive", "active", "error"],
   createRequires: ["nothing", "version", "listed"],
+  unsupportedMethod: ["405", "400"],
+  paging: ["skiptoken", "skip", "empty-pages"],
+  contactWrite: ["echoed", "ignored"],
 };
 
 export const VARIANT_NAMES = Object.keys(VARIANT_CHOICES) as (keyof ServiceVariants)[];

@@ -140,6 +140,10 @@ function hintFor(d: GraphErrorDetails): string | undefined {
         "and that the token was issued for this cloud's Graph"
       );
     case 403: {
+      // errors.md: a 403 "might not have a required license"; when Intune's message says so, the
+      // permissions are not the cause.
+      if (/\blicen[cs]e\b/i.test(d.message))
+        return "the tenant has no active Intune licence, which the Microsoft Graph API for Intune requires";
       const write = d.method !== "GET";
       const permission = write ? WRITE_PERMISSION : `${READ_PERMISSION} or ${WRITE_PERMISSION}`;
       return (

@@ -80,6 +80,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const sameSet = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && [...a].sort().every((v, i) => v === [...b].sort()[i]);
 const isDate = (v: unknown) => typeof v === "string" && !Number.isNaN(Date.parse(v));
+const sameInstant = (expected: string) => (v: unknown) =>
+  typeof v === "string" && Date.parse(v) === Date.parse(expected);
 const is2xx = (e: Exchange) => e.status >= 200 && e.status < 300;
 const contentType = (e: Exchange) => e.headers["content-type"] ?? "";
 
@@ -367,20 +369,41 @@ export const CHECKS: readonly LiveCheck[] = [
       },
     },
   ),
-  check("U10", "A written lastConnectionDateTime is ignored", {
-    sends: "PATCH {lastConnectionDateTime} to a connector the kit created, then GET",
-    judges: "the PATCH is taken and lastConnectionDateTime reads as before",
+  check("S17", "A POST or PATCH that writes lastConnectionDateTime answers with the value written", {
+    sends:
+      "PATCH {lastConnectionDateTime} (the update example's date) to a connector the kit created, then GET",
+    judges: "the PATCH is taken and lastConnectionDateTime reads as the same instant",
     run: async (t) => {
-      const c = await t.fresh("u10");
-      const before = entity((await t.readBack(c)).json)?.lastConnectionDateTime;
-      const written = await t.patch(c, { lastConnectionDateTime: SAMPLE_DATE });
-      const got = await t.readBack(c);
+      const { written, got } = await t.rewrite("s17", { lastConnectionDateTime: SAMPLE_DATE });
       return judge([
         taken(written),
-        property(got, "lastConnectionDateTime", `unchanged (${String(before)})`, (v) => v === before),
+        property(got, "lastConnectionDateTime", SAMPLE_DATE, sameInstant(SAMPLE_DATE)),
       ]);
     },
   }),
+  check(
+    "U10",
+    "A written lastConnectionDateTime is the last contact until the next heartbeat: the state follows it",
+    {
+      sends: "PATCH {lastConnectionDateTime: two hours ago} to a connector the kit created, then GET",
+      judges: "the connector reads state error (no heartbeat for more than an hour)",
+      run: async (t) => {
+        const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000).toISOString();
+        const { written, got } = await t.rewrite("u10", { lastConnectionDateTime: twoHoursAgo });
+        return judge([taken(written), equals(got, "state", "error")]);
+      },
+    },
+  ),
+  check("U16", "A POST may leave out any property", {
+    sends: "the kit's POST: @odata.type and displayName only",
+    judges: "201 Created",
+    run: async (t) => judge([status((await t.subjectPost()).exchange, 201)]),
+  }),
+  unobservable(
+    "U17",
+    "DELETE of a connector whose software runs: 204, gone for good",
+    "needs a connector its software registered; the kit deletes only connectors it made, which no software checks in to",
+  ),
   check("U11", "A written state: shown until the next heartbeat", {
     sends: "PATCH {state: 'error'} to a connector the kit created (it never sent a heartbeat), then GET",
     judges: "the PATCH is taken and the connector then reads state error",
@@ -488,7 +511,16 @@ export const CHECKS: readonly LiveCheck[] = [
     "Inactive connectors are removed after 30 days",
     "needs a connector inactive for 30 days; the kit removes what it creates within the run",
   ),
-  unobservable("U23", "A heartbeat may report a version", "needs the connector software's heartbeats"),
+  unobservable(
+    "S23",
+    "Inactive connectors are removed 30 days on",
+    "needs a connector inactive for 30 days; the kit removes what it made at the end of each run",
+  ),
+  unobservable(
+    "U23",
+    "Each check-in reports the version the software runs, overwriting a written one",
+    "needs the connector software's heartbeats",
+  ),
 
   // Paging and query options
   check("S30", "A long list comes in pages; @odata.nextLink carries the request's other query options", {
@@ -564,6 +596,29 @@ export const CHECKS: readonly LiveCheck[] = [
       return judge([
         status(got, 200),
         fact(got, "no version", !("version" in (entity(got.json) ?? {})), { fields: ["version"] }),
+      ]);
+    },
+  }),
+  check("S35", "$top sets the page size; a next link follows while more connectors remain", {
+    sends: "GET of the list with $top=1 (the kit has made two connectors), then its next link",
+    judges: "one connector on the first page with an @odata.nextLink, and one on the next page",
+    run: async (t) => {
+      await Promise.all([t.subject(), t.scratch()]);
+      const first = await t.get(`${CONNECTORS}?$top=1`);
+      const next = (first.json as Json | undefined)?.["@odata.nextLink"];
+      const second = typeof next === "string" ? await t.get(next) : undefined;
+      return judge([
+        status(first, 200),
+        fact(first, "one connector, then a next link", itemsOf(first).length === 1 && second !== undefined, {
+          saw: { listed: itemsOf(first).length, nextLink: typeof next === "string" },
+        }),
+        ...(second
+          ? [
+              fact(second, "one connector on the next page", itemsOf(second).length === 1, {
+                saw: { listed: itemsOf(second).length },
+              }),
+            ]
+          : []),
       ]);
     },
   }),
@@ -713,6 +768,16 @@ export const CHECKS: readonly LiveCheck[] = [
         ]);
       },
     },
+  ),
+  check("S43", "A method the resource does not take: 405 Method Not Allowed", {
+    sends: "PUT to a connector the kit created",
+    judges: "405",
+    run: async (t) => judge([status(await t.other("PUT", await t.scratch(), {}), 405)]),
+  }),
+  unobservable(
+    "S44",
+    "A tenant without an active Intune licence: every request for the connectors is answered 403",
+    "needs a tenant without an Intune licence; the kit's tenant has one, or no check could run",
   ),
   unobservable(
     "S45",

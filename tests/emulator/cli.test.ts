@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ClientSecretCredential } from "@azure/identity";
+import { DEFAULT_VARIANTS } from "intune-graph-emulator";
 import { trustedStateDir } from "intune-test-support/emulator";
 import { GRAPH_SCOPE, send, type ListBody } from "intune-test-support/emulator-requests";
 
@@ -57,6 +58,20 @@ describe("emulator: CLI", function () {
     expect(result.stdout).to.equal(`${path.join(dir, "ca.pem")}\n`);
     expect(readFileSync(path.join(dir, "ca.pem"), "utf8")).to.match(/^-----BEGIN CERTIFICATE-----/);
   });
+
+  /** A Graph token for the app an env file names, through @azure/identity as a client gets one. */
+  async function tokenFromEnv(env: Record<string, string>): Promise<string> {
+    const credential = new ClientSecretCredential(
+      env.AZURE_TENANT_ID,
+      env.AZURE_CLIENT_ID,
+      env.AZURE_CLIENT_SECRET,
+      {
+        authorityHost: env.AZURE_AUTHORITY_HOST,
+        disableInstanceDiscovery: true,
+      },
+    );
+    return (await credential.getToken(GRAPH_SCOPE)).token;
+  }
 
   /** Start the CLI and wait for its banner. */
   async function startCli(
@@ -134,16 +149,7 @@ describe("emulator: CLI", function () {
     expect(stdout).to.include(env.AZURE_TENANT_ID);
     expect(stdout).to.not.include(env.AZURE_CLIENT_SECRET);
 
-    const credential = new ClientSecretCredential(
-      env.AZURE_TENANT_ID,
-      env.AZURE_CLIENT_ID,
-      env.AZURE_CLIENT_SECRET,
-      {
-        authorityHost: env.AZURE_AUTHORITY_HOST,
-        disableInstanceDiscovery: true,
-      },
-    );
-    const { token } = await credential.getToken(GRAPH_SCOPE);
+    const token = await tokenFromEnv(env);
     const list = await send<ListBody>(
       `${env.INTUNE_GRAPH_ENDPOINT}/beta/deviceManagement/domainJoinConnectors`,
       {
@@ -179,6 +185,8 @@ describe("emulator: CLI", function () {
       "patchResponse=no-content",
       "--variant",
       "listQuery=rejected",
+      "--variant",
+      "unsupportedMethod=400",
     ];
     const { proc } = await startCli(args);
     const env = parseEnv(readFileSync(envFile, "utf8"));
@@ -186,18 +194,33 @@ describe("emulator: CLI", function () {
       `${env.AZURE_AUTHORITY_HOST}/_emulator/info`,
     );
     expect(info.body.variants).to.deep.equal({
+      ...DEFAULT_VARIANTS,
       patchResponse: "no-content",
-      getResponse: "entity",
-      stateWrite: "until-heartbeat",
-      createdVersion: "empty",
-      createLocation: "header",
-      newConnectorContact: "year-one",
       listQuery: "rejected",
-      deleteRegistered: "removed",
-      heartbeatVersion: "reported",
-      newConnectorState: "inactive",
-      createRequires: "nothing",
+      unsupportedMethod: "400",
     });
+    expect(await stop(proc)).to.equal(0);
+  });
+
+  it("`start --no-intune-license` answers connector requests 403; --remove-inactive-from is taken", async () => {
+    const envFile = path.join(dir, "unlicensed.env");
+    const { proc } = await startCli([
+      "--env-out",
+      envFile,
+      "--no-intune-license",
+      "--remove-inactive-after-ms",
+      "2592000000",
+      "--remove-inactive-from",
+      "inactive",
+    ]);
+    const env = parseEnv(readFileSync(envFile, "utf8"));
+    const token = await tokenFromEnv(env);
+    const list = await send<{ error: { message: string } }>(
+      `${env.INTUNE_GRAPH_ENDPOINT}/beta/deviceManagement/domainJoinConnectors`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
+    expect(list.status).to.equal(403);
+    expect(list.body.error.message).to.contain("active Intune license");
     expect(await stop(proc)).to.equal(0);
   });
 
@@ -209,6 +232,7 @@ describe("emulator: CLI", function () {
       ["start", "--what"],
       ["start", "--variant", "patchResponse=maybe"],
       ["start", "--variant", "patchResponse"],
+      ["start", "--remove-inactive-from", "later"],
       ["launch"],
     ]) {
       const result = await run(args);

@@ -1,9 +1,20 @@
 // The OData query options of the connector collection, called directly: parsing (the three modes,
-// the `$`-less beta names, every message), the options the emulator does not implement, $top's
-// window, paging and $select. Expected values and messages are written out by hand, never taken
+// the `$`-less beta names, every message), the options the emulator does not implement, the pages
+// (each variant paging) and $select. Expected values and messages are written out by hand, never taken
 // from the code under test.
 import { expect } from "chai";
-import { nextLinkQuery, skipTokenOf, topWindow } from "intune-graph-emulator/internal/graph/paging";
+import {
+  IssuedSkipLinks,
+  cutPage,
+  decodeSkipToken,
+  encodeSkipToken,
+  firstCursor,
+  nextLinkQuery,
+  skipTokenOf,
+  withoutOption,
+  type PageCursor,
+  type PagingVariant,
+} from "intune-graph-emulator/internal/graph/paging";
 import {
   checkCountQuery,
   parseItemQuery,
@@ -233,21 +244,54 @@ describe("emulator Graph query options (direct)", () => {
     });
   });
 
-  describe("topWindow", () => {
-    it("keeps the first $top rows; $top 0 is empty, past the end is everything; the input is not changed", () => {
-      const rows = [...ROWS];
-      expect(topWindow(rows, { top: 0 })).to.deep.equal([]);
-      expect(topWindow(rows, { top: 2 }).map((row) => row.id)).to.deep.equal(["a1", "b2"]);
-      expect(topWindow(rows, { top: 10 }).map((row) => row.id)).to.deep.equal(["a1", "b2", "c3", "d4", "e5"]);
-      expect(rows.map((row) => row.id)).to.deep.equal(["a1", "b2", "c3", "d4", "e5"]);
+  describe("cutPage", () => {
+    /** Every page a client following the next links gets, as lists of ids. */
+    function pages(size: number, paging: PagingVariant, rows: readonly { id: string }[] = ROWS): string[][] {
+      const seen: string[][] = [];
+      let cursor: PageCursor | undefined = firstCursor(paging);
+      while (cursor) {
+        const { page, next }: { page: { id: string }[]; next?: PageCursor } = cutPage(
+          rows,
+          cursor,
+          size,
+          paging,
+        );
+        seen.push(page.map((row) => row.id));
+        cursor = next;
+        if (seen.length > 20) throw new Error("the pages never end");
+      }
+      return seen;
+    }
+
+    it("cuts pages of the size given, the next page following while rows remain", () => {
+      for (const paging of ["skiptoken", "skip"] as const) {
+        expect(pages(2, paging), paging).to.deep.equal([["a1", "b2"], ["c3", "d4"], ["e5"]]);
+        expect(pages(5, paging), paging).to.deep.equal([["a1", "b2", "c3", "d4", "e5"]]);
+        expect(pages(100, paging), paging).to.deep.equal([["a1", "b2", "c3", "d4", "e5"]]);
+        expect(pages(2, paging, []), paging).to.deep.equal([[]]);
+      }
     });
 
-    it("without $top: a copy of every row, the caller's own row objects", () => {
-      const rows = ROWS.map((row) => ({ ...row, extra: row.id.toUpperCase() }));
-      const window = topWindow(rows, {});
-      expect(window).to.deep.equal(rows);
-      expect(window).to.not.equal(rows);
-      expect(window[1]).to.equal(rows[1]);
+    it("under empty-pages: an empty page before each page of results, and an empty last page", () => {
+      expect(pages(2, "empty-pages")).to.deep.equal([[], ["a1", "b2"], [], ["c3", "d4"], [], ["e5"], []]);
+      expect(pages(5, "empty-pages")).to.deep.equal([[], ["a1", "b2", "c3", "d4", "e5"], []]);
+      expect(pages(2, "empty-pages", [])).to.deep.equal([[]]);
+    });
+
+    it("gives one empty page and no next link for a size of 0 ($top=0), in every variant", () => {
+      for (const paging of ["skiptoken", "skip", "empty-pages"] as const)
+        expect(pages(0, paging), paging).to.deep.equal([[]]);
+    });
+
+    it("ends a list that shrank under the cursor, and leaves the input alone", () => {
+      const rows = [...ROWS];
+      expect(cutPage(rows, { offset: 9, empty: false }, 2, "skiptoken")).to.deep.equal({ page: [] });
+      expect(cutPage(rows, { offset: 9, empty: true }, 2, "empty-pages")).to.deep.equal({ page: [] });
+      expect(cutPage(rows, { offset: 9, empty: false }, 2, "empty-pages")).to.deep.equal({
+        page: [],
+        next: { offset: 9, empty: true },
+      });
+      expect(rows.map((row) => row.id)).to.deep.equal(["a1", "b2", "c3", "d4", "e5"]);
     });
   });
 
@@ -377,6 +421,53 @@ describe("emulator Graph query options (direct)", () => {
       );
       expect(nextLinkQuery(new URLSearchParams("%2524=%24"), "t=1")).to.equal("%2524=$&$skiptoken=t%3D1");
       expect(nextLinkQuery(new URLSearchParams(""), "t=1")).to.equal("$skiptoken=t%3D1");
+    });
+
+    it("nextLinkQuery with $skip drops the old $skip and any skip token, and keeps a client's $skip beside a new token", () => {
+      const params = new URLSearchParams("$top=2&Skip=4&$skiptoken=old&foo=1");
+      expect(nextLinkQuery(params, "6", "$skip")).to.equal("$top=2&foo=1&$skip=6");
+      expect(nextLinkQuery(params, "t")).to.equal("$top=2&Skip=4&foo=1&$skiptoken=t");
+    });
+
+    it("withoutOption drops every spelling of the option", () => {
+      expect(withoutOption(new URLSearchParams("$skip=1&skip=2&$SKIP=3&top=1"), "$skip").toString()).to.equal(
+        "top=1",
+      );
+    });
+
+    it("skip tokens stand for their cursor and nothing else is one", () => {
+      for (const cursor of [
+        { offset: 0, empty: false },
+        { offset: 7, empty: false },
+        { offset: 3, empty: true },
+      ])
+        expect(decodeSkipToken(encodeSkipToken(cursor))).to.deep.equal(cursor);
+      const token = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+      for (const bad of [
+        "made-up",
+        token({ o: -1 }),
+        token({ o: 1.5 }),
+        token({ o: "1" }),
+        token({ o: 1, e: 2 }),
+        token(null),
+        token({}),
+      ])
+        expect(decodeSkipToken(bad), bad).to.equal(undefined);
+    });
+
+    it("IssuedSkipLinks knows the links it was given, however the query is encoded, and forgets the oldest", () => {
+      const links = new IssuedSkipLinks(2);
+      links.remember("$top=2&$skip=2");
+      expect(links.offsetOf(new URLSearchParams("%24top=2&%24skip=2"))).to.equal(2);
+      expect(links.offsetOf(new URLSearchParams("$skip=2&$top=2")), "another order").to.equal(undefined);
+      expect(links.offsetOf(new URLSearchParams("$top=2&$skip=4")), "another offset").to.equal(undefined);
+      expect(links.offsetOf(new URLSearchParams("$top=2")), "no $skip").to.equal(undefined);
+      links.remember("$skip=4");
+      links.remember("$skip=6");
+      expect(links.offsetOf(new URLSearchParams("$top=2&$skip=2")), "forgotten").to.equal(undefined);
+      expect(links.offsetOf(new URLSearchParams("$skip=6"))).to.equal(6);
+      links.clear();
+      expect(links.offsetOf(new URLSearchParams("$skip=6"))).to.equal(undefined);
     });
   });
 });

@@ -52,7 +52,8 @@ describe("emulator: Graph domainJoinConnectors", function () {
       expect(emu.connectors().map((c) => c.id)).to.deep.equal([res.body.id]);
     });
 
-    it("takes state (until a heartbeat) and version on POST, and ignores lastConnectionDateTime (the service owns it)", async () => {
+    it("takes state (until a heartbeat) and version on POST, and ignores lastConnectionDateTime under contactWrite ignored", async () => {
+      emu.setOptions({ variants: { contactWrite: "ignored" } });
       const res = await call<ConnectorBody>("POST", CONNECTORS, {
         displayName: "ODJ-2",
         state: "active",
@@ -64,6 +65,39 @@ describe("emulator: Graph domainJoinConnectors", function () {
         version: "6.2501.2000.5",
         lastConnectionDateTime: "0001-01-01T00:00:00Z",
       });
+      const patched = await call<ConnectorBody>("PATCH", `${CONNECTORS}/${res.body.id}`, {
+        lastConnectionDateTime: "2024-01-01T00:00:00Z",
+      });
+      expect(patched.status).to.equal(200);
+      expect(patched.body.lastConnectionDateTime).to.equal("0001-01-01T00:00:00Z");
+    });
+
+    it("takes a written lastConnectionDateTime as the last contact by default: shown as written, the state following it, until a heartbeat", async () => {
+      const hoursAgo = (hours: number) => new Date(emu.now().getTime() - hours * 3_600_000).toISOString();
+      const recent = hoursAgo(0.5);
+      const created = await call<ConnectorBody>("POST", CONNECTORS, {
+        displayName: "ODJ-CONTACT",
+        lastConnectionDateTime: recent,
+      });
+      expect(created.body).to.include({ lastConnectionDateTime: recent, state: "active" });
+      const path = `${CONNECTORS}/${created.body.id}`;
+      const silent = hoursAgo(2);
+      const patched = await call<ConnectorBody>("PATCH", path, { lastConnectionDateTime: silent });
+      expect(patched.body).to.include({ lastConnectionDateTime: silent, state: "error" });
+      expect((await call<ConnectorBody>("GET", path)).body).to.include({
+        lastConnectionDateTime: silent,
+        state: "error",
+      });
+      // Year one is "never connected" again, as for a POST without a date.
+      const never = await call<ConnectorBody>("PATCH", path, {
+        lastConnectionDateTime: "0001-01-01T00:00:00Z",
+      });
+      expect(never.body).to.include({ lastConnectionDateTime: "0001-01-01T00:00:00Z", state: "inactive" });
+      // The next heartbeat replaces a written date.
+      await call<ConnectorBody>("PATCH", path, { lastConnectionDateTime: silent });
+      const beat = emu.heartbeat(created.body.id);
+      expect(beat.state).to.equal("active");
+      expect(Date.parse(beat.lastConnectionDateTime)).to.be.closeTo(emu.now().getTime(), 1000);
     });
 
     it("reads one with GET, by path key and by OData key syntax", async () => {
@@ -215,21 +249,79 @@ describe("emulator: Graph domainJoinConnectors", function () {
       expect(res.status).to.equal(400);
     });
 
-    it("cuts the list to $top before paging it; $count=true counts every connector", async () => {
-      emu.setOptions({ pageSize: 2 });
-      const seeded = emu.seed(5);
+    /** Follows the next links from `first`; every page's ids, and the links. */
+    async function follow(first: string): Promise<{ pages: string[][]; links: string[] }> {
+      const pages: string[][] = [];
+      const links: string[] = [];
+      let next: string | undefined = first;
+      while (next !== undefined) {
+        const res: Awaited<ReturnType<typeof call<ListBody>>> = await call<ListBody>("GET", next);
+        expect(res.status, next).to.equal(200);
+        pages.push(res.body.value.map((c) => c.id));
+        const link = res.body["@odata.nextLink"];
+        if (link) links.push(decodeURIComponent(link));
+        next = link?.slice(emu.url.length);
+        if (pages.length > 20) throw new Error("the pages never end");
+      }
+      return { pages, links };
+    }
+
+    it("takes $top as the page size, a next link following while connectors remain; $count=true counts every connector", async () => {
+      const ids = emu.seed(5).map((c) => c.id);
       const first = await call<ListBody & { "@odata.count"?: number }>(
         "GET",
-        `${CONNECTORS}?$top=3&$count=true`,
+        `${CONNECTORS}?$top=2&$count=true`,
       );
-      expect(first.status).to.equal(200);
       expect(first.body["@odata.count"]).to.equal(5);
-      expect(first.body.value.map((c) => c.id)).to.deep.equal(seeded.slice(0, 2).map((c) => c.id));
-      const next = first.body["@odata.nextLink"] ?? "";
-      expect(decodeURIComponent(next)).to.contain("$top=3&$count=true&$skiptoken=");
-      const second = await call<ListBody>("GET", next.slice(emu.url.length));
-      expect(second.body.value.map((c) => c.id)).to.deep.equal([seeded[2].id]);
-      expect(second.body["@odata.nextLink"]).to.equal(undefined);
+      const { pages, links } = await follow(`${CONNECTORS}?$top=2&$count=true`);
+      expect(pages).to.deep.equal([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+      for (const link of links) expect(link).to.contain("$top=2&$count=true&$skiptoken=");
+      // Above the service's page size, $top gets the service's (paging.md: "it might default to
+      // the maximum page size for that API").
+      emu.setOptions({ pageSize: 3 });
+      expect((await follow(`${CONNECTORS}?$top=4`)).pages).to.deep.equal([ids.slice(0, 3), ids.slice(3)]);
+      // $top=0 is below query-parameters.md's minimum of 1: one empty page, no next link.
+      expect(await follow(`${CONNECTORS}?$top=0`)).to.deep.equal({ pages: [[]], links: [] });
+    });
+
+    it("under paging skip: next links carry $skip, which it honours in its own links only", async () => {
+      emu.setOptions({ pageSize: 2, variants: { paging: "skip" } });
+      const ids = emu.seed(5).map((c) => c.id);
+      const { pages, links } = await follow(`${CONNECTORS}?$select=displayName`);
+      expect(pages).to.deep.equal([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+      expect(links.map((link) => link.slice(emu.url.length))).to.deep.equal([
+        `${CONNECTORS}?$select=displayName&$skip=2`,
+        `${CONNECTORS}?$select=displayName&$skip=4`,
+      ]);
+      // The same $skip written by the client is the list's undocumented $skip (variant listQuery).
+      const own = await call<GraphErrorBody>("GET", `${CONNECTORS}?$select=displayName&$skip=3`);
+      expect(own.status).to.equal(400);
+      expect(own.body.error.message).to.equal("Query option '$skip' is not supported for this resource.");
+      emu.setOptions({ variants: { listQuery: "ignored" } });
+      const ignored = await follow(`${CONNECTORS}?$skip=3`);
+      expect(ignored.pages).to.deep.equal([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+      emu.setOptions({ variants: { listQuery: "rejected" } });
+      expect((await follow(CONNECTORS)).pages).to.deep.equal([
+        ids.slice(0, 2),
+        ids.slice(2, 4),
+        ids.slice(4),
+      ]);
+      // A reset forgets the links it issued.
+      emu.reset();
+      emu.setOptions({ variants: { paging: "skip" } });
+      expect((await call("GET", `${CONNECTORS}?$skip=2`)).status).to.equal(400);
+    });
+
+    it("under paging empty-pages: an empty page with a next link before each page of results, and an empty last page", async () => {
+      emu.setOptions({ pageSize: 2, variants: { paging: "empty-pages" } });
+      const ids = emu.seed(3).map((c) => c.id);
+      const { pages, links } = await follow(CONNECTORS);
+      expect(pages).to.deep.equal([[], ids.slice(0, 2), [], ids.slice(2), []]);
+      expect(links).to.have.length(4);
+      for (const link of links) expect(link).to.contain("$skiptoken=");
+      emu.reset({ seed: 0 });
+      emu.setOptions({ variants: { paging: "empty-pages" } });
+      expect(await follow(CONNECTORS)).to.deep.equal({ pages: [[]], links: [] });
     });
 
     it("answers $filter, $orderby, $search and $skip on the list and /$count with 400 naming them; ignores them under listQuery ignored", async () => {
@@ -383,16 +475,29 @@ describe("emulator: Graph domainJoinConnectors", function () {
       expect(res.body.error.code).to.equal("BadRequest");
     });
 
-    it("answers an unsupported verb with 'No method match route template'", async () => {
+    it("answers an unsupported verb with 405 and Allow by default, and with Intune's 'No method match route template' 400 under unsupportedMethod 400", async () => {
       const [seeded] = emu.seed(1);
-      for (const [method, path] of [
-        ["PUT", `${CONNECTORS}/${seeded.id}`],
-        ["POST", `${CONNECTORS}/${seeded.id}`],
-        ["DELETE", CONNECTORS],
-        ["PATCH", CONNECTORS],
-      ]) {
+      const cases: [string, string, string][] = [
+        ["PUT", `${CONNECTORS}/${seeded.id}`, "GET, PATCH, DELETE"],
+        ["POST", `${CONNECTORS}/${seeded.id}`, "GET, PATCH, DELETE"],
+        ["DELETE", CONNECTORS, "GET, POST"],
+        ["PATCH", CONNECTORS, "GET, POST"],
+        ["POST", `${CONNECTORS}/$count`, "GET"],
+      ];
+      for (const [method, path, allow] of cases) {
+        const res = await call<GraphErrorBody>(method, path, { displayName: "x" });
+        expect(res.status, `${method} ${path}`).to.equal(405);
+        expect(res.headers.get("allow")).to.equal(allow);
+        expect(res.body.error).to.include({
+          code: "MethodNotAllowed",
+          message: "The HTTP method in the request is not allowed on the resource.",
+        });
+      }
+      emu.setOptions({ variants: { unsupportedMethod: "400" } });
+      for (const [method, path] of cases) {
         const res = await call<GraphErrorBody>(method, path, { displayName: "x" });
         expect(res.status, `${method} ${path}`).to.equal(400);
+        expect(res.headers.get("allow")).to.equal(null);
         expect(res.body.error.code).to.equal("BadRequest");
         expect(res.body.error.message).to.match(/^No method match route template/);
       }

@@ -133,6 +133,26 @@ describe("emulator: connector lifecycle", function () {
         await live.close();
       }
     });
+
+    it("counted from becoming inactive (removeInactiveFrom inactive): five days later for a connector that had contact; from its creation for one that never had", async () => {
+      const day = 24 * 3_600_000;
+      const live = await startTestEmulator({
+        removeInactiveAfterMs: 30 * day,
+        removeInactiveFrom: "inactive",
+        seed: [{ displayName: "STOPS-NOW", lastConnectionDateTime: new Date().toISOString() }],
+      });
+      try {
+        const names = () => live.connectors().map((c) => c.displayName);
+        const writerToken = await tokenFor(live, "writer");
+        await graph(live, "POST", CONNECTORS, { token: writerToken, body: { displayName: "NEVER" } });
+        live.advanceClock(31 * day);
+        expect(names()).to.deep.equal(["STOPS-NOW"]);
+        live.advanceClock(4 * day + 3_600_000);
+        expect(names()).to.deep.equal([]);
+      } finally {
+        await live.close();
+      }
+    });
   });
 
   describe("persistence", () => {

@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Emulator } from "intune-graph-emulator";
+import { VARIANT_CHOICES, type Emulator } from "intune-graph-emulator";
 import { startTestEmulator } from "intune-test-support/emulator";
 import {
   CONNECTORS,
@@ -14,6 +14,7 @@ import {
   type ConnectorBody,
   type GraphErrorBody,
   type ListBody,
+  type Reply,
 } from "intune-test-support/emulator-requests";
 
 const HOUR = 3_600_000;
@@ -102,17 +103,17 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       }
     });
 
-    it("S06 puts #microsoft.graph.deviceManagementDomainJoinConnector on every object, and refuses a body of another type", async () => {
+    it("S06 puts #microsoft.graph.deviceManagementDomainJoinConnector on every object", async () => {
       const c = await posted();
       expect(c["@odata.type"]).to.equal("#microsoft.graph.deviceManagementDomainJoinConnector");
       const got = await call("GET", item(c.id));
       expect(got.body["@odata.type"]).to.equal("#microsoft.graph.deviceManagementDomainJoinConnector");
-      const other = await call<GraphErrorBody>("POST", CONNECTORS, {
-        "@odata.type": "#microsoft.graph.deviceManagementExchangeConnector",
-        displayName: "x",
-      });
-      expect(other.status).to.equal(400);
-      expect(emu.connectors()).to.have.length(1);
+      const patched = await call("PATCH", item(c.id), { displayName: "SRV-TYPED" });
+      expect(patched.body["@odata.type"]).to.equal("#microsoft.graph.deviceManagementDomainJoinConnector");
+      const listed = (await call<ListBody>("GET", CONNECTORS)).body.value;
+      expect(listed.map((x) => x["@odata.type"])).to.deep.equal([
+        "#microsoft.graph.deviceManagementDomainJoinConnector",
+      ]);
     });
 
     it("S07 serves the collection under /beta only", async () => {
@@ -213,6 +214,25 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       expect(other.status).to.equal(400);
       expect(other.body.error.message).to.contain("'location'");
     });
+
+    it("S17 answers a POST and a PATCH that write lastConnectionDateTime with the value written, as the examples do", async () => {
+      // The request body of both examples, and what their responses show of it.
+      const example = {
+        "@odata.type": CONNECTOR_TYPE,
+        displayName: "Display Name value",
+        lastConnectionDateTime: "2016-12-31T23:58:36.6670033-08:00",
+        state: "error",
+        version: "Version value",
+      };
+      const { "@odata.type": _type, ...shown } = example;
+      const created = await call("POST", CONNECTORS, example);
+      expect(created.status).to.equal(201);
+      expect(created.body).to.include(shown);
+      const [c] = emu.seed([{ displayName: "SRV-WRITTEN" }]);
+      const updated = await call("PATCH", item(c.id), example);
+      expect(updated.status).to.equal(200);
+      expect(updated.body).to.include(shown);
+    });
   });
 
   describe("state over time (the enum page)", () => {
@@ -244,6 +264,36 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       const back = (await call("GET", item(c.id))).body;
       expect(back.state).to.equal("active");
       expect(Date.parse(back.lastConnectionDateTime)).to.be.closeTo(emu.now().getTime(), 1000);
+    });
+
+    it("S23 removes an inactive connector 30 days on (option removeInactiveAfterMs), counted from the last contact or, when chosen, from becoming inactive", async () => {
+      const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+      const seed = [
+        { displayName: "SILENT-29-DAYS", lastConnectionDateTime: ago(29) },
+        { displayName: "SILENT-6-DAYS", lastConnectionDateTime: ago(6) },
+      ];
+      for (const [from, silentFor] of [
+        ["last-contact", 30],
+        ["inactive", 35], // inactive after five days of silence, removed 30 days later
+      ] as const) {
+        const cleaning = await startTestEmulator({
+          removeInactiveAfterMs: 30 * DAY,
+          removeInactiveFrom: from,
+          seed,
+        });
+        try {
+          const names = () => cleaning.connectors().map((c) => c.displayName);
+          // Just before and just after the SILENT-29-DAYS connector has been silent `silentFor` days.
+          cleaning.advanceClock((silentFor - 29) * DAY - HOUR);
+          expect(names(), `${from}, before`).to.deep.equal(["SILENT-29-DAYS", "SILENT-6-DAYS"]);
+          cleaning.advanceClock(2 * HOUR);
+          expect(names(), `${from}, after`).to.deep.equal(["SILENT-6-DAYS"]);
+          cleaning.advanceClock(25 * DAY);
+          expect(names(), `${from}, 25 days later`).to.deep.equal([]);
+        } finally {
+          await cleaning.close();
+        }
+      }
     });
   });
 
@@ -278,16 +328,25 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       expect(res.status).to.equal(400);
     });
 
-    it("S32 honours $select on one connector and refuses $expand (no relationships)", async () => {
+    it("S32 honours $select on one connector; $expand=* expands nothing, $expand of a name is refused (no relationships)", async () => {
       const [c] = emu.seed([{ displayName: "SRV-SELECT", version: "6.2504.2001.8" }]);
       const res = await call<Record<string, unknown>>("GET", `${item(c.id)}?$select=displayName`);
       expect(res.status).to.equal(200);
       expect(res.body).to.include({ id: c.id, displayName: "SRV-SELECT" });
       expect(res.body).not.to.have.property("version");
       expect(res.body).not.to.have.property("state");
-      const expand = await call<GraphErrorBody>("GET", `${item(c.id)}?$expand=owner`);
-      expect(expand.status).to.equal(400);
-      expect(expand.body.error.message).to.contain("owner");
+      const plain = await call<Record<string, unknown>>("GET", item(c.id));
+      const all = await call<Record<string, unknown>>("GET", `${item(c.id)}?$expand=*`);
+      expect(all.status).to.equal(200);
+      expect(all.body).to.deep.equal(plain.body);
+      const listed = await call<ListBody>("GET", `${CONNECTORS}?$expand=*`);
+      expect(listed.status).to.equal(200);
+      expect(listed.body.value.map((x) => x.id)).to.deep.equal([c.id]);
+      for (const url of [`${item(c.id)}?$expand=owner`, `${CONNECTORS}?$expand=owner`]) {
+        const expand = await call<GraphErrorBody>("GET", url);
+        expect(expand.status, url).to.equal(400);
+        expect(expand.body.error.message, url).to.contain("owner");
+      }
     });
 
     it("S33 counts with /$count as plain text, in every listQuery variant", async () => {
@@ -311,6 +370,19 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       const list = await call<ListBody & { "@odata.count"?: number }>("GET", `${CONNECTORS}?count=true`);
       expect(list.body["@odata.count"]).to.equal(1);
     });
+
+    it("S35 takes $top as the page size of the list, with a next link while more connectors remain", async () => {
+      const seeded = emu.seed(5).map((c) => c.id);
+      const pages: string[][] = [];
+      let next: string | undefined = `${CONNECTORS}?$top=2`;
+      while (next) {
+        const res: Awaited<ReturnType<typeof call<ListBody>>> = await call<ListBody>("GET", next);
+        pages.push(res.body.value.map((c) => c.id));
+        next = res.body["@odata.nextLink"]?.slice(emu.url.length);
+        if (next) expect(decodeURIComponent(next)).to.contain("$top=2");
+      }
+      expect(pages).to.deep.equal([seeded.slice(0, 2), seeded.slice(2, 4), seeded.slice(4)]);
+    });
   });
 
   describe("errors and throttling", () => {
@@ -326,31 +398,58 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       expect(res.body.error.innerError["request-id"]).to.equal(res.headers.get("request-id"));
     });
 
-    it("S41 throttles at Intune's ODJ limits: the 101st write of an app in 20 s, the 201st of a tenant", async () => {
-      const limited = await startTestEmulator({ seed: 0 });
+    it("S41 throttles at Intune's ODJ limits by default, per 20 s: writes 100 per app and 200 per tenant, any request 1,000 per app and 2,000 per tenant", async function () {
+      this.timeout(60_000);
+      const WINDOW_S = 20;
+      // Three apps that may write, so that the tenant's limits can be reached with each app under its own.
+      const apps = ["w1", "w2", "w3"].map((displayName, i) => ({
+        clientId: `5a1d0000-0000-4000-8000-00000000004${i}`,
+        displayName,
+        roles: ["DeviceManagementConfiguration.ReadWrite.All"],
+      }));
+      const limited = await startTestEmulator({ seed: 1, apps });
       try {
-        const token = await tokenFor(limited, "writer");
-        const other = await tokenFor(limited, "reader");
-        const statuses: number[] = [];
-        for (let i = 0; i < 101; i++) {
-          const res = await graph<ConnectorBody>(limited, "POST", CONNECTORS, {
-            token,
-            body: { displayName: `w${i}` },
-          });
-          statuses.push(res.status);
-        }
-        expect(statuses.slice(0, 100).every((s) => s === 201)).to.equal(true);
-        expect(statuses[100]).to.equal(429);
-        expect(limited.connectors()).to.have.length(100);
-        // The per-app read limit (1,000) is far off: reads still pass, and another app is not held back.
-        expect((await graph(limited, "GET", CONNECTORS, { token })).status).to.equal(200);
-        expect((await graph(limited, "GET", CONNECTORS, { token: other })).status).to.equal(200);
+        const [a, b, c] = await Promise.all(apps.map((app) => tokenFor(limited, app.displayName)));
+        const [connector] = limited.connectors();
+        type Request = (token: string) => Promise<Reply<unknown>>;
+        const write: Request = (token) =>
+          graph(limited, "PATCH", item(connector.id), { token, body: { displayName: "x" } });
+        const read: Request = (token) => graph(limited, "GET", `${CONNECTORS}/$count`, { token });
+        /** From empty windows, `counts[i]` requests of app i pass (100 at a time), and the next one of the first app does not. */
+        const limitReached = async (request: Request, counts: number[]) => {
+          limited.resetThrottle();
+          for (const [i, count] of counts.entries()) {
+            const statuses: Record<number, number> = {};
+            for (let sent = 0; sent < count; sent += 100) {
+              const batch = await Promise.all(
+                Array.from({ length: Math.min(100, count - sent) }, () => request([a, b, c][i])),
+              );
+              for (const { status } of batch) statuses[status] = (statuses[status] ?? 0) + 1;
+            }
+            expect(statuses, `app ${i + 1}`).to.deep.equal({ 200: count });
+          }
+          const refused = await request(a);
+          expect(refused.status).to.equal(429);
+          expect(Number(refused.headers.get("retry-after")))
+            .to.be.greaterThan(0)
+            .and.at.most(WINDOW_S);
+        };
+
+        // Writes: the 101st of an app; the 201st of the tenant from an app at 70 of its 100.
+        await limitReached(write, [100]);
+        expect((await write(b)).status, "another app").to.equal(200);
+        await limitReached(write, [70, 70, 60]);
+        expect((await read(a)).status, "reads are under their own limits").to.equal(200);
+        // Any request: the 1,001st of an app; the 2,001st of the tenant from an app at 700 of its 1,000.
+        await limitReached(read, [1000]);
+        expect((await read(b)).status, "another app").to.equal(200);
+        await limitReached(read, [700, 700, 600]);
       } finally {
         await limited.close();
       }
     });
 
-    it("S42 answers 429 as TooManyRequests, 'Please retry again later.', inner code 429, Retry-After in seconds", async () => {
+    it("S42 answers 429 as throttling.md's sample: TooManyRequests, 'Please retry again later.', the inner error's code, message and status, Retry-After in seconds", async () => {
       emu.setOptions({ throttle: { appWrites: 1, windowMs: 2_000 } });
       const [c] = emu.seed(1);
       expect((await call("PATCH", item(c.id), { displayName: "one" })).status).to.equal(200);
@@ -358,12 +457,69 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       expect(res.status).to.equal(429);
       expect(res.body.error.code).to.equal("TooManyRequests");
       expect(res.body.error.message).to.equal("Please retry again later.");
-      expect(res.body.error.innerError.code).to.equal("429");
+      const inner = res.body.error.innerError;
+      expect(inner).to.include({ code: "429", message: "Please retry after", status: "429" });
+      expect(inner.date).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+      expect(inner["request-id"]).to.equal(res.headers.get("request-id"));
+      // The sample's fields in the sample's order; client-request-id (observed) after them.
+      expect(Object.keys(inner)).to.deep.equal([
+        "code",
+        "date",
+        "message",
+        "request-id",
+        "status",
+        "client-request-id",
+      ]);
       expect(res.headers.get("retry-after")).to.match(/^\d+(\.\d+)?$/);
       expect(Number(res.headers.get("retry-after")))
         .to.be.greaterThan(0)
         .and.at.most(2);
     });
+
+    it("S43 answers a method the resource does not take with 405 Method Not Allowed", async () => {
+      const [c] = emu.seed(1);
+      for (const [method, url] of [
+        ["PUT", item(c.id)],
+        ["DELETE", CONNECTORS],
+      ]) {
+        const res = await call<GraphErrorBody>(method, url, { displayName: "x" });
+        expect(res.status, `${method} ${url}`).to.equal(405);
+      }
+      expect(emu.connectors()).to.deep.equal([c]);
+    });
+
+    it("S44 answers every request for the connectors 403 in a tenant without an Intune licence (option intuneLicensed), naming the licence", async () => {
+      const [c] = emu.seed(1);
+      emu.setOptions({ intuneLicensed: false });
+      const requests: [string, string, unknown][] = [
+        ["GET", CONNECTORS, undefined],
+        ["GET", `${CONNECTORS}/$count`, undefined],
+        ["GET", item(c.id), undefined],
+        ["POST", CONNECTORS, { displayName: "x" }],
+        ["PATCH", item(c.id), { displayName: "x" }],
+        ["DELETE", item(c.id), undefined],
+      ];
+      for (const [method, url, body] of requests) {
+        for (const token of [writer, reader]) {
+          const res = await call<GraphErrorBody>(method, url, body, token);
+          expect(res.status, `${method} ${url}`).to.equal(403);
+          expect(res.body.error.message, `${method} ${url}`).to.match(/Intune license/);
+        }
+      }
+      expect(emu.connectors()).to.deep.equal([c]);
+      emu.setOptions({ intuneLicensed: true });
+      expect((await call("GET", item(c.id))).status).to.equal(200);
+    });
+  });
+
+  it("lists every variant with all its values in the Variants section of docs/emulator.md", () => {
+    const section = readFileSync(DOCS, "utf8").split("\n## Variants")[1]?.split("\n## ")[0] ?? "";
+    for (const [name, values] of Object.entries(VARIANT_CHOICES)) {
+      const row = section.split("\n").find((line) => line.startsWith(`| \`${name}\``));
+      expect(row, `a row for variant ${name}`).to.be.a("string");
+      for (const value of values as readonly string[])
+        expect(row, `${name}'s value ${value}`).to.contain(`\`${value}\``);
+    }
   });
 
   describe("throttled requests count", () => {

@@ -62,7 +62,7 @@ describe("emulator: throttling and faults", function () {
       expect(emu.summary().throttled).to.equal(1);
     });
 
-    it("omits Retry-After when told to, as Intune sometimes does", async () => {
+    it("omits Retry-After when told to (the robustness case of a 429 without one)", async () => {
       emu.setOptions({ throttle: { appAll: 1, retryAfter: false } });
       await graph(emu, "GET", CONNECTORS, { token: writer });
       const res = await graph(emu, "GET", CONNECTORS, { token: writer });

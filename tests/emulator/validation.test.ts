@@ -37,6 +37,7 @@ describe("emulator validation (direct)", () => {
         tokenLifetimeSeconds: 3599,
         heartbeatMs: undefined,
         removeInactiveAfterMs: undefined,
+        removeInactiveFrom: "last-contact",
         runtime: {
           pageSize: 100,
           // The documented PATCH (200 with the object) and each undocumented behaviour's first reading.
@@ -52,11 +53,15 @@ describe("emulator validation (direct)", () => {
             heartbeatVersion: "reported",
             newConnectorState: "inactive",
             createRequires: "nothing",
+            unsupportedMethod: "405",
+            paging: "skiptoken",
+            contactWrite: "echoed",
           },
           latencyMs: 0,
           throttle: THROTTLE,
           ignoredPatchProperties: [],
           replicationLag: { reads: 0, ms: 0 },
+          intuneLicensed: true,
         },
       });
     });
@@ -86,7 +91,7 @@ describe("emulator validation (direct)", () => {
       );
     });
 
-    it("checks tokenLifetimeSeconds, heartbeatMs and removeInactiveAfterMs as whole numbers ≥ 1", () => {
+    it("checks tokenLifetimeSeconds, heartbeatMs and removeInactiveAfterMs as whole numbers ≥ 1, and removeInactiveFrom", () => {
       expect(
         checkStartOptions({ tokenLifetimeSeconds: 1, heartbeatMs: 1, removeInactiveAfterMs: 1 }),
       ).to.include({
@@ -102,6 +107,10 @@ describe("emulator validation (direct)", () => {
       );
       expect(() => checkStartOptions({ removeInactiveAfterMs: 2.5 })).to.throw(
         "removeInactiveAfterMs must be a whole number ≥ 1, got 2.5",
+      );
+      expect(checkStartOptions({ removeInactiveFrom: "inactive" }).removeInactiveFrom).to.equal("inactive");
+      expect(() => checkStartOptions({ removeInactiveFrom: "death" as never })).to.throw(
+        "removeInactiveFrom must be 'last-contact' or 'inactive', got 'death'",
       );
       expect(() => checkStartOptions({ tokenLifetimeSeconds: "60" as never })).to.throw(
         "tokenLifetimeSeconds must be a whole number ≥ 1, got 60",
@@ -120,6 +129,7 @@ describe("emulator validation (direct)", () => {
         throttle: { appWrites: 1 },
         ignoredPatchProperties: ["displayName", "version", "state"],
         replicationLag: { ms: 5 },
+        intuneLicensed: false,
       });
       expect(next).to.deep.equal({
         pageSize: 1,
@@ -135,11 +145,15 @@ describe("emulator validation (direct)", () => {
           heartbeatVersion: "reported",
           newConnectorState: "inactive",
           createRequires: "nothing",
+          unsupportedMethod: "405",
+          paging: "skiptoken",
+          contactWrite: "echoed",
         },
         latencyMs: 0,
         throttle: { ...THROTTLE, appWrites: 1 },
         ignoredPatchProperties: ["displayName", "version", "state"],
         replicationLag: { reads: 0, ms: 5 },
+        intuneLicensed: false,
       });
       expect(base.pageSize).to.equal(100);
       expect(base.variants.patchResponse).to.equal("body");
@@ -156,9 +170,10 @@ describe("emulator validation (direct)", () => {
         ],
         [
           { variants: { pageSize: 2 } as never },
-          "unknown variant 'pageSize' (variants: patchResponse, getResponse, stateWrite, createdVersion, createLocation, newConnectorContact, listQuery, deleteRegistered, heartbeatVersion, newConnectorState, createRequires)",
+          "unknown variant 'pageSize' (variants: patchResponse, getResponse, stateWrite, createdVersion, createLocation, newConnectorContact, listQuery, deleteRegistered, heartbeatVersion, newConnectorState, createRequires, unsupportedMethod, paging, contactWrite)",
         ],
         [{ variants: [] as never }, 'variants must be an object such as { patchResponse: "no-content" }'],
+        [{ intuneLicensed: "no" as never }, "intuneLicensed must be true or false"],
         [{ latencyMs: -1 }, "latencyMs must be a number ≥ 0"],
         [{ latencyMs: Number.NaN }, "latencyMs must be a number ≥ 0"],
         [{ latencyMs: "5" as never }, "latencyMs must be a number ≥ 0"],
@@ -391,7 +406,7 @@ describe("emulator validation (direct)", () => {
     const TYPE = "#microsoft.graph.deviceManagementDomainJoinConnector";
     const ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
 
-    it("accepts a create and an update, skipping annotations and lastConnectionDateTime", () => {
+    it("accepts a create and an update, skipping annotations and keeping lastConnectionDateTime as written", () => {
       expect(
         checkConnectorBody(
           {
@@ -404,7 +419,15 @@ describe("emulator validation (direct)", () => {
           },
           "create",
         ),
-      ).to.deep.equal({ ok: true, input: { displayName: "Paris", version: "", state: "active" } });
+      ).to.deep.equal({
+        ok: true,
+        input: {
+          displayName: "Paris",
+          version: "",
+          state: "active",
+          lastConnectionDateTime: "2026-11-28T12:00:00Z",
+        },
+      });
       // displayName is nullable in the metadata; a create may leave it out.
       expect(checkConnectorBody({ displayName: null }, "create")).to.deep.equal({
         ok: true,

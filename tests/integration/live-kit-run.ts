@@ -18,12 +18,16 @@ export const NOT_CHECKABLE_BY_DEFAULT = [
   "S20",
   "S21",
   "S22",
+  "S23",
+  "U17",
   "U22",
   "U23",
   "S30",
   "U30",
   "S41",
   "S42",
+  "S44",
+  "S45",
   "U40",
 ];
 export const FAST = { readAfterWriteMs: 1000, listSettleMs: 1500 };

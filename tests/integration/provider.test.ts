@@ -443,6 +443,23 @@ describe("provider against the emulator (HTTPS, real @azure/identity)", function
       expect(graphCalls(emulator)).to.deep.equal(["GET 401", "token", "GET 200"]);
     });
 
+    it("says the tenant has no active Intune licence when Intune refuses for that, not that a permission is missing", async () => {
+      const existing = emulator.connectors()[0];
+      emulator.setOptions({ intuneLicensed: false });
+      const error = await t.provider.create({ displayName: "Unlicensed" }).catch((e) => e);
+      expect(error).to.be.instanceOf(GraphError);
+      const message = (error as Error).message;
+      expect(message).to.match(
+        /^list connectors: GET \S+ failed with 403 Forbidden: The tenant does not have an active Intune license\./,
+      );
+      expect(message).to.contain(
+        "Hint: the tenant has no active Intune licence, which the Microsoft Graph API for Intune requires",
+      );
+      expect(message).not.to.contain("application permission");
+      expect(emulator.connectors()).to.have.length(2);
+      expect(emulator.connectors()[0]).to.deep.equal(existing);
+    });
+
     it("names the missing permission on 403 and changes nothing", async () => {
       const reader = providerFor(emulator, "reader");
       const existing = emulator.connectors()[0];

@@ -39,6 +39,9 @@ describe("the provider under every service variant (emulator, HTTPS)", function 
       "heartbeatVersion",
       "newConnectorState",
       "createRequires",
+      "unsupportedMethod",
+      "paging",
+      "contactWrite",
     ]);
   });
 

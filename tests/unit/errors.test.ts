@@ -90,6 +90,33 @@ describe("Graph error parsing", () => {
     );
   });
 
+  it("hints the missing Intune licence, not a permission, on a 403 whose message names a licence", () => {
+    for (const message of [
+      "The tenant does not have an active Intune license.",
+      "No valid LICENCE for this tenant",
+    ]) {
+      const error = new GraphError({
+        operation: "list connectors",
+        method: "GET",
+        path: "/p",
+        status: 403,
+        message,
+      });
+      expect(error.hint, message).to.equal(
+        "the tenant has no active Intune licence, which the Microsoft Graph API for Intune requires",
+      );
+    }
+    const permission = new GraphError({
+      operation: "list connectors",
+      method: "GET",
+      path: "/p",
+      status: 403,
+      message:
+        "Application is not authorized to perform this operation. Application must have one of the following scopes: DeviceManagementConfiguration.Read.All",
+    });
+    expect(permission.hint).to.match(/^the application needs the Microsoft Graph application permission/);
+  });
+
   it("hints either read permission on 403 for a read", () => {
     const error = new GraphError({
       operation: "read",
@@ -247,6 +274,36 @@ describe("Graph error messages and names", () => {
         "Hint: the access token was refused: check that the tenant id, client id and cloud match, " +
         "and that the token was issued for this cloud's Graph",
     );
+  });
+
+  it("reads throttling.md's 429 sample: the top-level code and message, the ids and date from its inner error", () => {
+    // concepts/throttling.md (microsoft-graph-docs-contrib), "Sample response", as printed there.
+    const sample = JSON.stringify({
+      error: {
+        code: "TooManyRequests",
+        innerError: {
+          code: "429",
+          date: "2020-08-18T12:51:51",
+          message: "Please retry after",
+          "request-id": "94fb3b52-452a-4535-a601-69e0a90e3aa2",
+          status: "429",
+        },
+        message: "Please retry again later.",
+      },
+    });
+    const details = parseGraphError(
+      { operation: "list connectors", method: "GET", path: "/p", status: 429 },
+      sample,
+      headers({}),
+      2128,
+    );
+    expect(details).to.include({
+      code: "TooManyRequests",
+      message: "Please retry again later.",
+      requestId: "94fb3b52-452a-4535-a601-69e0a90e3aa2",
+      date: "2020-08-18T12:51:51",
+      retryAfterMs: 2128,
+    });
   });
 
   it("hints the exhausted retry budget and Intune's write limit on 429", () => {
