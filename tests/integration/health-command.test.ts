@@ -54,7 +54,7 @@ describe("intune-health against a mixed fleet (child process, emulator)", functi
       "UNHEALTHY: 1 of 5 connectors healthy (needs 2; version ≥ 6.2501.2000.5, state active)",
     );
     expect(lines[1]).to.equal(
-      "healthyCount: 1 healthy connector of 5, fewer than the 2 needed for hybrid join to survive one server going down",
+      "healthyCount: 1 healthy connector of 5, fewer than the 2 needed for redundancy; no domains were given, so all are counted as one domain",
     );
     const row = (name: string) => lines.find((l) => l.includes(name)) ?? "";
     expect(row("SRV-CURRENT")).to.match(/^healthy\s+SRV-CURRENT\s/);
