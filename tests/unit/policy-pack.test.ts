@@ -12,7 +12,11 @@ import {
   unknownCheckingProxy,
 } from "@pulumi/policy";
 import * as fc from "fast-check";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as prettier from "prettier";
 import { createPolicies } from "pulumi-intune-domain-join-policy/policies";
+import { README_FILE, withConfigTable } from "pulumi-intune-domain-join-policy/readme";
 import { fleetHealth } from "pulumi-intune-domain-join/internal/health/rules";
 import { namesakes } from "pulumi-intune-domain-join/internal/connector/ownership";
 import type { GraphConnector } from "pulumi-intune-domain-join/internal/connector/definition";
@@ -290,6 +294,17 @@ describe("policy pack: intune-minimum-healthy-connectors", () => {
       "minimumVersion",
       "silentAfterHours",
     ]);
+  });
+
+  it("the README's config table is what the policies' schemas render now (npm run generate)", async () => {
+    const file = path.join(__dirname, "..", "..", "..", README_FILE);
+    const committed = readFileSync(file, "utf8");
+    const rendered = await prettier.format(withConfigTable(committed), {
+      ...(await prettier.resolveConfig(file)),
+      filepath: file,
+    });
+    expect(committed === rendered, "out of date: run npm run generate and commit").to.equal(true);
+    expect(committed).to.match(/\| `domainPattern` +\| `intune-minimum-healthy-connectors` +\| none +\|/);
   });
 
   it("takes the minimum and the rules' thresholds from config", () => {
