@@ -17,15 +17,19 @@ import {
   UnknownValueError,
 } from "@pulumi/policy";
 import {
-  DEFAULT_HEALTH_OPTIONS,
-  DOTTED_NUMBER,
+  ConfigurationError,
+  HEALTH_OPTIONS,
+  HealthOptionKey,
   HealthOptions,
   GraphConnector,
   MINIMUM_SUPPORTED_VERSION,
+  RECOMMENDED_VERSION,
   RESOURCE_TYPES,
   connectorFromOutputs,
   connectorHealth,
   fleetHealth,
+  optionKeys,
+  parseHealthOptions,
   unsupportedVersion,
 } from "pulumi-intune-domain-join/rules";
 
@@ -35,28 +39,55 @@ export const POLICY_NAMES = {
   connectorHealth: "intune-connector-health",
   minimumHealthy: "intune-minimum-healthy-connectors",
   uniqueNames: "intune-unique-display-names",
+  recommendedVersion: "intune-connector-recommended-version",
 } as const;
 
-const minimumVersionSchema = {
-  type: "string" as const,
-  pattern: DOTTED_NUMBER.source,
-  default: MINIMUM_SUPPORTED_VERSION,
-  description: "Lowest supported connector version, compared part by part.",
-};
-const silentAfterHoursSchema = {
-  type: "number" as const,
-  minimum: 0,
-  description:
-    "Hours from the last check-in to the preview after which a connector counts as silent whatever its state says " +
-    "(default: off; Intune turns a connector error after an hour without a heartbeat). Outputs are as of the last " +
-    "refresh: set it above the refresh interval.",
-};
-const minimumHealthySchema = {
-  type: "integer" as const,
-  minimum: 0,
-  default: DEFAULT_HEALTH_OPTIONS.minimumHealthy,
-  description: "Healthy connectors the stack must hold.",
-};
+/** The options each policy takes, by the rules it applies (a count needs each connector's verdict). */
+export const POLICY_OPTIONS = {
+  [POLICY_NAMES.declaredVersion]: ["minimumVersion"],
+  [POLICY_NAMES.connectorHealth]: optionKeys("connector"),
+  [POLICY_NAMES.minimumHealthy]: optionKeys("fleet", "connector"),
+} as const satisfies Record<string, readonly HealthOptionKey[]>;
+
+type ConfiguredPolicy = keyof typeof POLICY_OPTIONS;
+
+/** A policy's config schema, from the options' one definition (their schema and description). */
+function configSchema(policy: ConfiguredPolicy) {
+  return {
+    properties: Object.fromEntries(
+      POLICY_OPTIONS[policy].map((key) => [
+        key,
+        { ...HEALTH_OPTIONS[key].schema, description: HEALTH_OPTIONS[key].description },
+      ]),
+    ),
+  };
+}
+
+/**
+ * A config the schema let through but the options' check refuses (a pattern that is not one, a
+ * domain listed twice, a key no policy takes): it stops the preview, as the schema's refusals do,
+ * with its message alone. The analyzer prints an error's stack, so the stack is the message.
+ */
+class PolicyConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PolicyConfigError";
+    this.stack = message;
+  }
+}
+
+/** The options a policy's config gives, checked; `enforcementLevel` is the engine's, not an option. */
+function options(policy: ConfiguredPolicy, config: Record<string, unknown>): HealthOptions {
+  const { enforcementLevel: _level, ...given } = config ?? {};
+  try {
+    return parseHealthOptions(given, { accepted: POLICY_OPTIONS[policy], owner: "this policy" });
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      throw new PolicyConfigError(`the config of policy ${policy}: ${error.message}`);
+    }
+    throw error;
+  }
+}
 
 /**
  * The connector a resource's outputs describe, or undefined while any of them is unknown. One
@@ -81,26 +112,41 @@ function connectors(resources: readonly PolicyResource[]) {
     .filter((c): c is { resource: PolicyResource; outputs: GraphConnector } => c.outputs !== undefined);
 }
 
-function options(config: Partial<HealthOptions>): HealthOptions {
-  return { ...DEFAULT_HEALTH_OPTIONS, ...config };
+/** The fleet's findings and notes for the stack's connectors, a config refused as a config. */
+function judgeFleet(managed: readonly GraphConnector[], now: number, opts: HealthOptions) {
+  try {
+    return fleetHealth(managed, now, opts);
+  } catch (error) {
+    // One connector listed under two domains, once by name and once by id.
+    if (error instanceof ConfigurationError) {
+      throw new PolicyConfigError(`the config of policy ${POLICY_NAMES.minimumHealthy}: ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 /** The pack's policies; `now` is injectable so tests can stand at a window's edge. */
 export function createPolicies(
   now: () => number = Date.now,
-): [ResourceValidationPolicy, StackValidationPolicy, StackValidationPolicy, StackValidationPolicy] {
+): [
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+  StackValidationPolicy,
+  StackValidationPolicy,
+  StackValidationPolicy,
+] {
   return [
     {
       name: POLICY_NAMES.declaredVersion,
-      description: `A declared connector version is at least the minimum: Microsoft deprecated versions before ${MINIMUM_SUPPORTED_VERSION}, and a deprecated connector still shows active while hybrid join fails.`,
+      description: `A declared connector version is at least the minimum: Microsoft deprecated the versions before ${MINIMUM_SUPPORTED_VERSION}, which can no longer process enrollment requests.`,
       enforcementLevel: "mandatory",
-      configSchema: { properties: { minimumVersion: minimumVersionSchema } },
+      configSchema: configSchema(POLICY_NAMES.declaredVersion),
       validateResource: (args, reportViolation) => {
         if (!RESOURCE_TYPES.includes(args.type)) return;
         const version: unknown = args.props.version;
         // Not declared: the connector reports its own version, which intune-connector-health judges.
         if (version === undefined || version === null) return;
-        const { minimumVersion } = options(args.getConfig<Partial<HealthOptions>>());
+        const { minimumVersion } = options(POLICY_NAMES.declaredVersion, args.getConfig());
         const problem = unsupportedVersion(String(version), minimumVersion);
         if (problem) reportViolation(`Declared ${problem}. Upgrade the connector on its server first.`);
       },
@@ -110,11 +156,9 @@ export function createPolicies(
       description:
         "Each managed connector runs a supported version, is active and checked in recently (as of the last refresh).",
       enforcementLevel: "advisory",
-      configSchema: {
-        properties: { minimumVersion: minimumVersionSchema, silentAfterHours: silentAfterHoursSchema },
-      },
+      configSchema: configSchema(POLICY_NAMES.connectorHealth),
       validateStack: (args, reportViolation) => {
-        const opts = options(args.getConfig<Partial<HealthOptions>>());
+        const opts = options(POLICY_NAMES.connectorHealth, args.getConfig());
         for (const { resource, outputs } of connectors(args.resources)) {
           for (const finding of connectorHealth(outputs, now(), opts).findings) {
             reportViolation(`${JSON.stringify(outputs.displayName)}: ${finding.message}`, resource.urn);
@@ -125,25 +169,28 @@ export function createPolicies(
     {
       name: POLICY_NAMES.minimumHealthy,
       description:
-        "The stack holds at least the minimum of healthy connectors, so hybrid join survives one server going down.",
+        "Each domain the config names holds at least the minimum of healthy connectors (with no domains, the stack's " +
+        "connectors count as one domain): a connector serves only its own server's domain, and more than one gives redundancy.",
       enforcementLevel: "advisory",
-      configSchema: {
-        properties: {
-          minimumHealthy: minimumHealthySchema,
-          minimumVersion: minimumVersionSchema,
-          silentAfterHours: silentAfterHoursSchema,
-        },
-      },
+      configSchema: configSchema(POLICY_NAMES.minimumHealthy),
       validateStack: (args, reportViolation) => {
+        const opts = options(POLICY_NAMES.minimumHealthy, args.getConfig());
         const managed = connectors(args.resources);
         if (managed.length === 0) args.notApplicable("the stack manages no connector yet");
-        const fleet = fleetHealth(
+        const fleet = judgeFleet(
           managed.map((c) => c.outputs),
           now(),
-          options(args.getConfig<Partial<HealthOptions>>()),
+          opts,
         );
-        const finding = fleet.findings.find((f) => f.rule === "healthyCount");
-        if (finding) reportViolation(`The stack's connectors: ${finding.message}`);
+        // Connectors in no domain count for none: said with each shortfall, which they may explain.
+        const note = fleet.unassigned.length
+          ? ` (in no domain, so not counted: ${fleet.unassigned
+              .map(({ connector, reason }) => `${JSON.stringify(connector.connector.displayName)}: ${reason}`)
+              .join("; ")})`
+          : "";
+        for (const finding of fleet.findings.filter((f) => f.rule === "healthyCount")) {
+          reportViolation(`The stack's connectors: ${finding.message}${note}`);
+        }
       },
     },
     {
@@ -157,6 +204,21 @@ export function createPolicies(
         );
         for (const finding of fleet.findings.filter((f) => f.rule === "uniqueNames")) {
           reportViolation(`The stack's connectors: ${finding.message}`);
+        }
+      },
+    },
+    {
+      name: POLICY_NAMES.recommendedVersion,
+      description:
+        `Each managed connector runs ${RECOMMENDED_VERSION} or later, which Microsoft asks to install to avoid issues with ` +
+        "the Internet Explorer Enhanced Security Configuration setting. Advice only: an older supported connector is healthy, " +
+        "and the other policies do not count this.",
+      enforcementLevel: "advisory",
+      validateStack: (args, reportViolation) => {
+        for (const { resource, outputs } of connectors(args.resources)) {
+          for (const advice of connectorHealth(outputs, now()).advisories) {
+            reportViolation(`${JSON.stringify(outputs.displayName)}: ${advice.message}`, resource.urn);
+          }
         }
       },
     },

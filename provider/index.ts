@@ -26,11 +26,14 @@ export {
 export {
   ConnectorHealth,
   DEFAULT_HEALTH_OPTIONS,
+  DomainHealth,
   FleetHealth,
   HealthOptions,
   MINIMUM_SUPPORTED_VERSION,
+  RECOMMENDED_VERSION,
   compareVersions,
   connectorHealth,
   fleetHealth,
   unsupportedVersion,
 } from "./health/rules";
+export { DomainConnectors, parseHealthOptions } from "./health/options";

@@ -8,6 +8,9 @@
  *         displayName: ODJ Connector – Headquarters
  *       - name: branch-office                                  # create one
  *         displayName: ODJ Connector – Branch office
+ *     intune-connectors:health:                                # optional: the health rules' options
+ *       domains:
+ *         corp.contoso.com: [ODJ Connector – Headquarters, ODJ Connector – Branch office]
  *
  * Connection settings (tenant, app, cloud) are the provider's `intune:` keys; see the README.
  */
@@ -19,12 +22,15 @@ import {
   fleetHealth,
 } from "pulumi-intune-domain-join";
 import { StackConfigError, parseConnectorEntries } from "./connectors-config";
+import { healthOutput, parseHealthConfig } from "./health";
 
 const config = new pulumi.Config();
 
 let entries;
+let healthOptions;
 try {
   entries = parseConnectorEntries(config.getObject<unknown>("connectors"));
+  healthOptions = parseHealthConfig(config.getObject<unknown>("health"));
 } catch (error) {
   // A RunError is shown as its message alone, without a stack trace.
   if (error instanceof StackConfigError) throw new pulumi.RunError(`${pulumi.getProject()}:${error.message}`);
@@ -51,8 +57,9 @@ export const connectors = Object.fromEntries(
 
 /**
  * The stack's connectors judged by the health rules (version, state, last contact, enough healthy
- * ones; see `intune-health` for the whole tenant). Read from the outputs above: no extra request.
- * Per connector, only the rules it breaks, so the output changes when health does, not every run.
+ * ones in each domain of the `health` config, or in all; see `intune-health` for the whole
+ * tenant). Read from the outputs above: no extra request. Per connector, only the rules it
+ * breaks, so the output changes when health does, not every run.
  */
 export const health = pulumi
   .all(
@@ -68,15 +75,10 @@ export const health = pulumi
     const fleet = fleetHealth(
       judged.map((j) => j.connector),
       Date.now(),
+      healthOptions,
     );
-    return {
-      healthy: fleet.healthy,
-      healthyCount: fleet.healthyCount,
-      unhealthy: Object.fromEntries(
-        fleet.connectors.flatMap((h, i) =>
-          h.healthy ? [] : [[judged[i].name, h.findings.map((f) => f.rule)]],
-        ),
-      ),
-      fleet: fleet.findings.map((f) => f.rule),
-    };
+    return healthOutput(
+      fleet,
+      judged.map((j) => j.name),
+    );
   });

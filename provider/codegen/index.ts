@@ -1,7 +1,8 @@
 /**
- * The files derived from the connector's definition and the settings that are committed: the
- * dynamic form's TypeScript types and the reference's tables. (The package schema and the SDKs
- * are derived too; `npm run sdks` writes them.) `npm run generate` writes these; a unit test holds
+ * The files derived from the connector's definition, the settings and the health options that
+ * are committed: the dynamic form's TypeScript types and the reference's tables. (The package
+ * schema and the SDKs are derived too; `npm run sdks` writes them; the policy pack's README table
+ * is written by the pack, policy/readme.ts.) `npm run generate` writes these; a unit test holds
  * the committed files to them.
  */
 import { readFileSync } from "node:fs";

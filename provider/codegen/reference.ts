@@ -1,8 +1,9 @@
 /**
- * Writes the reference's tables (docs/reference.md) from the connector's definition and the
- * settings, as tfplugindocs writes a provider's docs from its schema: the resource's inputs and
- * outputs, the provider's config and the provider process's switches. Each table sits in the
- * document between two markers; what is around them is written by hand.
+ * Writes the reference's tables (docs/reference.md) from the connector's definition, the
+ * settings and the health options, as tfplugindocs writes a provider's docs from its schema: the
+ * resource's inputs and outputs, the provider's config, the provider process's switches and the
+ * health rules' options. Each table sits in the document between two markers; what is around
+ * them is written by hand.
  */
 import { SETTINGS, type SettingDefinition } from "../config/settings";
 import {
@@ -12,12 +13,13 @@ import {
   propertyDefinition,
 } from "../connector/definition";
 import { PACKAGE_NAME } from "../connector/constants";
+import { HEALTH_OPTIONS, HEALTH_OPTION_KEYS } from "../health/options";
 
 /** Where the tables are, from the repository's root. */
 export const REFERENCE_FILE = "docs/reference.md";
 
 /** A table's name in its markers: `<!-- generated: inputs -->` … `<!-- end: inputs -->`. */
-export type ReferenceTable = "inputs" | "outputs" | "config" | "environment";
+export type ReferenceTable = "inputs" | "outputs" | "config" | "environment" | "health-options";
 
 const code = (text: string) => `\`${text}\``;
 const cell = (text: string) => text.replace(/\|/g, "\\|");
@@ -76,11 +78,23 @@ function environmentTable(): string {
   );
 }
 
+/** The health rules' options (provider/health/options.ts): one key in every entry point, one flag. */
+function healthOptionsTable(): string {
+  return table(
+    ["option", "`intune-health`", "default", "meaning"],
+    HEALTH_OPTION_KEYS.map((key) => {
+      const d = HEALTH_OPTIONS[key];
+      return [code(key), code(`${d.flag} ${d.flagValue}`), d.shownDefault, d.description];
+    }),
+  );
+}
+
 const RENDERERS: Record<ReferenceTable, () => string> = {
   inputs: inputsTable,
   outputs: outputsTable,
   config: configTable,
   environment: environmentTable,
+  "health-options": healthOptionsTable,
 };
 
 /**

@@ -10,21 +10,30 @@
  * Exit codes: 0 healthy, 1 unhealthy, 2 could not check.
  *
  *   npx intune-health [--stack prod | --state state.json] [--json health.json]
- *                     [--markdown "$GITHUB_STEP_SUMMARY"] [--min-version 6.2501.2000.5]
- *                     [--silent-after-hours H (default off)] [--min-healthy 2]
+ *                     [--markdown "$GITHUB_STEP_SUMMARY"] [--config health-options.json]
+ *                     [--min-version 6.2501.2000.5] [--silent-after-hours H (default off)]
+ *                     [--min-healthy 2] [--domain corp.contoso.com[=ODJ-HQ-01,ODJ-HQ-02]]…
+ *                     [--domain-pattern '^[^.]+\.(.+)$']
+ *
+ * The health options (options.ts) come from the flags, over a JSON config file of the same keys
+ * as the policy pack's config (`--config`); a flag replaces the file's value of its option.
  */
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { connect } from "../connection";
-import { DEFAULT_HEALTH_OPTIONS, DOTTED_NUMBER, HealthOptions, fleetHealth } from "./rules";
+import { HealthOptions, fleetHealth } from "./rules";
+import { HEALTH_OPTIONS, HEALTH_OPTION_KEYS, HealthOptionKey, parseHealthOptions } from "./options";
 import { idKey } from "../connector/ownership";
 import { managedConnectorIds } from "../repair/decisions";
 import { HealthReport, healthy, renderMarkdown, renderTable, toJson } from "./report";
 import { openStack } from "../state/open-stack";
 
 const USAGE =
-  "usage: intune-health [--stack NAME | --state FILE] [--json FILE] [--markdown FILE] " +
-  "[--min-version V] [--silent-after-hours H] [--min-healthy N]";
+  "usage: intune-health [--stack NAME | --state FILE] [--json FILE] [--markdown FILE] [--config FILE] " +
+  HEALTH_OPTION_KEYS.map((key) => {
+    const { flag, flagValue } = HEALTH_OPTIONS[key];
+    return `[${flag} ${flagValue}]${key === "domains" ? "…" : ""}`;
+  }).join(" ");
 
 /** A problem with the command line or settings: exit 2 with one line. */
 class UsageError extends Error {}
@@ -38,41 +47,79 @@ export function managedIds(exported: unknown): string[] {
   return managedConnectorIds(deployment.resources as { type?: string; id?: string }[]);
 }
 
-/** Thresholds from the command line over the defaults, each checked. */
-export function healthOptions(values: {
-  "min-version"?: string;
-  "silent-after-hours"?: string;
-  "min-healthy"?: string;
-}): HealthOptions {
-  const options = { ...DEFAULT_HEALTH_OPTIONS };
-  const version = values["min-version"];
-  if (version !== undefined) {
-    if (!DOTTED_NUMBER.test(version)) {
+/** The flag's name without its dashes, as parseArgs keys it. */
+const flagKey = (key: HealthOptionKey) => HEALTH_OPTIONS[key].flag.slice(2);
+
+/** What the command line says of the options: each flag given, and the config file. */
+export type OptionValues = { config?: string; domain?: string[] } & Record<
+  string,
+  string | string[] | boolean | undefined
+>;
+
+/** `--domain corp.contoso.com=ODJ-HQ-01,ODJ-HQ-02` (repeated) as the options' `domains`. */
+function domainsOfFlags(flags: readonly string[]): Record<string, string[]> {
+  const domains: Record<string, string[]> = {};
+  for (const flag of flags) {
+    const at = flag.indexOf("=");
+    const domain = at < 0 ? flag : flag.slice(0, at);
+    if (Object.hasOwn(domains, domain)) {
       throw new UsageError(
-        `--min-version must be a dotted version number such as 6.2501.2000.5, got ${JSON.stringify(version)}`,
+        `--domain ${domain} is given twice: give each domain once, with all its connectors (--domain ${domain}=A,B)`,
       );
     }
-    options.minimumVersion = version;
+    domains[domain] = at < 0 ? [] : flag.slice(at + 1).split(",");
   }
-  const hours = values["silent-after-hours"];
-  if (hours !== undefined) {
-    const n = Number(hours);
-    if (!(n > 0) || !Number.isFinite(n)) {
+  return domains;
+}
+
+/**
+ * The health options: the flags over the config file (`--config`, JSON with the options' keys)
+ * over the defaults, checked once by parseHealthOptions. A message names a flag as a flag and a
+ * key of the file with the file.
+ */
+export function healthOptions(
+  values: OptionValues,
+  read = (file: string) => readFileSync(file, "utf8"),
+): HealthOptions {
+  let fromFile: Record<string, unknown> = {};
+  if (values.config !== undefined) {
+    let text: string;
+    try {
+      text = read(values.config);
+    } catch (error) {
+      throw new UsageError(`cannot read --config ${values.config}: ${(error as Error).message}`);
+    }
+    try {
+      fromFile = JSON.parse(text) as Record<string, unknown>;
+    } catch (error) {
+      throw new UsageError(`--config ${values.config} is not JSON: ${(error as Error).message}`);
+    }
+    if (fromFile === null || typeof fromFile !== "object" || Array.isArray(fromFile)) {
       throw new UsageError(
-        `--silent-after-hours must be a number of hours above 0, got ${JSON.stringify(hours)}`,
+        `--config ${values.config} must hold a JSON object with the health options (${HEALTH_OPTION_KEYS.join(", ")})`,
       );
     }
-    options.silentAfterHours = n;
   }
-  const count = values["min-healthy"];
-  if (count !== undefined) {
-    const n = Number(count);
-    if (!Number.isInteger(n) || n < 0) {
-      throw new UsageError(`--min-healthy must be a whole number, 0 or more, got ${JSON.stringify(count)}`);
-    }
-    options.minimumHealthy = n;
+  const fromFlags: Record<string, unknown> = {};
+  for (const key of HEALTH_OPTION_KEYS) {
+    const value = values[flagKey(key)];
+    if (value === undefined) continue;
+    fromFlags[key] = key === "domains" ? domainsOfFlags(value as string[]) : value;
   }
-  return options;
+  try {
+    return parseHealthOptions(
+      { ...fromFile, ...fromFlags },
+      {
+        // A key of the file is named with the file; any other option by its flag.
+        name: (key) =>
+          key in fromFile && !(key in fromFlags)
+            ? `${key} (in --config ${values.config as string})`
+            : (HEALTH_OPTIONS[key as HealthOptionKey]?.flag ?? key),
+      },
+    );
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 async function main(): Promise<number> {
@@ -84,9 +131,13 @@ async function main(): Promise<number> {
         state: { type: "string" },
         json: { type: "string" },
         markdown: { type: "string" },
-        "min-version": { type: "string" },
-        "silent-after-hours": { type: "string" },
-        "min-healthy": { type: "string" },
+        config: { type: "string" },
+        ...Object.fromEntries(
+          HEALTH_OPTION_KEYS.map((key) => [
+            flagKey(key),
+            { type: "string", multiple: key === "domains" } as const,
+          ]),
+        ),
         help: { type: "boolean" },
       },
     }));

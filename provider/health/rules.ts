@@ -5,34 +5,12 @@
  */
 import { displayNameKey, hasConnected, idKey } from "../connector/ownership";
 import { GraphConnector } from "../connector/definition";
+import { DEFAULT_HEALTH_OPTIONS, HealthOptions } from "./options";
+import { MINIMUM_SUPPORTED_VERSION, RECOMMENDED_VERSION, compareVersions } from "./versions";
+import { assignDomains } from "./domains";
 
-/**
- * The oldest connector version that still processes enrollment requests: Microsoft deprecated
- * every Intune Connector for Active Directory before 6.2501.2000.5 (enforced from June 2025), and
- * a deprecated connector still reports `active`.
- */
-export const MINIMUM_SUPPORTED_VERSION = "6.2501.2000.5";
-
-export interface HealthOptions {
-  /** Lowest version that counts as supported. Default 6.2501.2000.5. */
-  minimumVersion: string;
-  /**
-   * Hours without a check-in, counted to the moment of judging, after which a connector counts as
-   * silent whatever its state says. Default: off. Intune already turns a connector `error` after an
-   * hour without a heartbeat and `inactive` after five days (the state's documented meanings), so
-   * on a fresh reading this rule could only repeat the state rule or contradict it. It is for
-   * readings that age: the policy pack and the stack's `health` output judge outputs as of the
-   * last refresh; set it above the refresh interval (e.g. 25 for a nightly refresh).
-   */
-  silentAfterHours?: number;
-  /** Healthy connectors the tenant needs (Microsoft recommends more than one). Default 2. */
-  minimumHealthy: number;
-}
-
-export const DEFAULT_HEALTH_OPTIONS: HealthOptions = {
-  minimumVersion: MINIMUM_SUPPORTED_VERSION,
-  minimumHealthy: 2,
-};
+export { DEFAULT_HEALTH_OPTIONS, type HealthOptions } from "./options";
+export { DOTTED_NUMBER, MINIMUM_SUPPORTED_VERSION, RECOMMENDED_VERSION, compareVersions } from "./versions";
 
 /**
  * What each state says, in Intune's words (the enum page,
@@ -46,6 +24,8 @@ export const STATE_MEANINGS = {
 
 export type ConnectorRule = "version" | "state" | "contact";
 export type FleetRule = "healthyCount" | "uniqueNames" | "unmanaged";
+/** What the rules say without calling a connector unhealthy. */
+export type AdvisoryRule = "recommendedVersion";
 
 export interface Finding<R extends string = ConnectorRule | FleetRule> {
   rule: R;
@@ -53,41 +33,24 @@ export interface Finding<R extends string = ConnectorRule | FleetRule> {
   message: string;
   /** The connector concerned, when the finding is about one. */
   connectorId?: string;
+  /** The domain concerned, when the finding is about one (healthyCount with domains given). */
+  domain?: string;
 }
 
 export interface ConnectorHealth {
   connector: GraphConnector;
   healthy: boolean;
   findings: Finding<ConnectorRule>[];
+  /** Advice that leaves the verdict alone: a supported version older than the recommended one. */
+  advisories: Finding<AdvisoryRule>[];
   /** Hours since the last check-in, or undefined when it never checked in (or the date is unreadable). */
   silentHours?: number;
 }
 
 /**
- * A version the rules compare: dotted numbers, any count of parts (a threshold such as 6.2600
- * included). Inputs of the resource are checked more strictly (schema.ts, VERSION_PATTERN).
- */
-export const DOTTED_NUMBER = /^\d+(\.\d+)*$/;
-
-/**
- * Compares dotted versions numerically, part by part (6.10 > 6.9); a missing part counts as 0.
- * Returns -1, 0 or 1, or undefined when either is not a dotted number.
- */
-export function compareVersions(a: string, b: string): -1 | 0 | 1 | undefined {
-  const parse = (v: string) => (DOTTED_NUMBER.test(v) ? v.split(".").map(Number) : undefined);
-  const left = parse(a);
-  const right = parse(b);
-  if (!left || !right) return undefined;
-  for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    const difference = (left[i] ?? 0) - (right[i] ?? 0);
-    if (difference !== 0) return Math.sign(difference) as 1 | -1;
-  }
-  return 0;
-}
-
-/**
  * Why a connector version is not supported (below `minimumVersion`, missing or not a dotted
- * number), or undefined when it is supported.
+ * number), or undefined when it is supported. Microsoft's reason is given only below the version
+ * Microsoft names; a higher minimum of the options is the options' own.
  */
 export function unsupportedVersion(
   version: string | null | undefined,
@@ -96,10 +59,30 @@ export function unsupportedVersion(
   if (!version) return `reports no version, so whether it is older than ${minimumVersion} cannot be told`;
   const order = compareVersions(version, minimumVersion);
   if (order === undefined) return `version ${JSON.stringify(version)} is not a dotted version number`;
-  if (order < 0) {
-    return `version ${version} is older than ${minimumVersion}: deprecated, it no longer processes enrollment requests, even while it shows active`;
+  if (order >= 0) return undefined;
+  // Learn, autopilot/windows-autopilot-hybrid: "versions older than 6.2501.2000.5 are deprecated
+  // and can no longer process enrollment requests".
+  if ((compareVersions(version, MINIMUM_SUPPORTED_VERSION) as number) < 0) {
+    return `version ${version} is older than ${minimumVersion}: Microsoft deprecated versions older than ${MINIMUM_SUPPORTED_VERSION}, which can no longer process enrollment requests`;
   }
-  return undefined;
+  return `version ${version} is older than ${minimumVersion}, the minimum set`;
+}
+
+/**
+ * The advice for a supported version older than the one Microsoft asks to install (Learn,
+ * autopilot/windows-autopilot-hybrid: "Make sure to install version 6.2504.2001.8 or later … to
+ * avoid issues with the Internet Explorer Enhanced Security Configuration setting"), or
+ * undefined. From 6.2501.2000.5, the oldest version Microsoft supports, whatever minimum is set.
+ */
+export function belowRecommendedVersion(version: string | null | undefined): string | undefined {
+  if (!version) return undefined;
+  const fromSupported = compareVersions(version, MINIMUM_SUPPORTED_VERSION);
+  const toRecommended = compareVersions(version, RECOMMENDED_VERSION);
+  if (fromSupported === undefined || fromSupported < 0 || (toRecommended as number) >= 0) return undefined;
+  return (
+    `version ${version} is supported, but Microsoft asks to install ${RECOMMENDED_VERSION} or later to avoid ` +
+    "issues with the Internet Explorer Enhanced Security Configuration setting (advice: the verdict does not change)"
+  );
 }
 
 /** One connector against the version, state and contact rules. */
@@ -132,7 +115,11 @@ export function connectorHealth(
       `silent for ${formatHours(silentHours)} (more than ${options.silentAfterHours} h): its server or service is down`,
     );
   }
-  return { connector, healthy: findings.length === 0, findings, silentHours };
+  const advice = belowRecommendedVersion(connector.version);
+  const advisories: Finding<AdvisoryRule>[] = advice
+    ? [{ rule: "recommendedVersion", message: advice, connectorId: connector.id }]
+    : [];
+  return { connector, healthy: findings.length === 0, findings, advisories, silentHours };
 }
 
 /** Why a state is not healthy, in Intune's meaning of it; undefined for `active`. */
@@ -143,22 +130,83 @@ function notActive(state: string | null, silentHours: number | undefined): strin
     return `state is error: ${STATE_MEANINGS.error}${since}; its server or the connector service is down`;
   }
   if (state === "inactive") {
-    return `state is inactive: ${STATE_MEANINGS.inactive}${since}; bring its server back, or remove the leftover`;
+    // memdocs, autopilot/includes/intune-connector.md: "Inactive Intune connectors still appear in
+    // the Intune Connectors page and will automatically be cleaned up after 30 days."
+    return `state is inactive: ${STATE_MEANINGS.inactive}${since}; bring its server back, or leave it: Intune removes inactive connectors after 30 days`;
   }
   return `state is ${state ?? "unknown"}, not active: Autopilot does not use it`;
 }
 
+/** The connectors one domain counts, or the whole list counted as one domain. */
+export interface DomainHealth {
+  /** The domain as the options name it; undefined for the whole list, when no domains are given. */
+  domain?: string;
+  connectors: ConnectorHealth[];
+  healthyCount: number;
+  /** Display names or ids listed under the domain that match no connector given. */
+  notFound: string[];
+}
+
 export interface FleetHealth {
   connectors: ConnectorHealth[];
-  /** Findings about the tenant as a whole. */
+  /** Findings about the connectors together. */
   findings: Finding<FleetRule>[];
+  /** Healthy connectors in all. */
   healthyCount: number;
+  /** Whether domains were given, so that each is counted on its own. */
+  perDomain: boolean;
+  /** Each domain given, in order; without domains, one entry: all the connectors, counted as one domain. */
+  domains: DomainHealth[];
+  /** Connectors no domain counts (only with domains), and why: a note, not a finding. */
+  unassigned: { connector: ConnectorHealth; reason: string }[];
   healthy: boolean;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const nameOf = (h: ConnectorHealth) => h.connector.displayName ?? h.connector.id;
+
 /**
- * The tenant's connectors together: each one's health, then at least `minimumHealthy` healthy,
- * display names unique, and — when the ids a stack manages are given — none unmanaged.
+ * The healthyCount finding of a domain short of the minimum, or of all the connectors counted
+ * as one. Microsoft (Learn, autopilot/windows-autopilot-hybrid): "A connector can only process
+ * enrollment requests for the same domain as the server it was installed on", and "Additional
+ * servers per domain can be set up for redundancy".
+ */
+function shortOf(d: DomainHealth, minimum: number): Finding<FleetRule> {
+  const total = d.connectors.length;
+  const counted = `${plural(d.healthyCount, "healthy connector")} of ${total}`;
+  if (d.domain === undefined) {
+    const why = d.healthyCount === 0 ? ": none can process enrollment requests" : " for redundancy";
+    return {
+      rule: "healthyCount",
+      message: `${counted}, fewer than the ${minimum} needed${why}; no domains were given, so all are counted as one domain`,
+    };
+  }
+  const why =
+    d.healthyCount === 0
+      ? `: a connector processes enrollment requests only for its own server's domain, so none are processed for ${d.domain}`
+      : " for redundancy";
+  const healthy = d.connectors.filter((h) => h.healthy).map(nameOf);
+  const unhealthy = d.connectors.filter((h) => !h.healthy).map(nameOf);
+  const names = [
+    ...(healthy.length ? [`healthy: ${healthy.join(", ")}`] : []),
+    ...(unhealthy.length ? [`unhealthy: ${unhealthy.join(", ")}`] : []),
+  ].join("; ");
+  const notFound = d.notFound.length
+    ? `; listed but not found: ${d.notFound.map((n) => JSON.stringify(n)).join(", ")}`
+    : "";
+  return {
+    rule: "healthyCount",
+    domain: d.domain,
+    message:
+      `domain ${d.domain} has ${total === 0 ? "no connector" : `${counted} (${names})`}, fewer than the ` +
+      `${minimum} it needs${why}${notFound}`,
+  };
+}
+
+/**
+ * The connectors together: each one's health; then at least `minimumHealthy` healthy in each
+ * domain given (or in all, counted as one domain, when none is given), display names unique,
+ * and — when the ids a stack manages are given — none unmanaged.
  */
 export function fleetHealth(
   connectors: readonly GraphConnector[],
@@ -167,14 +215,24 @@ export function fleetHealth(
   managedIds?: Iterable<string>,
 ): FleetHealth {
   const each = connectors.map((c) => connectorHealth(c, now, options));
-  const healthyCount = each.filter((h) => h.healthy).length;
-  const findings: Finding<FleetRule>[] = [];
-  if (healthyCount < options.minimumHealthy) {
-    findings.push({
-      rule: "healthyCount",
-      message: `${healthyCount} healthy connector${healthyCount === 1 ? "" : "s"} of ${connectors.length}, fewer than the ${options.minimumHealthy} needed for hybrid join to survive one server going down`,
+  const count = (list: readonly ConnectorHealth[]) => list.filter((h) => h.healthy).length;
+  const healthyCount = count(each);
+  const perDomain = options.domains !== undefined;
+  let domains: DomainHealth[];
+  let unassigned: FleetHealth["unassigned"] = [];
+  if (perDomain) {
+    const assignment = assignDomains(connectors, options);
+    domains = assignment.domains.map(({ domain, members, notFound }) => {
+      const counted = members.map((i) => each[i]);
+      return { domain, connectors: counted, healthyCount: count(counted), notFound };
     });
+    unassigned = assignment.unassigned.map(({ index, reason }) => ({ connector: each[index], reason }));
+  } else {
+    domains = [{ connectors: each, healthyCount, notFound: [] }];
   }
+  const findings: Finding<FleetRule>[] = domains
+    .filter((d) => d.healthyCount < options.minimumHealthy)
+    .map((d) => shortOf(d, options.minimumHealthy));
   // Names compare as the create guard compares them: letter case and surrounding spaces aside.
   const byName = new Map<string, GraphConnector[]>();
   for (const c of connectors) {
@@ -210,6 +268,9 @@ export function fleetHealth(
     connectors: each,
     findings,
     healthyCount,
+    perDomain,
+    domains,
+    unassigned,
     healthy: findings.length === 0 && each.every((h) => h.healthy),
   };
 }

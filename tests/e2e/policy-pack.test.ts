@@ -171,6 +171,47 @@ describe("policy pack with the real Pulumi CLI (e2e)", function () {
     expect(quiet.output).to.not.match(/\[(advisory|mandatory)\]/);
   });
 
+  it("counts each domain of the config: a violation per short domain, and a config the options' check refuses stops the preview", async () => {
+    const { project, dir } = await program({ "intune-policy-fleet:adopt": ADOPT });
+    const domains = packConfig(dir, {
+      "intune-minimum-healthy-connectors": {
+        domains: {
+          "corp.contoso.com": ["SRV-CURRENT", "SRV-DOWN"],
+          "emea.contoso.com": ["SRV-DEPRECATED"],
+          "apac.contoso.com": [],
+        },
+      },
+    });
+    const up = await project.run(["up", "--yes", "--policy-pack", PACK, "--policy-pack-config", domains], {
+      stack: "dev",
+    });
+    expect(up.output).to.contain(
+      "The stack's connectors: domain corp.contoso.com has 1 healthy connector of 2 (healthy: SRV-CURRENT; unhealthy: SRV-DOWN), fewer than the 2 it needs for redundancy",
+    );
+    expect(up.output).to.contain(
+      "The stack's connectors: domain emea.contoso.com has 0 healthy connectors of 1 (unhealthy: SRV-DEPRECATED), fewer than the 2 it needs",
+    );
+    expect(up.output).to.contain(
+      "The stack's connectors: domain apac.contoso.com has no connector, fewer than the 2 it needs",
+    );
+    expect(up.output.match(/\[advisory\]\s+intune-minimum-healthy-connectors/g)).to.have.length(3);
+
+    const bad = packConfig(dir, {
+      "intune-minimum-healthy-connectors": { domains: { "corp.contoso.com": [] }, domainPattern: "^SRV-.+$" },
+    });
+    emulator.clearLog();
+    const refused = await project.run(["preview", "--policy-pack", PACK, "--policy-pack-config", bad], {
+      stack: "dev",
+      allowFailure: true,
+    });
+    expect(refused.code).to.not.equal(0);
+    expect(refused.output).to.contain(
+      'the config of policy intune-minimum-healthy-connectors: domainPattern "^SRV-.+$" has no capture group',
+    );
+    expect(refused.output).to.not.match(/^\s+at .+:\d+:\d+\)?$/m);
+    expect(writes(emulator)).to.equal(0);
+  });
+
   it("a threshold outside the schema is refused with the policy, the property and the rule broken", async () => {
     const { project, dir } = await program({ "intune-policy-fleet:adopt": "SRV-CURRENT" });
     const bad = packConfig(dir, { "intune-connector-health": { minimumVersion: "latest" } });

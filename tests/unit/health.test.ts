@@ -54,7 +54,7 @@ describe("health: one connector", () => {
     expect(health.silentHours).to.equal(1);
   });
 
-  it("calls a connector at 6.2501.2000.5 supported and one at 6.2501.2000.4 deprecated, even when active", () => {
+  it("calls a connector at 6.2501.2000.5 supported and one at 6.2501.2000.4 deprecated, in Microsoft's words, even when active", () => {
     expect(rules(connector({ version: "6.2501.2000.5" }))).to.deep.equal([]);
     const old = connectorHealth(connector({ version: "6.2501.2000.4" }), NOW);
     expect(old.healthy).to.equal(false);
@@ -63,15 +63,23 @@ describe("health: one connector", () => {
         rule: "version",
         connectorId: "3fa85f64-5717-4562-b3fc-2c963f66afa6",
         message:
-          "version 6.2501.2000.4 is older than 6.2501.2000.5: deprecated, it no longer processes enrollment requests, even while it shows active",
+          "version 6.2501.2000.4 is older than 6.2501.2000.5: Microsoft deprecated versions older than 6.2501.2000.5, which can no longer process enrollment requests",
       },
     ]);
   });
 
-  it("takes another minimum version when told to", () => {
+  it("takes another minimum version when told to, giving Microsoft's reason only below Microsoft's minimum", () => {
     const options = { minimumVersion: "6.2504.2001.8", minimumHealthy: 1 };
     expect(rules(connector({ version: "6.2504.2001.7" }), options)).to.deep.equal(["version"]);
     expect(rules(connector({ version: "6.2504.2001.8" }), options)).to.deep.equal([]);
+    expect(
+      connectorHealth(connector({ version: "6.2504.2001.7" }), NOW, options).findings[0].message,
+    ).to.equal("version 6.2504.2001.7 is older than 6.2504.2001.8, the minimum set");
+    expect(
+      connectorHealth(connector({ version: "6.2409.1000.1" }), NOW, options).findings[0].message,
+    ).to.equal(
+      "version 6.2409.1000.1 is older than 6.2504.2001.8: Microsoft deprecated versions older than 6.2501.2000.5, which can no longer process enrollment requests",
+    );
   });
 
   it("reports a missing or malformed version as such", () => {
@@ -88,12 +96,12 @@ describe("health: one connector", () => {
       "state is error: no heartbeat for more than an hour (last check-in 3 h ago); its server or the connector service is down",
     );
     expect(message(connector({ state: "inactive", lastConnectionDateTime: at(24 * 6) }))).to.equal(
-      "state is inactive: no heartbeat for more than five days (last check-in 6 d ago); bring its server back, or remove the leftover",
+      "state is inactive: no heartbeat for more than five days (last check-in 6 d ago); bring its server back, or leave it: Intune removes inactive connectors after 30 days",
     );
     expect(
       message(connector({ state: "inactive", lastConnectionDateTime: "0001-01-01T00:00:00Z" })),
     ).to.equal(
-      "state is inactive: no heartbeat for more than five days; bring its server back, or remove the leftover",
+      "state is inactive: no heartbeat for more than five days; bring its server back, or leave it: Intune removes inactive connectors after 30 days",
     );
   });
 
@@ -150,6 +158,48 @@ describe("health: one connector", () => {
   });
 });
 
+describe("health: the version Microsoft asks to install is advice, never a finding", () => {
+  const ADVICE =
+    "is supported, but Microsoft asks to install 6.2504.2001.8 or later to avoid issues with the Internet Explorer Enhanced Security Configuration setting (advice: the verdict does not change)";
+
+  it("advises a supported version below 6.2504.2001.8 and leaves the connector healthy", () => {
+    for (const version of ["6.2501.2000.5", "6.2504.2001.7", "6.2503"]) {
+      const health = connectorHealth(connector({ version }), NOW);
+      expect(health.healthy, version).to.equal(true);
+      expect(health.findings, version).to.deep.equal([]);
+      expect(health.advisories, version).to.deep.equal([
+        {
+          rule: "recommendedVersion",
+          connectorId: "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+          message: `version ${version} ${ADVICE}`,
+        },
+      ]);
+    }
+  });
+
+  it("says nothing from 6.2504.2001.8, below 6.2501.2000.5 (a finding's matter) or without a readable version", () => {
+    for (const version of ["6.2504.2001.8", "6.2504.2001.10", "7", "6.2501.2000.4", "latest", null, ""]) {
+      expect(connectorHealth(connector({ version }), NOW).advisories, String(version)).to.deep.equal([]);
+    }
+    // A lower minimum lets 6.2409 pass, but the advice is only for what Microsoft supports.
+    const lowered = connectorHealth(connector({ version: "6.2409.1000.1" }), NOW, {
+      minimumVersion: "6.2409",
+      minimumHealthy: 2,
+    });
+    expect([lowered.healthy, lowered.advisories]).to.deep.equal([true, []]);
+  });
+
+  it("changes no verdict of the connectors together", () => {
+    const advised = [
+      connector({ id: "a1", displayName: "A", version: "6.2501.2000.5" }),
+      connector({ id: "a2", displayName: "B", version: "6.2503.1000.0" }),
+    ];
+    const fleet = fleetHealth(advised, NOW, defaults());
+    expect([fleet.healthy, fleet.healthyCount, fleet.findings]).to.deep.equal([true, 2, []]);
+    expect(fleet.connectors.map((h) => h.advisories.length)).to.deep.equal([1, 1]);
+  });
+});
+
 function defaults() {
   return { minimumVersion: "6.2501.2000.5", minimumHealthy: 2 };
 }
@@ -177,12 +227,12 @@ describe("health: the tenant's connectors together", () => {
       {
         rule: "healthyCount",
         message:
-          "1 healthy connector of 2, fewer than the 2 needed for hybrid join to survive one server going down",
+          "1 healthy connector of 2, fewer than the 2 needed for redundancy; no domains were given, so all are counted as one domain",
       },
     ]);
     expect(fleetHealth([a], NOW, { ...defaults(), minimumHealthy: 1 }).healthy).to.equal(true);
     expect(fleetHealth([old], NOW, defaults()).findings[0].message).to.equal(
-      "0 healthy connectors of 1, fewer than the 2 needed for hybrid join to survive one server going down",
+      "0 healthy connectors of 1, fewer than the 2 needed: none can process enrollment requests; no domains were given, so all are counted as one domain",
     );
   });
 

@@ -25,8 +25,7 @@ const PURE = [
   ...["definition", "values", "check", "diff", "ownership", "outputs", "constants"].map(
     (f) => `connector/${f}.ts`,
   ),
-  "health/rules.ts",
-  "health/report.ts",
+  ...["versions", "options", "domains", "rules", "report"].map((f) => `health/${f}.ts`),
   "doctor/checks.ts",
   "repair/decisions.ts",
   "inventory/filter.ts",

@@ -12,7 +12,11 @@ import {
   unknownCheckingProxy,
 } from "@pulumi/policy";
 import * as fc from "fast-check";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as prettier from "prettier";
 import { createPolicies } from "pulumi-intune-domain-join-policy/policies";
+import { README_FILE, withConfigTable } from "pulumi-intune-domain-join-policy/readme";
 import { fleetHealth } from "pulumi-intune-domain-join/internal/health/rules";
 import { namesakes } from "pulumi-intune-domain-join/internal/connector/ownership";
 import type { GraphConnector } from "pulumi-intune-domain-join/internal/connector/definition";
@@ -23,7 +27,7 @@ const at = (hoursAgo: number) => new Date(NOW - hoursAgo * HOUR).toISOString();
 const TYPE = "pulumi-nodejs:dynamic/intune:DomainJoinConnector";
 /** The same resource from the intune plugin (YAML, Python, Go, .NET, the generated SDKs). */
 const PLUGIN_TYPE = "intune:index:DomainJoinConnector";
-const [declaredVersion, health, minimumHealthy, uniqueNames] = createPolicies(() => NOW);
+const [declaredVersion, health, minimumHealthy, uniqueNames, recommendedVersion] = createPolicies(() => NOW);
 
 class NotApplicable extends Error {}
 
@@ -193,8 +197,114 @@ describe("policy pack: intune-minimum-healthy-connectors", () => {
     const found = onStack(minimumHealthy, stackArgs(one));
     expect(found).to.have.length(1);
     expect(found[0].urn).to.equal(undefined);
-    expect(found[0].message).to.contain("1 healthy connector of 2, fewer than the 2 needed");
+    expect(found[0].message).to.equal(
+      "The stack's connectors: 1 healthy connector of 2, fewer than the 2 needed for redundancy; no domains were given, so all are counted as one domain",
+    );
     expect(onStack(minimumHealthy, stackArgs([connector(), connector()]))).to.deep.equal([]);
+  });
+
+  it("counts each domain of its config: one violation per short domain, naming it, with the connectors in no domain", () => {
+    const corp = [
+      connector({ displayName: "srv01.corp.contoso.com" }),
+      connector({ displayName: "srv02.corp.contoso.com" }),
+    ];
+    const emeaDown = connector({
+      displayName: "srv01.emea.contoso.com",
+      state: "error",
+      lastConnectionDateTime: at(3),
+    });
+    const lab = connector({ displayName: "LAB-01" });
+    const config = {
+      domains: { "corp.contoso.com": [], "emea.contoso.com": [], "apac.contoso.com": [] },
+      domainPattern: "^[^.]+\\.(.+)$",
+    };
+    // Without domains the four pass as one; per domain two of three are short.
+    expect(onStack(minimumHealthy, stackArgs([...corp, emeaDown, lab]))).to.deep.equal([]);
+    const found = onStack(minimumHealthy, stackArgs([...corp, emeaDown, lab], config));
+    const note =
+      ' (in no domain, so not counted: "LAB-01": its name does not match domainPattern, and it is listed under no domain)';
+    expect(found).to.deep.equal([
+      {
+        message:
+          "The stack's connectors: domain emea.contoso.com has 0 healthy connectors of 1 (unhealthy: srv01.emea.contoso.com), " +
+          "fewer than the 2 it needs: a connector processes enrollment requests only for its own server's domain, so none are " +
+          `processed for emea.contoso.com${note}`,
+        urn: undefined,
+      },
+      {
+        message:
+          "The stack's connectors: domain apac.contoso.com has no connector, fewer than the 2 it needs: a connector processes " +
+          `enrollment requests only for its own server's domain, so none are processed for apac.contoso.com${note}`,
+        urn: undefined,
+      },
+    ]);
+    const listed = { domains: { corp: ["srv01.corp.contoso.com", String(corp[1].props.connectorId)] } };
+    expect(onStack(minimumHealthy, stackArgs(corp, listed))).to.deep.equal([]);
+  });
+
+  it("stops the preview on a config the options' check refuses, with the policy, the key and the reason, and no stack trace", () => {
+    const refusal = (config: object) => {
+      try {
+        onStack(minimumHealthy, stackArgs([connector()], { enforcementLevel: "advisory", ...config }));
+      } catch (error) {
+        expect((error as Error).stack).to.equal((error as Error).message);
+        return (error as Error).message;
+      }
+      return expect.fail("accepted");
+    };
+    expect(refusal({ domains: { corp: [] }, domainPattern: "^[^.]+\\..+$" })).to.equal(
+      'the config of policy intune-minimum-healthy-connectors: domainPattern "^[^.]+\\\\..+$" has no capture group: put the part of the display name that is the domain in parentheses, e.g. "^[^.]+\\.(.+)$"',
+    );
+    expect(refusal({ domains: { corp: [], "CORP.": [] } })).to.match(/lists the domain "CORP\." twice/);
+    expect(refusal({ domain: { corp: [] } })).to.equal(
+      "the config of policy intune-minimum-healthy-connectors: domain is not a health option that this policy takes; accepted: minimumVersion, silentAfterHours, minimumHealthy, domains, domainPattern",
+    );
+    const c = connector({ displayName: "SRV-A" });
+    expect(() =>
+      onStack(
+        minimumHealthy,
+        stackArgs([c], { domains: { corp: ["SRV-A"], emea: [String(c.props.connectorId)] } }),
+      ),
+    ).to.throw(/the config of policy intune-minimum-healthy-connectors: domains lists the connector "SRV-A"/);
+    expect(() => onStack(health, stackArgs([connector()], { minimumHealthy: 3 }))).to.throw(
+      "the config of policy intune-connector-health: minimumHealthy is not a health option that this policy takes; accepted: minimumVersion, silentAfterHours",
+    );
+  });
+
+  it("describes each option of its config schema, domains and domainPattern included", () => {
+    const properties = (minimumHealthy.configSchema?.properties ?? {}) as Record<
+      string,
+      { description?: string }
+    >;
+    expect(Object.keys(properties)).to.deep.equal([
+      "minimumVersion",
+      "silentAfterHours",
+      "minimumHealthy",
+      "domains",
+      "domainPattern",
+    ]);
+    for (const [key, schema] of Object.entries(properties)) {
+      expect(schema.description, key).to.be.a("string").with.length.greaterThan(40);
+    }
+    expect(properties.domains).to.deep.include({
+      type: "object",
+      additionalProperties: { type: "array", items: { type: "string", minLength: 1 } },
+    });
+    expect(Object.keys(health.configSchema?.properties ?? {})).to.deep.equal([
+      "minimumVersion",
+      "silentAfterHours",
+    ]);
+  });
+
+  it("the README's config table is what the policies' schemas render now (npm run generate)", async () => {
+    const file = path.join(__dirname, "..", "..", "..", README_FILE);
+    const committed = readFileSync(file, "utf8");
+    const rendered = await prettier.format(withConfigTable(committed), {
+      ...(await prettier.resolveConfig(file)),
+      filepath: file,
+    });
+    expect(committed === rendered, "out of date: run npm run generate and commit").to.equal(true);
+    expect(committed).to.match(/\| `domainPattern` +\| `intune-minimum-healthy-connectors` +\| none +\|/);
   });
 
   it("takes the minimum and the rules' thresholds from config", () => {
@@ -205,6 +315,24 @@ describe("policy pack: intune-minimum-healthy-connectors", () => {
 
   it("is not applicable to a stack with no connector yet", () => {
     expect(() => onStack(minimumHealthy, stackArgs([]))).to.throw(NotApplicable, "manages no connector");
+  });
+});
+
+describe("policy pack: intune-connector-recommended-version (advice)", () => {
+  it("is advisory, reports a supported connector below 6.2504.2001.8 on its URN, and no other policy counts it", () => {
+    expect(recommendedVersion.enforcementLevel).to.equal("advisory");
+    const older = connector({ version: "6.2501.2000.5" });
+    const current = connector({ version: "6.2504.2001.8" });
+    const deprecated = connector({ version: "6.2409.1000.1" });
+    const found = onStack(recommendedVersion, stackArgs([older, current, deprecated]));
+    expect(found).to.deep.equal([
+      {
+        message: `"${older.props.displayName}": version 6.2501.2000.5 is supported, but Microsoft asks to install 6.2504.2001.8 or later to avoid issues with the Internet Explorer Enhanced Security Configuration setting (advice: the verdict does not change)`,
+        urn: older.urn,
+      },
+    ]);
+    expect(onStack(health, stackArgs([older, current]))).to.deep.equal([]);
+    expect(onStack(minimumHealthy, stackArgs([older, current]))).to.deep.equal([]);
   });
 });
 
