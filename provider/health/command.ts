@@ -38,13 +38,31 @@ const USAGE =
 /** A problem with the command line or settings: exit 2 with one line. */
 class UsageError extends Error {}
 
-/** The ids of the DomainJoinConnector resources in an exported state (`pulumi stack export`). */
-export function managedIds(exported: unknown): string[] {
+type StateResource = { type?: string; id?: string; inputs?: Record<string, unknown> };
+
+/** The resources of an exported state (`pulumi stack export`). */
+function stateResources(exported: unknown): StateResource[] {
   const deployment = (exported as { deployment?: { resources?: unknown[] } })?.deployment;
   if (!deployment || !Array.isArray(deployment.resources)) {
     throw new UsageError("the state has no deployment.resources: give the output of `pulumi stack export`");
   }
-  return managedConnectorIds(deployment.resources as { type?: string; id?: string }[]);
+  return deployment.resources as StateResource[];
+}
+
+/** The ids of the DomainJoinConnector resources in an exported state (`pulumi stack export`). */
+export function managedIds(exported: unknown): string[] {
+  return managedConnectorIds(stateResources(exported));
+}
+
+/** The version each DomainJoinConnector resource of an exported state declares, by connector id. */
+export function declaredVersions(exported: unknown): Map<string, string> {
+  const managed = new Set(managedIds(exported));
+  const declared = new Map<string, string>();
+  for (const r of stateResources(exported)) {
+    const version = r.inputs?.version;
+    if (r.id && managed.has(r.id) && typeof version === "string") declared.set(idKey(r.id), version);
+  }
+  return declared;
 }
 
 /** The flag's name without its dashes, as parseArgs keys it. */
@@ -153,6 +171,7 @@ async function main(): Promise<number> {
 
   let config: ((key: string) => string | undefined) | undefined;
   let managed: string[] | undefined;
+  let declared: Map<string, string> | undefined;
   if (values.state) {
     let text: string;
     try {
@@ -161,14 +180,18 @@ async function main(): Promise<number> {
       throw new UsageError(`cannot read --state ${values.state}: ${(error as Error).message}`);
     }
     try {
-      managed = managedIds(JSON.parse(text));
+      const exported: unknown = JSON.parse(text);
+      managed = managedIds(exported);
+      declared = declaredVersions(exported);
     } catch (error) {
       if (error instanceof UsageError) throw error;
       throw new UsageError(`--state ${values.state} is not JSON: ${(error as Error).message}`);
     }
   } else if (values.stack) {
     const stack = await openStack(values.stack);
-    managed = managedIds(await stack.exportState());
+    const exported = await stack.exportState();
+    managed = managedIds(exported);
+    declared = declaredVersions(exported);
     config = stack.config;
   }
 
@@ -180,7 +203,7 @@ async function main(): Promise<number> {
     connection.close();
   }
   const now = Date.now();
-  const fleet = fleetHealth(tenant, now, options, managed);
+  const fleet = fleetHealth(tenant, now, options, managed, declared);
   const present = new Set(tenant.map((c) => idKey(c.id)));
   const report: HealthReport = {
     checkedAt: new Date(now).toISOString(),

@@ -4,6 +4,7 @@
  * admin acts on. Each default's reason is on its option.
  */
 import { displayNameKey, hasConnected, idKey } from "../connector/ownership";
+import { versionReport, versionReportMessage } from "../connector/diff";
 import { GraphConnector } from "../connector/definition";
 import { DEFAULT_HEALTH_OPTIONS, HealthOptions } from "./options";
 import { MINIMUM_SUPPORTED_VERSION, RECOMMENDED_VERSION, compareVersions } from "./versions";
@@ -23,7 +24,7 @@ export const STATE_MEANINGS = {
 } as const;
 
 export type ConnectorRule = "version" | "state" | "contact";
-export type FleetRule = "healthyCount" | "uniqueNames" | "unmanaged";
+export type FleetRule = "healthyCount" | "uniqueNames" | "unmanaged" | "declaredVersion";
 /** What the rules say without calling a connector unhealthy. */
 export type AdvisoryRule = "recommendedVersion";
 
@@ -213,6 +214,7 @@ export function fleetHealth(
   now: number,
   options: HealthOptions = DEFAULT_HEALTH_OPTIONS,
   managedIds?: Iterable<string>,
+  declaredVersions?: ReadonlyMap<string, string>,
 ): FleetHealth {
   const each = connectors.map((c) => connectorHealth(c, now, options));
   const count = (list: readonly ConnectorHealth[]) => list.filter((h) => h.healthy).length;
@@ -261,6 +263,18 @@ export function fleetHealth(
         rule: "unmanaged",
         connectorId: c.id,
         message: `${JSON.stringify(c.displayName)} (${c.id}) is not managed by the stack: adopt it with connectorId, or remove a leftover`,
+      });
+    }
+  }
+  // A declared version the software does not run: the provider reports it and never writes it
+  // (docs/reference.md, "What a declared version means"), so it is the stack's to settle.
+  for (const c of connectors) {
+    const report = versionReport(c, declaredVersions?.get(idKey(c.id)));
+    if (report) {
+      findings.push({
+        rule: "declaredVersion",
+        connectorId: c.id,
+        message: versionReportMessage(c.id, c.displayName, report),
       });
     }
   }

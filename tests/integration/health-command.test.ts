@@ -178,6 +178,44 @@ describe("intune-health against a mixed fleet (child process, emulator)", functi
     expect(report.vanished).to.deep.equal([gone]);
   });
 
+  it("with an exported state, finds a declared version the connector software does not run, whatever the verdicts", async () => {
+    const [upgraded, same] = emulator.seed([
+      { displayName: "SRV-A", version: "6.2504.2001.8" },
+      { displayName: "SRV-B", version: "6.2504.2001.8" },
+    ]);
+    emulator.heartbeat(upgraded.id, { version: "6.2505.1000.2" });
+    const state = path.join(dir, "declared.json");
+    const resource = (name: string, id: string, version: string) => ({
+      urn: `urn:pulumi:dev::p::x::${name}`,
+      type: TYPE,
+      id,
+      inputs: { connectorId: id, displayName: name, version },
+    });
+    writeFileSync(
+      state,
+      JSON.stringify({
+        version: 3,
+        deployment: {
+          resources: [
+            resource("SRV-A", upgraded.id, "6.2504.2001.8"),
+            resource("SRV-B", same.id, "6.2504.2001.8"),
+          ],
+        },
+      }),
+    );
+    const json = path.join(dir, "declared-health.json");
+    const result = await run(["--state", state, "--json", json]);
+    expect(result.code, result.stdout + result.stderr).to.equal(1);
+    const report = JSON.parse(readFileSync(json, "utf8"));
+    const declared = report.findings.filter((f: { rule: string }) => f.rule === "declaredVersion");
+    expect(declared).to.have.length(1);
+    expect(declared[0].connectorId).to.equal(upgraded.id);
+    expect(declared[0].message).to.contain(
+      'its software reports version "6.2505.1000.2", the stack declares "6.2504.2001.8"',
+    );
+    expect(result.stdout).to.contain("declaredVersion");
+  });
+
   describe("with two domains, one short", () => {
     // Named as the connector software names them, by their server's FQDN.
     const twoDomains = () =>

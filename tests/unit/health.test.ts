@@ -269,6 +269,29 @@ describe("health: the tenant's connectors together", () => {
   });
 });
 
+describe("health: a declared version the software does not run", () => {
+  const a = connector({ id: "A0000000-0000-0000-0000-000000000001", displayName: "HQ" });
+  const b = connector({ id: "a0000000-0000-0000-0000-000000000002", displayName: "Branch" });
+
+  it("is a finding naming both versions, only where the stack's state declares one and the connector checked in", () => {
+    // Keyed as the command keys them: ids in lower case.
+    const declared = new Map([
+      ["a0000000-0000-0000-0000-000000000001", "6.2501.2000.5"],
+      [b.id, b.version as string],
+    ]);
+    const fleet = fleetHealth([a, b], NOW, defaults(), [a.id, b.id], declared);
+    expect(fleet.findings.map((f) => [f.rule, f.connectorId])).to.deep.equal([["declaredVersion", a.id]]);
+    expect(fleet.findings[0].message).to.contain(
+      `reports version ${JSON.stringify(a.version)}, the stack declares "6.2501.2000.5"`,
+    );
+    expect(fleet.healthy).to.equal(false);
+    const neverConnected = { ...a, lastConnectionDateTime: "0001-01-01T00:00:00Z" };
+    expect(
+      fleetHealth([neverConnected], NOW, defaults(), [a.id], declared).findings.map((f) => f.rule),
+    ).to.not.include("declaredVersion");
+  });
+});
+
 describe("health: durations for people", () => {
   it("shows minutes below an hour, hours and minutes below two days, days and hours from there", () => {
     expect(formatHours(0)).to.equal("0 min");
