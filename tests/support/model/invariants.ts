@@ -182,15 +182,24 @@ export function refusedRemoval(message: string): boolean {
   );
 }
 
+/**
+ * The errors of a command other than refused removals and, at the CLI level, the stack's own
+ * "update failed" that sums them up.
+ */
+export function unexplained(errors: StepFacts["errors"]): StepFacts["errors"] {
+  const refused = errors.filter((e) => refusedRemoval(e.message));
+  return errors.filter(
+    (e) => !refused.includes(e) && !(refused.length > 0 && e.name === "" && e.message === "update failed"),
+  );
+}
+
 /** I4 after the settling destroy: the state is empty and nothing the stack created is left. */
 export function teardown(destroy: StepFacts, ledger: OwnershipLedger): Violation[] {
   const refused = destroy.errors.filter((e) => refusedRemoval(e.message));
-  const out: Violation[] = destroy.errors
-    .filter((e) => !refused.includes(e))
-    .map((e) => ({
-      invariant: "I4" as const,
-      message: `destroy after faults stopped failed for ${e.name}: ${e.kind}: ${e.message}`,
-    }));
+  const out: Violation[] = unexplained(destroy.errors).map((e) => ({
+    invariant: "I4" as const,
+    message: `destroy after faults stopped failed for ${e.name}: ${e.kind}: ${e.message}`,
+  }));
   for (const r of destroy.state.resources) {
     if (!destroy.errors.some((e) => e.name === r.name)) {
       out.push({ invariant: "I4", message: `destroy left ${r.name} (${r.id}) in state without an error` });

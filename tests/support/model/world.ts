@@ -20,8 +20,8 @@ import {
   Violation,
   checkStep,
   convergence,
-  refusedRemoval,
   teardown,
+  unexplained,
 } from "./invariants";
 import { OwnershipLedger, StateView, StepFacts, tenantOf } from "./ledger";
 
@@ -168,7 +168,7 @@ export abstract class World {
     const before = tenantOf(this.emulator.connectors());
     const up = await this.up();
     const problems = convergence(refresh, up, this.ledger, before);
-    if (!problems.length && !up.errors.some((e) => !refusedRemoval(e.message))) {
+    if (!problems.length && unexplained(up.errors).length === 0) {
       // A removal the service refuses is retried by every up until the user acts (its error says how).
       const second = await this.requestsOf(() => this.up());
       const extra = second.filter((e) => !(e.method === "DELETE" && e.status === 400));
