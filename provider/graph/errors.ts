@@ -111,15 +111,16 @@ const SERVICE_SET = ["lastConnectionDateTime", "state"];
 function badRequestHint(d: GraphErrorDetails): string | undefined {
   if (d.method === "DELETE") {
     return (
-      "Intune's docs say the Intune Connector for Active Directory \"can't be removed through the Intune portal or through " +
-      'a graph API call" while its server runs it: uninstall the connector from the server, and Intune removes it ' +
-      "after 30 days inactive; or keep it and release it from the stack: set deleteOnDestroy: false, run pulumi up, " +
-      "then destroy. Until then the connector stays in the stack's state"
+      "if the connector's server still runs the Intune Connector for Active Directory, Intune's docs say it \"can't " +
+      'be removed through the Intune portal or through a graph API call": uninstall the connector from the server, ' +
+      "and Intune removes it after 30 days inactive; or keep it and release it from the stack: set deleteOnDestroy: " +
+      "false, run pulumi up, then destroy. Until then the connector stays in the stack's state"
     );
   }
-  const required = /\b(\w+)'? (?:is|are) required|required propert(?:y|ies)[^.]*?'(\w+)'/i.exec(d.message);
+  // The property named as "'version' is required" (the emulator's wording; no source gives Intune's).
+  const required = /'?(\w+)'? (?:is|are) required/i.exec(d.message);
   if (d.method !== "POST" || !required) return undefined;
-  const property = required[1] ?? required[2];
+  const property = required[1];
   if (SERVICE_SET.includes(property)) {
     return (
       `the service requires ${property} on create, which Intune sets from the connector's check-ins and this provider ` +

@@ -117,6 +117,48 @@ describe("Graph error parsing", () => {
     expect(permission.hint).to.match(/^the application needs the Microsoft Graph application permission/);
   });
 
+  describe("hints for the 400s Microsoft's sources leave open", () => {
+    const badRequest = (method: string, message: string) =>
+      new GraphError({ operation: "op", method, path: "/p", status: 400, code: "BadRequest", message });
+
+    it("a refused DELETE: uninstall the connector, or release it with deleteOnDestroy false", () => {
+      const { hint } = badRequest("DELETE", "The Intune Connector for Active Directory can't be removed.");
+      expect(hint).to.contain("can't be removed through the Intune portal or through a graph API call");
+      expect(hint).to.contain("uninstall the connector from the server");
+      expect(hint).to.contain("set deleteOnDestroy: false, run pulumi up, then destroy");
+    });
+
+    it("a POST missing a property the client knows: declare it", () => {
+      for (const property of ["version", "displayName"]) {
+        const { hint } = badRequest(
+          "POST",
+          `The property '${property}' is required when creating a connector.`,
+        );
+        expect(hint).to.match(
+          new RegExp(`^the service requires ${property} on create: declare it on the resource`),
+        );
+      }
+    });
+
+    it("a POST missing a property Intune sets: install the connector software and adopt what it registers", () => {
+      for (const property of ["state", "lastConnectionDateTime"]) {
+        const { hint } = badRequest(
+          "POST",
+          `The property '${property}' is required when creating a connector.`,
+        );
+        expect(hint).to.contain(`requires ${property} on create, which Intune sets`);
+        expect(hint).to.contain("adopt the connector it registers");
+      }
+    });
+
+    it("no hint for another 400: a PATCH, or a POST not about a required property", () => {
+      expect(badRequest("PATCH", "The property 'version' is required.").hint).to.equal(undefined);
+      expect(badRequest("POST", "Invalid patch, at least 1 property must be changed.").hint).to.equal(
+        undefined,
+      );
+    });
+  });
+
   it("hints either read permission on 403 for a read", () => {
     const error = new GraphError({
       operation: "read",
