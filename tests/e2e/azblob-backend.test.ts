@@ -10,11 +10,11 @@ import { expect } from "chai";
 import { ChildProcess, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { Emulator, READ_WRITE_ROLE } from "intune-graph-emulator";
+import { Emulator } from "intune-graph-emulator";
 import { Azurite, AzuriteContainer, startAzurite } from "intune-test-support/azurite";
-import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram, writes } from "intune-test-support/e2e";
+import { ProgramCopy, REPO_ROOT, copyProgram, writes } from "intune-test-support/e2e";
 import { GithubStandIn, startGithubActionsStandIn } from "intune-test-support/federated-issuers";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { githubJobEnv, startPipelineEmulator } from "intune-test-support/github-pipeline";
 import { ProcessResult, runNode } from "intune-test-support/node-process";
 import { PulumiResult } from "intune-test-support/pulumi-cli";
 
@@ -39,17 +39,7 @@ describe("an azblob:// state backend (Azurite) with the real Pulumi CLI (e2e)", 
 
   before(async () => {
     [azurite, github] = await Promise.all([startAzurite(), startGithubActionsStandIn()]);
-    emulator = await startTestEmulator({
-      seed: [],
-      apps: [
-        {
-          ...APP,
-          roles: [READ_WRITE_ROLE],
-          federated: [{ issuer: github.issuer, subject: "repo:contoso/intune:environment:production" }],
-        },
-      ],
-      trustedIssuers: { [github.issuer]: github.jwks },
-    });
+    emulator = await startPipelineEmulator(github, APP);
   });
   beforeEach(() => emulator.reset({ seed: [] }));
   after(async () => {
@@ -62,13 +52,7 @@ describe("an azblob:// state backend (Azurite) with the real Pulumi CLI (e2e)", 
     const backend = await azurite.createContainer(container);
     const copy = copyProgram(
       FIXTURE,
-      {
-        ...connectionEnv(emulator, APP.displayName),
-        INTUNE_AUTH_METHOD: "githubActions",
-        ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
-        ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
-        ...backend.env,
-      },
+      { ...githubJobEnv(emulator, github, APP), ...backend.env },
       { backendUrl: backend.url },
     );
     copies.push(copy);
