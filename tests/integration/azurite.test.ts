@@ -5,6 +5,7 @@
  */
 import { expect } from "chai";
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { Azurite, containerNameProblem, parseBlobList, startAzurite } from "intune-test-support/azurite";
 
@@ -98,15 +99,18 @@ describe("Azurite harness (tests/support/azurite.ts)", function () {
     const harness = require.resolve("intune-test-support/azurite");
     const parent = spawn(
       process.execPath,
-      ["-e", `require(${JSON.stringify(harness)}).startAzurite().then((a) => console.log("port", a.port))`],
+      [
+        "-e",
+        `require(${JSON.stringify(harness)}).startAzurite().then((a) => console.log("port", a.port, "in", a.scratch))`,
+      ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
-    const port = await new Promise<number>((resolve, reject) => {
+    const { port, scratch } = await new Promise<{ port: number; scratch: string }>((resolve, reject) => {
       let out = "";
       parent.stdout.on("data", (chunk: Buffer) => {
         out += chunk;
-        const found = /port (\d+)/.exec(out);
-        if (found) resolve(Number(found[1]));
+        const found = /port (\d+) in (\S+)/.exec(out);
+        if (found) resolve({ port: Number(found[1]), scratch: found[2] });
       });
       parent.once("exit", (code) => reject(new Error(`the parent exited (${code}) before Azurite listened`)));
     });
@@ -115,13 +119,16 @@ describe("Azurite harness (tests/support/azurite.ts)", function () {
     const until = Date.now() + 10_000;
     while ((await portOpen(port)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     expect(await portOpen(port)).to.equal(false);
+    expect(existsSync(scratch), "its scratch folder is removed").to.equal(false);
   });
 
   it("stops: the port closes, and a second stop is a no-op", async () => {
     const other = await startAzurite();
     expect(await portOpen(other.port)).to.equal(true);
+    expect(existsSync(other.scratch)).to.equal(true);
     await other.stop();
     expect(await portOpen(other.port)).to.equal(false);
+    expect(existsSync(other.scratch)).to.equal(false);
     await other.stop();
   });
 });

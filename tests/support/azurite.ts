@@ -69,6 +69,8 @@ export interface Azurite {
   /** http://127.0.0.1:<port>/devstoreaccount1 */
   readonly endpoint: string;
   readonly port: number;
+  /** Azurite's working folder (it stays empty: the data is in memory), removed when it stops. */
+  readonly scratch: string;
   /** Creates a container (3–63 lowercase letters, digits and single hyphens). */
   createContainer(name: string): Promise<AzuriteContainer>;
   /** Stops the blob service (its stdin closed and SIGTERM, SIGKILL after 5 s); its data is gone with it. */
@@ -152,7 +154,7 @@ export async function startAzurite(): Promise<Azurite> {
   const key = wellKnownKey();
   const main = require.resolve("azurite/dist/src/blob/main.js");
   const workDir = mkdtempSync(path.join(tmpdir(), "intune-azurite-"));
-  const env = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, EXIT_WITH_PARENT_REMOVE: workDir };
   delete env.AZURITE_ACCOUNTS; // the development account, whatever the machine says
   const child = spawn(
     process.execPath,
@@ -284,6 +286,7 @@ export async function startAzurite(): Promise<Azurite> {
   return {
     endpoint,
     port,
+    scratch: workDir,
     async createContainer(name) {
       const problem = containerNameProblem(name);
       if (problem) throw new Error(`container name ${JSON.stringify(name)} ${problem}`);
