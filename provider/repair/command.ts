@@ -11,13 +11,14 @@
  *   - none: the create never happened; the pending entry is dropped and `up` creates it;
  *   - several: left alone, the candidates are named, and the tool exits 1.
  *
- * Run it in the program's directory, after `pulumi cancel` if the stack is still locked:
+ * Run it in the program's directory, after `pulumi cancel` if the stack is still locked (it names
+ * the locks that stop it, on any backend: state/stack-lock.ts):
  *   npx intune-repair-pending --stack prod [--dry-run]
  * It uses the stack's `intune:` config (via `pulumi config --show-secrets`) and the environment.
  *
  * Two more leftovers of a killed run are repaired first, in the same pass:
  *   - a checkpoint that no longer loads ("failed to load checkpoint: EOF") on a local file://
- *     backend (see local-backend.ts);
+ *     backend (see local-backend.ts; other backends are not checked, and it says so);
  *   - DomainJoinConnector outputs without `__provider` (left by a failed create before this was
  *     fixed), which make refresh and destroy fail with "code must be a string": it is copied from
  *     the inputs.
@@ -40,6 +41,7 @@ import {
   settledResource,
 } from "./decisions";
 import { checkCheckpoint } from "../state/local-backend";
+import { explainLocked } from "../state/stack-lock";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -100,7 +102,11 @@ async function main(): Promise<number> {
     const d = settled.get(op.urn);
     if (d?.action === "import" && d.id) deployment.resources.push(settledResource(op, d.id));
   }
-  await workspace.importStack(stackName, { ...exported, deployment });
+  try {
+    await workspace.importStack(stackName, { ...exported, deployment });
+  } catch (error) {
+    throw explainLocked(error, stackName); // a killed run's lock, on any backend
+  }
   // The notes of the creates now settled have served.
   const settledFields = pending.filter((op) => settled.has(op.urn)).map((op) => op.inputs ?? {});
   for (const { file: note, intent } of readIntents()) {
@@ -111,7 +117,8 @@ async function main(): Promise<number> {
   const stack = await Stack.select(stackName, workspace);
   try {
     await stack.refresh({ onOutput: (out) => process.stdout.write(out) });
-  } catch (error) {
+  } catch (caught) {
+    const error = explainLocked(caught, stackName);
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   } finally {

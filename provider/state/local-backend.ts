@@ -155,7 +155,15 @@ export function checkCheckpoint(stackArg: string | undefined, dryRun: boolean, u
   const yaml = projectFile(process.cwd());
   const project = yaml && /^name:\s*["']?([^"'\s#]+)/m.exec(readFileSync(yaml, "utf8"))?.[1];
   const root = localBackend(url);
-  if (!root || !yaml || !project) return true;
+  if (!root) {
+    // Only the scheme: some backend URLs carry credentials (postgres://user:password@…).
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+    console.log(
+      `checkpoint: not checked: checkpoint repair covers file:// backends only (this backend: ${scheme ? `${scheme}://` : "unknown"})`,
+    );
+    return true;
+  }
+  if (!yaml || !project) return true;
   let named = stackArg || process.env.PULUMI_STACK;
   if (!named) {
     // The CLI's own lookup fails on a broken checkpoint: read the workspace's selection.

@@ -10,10 +10,10 @@ import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Emulator, READ_WRITE_ROLE } from "intune-graph-emulator";
-import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram } from "intune-test-support/e2e";
+import { Emulator } from "intune-graph-emulator";
+import { ProgramCopy, REPO_ROOT, copyProgram } from "intune-test-support/e2e";
 import { GithubStandIn, startGithubActionsStandIn } from "intune-test-support/federated-issuers";
-import { startTestEmulator } from "intune-test-support/emulator";
+import { githubJobEnv, startPipelineEmulator } from "intune-test-support/github-pipeline";
 import { ensurePulumiCli, ensuredPath } from "intune-test-support/pulumi-cli";
 
 // js-yaml 4 comes with @pulumi/pulumi (no types installed): only `load` is used.
@@ -338,17 +338,7 @@ describe("the drift check and deployment with GitHub Actions OIDC, with the real
 
   before(async () => {
     github = await startGithubActionsStandIn();
-    emulator = await startTestEmulator({
-      seed: [],
-      apps: [
-        {
-          ...APP,
-          roles: [READ_WRITE_ROLE],
-          federated: [{ issuer: github.issuer, subject: "repo:contoso/intune:environment:production" }],
-        },
-      ],
-      trustedIssuers: { [github.issuer]: github.jwks },
-    });
+    emulator = await startPipelineEmulator(github, APP);
   });
   after(async () => {
     copy?.cleanup();
@@ -356,13 +346,7 @@ describe("the drift check and deployment with GitHub Actions OIDC, with the real
   });
 
   it("deploys and updates with the job's ID token; refresh + preview --expect-no-changes fails on a portal edit", async () => {
-    // The workflows' environment: the app named, the method forced, the runner's two variables.
-    copy = copyProgram(path.join(REPO_ROOT, "examples/basic"), {
-      ...connectionEnv(emulator, "pipelines"),
-      INTUNE_AUTH_METHOD: "githubActions",
-      ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
-    });
+    copy = copyProgram(path.join(REPO_ROOT, "examples/basic"), githubJobEnv(emulator, github, APP));
     const { project } = copy;
     await project.initStack("prod", { "intune-basic:displayName": "ODJ Connector – Paris" });
     // deploy.yml: pulumi up --yes --diff

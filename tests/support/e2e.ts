@@ -26,12 +26,12 @@ export interface ProgramCopy {
 /**
  * Copies a program directory (an example, a fixture) to a temporary folder whose node_modules
  * links to the repository's, so the program resolves `pulumi-intune-domain-join` as an installed
- * package, and gives it a fresh file backend.
+ * package, and gives it a fresh file backend (or `backendUrl`'s, whose credentials go in `env`).
  */
 export function copyProgram(
   source: string,
   env: NodeJS.ProcessEnv,
-  options: Pick<PulumiProjectOptions, "pathDirs"> & {
+  options: Pick<PulumiProjectOptions, "pathDirs" | "backendUrl"> & {
     /** Packages the program resolves besides the repository's (name → folder), e.g. a built SDK. */
     modules?: Record<string, string>;
   } = {},
@@ -49,6 +49,7 @@ export function copyProgram(
     passphrase: "e2e-local-state",
     env,
     pathDirs: options.pathDirs,
+    backendUrl: options.backendUrl,
   });
   return { dir, project, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }

@@ -10,12 +10,18 @@ export interface ProcessResult {
   stderr: string;
 }
 
-export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
+export function runNode(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  /** The working directory: a Pulumi program's, for the tools that open its stack. */
+  cwd?: string,
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [script, ...args],
-      { env: { ...process.env, ...env } },
+      { env: { ...process.env, ...env }, cwd },
       (error, stdout, stderr) => {
         const code = error ? (error as { code?: unknown }).code : 0;
         if (typeof code !== "number") reject(error ?? new Error("no exit code"));

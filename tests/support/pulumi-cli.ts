@@ -110,8 +110,13 @@ const KILL_AFTER_MS = 15_000;
 export interface PulumiProjectOptions {
   /** The program directory (holds Pulumi.yaml). */
   dir: string;
-  /** Local file backend directory (created). */
+  /**
+   * Local file backend directory (created); with `backendUrl`, it only holds PULUMI_HOME and the
+   * provider's create journal.
+   */
   backendDir: string;
+  /** Another backend (`azblob://…`, see azurite.ts) instead of `file://<backendDir>`. */
+  backendUrl?: string;
   /** Passphrase of the stack's secrets provider (not a credential: it only guards local state). */
   passphrase: string;
   /** Extra environment (emulator settings, secrets for the provider). */
@@ -144,7 +149,7 @@ export class PulumiProject {
       PULUMI_HOME: path.join(options.backendDir, ".pulumi-home"),
       // The provider's notes of POSTs in flight, per backend, for intune-repair-pending.
       INTUNE_CREATE_JOURNAL: path.join(options.backendDir, ".intune-create-journal"),
-      PULUMI_BACKEND_URL: `file://${options.backendDir}`,
+      PULUMI_BACKEND_URL: options.backendUrl ?? `file://${options.backendDir}`,
       PULUMI_CONFIG_PASSPHRASE: options.passphrase,
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
