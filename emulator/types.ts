@@ -56,6 +56,12 @@ export interface TenantOptions {
   apps?: AppRegistration[];
   /** Multi-tenant apps of other tenants this tenant's admin consented to. Default none. */
   consent?: TenantConsent[];
+  /**
+   * Whether this tenant has an active Intune licence (a licence is bought per tenant). Default:
+   * the emulator's option `intuneLicensed`, which setOptions changes for every tenant that does
+   * not say.
+   */
+  intuneLicensed?: boolean;
 }
 
 export interface ConnectorRecord {
@@ -287,6 +293,8 @@ export interface TenantInfo {
   /** The multi-tenant apps of other tenants consented here, with the roles granted. */
   consents: { clientId: string; displayName: string; homeTenantId: string; roles: string[] }[];
   connectors: number;
+  /** Its own licence, when its options say (else the emulator's option intuneLicensed decides). */
+  intuneLicensed?: boolean;
 }
 
 /**

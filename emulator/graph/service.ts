@@ -49,9 +49,14 @@ export class GraphTenant {
   /** The `$skip` next links issued (variant paging "skip"). */
   readonly skipLinks = new IssuedSkipLinks();
 
+  /**
+   * @param intuneLicensed the tenant's own licence, when its options say; else the emulator's
+   *   option `intuneLicensed` decides
+   */
   constructor(
     readonly store: ConnectorStore,
     readonly throttle: Throttle,
+    readonly intuneLicensed?: boolean,
   ) {}
 
   /** Forgets the replication lag of earlier writes and the next links issued (emulator reset). */
@@ -140,7 +145,7 @@ export class GraphService {
     }
 
     const resource = intuneResource(target.kind === "item" ? target.id : undefined);
-    if (!settings.intuneLicensed) return graphErrors.unlicensed(call, resource);
+    if (!(tenant.intuneLicensed ?? settings.intuneLicensed)) return graphErrors.unlicensed(call, resource);
     const required = call.method === "GET" ? READ_SCOPES : WRITE_SCOPES;
     if (!hasAnyPermission(auth.permissions, required)) return graphErrors.forbidden(call, required, resource);
 

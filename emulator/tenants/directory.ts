@@ -117,6 +117,7 @@ export class TenantDirectory {
           consents: consents[i],
           seed: spec.seed,
           addedAtRunTime,
+          ...(spec.intuneLicensed !== undefined && { intuneLicensed: spec.intuneLicensed }),
         },
         this.context,
       );

@@ -12,9 +12,10 @@ export interface TenantSpec {
   seed?: Partial<ConnectorRecord>[] | number;
   apps: readonly AppRegistration[];
   consent: { clientId: string; roles?: string[] }[];
+  intuneLicensed?: boolean;
 }
 
-const KEYS: readonly string[] = ["tenantId", "name", "domain", "seed", "apps", "consent"];
+const KEYS: readonly string[] = ["tenantId", "name", "domain", "seed", "apps", "consent", "intuneLicensed"];
 /** A DNS name of two labels or more, as a verified domain is ("fabrikam.onmicrosoft.com"). */
 const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const MAX_NAME = 256;
@@ -96,6 +97,10 @@ export function checkTenantOptions(given: unknown, where: string, place?: number
   if (!Array.isArray(apps) || !apps.every(isPlainObject))
     throw new Error(`${where}.apps must be an array of app registrations, got ${JSON.stringify(apps)}`);
 
+  const licensed: unknown = options.intuneLicensed;
+  if (licensed !== undefined && typeof licensed !== "boolean")
+    throw new Error(`${where}.intuneLicensed must be true or false, got ${JSON.stringify(licensed)}`);
+
   const consent = options.consent ?? [];
   if (!Array.isArray(consent))
     throw new Error(`${where}.consent must be an array of client ids or { clientId, roles }`);
@@ -106,6 +111,7 @@ export function checkTenantOptions(given: unknown, where: string, place?: number
     ...(seed !== undefined && { seed }),
     apps,
     consent: consent.map((entry, i) => checkConsent(entry, `${where}.consent[${i}]`)),
+    ...(licensed !== undefined && { intuneLicensed: licensed }),
   };
 }
 

@@ -28,6 +28,8 @@ export interface TenantParts {
   seed?: TenantOptions["seed"];
   /** Added at run time: reset() removes it. */
   addedAtRunTime: boolean;
+  /** Its own licence, when its options say. */
+  intuneLicensed?: boolean;
 }
 
 export class Tenant {
@@ -58,7 +60,7 @@ export class Tenant {
     this.seed = parts.seed;
     this.addedAtRunTime = parts.addedAtRunTime;
     this.store = new ConnectorStore(context.clock, { onChange: context.changed, variants: context.variants });
-    this.graph = new GraphTenant(this.store, new Throttle(context.throttle()));
+    this.graph = new GraphTenant(this.store, new Throttle(context.throttle()), parts.intuneLicensed);
   }
 
   /** Adds connectors: generated ones (a number) or the fields given, completed as a seed. */

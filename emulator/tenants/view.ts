@@ -126,6 +126,7 @@ export class TenantView implements EmulatedTenant {
         roles: [...roles],
       })),
       connectors: tenant.store.size,
+      ...(tenant.graph.intuneLicensed !== undefined && { intuneLicensed: tenant.graph.intuneLicensed }),
     };
   }
 

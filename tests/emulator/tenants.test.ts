@@ -168,6 +168,19 @@ describe("emulator: many tenants and the partner pattern", function () {
       );
     });
 
+    it("answers 403 in a tenant without an Intune licence only; the emulator's option decides for the tenants that do not say", async () => {
+      const unlicensed = emu.addTenant({ intuneLicensed: false, consent: [PARTNER.clientId] });
+      const licensed = emu.addTenant({ intuneLicensed: true, consent: [PARTNER.clientId] });
+      const status = async (tenantId: string) =>
+        (await graph(emu, "GET", CONNECTORS, { token: await partnerToken(tenantId) })).status;
+      expect(await status(unlicensed.tenantId)).to.equal(403);
+      expect(await status(CUSTOMER_A)).to.equal(200);
+      emu.setOptions({ intuneLicensed: false });
+      expect(await status(CUSTOMER_A)).to.equal(403);
+      expect(await status(licensed.tenantId)).to.equal(200);
+      expect(unlicensed.info()).to.include({ intuneLicensed: false });
+    });
+
     it("refuses a token whose tenant is gone with Graph's 401", async () => {
       const added = emu.addTenant({ seed: 1, consent: [PARTNER.clientId] });
       const token = await partnerToken(added.tenantId);
@@ -586,7 +599,7 @@ describe("emulator: tenant options", () => {
       [{ tenants: [{ tenantId: "contoso" }] }, `tenants[0].tenantId must be a GUID, got "contoso"`],
       [
         { tenants: [{ colour: "blue" } as never] },
-        "tenants[0] takes tenantId, name, domain, seed, apps, consent; not 'colour'",
+        "tenants[0] takes tenantId, name, domain, seed, apps, consent, intuneLicensed; not 'colour'",
       ],
       [
         { tenants: [{ domain: "contoso" }] },
