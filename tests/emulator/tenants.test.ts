@@ -610,6 +610,10 @@ describe("emulator: tenant options", () => {
         "tenants[0].seed must be a whole number ≥ 0 or an array of connectors, got -1",
       ],
       [
+        { tenants: [{ intuneLicensed: "no" as never }] },
+        'tenants[0].intuneLicensed must be true or false, got "no"',
+      ],
+      [
         { tenants: [{ tenantId: CUSTOMER_A }, { tenantId: CUSTOMER_A }] },
         `tenants[1].tenantId ${CUSTOMER_A} is already taken by tenants[0]`,
       ],
