@@ -108,18 +108,22 @@ describe("emulator: many tenants and the partner pattern", function () {
     ],
   }));
 
-  /** A token for the partner app from a tenant's authority (its GUID or a domain), raw. */
-  async function partnerToken(tenant: string): Promise<string> {
-    const res = await requestToken(
+  /** An app's token request, by its first secret, at a tenant's authority (its GUID or a domain). */
+  const ask = (tenant: string, app: AppRegistration = PARTNER) =>
+    requestToken<{ access_token: string } & EntraErrorBody>(
       emu,
       {
         grant_type: "client_credentials",
-        client_id: PARTNER.clientId,
-        client_secret: PARTNER_SECRET,
+        client_id: app.clientId,
+        client_secret: app.secrets?.[0] ?? "",
         scope: GRAPH_SCOPE,
       },
       tenant,
     );
+
+  /** A token for the partner app from a tenant's authority. */
+  async function partnerToken(tenant: string): Promise<string> {
+    const res = await ask(tenant);
     if (res.status !== 200) throw new Error(`token from ${tenant}: ${res.text}`);
     return res.body.access_token;
   }
@@ -250,16 +254,7 @@ describe("emulator: many tenants and the partner pattern", function () {
     });
 
     it("refuses a tenant that never consented with Entra's AADSTS700016, naming the app and the directory", async () => {
-      const res = await requestToken<EntraErrorBody>(
-        emu,
-        {
-          grant_type: "client_credentials",
-          client_id: PARTNER.clientId,
-          client_secret: PARTNER_SECRET,
-          scope: GRAPH_SCOPE,
-        },
-        STRANGER,
-      );
+      const res = await ask(STRANGER);
       expect(res.status).to.equal(400);
       expect(res.body.error).to.equal("unauthorized_client");
       expect(res.body.error_codes).to.deep.equal([700016]);
@@ -277,32 +272,15 @@ describe("emulator: many tenants and the partner pattern", function () {
     });
 
     it("keeps a single-tenant app in its home tenant, and refuses a consent to it", async () => {
-      const form = {
-        grant_type: "client_credentials",
-        client_id: LOCAL_A.clientId,
-        client_secret: LOCAL_A.secrets?.[0] ?? "",
-        scope: GRAPH_SCOPE,
-      };
-      expect((await requestToken(emu, form, CUSTOMER_A)).status).to.equal(200);
-      const elsewhere = await requestToken<EntraErrorBody>(emu, form, CUSTOMER_B);
+      expect((await ask(CUSTOMER_A, LOCAL_A)).status).to.equal(200);
+      const elsewhere = await ask(CUSTOMER_B, LOCAL_A);
       expect(elsewhere.status).to.equal(400);
       expect(elsewhere.body.error_description).to.contain(`was not found in the directory 'Fabrikam Stores'`);
       expect(() => emu.tenant(CUSTOMER_B).consent(LOCAL_A.clientId)).to.throw(
         `consent: app 'contoso-retail-ops' (${LOCAL_A.clientId}) is single-tenant, available only in its home tenant ${CUSTOMER_A}; register it with multiTenant: true`,
       );
       // The default apps are single-tenant too.
-      const writer = emu.app("writer");
-      const writerElsewhere = await requestToken(
-        emu,
-        {
-          grant_type: "client_credentials",
-          client_id: writer.clientId,
-          client_secret: writer.secret,
-          scope: GRAPH_SCOPE,
-        },
-        CUSTOMER_A,
-      );
-      expect(writerElsewhere.status).to.equal(400);
+      expect((await ask(CUSTOMER_A, emu.app("writer"))).status).to.equal(400);
     });
 
     it("consents and revokes at run time; reset brings the start consents back", async () => {
@@ -319,17 +297,7 @@ describe("emulator: many tenants and the partner pattern", function () {
     });
 
     async function expect400(tenant: string): Promise<void> {
-      const res = await requestToken(
-        emu,
-        {
-          grant_type: "client_credentials",
-          client_id: PARTNER.clientId,
-          client_secret: PARTNER_SECRET,
-          scope: GRAPH_SCOPE,
-        },
-        tenant,
-      );
-      expect(res.status, tenant).to.equal(400);
+      expect((await ask(tenant)).status, tenant).to.equal(400);
     }
   });
 
@@ -345,18 +313,7 @@ describe("emulator: many tenants and the partner pattern", function () {
     it("counts per app per tenant and per tenant: tenant A's writes never throttle tenant B", async () => {
       emu.setOptions({ throttle: { appWrites: 2, tenantWrites: 3, windowMs: 60_000 } });
       const [partnerA, partnerB] = await Promise.all([partnerToken(CUSTOMER_A), partnerToken(CUSTOMER_B)]);
-      const localA = (
-        await requestToken(
-          emu,
-          {
-            grant_type: "client_credentials",
-            client_id: LOCAL_A.clientId,
-            client_secret: LOCAL_A.secrets?.[0] ?? "",
-            scope: GRAPH_SCOPE,
-          },
-          CUSTOMER_A,
-        )
-      ).body.access_token;
+      const localA = (await ask(CUSTOMER_A, LOCAL_A)).body.access_token;
       // The partner's two writes in A, then A's own app: the tenant's third write, then its fourth.
       expect(await statuses(partnerA, 2)).to.deep.equal([200, 200]);
       expect(await statuses(localA, 2)).to.deep.equal([200, 429]);
