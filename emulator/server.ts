@@ -30,7 +30,7 @@ import { RequestLog } from "./request-log";
 import { ServiceClock } from "./time";
 import { INACTIVE_AFTER_MS } from "./connectors/state";
 import { TenantDirectory, type TenantEntry } from "./tenants/directory";
-import { checkTenantOptions } from "./tenants/options";
+import { checkTenantOptions, placedTenantName } from "./tenants/options";
 import { TenantView, type TenantViewParts } from "./tenants/view";
 import type { ServiceVariants } from "./graph/variants";
 import type { StoredRecord } from "./connectors/store";
@@ -126,7 +126,7 @@ function tenantEntries(options: EmulatorOptions, defaultTenantId: string): Tenan
     home,
     ...given.map((entry, i) => {
       const where = `tenants[${i}]`;
-      const spec = checkTenantOptions(entry, where, i + 1);
+      const spec = checkTenantOptions(entry, where, { place: i + 1 });
       if (spec.tenantId === defaultTenantId)
         throw new Error(
           `${where}.tenantId ${spec.tenantId} is the default tenant's (option tenantId): list only the other tenants`,
@@ -190,6 +190,8 @@ class LocalEmulator implements Emulator {
   private closed?: Promise<void>;
   /** While above 0, changes are not saved one by one (a batch saves once at its end). */
   private holdSaves = 0;
+  /** A change was held back by a batch. */
+  private unsaved = false;
 
   constructor({ server, url, caCertPath, tokenKey, oidc, options, settings }: LocalEmulatorParts) {
     this.server = server;
@@ -211,7 +213,7 @@ class LocalEmulator implements Emulator {
         clock: this.clock,
         variants: () => this.runtime.variants,
         throttle: () => this.runtime.throttle,
-        changed: () => this.save(),
+        changed: () => this.changed(),
       },
       oidc.issuer,
     );
@@ -274,9 +276,11 @@ class LocalEmulator implements Emulator {
     });
 
     if (settings.heartbeatMs)
-      this.every(settings.heartbeatMs, () => {
-        for (const tenant of this.directory.list()) tenant.store.heartbeatActive();
-      });
+      this.every(settings.heartbeatMs, () =>
+        this.batch(() => {
+          for (const tenant of this.directory.list()) tenant.store.heartbeatActive();
+        }),
+      );
     if (settings.removeInactiveAfterMs)
       this.every(Math.min(settings.removeInactiveAfterMs, REMOVAL_SWEEP_MS), () => this.sweep());
   }
@@ -326,7 +330,8 @@ class LocalEmulator implements Emulator {
   }
 
   addTenant(options: TenantOptions = {}): EmulatedTenant {
-    const [added] = this.addChecked([{ spec: checkTenantOptions(options, "addTenant"), where: "addTenant" }]);
+    const spec = checkTenantOptions(options, "addTenant", { name: placedTenantName(this.directory.size) });
+    const [added] = this.addChecked([{ spec, where: "addTenant" }]);
     return added;
   }
 
@@ -335,7 +340,9 @@ class LocalEmulator implements Emulator {
       throw new Error("addTenants takes an array of tenants, e.g. generateTenants(200)");
     return this.addChecked(
       options.map((entry, i) => ({
-        spec: checkTenantOptions(entry, `addTenants[${i}]`),
+        spec: checkTenantOptions(entry, `addTenants[${i}]`, {
+          name: placedTenantName(this.directory.size + i),
+        }),
         where: `addTenants[${i}]`,
       })),
     );
@@ -487,13 +494,20 @@ class LocalEmulator implements Emulator {
       return work();
     } finally {
       this.holdSaves--;
-      this.save();
+      if (this.holdSaves === 0 && this.unsaved) this.save();
     }
   }
 
+  /** A tenant's connectors changed: saved now, or at the end of the batch under way. */
+  private changed(): void {
+    if (this.holdSaves > 0) this.unsaved = true;
+    else this.save();
+  }
+
   private save(): void {
+    this.unsaved = false;
     const file = this.options.persistFile;
-    if (!file || this.holdSaves > 0) return;
+    if (!file) return;
     const [home, ...others] = this.directory.list();
     const state: PersistedState = { connectors: home?.store.list() ?? [] };
     if (others.length > 0)
@@ -516,11 +530,13 @@ class LocalEmulator implements Emulator {
     const { removeInactiveAfterMs: maxAge, removeInactiveFrom } = this.startSettings;
     if (!maxAge) return;
     const cutoff = this.clock.now() - maxAge;
-    for (const tenant of this.directory.list())
-      tenant.store.removeInactiveSince(
-        removeInactiveFrom === "inactive" ? cutoff - INACTIVE_AFTER_MS : cutoff,
-        cutoff,
-      );
+    this.batch(() => {
+      for (const tenant of this.directory.list())
+        tenant.store.removeInactiveSince(
+          removeInactiveFrom === "inactive" ? cutoff - INACTIVE_AFTER_MS : cutoff,
+          cutoff,
+        );
+    });
   }
 
   /** A repeating timer that does not keep the process alive and stops at close(). */

@@ -54,9 +54,15 @@ export function generateTenants(
 
 /**
  * Check one tenant's options. `where` names it in messages ("tenants[2]", "addTenant");
- * `place` gives the id and name it gets when it names none (undefined: a new random id).
+ * `defaults.place` gives the id and name it gets when it names none, or, without one, a new random
+ * id and `defaults.name`.
  */
-export function checkTenantOptions(given: unknown, where: string, place?: number): TenantSpec {
+export function checkTenantOptions(
+  given: unknown,
+  where: string,
+  defaults: { place?: number; name?: string } = {},
+): TenantSpec {
+  const { place } = defaults;
   if (!isPlainObject(given))
     throw new Error(`${where} must be an object such as { tenantId, name, seed, consent }`);
   const unknown = Object.keys(given).filter((key) => !KEYS.includes(key));
@@ -68,7 +74,8 @@ export function checkTenantOptions(given: unknown, where: string, place?: number
   if (typeof tenantId !== "string" || !isGuid(tenantId))
     throw new Error(`${where}.tenantId must be a GUID, got ${JSON.stringify(options.tenantId)}`);
 
-  const name = options.name ?? placedTenantName(place ?? 0);
+  const name =
+    options.name ?? (place === undefined ? defaults.name : placedTenantName(place)) ?? "A tenant (emulated)";
   if (typeof name !== "string" || name.trim() === "" || name.length > MAX_NAME)
     throw new Error(
       `${where}.name must be a text of 1 to ${MAX_NAME} characters, got ${JSON.stringify(name)}`,

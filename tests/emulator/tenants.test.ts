@@ -614,7 +614,32 @@ describe("emulator: tenant options", () => {
       expect(() => emu.addTenant({ tenantId: generated[0].tenantId })).to.throw(
         `addTenant.tenantId ${generated[0].tenantId} is already taken by an existing tenant`,
       );
-      expect(emu.addTenant().tenantId).to.match(/^[0-9a-f-]{36}$/);
+      const added = emu.addTenant();
+      expect(added.tenantId).to.match(/^[0-9a-f-]{36}$/);
+      expect(added.tenantId).to.not.equal(generateTenants(1, { first: 3 })[0].tenantId);
+      expect(added.name).to.equal("Tenant 3 (emulated)");
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("emulator: the clock and the timers are every tenant's", function () {
+  this.timeout(15_000);
+
+  it("ages every tenant's connectors with advanceClock, and beats every tenant's running connectors on heartbeatMs", async () => {
+    const emu = await startTestEmulator({
+      seed: [{ displayName: "HOME", state: "active" }],
+      heartbeatMs: 50,
+      tenants: [{ tenantId: CUSTOMER_A, seed: [{ displayName: "A", state: "active" }] }],
+    });
+    try {
+      const contact = () => emu.tenant(CUSTOMER_A).connectors()[0].lastConnectionDateTime;
+      const first = contact();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(contact() > first, "the timer beats in tenant A too").to.equal(true);
+      emu.advanceClock(2 * 3_600_000);
+      expect(emu.tenants().map((t) => t.connectors()[0].state)).to.deep.equal(["error", "error"]);
     } finally {
       await emu.close();
     }
