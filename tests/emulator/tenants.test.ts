@@ -2,7 +2,7 @@
 // apps, consents, throttling windows, faults and log entries, and the partner pattern (one
 // multi-tenant app, registered in the partner's tenant, consented in each customer's).
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -653,6 +653,34 @@ describe("emulator: every tenant persisted", function () {
     dir = mkdtempSync(path.join(tmpdir(), "emulator-tenants-"));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("writes the file when connectors change, not on each request nor on each tick of the sweep", async () => {
+    const file = path.join(dir, "quiet.json");
+    const emu = await startTestEmulator({
+      persistFile: file,
+      seed: 1,
+      removeInactiveAfterMs: 30 * 24 * 3_600_000,
+      tenants: [{ seed: 1 }, { seed: 1 }],
+    });
+    try {
+      rmSync(file);
+      const token = (
+        await requestToken(emu, {
+          grant_type: "client_credentials",
+          client_id: emu.app("reader").clientId,
+          client_secret: emu.app("reader").secret,
+          scope: GRAPH_SCOPE,
+        })
+      ).body.access_token;
+      expect((await graph(emu, "GET", CONNECTORS, { token })).status).to.equal(200);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(existsSync(file), "nothing changed: no write").to.equal(false);
+      emu.tenants()[2].seed(1);
+      expect(existsSync(file), "a change: written").to.equal(true);
+    } finally {
+      await emu.close();
+    }
+  });
 
   it("saves each tenant's connectors and loads them at the next start, remaking from the file a tenant the options no longer name", async () => {
     const file = path.join(dir, "state.json");
