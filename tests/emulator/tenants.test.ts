@@ -16,6 +16,7 @@ import {
   EMULATOR_ISSUER,
   READ_ROLE,
   READ_WRITE_ROLE,
+  clientEnvironment,
   generateTenants,
   type AppRegistration,
 } from "intune-graph-emulator";
@@ -218,6 +219,13 @@ describe("emulator: many tenants and the partner pattern", function () {
       expect(seen.get(CUSTOMER_A)?.roles).to.deep.equal([READ_WRITE_ROLE]);
       expect(seen.get(READ_ONLY)?.roles).to.deep.equal([READ_ROLE]);
       expect(seen.get(INSTALLED)).to.not.have.property("roles");
+      // The environment a client of the partner app in one customer tenant is given.
+      expect(clientEnvironment(emu.tenant(CUSTOMER_B), "msp-fleet")).to.include({
+        AZURE_TENANT_ID: CUSTOMER_B,
+        AZURE_CLIENT_ID: PARTNER.clientId,
+        AZURE_CLIENT_SECRET: PARTNER_SECRET,
+        AZURE_AUTHORITY_HOST: emu.authorityHost,
+      });
       // A service principal of its own in each tenant.
       expect(new Set([...seen.values()].map((c) => c.oid)).size).to.equal(seen.size);
     });
