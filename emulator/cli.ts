@@ -10,6 +10,8 @@ import { isGuid } from "./ids";
 import { clientEnvironment } from "./clients/environment";
 import { startEmulator } from "./server";
 import { mixedFleet } from "./connectors/model";
+import { PARTNER_APP, defaultApps } from "./entra/apps";
+import { generateTenants } from "./tenants/options";
 import type { Emulator, EmulatorOptions } from "./types";
 import { VARIANT_CHOICES, parseVariantArgument, type ServiceVariants } from "./graph/variants";
 
@@ -29,6 +31,9 @@ Commands:
                                     (current, deprecated but active, error, inactive, leftover)
             --cloud C               ${CLOUD_NAMES.join(" | ")} (default global): the token audience Graph accepts
             --tenant-id ID          tenant GUID (default a fixed one)
+            --tenants N             N more tenants (ids fixed by their place, seeded as --seed says),
+                                    each consenting to the "partner" app, a multi-tenant app of
+                                    the default tenant with ReadWrite.All: the partner pattern
             --page-size N           list page size (default 100)
             --variant NAME=VALUE    a behaviour Microsoft's sources leave open (repeatable; the
                                     first value is the default; docs/emulator.md explains each):
@@ -46,7 +51,9 @@ ${VARIANT_HELP}
             --no-intune-license     the tenant has no active Intune licence: every connector
                                     request is answered 403
             --persist FILE          load connectors from FILE and save every change to it
-            --env-file FILE         write AZURE_* settings for the "writer" app, with its secret (mode 0600)
+            --env-file FILE         write AZURE_* settings for the "writer" app, with its secret (mode 0600);
+                                    with --tenants, also EMULATOR_TENANT_IDS and the partner app's
+                                    EMULATOR_PARTNER_CLIENT_ID and EMULATOR_PARTNER_CLIENT_SECRET
             --env-out FILE          the same; use it when FILE does not exist yet (Node 24 itself exits
                                     with "not found" when any --env-file argument names a missing file)
 
@@ -92,6 +99,7 @@ async function startCommand(args: string[]): Promise<number> {
     seed: { type: "string" },
     cloud: { type: "string" },
     "tenant-id": { type: "string" },
+    tenants: { type: "string" },
     "page-size": { type: "string" },
     variant: { type: "string", multiple: true },
     // Kept for scripts written for 0.1: the documented 200 with the object is now the default.
@@ -129,12 +137,21 @@ async function startCommand(args: string[]): Promise<number> {
       `--remove-inactive-from must be last-contact or inactive, got '${removeInactiveFrom}'`,
     );
 
+  const seed = values.seed === "mixed" ? mixedFleet() : intOption("--seed", values.seed, 0);
+  const tenantCount = intOption("--tenants", values.tenants, 1, MAX_TENANTS);
   const options: EmulatorOptions = {
     port: intOption("--port", values.port, 0, 65535),
     stateDir: stringOption(values["state-dir"]),
-    seed: values.seed === "mixed" ? mixedFleet() : intOption("--seed", values.seed, 0),
+    seed,
     cloud,
     tenantId,
+    ...(tenantCount !== undefined && {
+      apps: [...defaultApps(), PARTNER_APP],
+      tenants: generateTenants(tenantCount, {
+        ...(seed !== undefined && { seed }),
+        consent: [PARTNER_APP.clientId],
+      }),
+    }),
     pageSize: intOption("--page-size", values["page-size"], 1),
     variants: variantsOption(values.variant),
     latencyMs: intOption("--latency-ms", values["latency-ms"], 0),
@@ -169,6 +186,9 @@ async function startCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+/** Enough for a benchmark's fleet; a typo such as --tenants 20000000 fails instead. */
+const MAX_TENANTS = 10_000;
+
 function banner(emu: Emulator, envFile: string | undefined): string {
   const width = Math.max(...emu.apps.map((a) => a.displayName.length));
   const apps = emu.apps.map(
@@ -181,6 +201,7 @@ function banner(emu: Emulator, envFile: string | undefined): string {
     `  tenant    ${emu.tenantId} (cloud ${emu.cloud}, token audience ${audience})`,
     `  CA        ${emu.caCertPath} (clients need NODE_EXTRA_CA_CERTS=${emu.caCertPath})`,
     ...apps,
+    ...tenantsLine(emu),
     envFile
       ? `  env file  ${envFile} (the writer's credentials, mode 0600)`
       : "  secrets   not shown; pass --env-file FILE to have the writer's written to a file",
@@ -189,9 +210,30 @@ function banner(emu: Emulator, envFile: string | undefined): string {
   ].join("\n");
 }
 
+/** The other tenants, in one line: a fleet of 200 is listed by GET /_emulator/tenants, not here. */
+function tenantsLine(emu: Emulator): string[] {
+  const others = emu.tenants().slice(1);
+  if (others.length === 0) return [];
+  const partner = emu.app(PARTNER_APP.displayName);
+  return [
+    `  tenants   ${others.length} more (${others[0].tenantId}${others.length > 1 ? ", …" : ""}), each consenting to ` +
+      `${partner.displayName} ${partner.clientId} (${partner.roles.join(", ")}); list: ${emu.url}/_emulator/tenants`,
+  ];
+}
+
 /** A dotenv file for the "writer" app, written atomically and readable by the owner only. */
 function writeEnvFile(file: string, emu: Emulator): void {
   const entries = Object.entries(clientEnvironment(emu, "writer"));
+  const others = emu.tenants().slice(1);
+  if (others.length > 0) {
+    // The partner pattern: its app signs in at each of these tenants' authorities.
+    const partner = emu.app(PARTNER_APP.displayName);
+    entries.push(
+      ["EMULATOR_TENANT_IDS", others.map((t) => t.tenantId).join(",")],
+      ["EMULATOR_PARTNER_CLIENT_ID", partner.clientId],
+      ["EMULATOR_PARTNER_CLIENT_SECRET", partner.secret],
+    );
+  }
   const text = [
     `# Written by the Intune Graph emulator (${emu.url}) at ${new Date().toISOString()}.`,
     "# The secret changes at every start.",

@@ -1,6 +1,7 @@
 // Fault injection: rules that make chosen Graph or token requests slow, fail, or vanish, so that
 // clients' retry and reconciliation paths can be tested. Rules are consumed in the order they were
-// added; each hits `count` matching requests and is then gone.
+// added; each hits `count` matching requests and is then gone. A rule that names a tenant shapes
+// only that tenant's requests.
 import type { FaultRule } from "./types";
 
 interface ActiveRule {
@@ -31,12 +32,18 @@ export class FaultInjector {
     return this.rules.length;
   }
 
-  /** The first rule that matches this request, counted down; undefined when none does. */
-  take(method: string, path: string): FaultRule | undefined {
+  /**
+   * The first rule that matches this request, counted down; undefined when none does.
+   * @param tenantId the tenant the request is for, when it names one of the emulator's
+   */
+  take(method: string, path: string, tenantId?: string): FaultRule | undefined {
     const now = this.now();
     this.rules = this.rules.filter((r) => r.endsAt === undefined || now < r.endsAt);
     const index = this.rules.findIndex(
-      (r) => (!r.rule.method || r.rule.method.toUpperCase() === method) && r.matchPath(path),
+      (r) =>
+        (!r.rule.method || r.rule.method.toUpperCase() === method) &&
+        (r.rule.tenantId === undefined || r.rule.tenantId === tenantId) &&
+        r.matchPath(path),
     );
     if (index < 0) return undefined;
     const active = this.rules[index];
@@ -95,6 +102,8 @@ function checkRule(rule: FaultRule): void {
     throw new Error("fault method must be a string");
   if (rule.path !== undefined && typeof rule.path !== "string")
     throw new Error("fault path must be a string");
+  if (rule.tenantId !== undefined && typeof rule.tenantId !== "string")
+    throw new Error(`fault tenantId must be a tenant's GUID or domain, got ${JSON.stringify(rule.tenantId)}`);
   const outcomes = [rule.status !== undefined, !!rule.drop, rule.applyThen !== undefined].filter(
     Boolean,
   ).length;

@@ -6,7 +6,8 @@ export { ensureCa } from "./clients/ca";
 export { mixedFleet } from "./connectors/model";
 export { DEFAULT_VARIANTS, VARIANT_CHOICES, VARIANT_NAMES } from "./graph/variants";
 export { DEFAULT_TENANT_ID } from "./options";
-export { EMULATOR_ISSUER, READ_ROLE, READ_WRITE_ROLE } from "./entra/apps";
+export { generateTenants, placedTenantId } from "./tenants/options";
+export { EMULATOR_ISSUER, PARTNER_APP, READ_ROLE, READ_WRITE_ROLE, defaultApps } from "./entra/apps";
 export { GRAPH_APP_ID } from "./clouds";
 export type {
   AppRegistration,
@@ -14,13 +15,19 @@ export type {
   ConnectorPatch,
   ConnectorRecord,
   ConnectorState,
+  EmulatedTenant,
   Emulator,
   EmulatorOptions,
   FaultRule,
   FederatedCredential,
   RequestLogEntry,
+  RequestLogFilter,
   RequestSummary,
   RuntimeOptions,
   ServiceVariants,
+  TenantAppView,
+  TenantConsent,
+  TenantInfo,
+  TenantOptions,
   ThrottleOptions,
 } from "./types";

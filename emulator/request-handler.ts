@@ -43,6 +43,11 @@ export interface RequestHandlerDeps {
   loginHost: string;
   /** Read on each request: the options can change while the emulator runs. */
   latencyMs: () => number;
+  /**
+   * The tenant a request is for, when it names one of the emulator's (the authority's tenant, the
+   * Graph token's `tid`): what a tenant's fault rules match and the log records.
+   */
+  tenantOf: (area: Area, call: IncomingCall) => string | undefined;
   /** Each area's handler. */
   areas: Readonly<Record<Area, (call: IncomingCall) => Promise<Reply>>>;
 }
@@ -52,10 +57,11 @@ export class RequestHandler {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { area, call } = this.describe(req);
-    const record = (status: number, fault?: FaultRule) => this.record(area, call, status, fault);
+    const tenantId = area === "admin" ? undefined : this.deps.tenantOf(area, call);
+    const record = (status: number, fault?: FaultRule) => this.record(area, call, status, tenantId, fault);
 
     // Admin requests are the test harness talking: no faults, no latency, no throttling.
-    const fault = area === "admin" ? undefined : this.deps.faults.take(call.method, call.path);
+    const fault = area === "admin" ? undefined : this.deps.faults.take(call.method, call.path, tenantId);
     let reply: Reply;
     try {
       // The body is read before any delay: a slow service still has the request when the client
@@ -126,7 +132,13 @@ export class RequestHandler {
     return { area, call };
   }
 
-  private record(area: Area, call: IncomingCall, status: number, fault?: FaultRule): void {
+  private record(
+    area: Area,
+    call: IncomingCall,
+    status: number,
+    tenantId: string | undefined,
+    fault?: FaultRule,
+  ): void {
     this.deps.log.add(
       {
         kind: area,
@@ -135,6 +147,7 @@ export class RequestHandler {
         query: call.rawQuery,
         status,
         ...(call.note.appId !== undefined && { appId: call.note.appId }),
+        ...(tenantId !== undefined && { tenantId }),
         requestId: call.requestId,
         ...(call.sentClientRequestId !== undefined && { clientRequestId: call.sentClientRequestId }),
         ...(call.note.body !== undefined && { body: call.note.body }),

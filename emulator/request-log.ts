@@ -1,5 +1,5 @@
 // The record of what clients asked, for tests and for the demo's closing summary line.
-import type { RequestLogEntry, RequestSummary } from "./types";
+import type { RequestLogEntry, RequestLogFilter, RequestSummary } from "./types";
 
 /** Keeps memory bounded when a long-running emulator serves many requests. */
 const MAX_ENTRIES = 10_000;
@@ -16,15 +16,16 @@ export class RequestLog {
     return full;
   }
 
-  list(filter: { kind?: RequestLogEntry["kind"] } = {}): RequestLogEntry[] {
-    return this.entries.filter((e) => !filter.kind || e.kind === filter.kind).map((e) => structuredClone(e));
+  list(filter: RequestLogFilter = {}): RequestLogEntry[] {
+    return this.entries.filter((e) => matches(e, filter)).map((e) => structuredClone(e));
   }
 
   clear(): void {
     this.entries = [];
   }
 
-  summary(): RequestSummary {
+  /** With a tenantId, that tenant's requests only. */
+  summary(filter: { tenantId?: string } = {}): RequestSummary {
     const counts: RequestSummary = {
       token: 0,
       GET: 0,
@@ -35,7 +36,7 @@ export class RequestLog {
       errors: 0,
     };
     for (const e of this.entries) {
-      if (e.kind === "admin") continue;
+      if (e.kind === "admin" || !matches(e, { tenantId: filter.tenantId })) continue;
       // Discovery documents are fetched alongside tokens; only token requests count as tokens.
       if (e.kind === "token" && e.method === "POST" && TOKEN_PATH.test(e.path)) counts.token++;
       if (
@@ -50,9 +51,16 @@ export class RequestLog {
     return counts;
   }
 
-  summaryLine(): string {
-    return formatSummaryLine(this.summary());
+  summaryLine(filter: { tenantId?: string } = {}): string {
+    return formatSummaryLine(this.summary(filter));
   }
+}
+
+function matches(entry: RequestLogEntry, filter: RequestLogFilter): boolean {
+  return (
+    (!filter.kind || entry.kind === filter.kind) &&
+    (filter.tenantId === undefined || entry.tenantId === filter.tenantId)
+  );
 }
 
 /** e.g. "Graph: 1 token, 2 GET, 1 PATCH, 1 POST"; zero counts are left out except the token count. */

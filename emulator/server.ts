@@ -1,20 +1,20 @@
 // Assembles the emulator: one HTTPS origin on 127.0.0.1 serving Entra (/{tenant}/...), Graph
-// (/beta/...) and the admin API (/_emulator/...), plus the timers that make connectors live. What
-// every request goes through on the way to one of them is request-handler.ts.
+// (/beta/...) and the admin API (/_emulator/...) for every tenant, plus the timers that make
+// connectors live. What every request goes through on the way to one of them is
+// request-handler.ts; the tenants are tenants/.
 import * as https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AdminApi } from "./admin";
-import { prepareApps, type TenantApp } from "./entra/apps";
+import { defaultApps } from "./entra/apps";
 import { ensureCa, issueServerCertificate, loadCa } from "./clients/ca";
 import { ClientAuthenticator } from "./entra/client-auth";
 import { cloudProfile, graphAudiences } from "./clouds";
-import { UnknownConnectorError, completeSeed, editFields, generateSeeds } from "./connectors/model";
-import { ConnectorStore } from "./connectors/store";
 import { EntraService } from "./entra/service";
 import { FaultInjector } from "./faults";
 import { GraphService } from "./graph/service";
-import { GraphTokenValidator } from "./graph/auth";
+import { GraphTokenValidator, tenantNamedBy } from "./graph/auth";
+import { headerValue, type IncomingCall } from "./http";
 import { SigningKey, TrustedIssuers } from "./entra/keys";
 import { TestOidcIssuer } from "./entra/oidc-issuer";
 import {
@@ -24,34 +24,50 @@ import {
   type RuntimeSettings,
   type StartSettings,
 } from "./options";
-import { loadConnectors, saveConnectors } from "./connectors/persistence";
-import { RequestHandler } from "./request-handler";
+import { loadConnectors, saveConnectors, type PersistedState } from "./connectors/persistence";
+import { RequestHandler, type Area } from "./request-handler";
 import { RequestLog } from "./request-log";
-import { Throttle } from "./graph/throttle";
 import { ServiceClock } from "./time";
 import { INACTIVE_AFTER_MS } from "./connectors/state";
+import { TenantDirectory, type TenantEntry } from "./tenants/directory";
+import { checkTenantOptions, placedTenantName } from "./tenants/options";
+import { TenantView, type TenantViewParts } from "./tenants/view";
 import type { ServiceVariants } from "./graph/variants";
 import type { StoredRecord } from "./connectors/store";
 import type {
   AppRegistration,
   ConnectorPatch,
   ConnectorRecord,
+  EmulatedTenant,
   Emulator,
   EmulatorOptions,
   FaultRule,
   RequestLogEntry,
+  RequestLogFilter,
   RequestSummary,
   RuntimeOptions,
+  TenantOptions,
 } from "./types";
 
-const TENANT_NAME = "Contoso (emulated)";
+/** The default tenant's directory name, which Entra's messages show. */
+const DEFAULT_TENANT_NAME = "Contoso (emulated)";
 /** How often inactive connectors are looked for when removal is on (requests also trigger it). */
 const REMOVAL_SWEEP_MS = 1000;
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  // Everything that can be wrong with the options fails here, before a port is taken.
+  // Everything that can be wrong with the options fails here, before a port is taken: the tenants
+  // are made once without a server (apps, consents and seeds checked), then for real.
   const settings = checkStartOptions(options);
-  prepareApps(options.apps, ""); // prepared for real once the issuer URL is known
+  const tenants = tenantEntries(options, settings.tenantId);
+  new TenantDirectory(
+    {
+      clock: new ServiceClock(),
+      variants: () => settings.runtime.variants,
+      throttle: () => settings.runtime.throttle,
+      changed: () => {},
+    },
+    "",
+  ).add(tenants);
   const saved = options.persistFile ? loadConnectors(options.persistFile, Date.now()) : undefined;
   const caFiles = await ensureCa(options.stateDir);
   const [serverCert, tokenKey] = await Promise.all([
@@ -63,12 +79,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const port = await listen(server, settings.port);
   const url = `https://127.0.0.1:${port}`;
   const issuer = await TestOidcIssuer.create(`${url}/_emulator/oidc`);
-  const apps = prepareApps(options.apps, issuer.issuer);
   const emulator = new LocalEmulator({
     server,
     url,
     caCertPath: caFiles.certPath,
-    apps,
     tokenKey,
     oidc: issuer,
     options,
@@ -83,12 +97,43 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
   });
   try {
-    emulator.load(saved);
+    emulator.load(tenants, saved);
   } catch (err) {
     await emulator.close();
     throw err;
   }
   return emulator;
+}
+
+/** The default tenant (the options' tenantId, apps and seed), then the options' other tenants. */
+function tenantEntries(options: EmulatorOptions, defaultTenantId: string): TenantEntry[] {
+  const given: unknown = options.tenants ?? [];
+  if (!Array.isArray(given))
+    throw new Error(
+      `tenants must be an array of tenants such as [{ tenantId, seed, consent }], got ${JSON.stringify(given)}`,
+    );
+  const home: TenantEntry = {
+    spec: {
+      tenantId: defaultTenantId,
+      name: DEFAULT_TENANT_NAME,
+      ...(options.seed !== undefined && { seed: options.seed }),
+      apps: options.apps ?? defaultApps(),
+      consent: [],
+    },
+    where: "",
+  };
+  return [
+    home,
+    ...given.map((entry, i) => {
+      const where = `tenants[${i}]`;
+      const spec = checkTenantOptions(entry, where, { place: i + 1 });
+      if (spec.tenantId === defaultTenantId)
+        throw new Error(
+          `${where}.tenantId ${spec.tenantId} is the default tenant's (option tenantId): list only the other tenants`,
+        );
+      return { spec, where };
+    }),
+  ];
 }
 
 function listen(server: https.Server, port: number): Promise<number> {
@@ -108,8 +153,6 @@ interface LocalEmulatorParts {
   /** https://127.0.0.1:<port>, the origin of every endpoint. */
   url: string;
   caCertPath: string;
-  /** The tenant's app registrations, with their secrets and credentials. */
-  apps: TenantApp[];
   /** Signs the access tokens Entra issues and Graph checks. */
   tokenKey: SigningKey;
   /** The emulator's own OIDC issuer, for federated credentials. */
@@ -129,15 +172,14 @@ class LocalEmulator implements Emulator {
   readonly issuer: string;
 
   private readonly server: https.Server;
-  private readonly tenantApps: TenantApp[];
   private readonly oidc: TestOidcIssuer;
   private readonly options: EmulatorOptions;
   private readonly startSettings: StartSettings;
-  private readonly store: ConnectorStore;
   private readonly clock = new ServiceClock();
   private readonly log = new RequestLog();
   private readonly faults = new FaultInjector();
-  private readonly throttle: Throttle;
+  private readonly directory: TenantDirectory;
+  private readonly views: TenantViewParts;
   private readonly entra: EntraService;
   private readonly graph: GraphService;
   private readonly admin: AdminApi;
@@ -146,12 +188,15 @@ class LocalEmulator implements Emulator {
   private runtime: RuntimeSettings;
   private readonly timers: NodeJS.Timeout[] = [];
   private closed?: Promise<void>;
+  /** While above 0, changes are not saved one by one (a batch saves once at its end). */
+  private holdSaves = 0;
+  /** A change was held back by a batch. */
+  private unsaved = false;
 
-  constructor({ server, url, caCertPath, apps, tokenKey, oidc, options, settings }: LocalEmulatorParts) {
+  constructor({ server, url, caCertPath, tokenKey, oidc, options, settings }: LocalEmulatorParts) {
     this.server = server;
     this.url = url;
     this.caCertPath = caCertPath;
-    this.tenantApps = apps;
     this.oidc = oidc;
     this.options = options;
     this.startSettings = settings;
@@ -162,44 +207,46 @@ class LocalEmulator implements Emulator {
     this.issuer = oidc.issuer;
     this.initialRuntime = settings.runtime;
     this.runtime = settings.runtime;
-    this.throttle = new Throttle(settings.runtime.throttle);
 
-    const persistFile = options.persistFile;
-    this.store = new ConnectorStore(this.clock, {
-      onChange: persistFile ? () => saveConnectors(persistFile, this.store.list()) : undefined,
-      variants: () => this.runtime.variants,
-    });
+    this.directory = new TenantDirectory(
+      {
+        clock: this.clock,
+        variants: () => this.runtime.variants,
+        throttle: () => this.runtime.throttle,
+        changed: () => this.changed(),
+      },
+      oidc.issuer,
+    );
+    this.views = {
+      url,
+      caCertPath,
+      directory: this.directory,
+      clock: this.clock,
+      faults: this.faults,
+      log: this.log,
+      sweep: () => this.sweep(),
+    };
 
     const profile = cloudProfile(settings.cloud);
     const trusted = new TrustedIssuers();
     trusted.trust(oidc.issuer, oidc.jwks());
     for (const [iss, jwks] of Object.entries(options.trustedIssuers ?? {})) trusted.trust(iss, jwks);
-    const tenantBase = `${url}/${this.tenantId}`;
-    const clients = new ClientAuthenticator(trusted, [
-      `${tenantBase}/oauth2/v2.0/token`,
-      `${tenantBase}/v2.0`,
-      tenantBase,
-      `${tenantBase}/`,
-    ]);
     this.entra = new EntraService({
       origin: url,
-      tenantId: this.tenantId,
-      tenantName: TENANT_NAME,
       cloud: profile,
-      apps,
+      directory: this.directory,
       tokenKey,
-      clients,
+      clients: new ClientAuthenticator(trusted),
       tokenLifetimeSeconds: settings.tokenLifetimeSeconds,
     });
     this.graph = new GraphService({
       origin: url,
-      store: this.store,
       tokens: new GraphTokenValidator(
         tokenKey,
-        `https://${profile.stsHost}/${this.tenantId}/`,
+        (tid) => (this.directory.resolve(tid)?.id === tid ? `https://${profile.stsHost}/${tid}/` : undefined),
         graphAudiences(profile),
       ),
-      throttle: this.throttle,
+      tenant: (tid) => this.directory.resolve(tid)?.graph,
       now: () => this.clock.now(),
       settings: () => ({
         pageSize: this.runtime.pageSize,
@@ -217,6 +264,7 @@ class LocalEmulator implements Emulator {
       faults: this.faults,
       loginHost: profile.loginHost,
       latencyMs: () => this.runtime.latencyMs,
+      tenantOf: (area, call) => this.tenantOf(area, call),
       areas: {
         admin: (call) => this.admin.handle(call),
         token: (call) => this.entra.handle(call),
@@ -227,109 +275,133 @@ class LocalEmulator implements Emulator {
       },
     });
 
-    if (settings.heartbeatMs) this.every(settings.heartbeatMs, () => this.store.heartbeatActive());
+    if (settings.heartbeatMs)
+      this.every(settings.heartbeatMs, () =>
+        this.batch(() => {
+          for (const tenant of this.directory.list()) tenant.store.heartbeatActive();
+        }),
+      );
     if (settings.removeInactiveAfterMs)
       this.every(Math.min(settings.removeInactiveAfterMs, REMOVAL_SWEEP_MS), () => this.sweep());
   }
 
-  /** The initial connectors: the persisted ones if there are any, else the seed. */
-  load(saved: StoredRecord[] | undefined): void {
-    if (saved) this.store.insert(saved);
-    else if (this.options.seed !== undefined) this.seed(this.options.seed);
+  /**
+   * The tenants, each with its connectors: those the persisted file kept (a tenant it names that
+   * the options do not is made from the file: id, name, domain and connectors, without apps), else
+   * its seed.
+   */
+  load(entries: TenantEntry[], saved: PersistedState<StoredRecord> | undefined): void {
+    const kept = new Map<string, StoredRecord[]>();
+    const restored: TenantEntry[] = [];
+    if (saved) {
+      kept.set(this.tenantId, saved.connectors);
+      for (const tenant of saved.tenants ?? []) {
+        kept.set(tenant.tenantId, tenant.connectors);
+        if (entries.some((e) => e.spec.tenantId === tenant.tenantId)) continue;
+        const { tenantId, name, domain } = tenant;
+        restored.push({
+          spec: { tenantId, name, ...(domain !== undefined && { domain }), apps: [], consent: [] },
+          where: `${this.options.persistFile}, tenant ${tenantId}`,
+        });
+      }
+    }
+    this.batch(() => this.directory.add([...entries, ...restored], kept));
   }
 
   // ---- library API -------------------------------------------------------------------------
 
   get apps(): AppRegistration[] {
-    return this.tenantApps.map((a) => structuredClone(a.registration));
+    return this.tenant().apps;
   }
 
   app(name: string): AppRegistration & { secret: string } {
-    const found = this.tenantApps.find((a) => a.registration.displayName === name);
-    if (!found) {
-      const names = this.tenantApps.map((a) => a.registration.displayName).join(", ");
-      throw new Error(`no app named '${name}' (apps: ${names})`);
-    }
-    const registration = structuredClone(found.registration);
-    return { ...registration, secret: registration.secrets?.[0] ?? "" };
+    const { homeTenantId: _home, ...app } = this.tenant().app(name);
+    return app;
+  }
+
+  tenant(tenantId?: string): EmulatedTenant {
+    const tenant =
+      tenantId === undefined ? this.directory.list()[0] : this.directory.require(tenantId, "tenantId");
+    return new TenantView(tenant, this.views);
+  }
+
+  tenants(): EmulatedTenant[] {
+    return this.directory.list().map((tenant) => new TenantView(tenant, this.views));
+  }
+
+  addTenant(options: TenantOptions = {}): EmulatedTenant {
+    const spec = checkTenantOptions(options, "addTenant", { name: placedTenantName(this.directory.size) });
+    const [added] = this.addChecked([{ spec, where: "addTenant" }]);
+    return added;
+  }
+
+  addTenants(options: TenantOptions[]): EmulatedTenant[] {
+    if (!Array.isArray(options))
+      throw new Error("addTenants takes an array of tenants, e.g. generateTenants(200)");
+    return this.addChecked(
+      options.map((entry, i) => ({
+        spec: checkTenantOptions(entry, `addTenants[${i}]`, {
+          name: placedTenantName(this.directory.size + i),
+        }),
+        where: `addTenants[${i}]`,
+      })),
+    );
   }
 
   connectors(): ConnectorRecord[] {
-    this.sweep();
-    return this.store.list();
+    return this.tenant().connectors();
   }
 
-  requestLog(filter?: { kind?: RequestLogEntry["kind"] }): RequestLogEntry[] {
-    return this.log.list(filter);
+  requestLog(filter: RequestLogFilter = {}): RequestLogEntry[] {
+    return this.log.list(this.logFilter(filter));
   }
 
   clearLog(): void {
     this.log.clear();
   }
 
-  summary(): RequestSummary {
-    return this.log.summary();
+  summary(filter: { tenantId?: string } = {}): RequestSummary {
+    return this.log.summary(this.logFilter(filter));
   }
 
-  summaryLine(): string {
-    return this.log.summaryLine();
+  summaryLine(filter: { tenantId?: string } = {}): string {
+    return this.log.summaryLine(this.logFilter(filter));
   }
 
   reset(opts: { seed?: EmulatorOptions["seed"] } = {}): void {
-    this.store.clear();
-    this.log.clear();
-    this.faults.clear();
-    this.throttle.reset();
-    this.graph.reset();
-    this.clock.reset();
-    // Runtime options go back to the start values too, so one test's setOptions cannot leak into
-    // the next test that resets.
-    this.runtime = this.initialRuntime;
-    this.throttle.configure(this.runtime.throttle);
-    const seed = opts.seed ?? this.options.seed;
-    if (seed !== undefined) this.seed(seed);
+    this.batch(() => {
+      for (const tenant of this.directory.list()) if (tenant.addedAtRunTime) this.directory.remove(tenant);
+      this.log.clear();
+      this.faults.clear();
+      this.clock.reset();
+      // Runtime options go back to the start values too, so one test's setOptions cannot leak into
+      // the next test that resets.
+      this.runtime = this.initialRuntime;
+      const [home, ...others] = this.directory.list();
+      home.reset(opts.seed ?? this.options.seed);
+      for (const tenant of others) tenant.reset();
+      for (const tenant of this.directory.list()) tenant.configureThrottle(this.runtime.throttle);
+    });
   }
 
   seed(connectors: Partial<ConnectorRecord>[] | number): ConnectorRecord[] {
-    const offset = this.store.size;
-    const partials = typeof connectors === "number" ? generateSeeds(connectors, offset) : connectors;
-    if (!Array.isArray(partials)) throw new Error("seed must be a number or an array of connectors");
-    const now = this.clock.now();
-    return this.store.insert(partials.map((p, i) => completeSeed(p, offset + i, now)));
+    return this.tenant().seed(connectors);
   }
 
   editOutOfBand(id: string, patch: ConnectorPatch): ConnectorRecord {
-    const { id: _ignored, ...fields } = patch as ConnectorPatch & { id?: unknown };
-    const current = this.store.get(id);
-    if (!current) throw new UnknownConnectorError(id);
-    const updated = this.store.update(
-      id,
-      editFields(fields, this.clock.now(), current.lastConnectionDateTime),
-    );
-    if (!updated) throw new UnknownConnectorError(id);
-    return updated;
+    return this.tenant().editOutOfBand(id, patch);
   }
 
   removeOutOfBand(id: string): void {
-    if (!this.store.remove(id)) throw new UnknownConnectorError(id);
+    this.tenant().removeOutOfBand(id);
   }
 
   heartbeat(id: string, opts: { version?: string; state?: "active" } = {}): ConnectorRecord {
-    const { version, state } = opts as { version?: unknown; state?: unknown };
-    if (state !== undefined && state !== "active") {
-      throw new Error(
-        `a heartbeat makes a connector active (Intune: "actively pinging"), so it cannot report ${JSON.stringify(state)}: ` +
-          "a connector turns error after an hour without one and inactive after five days (advanceClock, or editOutOfBand with lastConnectionDateTime)",
-      );
-    }
-    if (version !== undefined && typeof version !== "string") throw new Error("version must be a string");
-    const updated = this.store.heartbeat(id, version);
-    if (!updated) throw new UnknownConnectorError(id);
-    return updated;
+    return this.tenant().heartbeat(id, opts);
   }
 
   heartbeatRunning(): number {
-    return this.store.heartbeatActive();
+    return this.tenant().heartbeatRunning();
   }
 
   variants(): ServiceVariants {
@@ -347,7 +419,9 @@ class LocalEmulator implements Emulator {
   }
 
   addFault(rule: FaultRule): void {
-    this.faults.add(rule);
+    const named = (rule as Partial<FaultRule> | null)?.tenantId;
+    if (named === undefined) this.faults.add(rule);
+    else this.tenant(this.directory.require(named, "fault tenantId").id).addFault(rule);
   }
 
   clearFaults(): void {
@@ -355,7 +429,7 @@ class LocalEmulator implements Emulator {
   }
 
   resetThrottle(): void {
-    this.throttle.reset();
+    for (const tenant of this.directory.list()) tenant.graph.throttle.reset();
   }
 
   setOptions(patch: RuntimeOptions): void {
@@ -363,7 +437,7 @@ class LocalEmulator implements Emulator {
       if (!RUNTIME_OPTION_KEYS.has(key)) throw new Error(`unknown or fixed option '${key}'`);
     }
     this.runtime = applyRuntimeOptions(this.runtime, patch);
-    this.throttle.configure(this.runtime.throttle);
+    for (const tenant of this.directory.list()) tenant.configureThrottle(this.runtime.throttle);
   }
 
   mintFederatedToken(opts: {
@@ -388,6 +462,64 @@ class LocalEmulator implements Emulator {
     return this.requests.handle(req, res);
   }
 
+  // ---- tenants -------------------------------------------------------------------------------
+
+  private addChecked(entries: TenantEntry[]): EmulatedTenant[] {
+    const added = this.batch(() => this.directory.add(entries, new Map(), true));
+    return added.map((tenant) => new TenantView(tenant, this.views));
+  }
+
+  /**
+   * The tenant a request is for: the authority's (a GUID or a domain) for Entra, the tenant the
+   * bearer token names for Graph, when it is one of the emulator's.
+   */
+  private tenantOf(area: Area, call: IncomingCall): string | undefined {
+    if (area === "token") return this.directory.resolve(call.path.split("/")[1] ?? "")?.id;
+    const named = tenantNamedBy(headerValue(call.headers, "authorization"));
+    return named === undefined ? undefined : this.directory.resolve(named)?.id;
+  }
+
+  /** A filter's tenant, by GUID or domain, checked: a tenant the emulator does not have is an error. */
+  private logFilter<F extends { tenantId?: string }>(filter: F): F {
+    if (filter.tenantId === undefined) return filter;
+    return { ...filter, tenantId: this.directory.require(filter.tenantId, "tenantId").id };
+  }
+
+  // ---- persistence ---------------------------------------------------------------------------
+
+  /** Runs `work` with saving held, then saves once if anything changed meanwhile. */
+  private batch<T>(work: () => T): T {
+    this.holdSaves++;
+    try {
+      return work();
+    } finally {
+      this.holdSaves--;
+      if (this.holdSaves === 0 && this.unsaved) this.save();
+    }
+  }
+
+  /** A tenant's connectors changed: saved now, or at the end of the batch under way. */
+  private changed(): void {
+    if (this.holdSaves > 0) this.unsaved = true;
+    else this.save();
+  }
+
+  private save(): void {
+    this.unsaved = false;
+    const file = this.options.persistFile;
+    if (!file) return;
+    const [home, ...others] = this.directory.list();
+    const state: PersistedState = { connectors: home?.store.list() ?? [] };
+    if (others.length > 0)
+      state.tenants = others.map((tenant) => ({
+        tenantId: tenant.id,
+        name: tenant.name,
+        ...(tenant.domain !== undefined && { domain: tenant.domain }),
+        connectors: tenant.store.list(),
+      }));
+    saveConnectors(file, state);
+  }
+
   // ---- time ----------------------------------------------------------------------------------
 
   /**
@@ -398,10 +530,13 @@ class LocalEmulator implements Emulator {
     const { removeInactiveAfterMs: maxAge, removeInactiveFrom } = this.startSettings;
     if (!maxAge) return;
     const cutoff = this.clock.now() - maxAge;
-    this.store.removeInactiveSince(
-      removeInactiveFrom === "inactive" ? cutoff - INACTIVE_AFTER_MS : cutoff,
-      cutoff,
-    );
+    this.batch(() => {
+      for (const tenant of this.directory.list())
+        tenant.store.removeInactiveSince(
+          removeInactiveFrom === "inactive" ? cutoff - INACTIVE_AFTER_MS : cutoff,
+          cutoff,
+        );
+    });
   }
 
   /** A repeating timer that does not keep the process alive and stops at close(). */

@@ -27,6 +27,41 @@ export interface AppRegistration {
   federated?: FederatedCredential[];
   /** App roles put in the token's `roles` claim, e.g. ["DeviceManagementConfiguration.ReadWrite.All"]. */
   roles: string[];
+  /**
+   * Default false (Entra's default: "Accounts in this organizational directory only"). true: other
+   * tenants may consent to it (TenantOptions.consent) and then issue it tokens with the roles they
+   * granted; a single-tenant app works only in its home tenant.
+   */
+  multiTenant?: boolean;
+}
+
+/**
+ * An admin's consent, in one tenant, to a multi-tenant app registered in another: the app's client
+ * id, and the application permissions (roles) granted. A bare client id grants every role the app
+ * asks for; `roles: []` installs the app (its service principal) without granting any.
+ */
+export type TenantConsent = string | { clientId: string; roles?: string[] };
+
+/** A tenant besides the default one (EmulatorOptions.tenantId), or one added at run time. */
+export interface TenantOptions {
+  /** A GUID. Default: a new random one (addTenant), or one derived from the tenant's place in `tenants`. */
+  tenantId?: string;
+  /** The directory's display name, which Entra's messages name. Default "Tenant <n> (emulated)". */
+  name?: string;
+  /** A verified domain, e.g. "fabrikam.onmicrosoft.com": an authority may name it instead of the GUID. */
+  domain?: string;
+  /** Initial connectors, as EmulatorOptions.seed. Default none. */
+  seed?: Partial<ConnectorRecord>[] | number;
+  /** Apps registered in this tenant (their home). Default none: the default apps live in the default tenant. */
+  apps?: AppRegistration[];
+  /** Multi-tenant apps of other tenants this tenant's admin consented to. Default none. */
+  consent?: TenantConsent[];
+  /**
+   * Whether this tenant has an active Intune licence (a licence is bought per tenant). Default:
+   * the emulator's option `intuneLicensed`, which setOptions changes for every tenant that does
+   * not say.
+   */
+  intuneLicensed?: boolean;
 }
 
 export interface ConnectorRecord {
@@ -73,6 +108,11 @@ export interface EmulatorOptions {
   apps?: AppRegistration[];
   /** Initial connectors; a number = that many realistic generated ones. */
   seed?: Partial<ConnectorRecord>[] | number;
+  /**
+   * More tenants, each with its own connectors, app registrations, consents, throttling windows
+   * and request log entries (tenantId, apps and seed above are the default tenant's). Default none.
+   */
+  tenants?: TenantOptions[];
   /**
    * List page size, default 100, and the largest $top takes (then @odata.nextLink, with an opaque
    * $skiptoken or a $skip: variant paging). Not documented.
@@ -150,6 +190,11 @@ export interface RequestLogEntry {
   /** 0 when the connection was dropped without an answer. */
   status: number;
   appId?: string;
+  /**
+   * The tenant the request was for: the authority's tenant for Entra, the token's `tid` for Graph
+   * (when it names a tenant of the emulator). None for admin requests.
+   */
+  tenantId?: string;
   requestId: string;
   clientRequestId?: string;
   /** Parsed JSON request body; for token requests only the non-secret fields. */
@@ -187,6 +232,17 @@ export interface FaultRule {
   applyThen?: number | "drop";
   /** A name for the rule, copied to the log entries of the requests it shapes (faultLabel). */
   label?: string;
+  /**
+   * Only requests for this tenant (a GUID or a domain of one): its authority's token requests and
+   * Graph requests whose token names it. Default: every tenant.
+   */
+  tenantId?: string;
+}
+
+/** Which entries of the request log: of one kind, of one tenant. */
+export interface RequestLogFilter {
+  kind?: RequestLogEntry["kind"];
+  tenantId?: string;
 }
 
 export interface RequestSummary {
@@ -219,6 +275,65 @@ export type RuntimeOptions = Partial<
   >
 >;
 
+/**
+ * An app as one tenant sees it: registered there, or a multi-tenant app consented there. `roles`
+ * are what that tenant's tokens for it carry; `secret` is its first secret ("" without one).
+ */
+export type TenantAppView = AppRegistration & { secret: string; homeTenantId: string };
+
+/** A tenant as `GET /_emulator/info` lists it: never a secret. */
+export interface TenantInfo {
+  tenantId: string;
+  name: string;
+  domain?: string;
+  /** The tenant of EmulatorOptions.tenantId, which the top-level methods act on. */
+  isDefault: boolean;
+  /** The apps registered here. */
+  apps: Pick<AppRegistration, "clientId" | "displayName" | "roles" | "multiTenant" | "federated">[];
+  /** The multi-tenant apps of other tenants consented here, with the roles granted. */
+  consents: { clientId: string; displayName: string; homeTenantId: string; roles: string[] }[];
+  connectors: number;
+  /** Its own licence, when its options say (else the emulator's option intuneLicensed decides). */
+  intuneLicensed?: boolean;
+}
+
+/**
+ * One tenant of the emulator: its connectors, apps and consents, and its share of the request log
+ * and of the fault rules. `emu.tenant(id)`; the top-level connector methods are the default tenant's.
+ */
+export interface EmulatedTenant {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly domain?: string;
+  /** The emulator's origin, as on Emulator: every tenant is served there (Entra at /{tenant}/...). */
+  readonly url: string;
+  readonly graphEndpoint: string;
+  readonly authorityHost: string;
+  readonly caCertPath: string;
+  /** The apps registered here, with their (generated) secrets. */
+  readonly apps: AppRegistration[];
+  /** An app registered or consented here, by display name or client id. */
+  app(name: string): TenantAppView;
+  /** Grants (or changes) this tenant's admin consent to a multi-tenant app of another tenant. */
+  consent(clientId: string, roles?: string[]): void;
+  /** Removes the app's service principal from this tenant: its tokens here are refused again. */
+  revokeConsent(clientId: string): void;
+  info(): TenantInfo;
+  connectors(): ConnectorRecord[];
+  seed(connectors: Partial<ConnectorRecord>[] | number): ConnectorRecord[];
+  editOutOfBand(id: string, patch: ConnectorPatch): ConnectorRecord;
+  removeOutOfBand(id: string): void;
+  heartbeat(id: string, opts?: { version?: string; state?: "active" }): ConnectorRecord;
+  /** This tenant's running connectors check in now (Emulator.heartbeatRunning). */
+  heartbeatRunning(): number;
+  /** A fault rule for this tenant's requests only. */
+  addFault(rule: FaultRule): void;
+  /** This tenant's entries of the request log. */
+  requestLog(filter?: { kind?: RequestLogEntry["kind"] }): RequestLogEntry[];
+  summary(): RequestSummary;
+  summaryLine(): string;
+}
+
 export interface Emulator {
   /** https://127.0.0.1:<port> */
   readonly url: string;
@@ -227,23 +342,37 @@ export interface Emulator {
   /** Same origin as url (Entra at /{tenant}/...). */
   readonly authorityHost: string;
   readonly caCertPath: string;
+  /** The default tenant's: the top-level connector and app methods act on it. */
   readonly tenantId: string;
   readonly cloud: string;
-  /** With their (generated) secrets. */
+  /** The default tenant's apps, with their (generated) secrets. */
   readonly apps: AppRegistration[];
   /** By displayName, e.g. app("writer"); `secret` is the first secret ("" for an app without one). */
   app(name: string): AppRegistration & { secret: string };
+  /** The default tenant (no argument), or the tenant with this GUID or domain. */
+  tenant(tenantId?: string): EmulatedTenant;
+  /** Every tenant, the default one first. */
+  tenants(): EmulatedTenant[];
+  /** A tenant more, at run time (a new GUID unless given). reset() removes it again. */
+  addTenant(options?: TenantOptions): EmulatedTenant;
+  /** Many tenants at once, all or none (persisted once): the cheap way to a large fleet. */
+  addTenants(options: TenantOptions[]): EmulatedTenant[];
+  /** The default tenant's connectors. */
   connectors(): ConnectorRecord[];
-  requestLog(filter?: { kind?: RequestLogEntry["kind"] }): RequestLogEntry[];
+  /** Every tenant's requests, or those the filter names. */
+  requestLog(filter?: RequestLogFilter): RequestLogEntry[];
   clearLog(): void;
-  /** Admin requests are not counted. */
-  summary(): RequestSummary;
+  /** Admin requests are not counted; with a tenantId, only that tenant's requests. */
+  summary(filter?: { tenantId?: string }): RequestSummary;
   /** e.g. "Graph: 1 token, 2 GET, 1 PATCH, 1 POST". */
-  summaryLine(): string;
-  /** Clears connectors, log, faults, throttle windows, runtime options and the clock; reseeds. */
+  summaryLine(filter?: { tenantId?: string }): string;
+  /**
+   * Clears connectors, log, faults, throttle windows, runtime options and the clock; reseeds every
+   * tenant; removes the tenants added at run time and the consents changed at run time.
+   */
   reset(opts?: { seed?: EmulatorOptions["seed"] }): void;
   seed(connectors: Partial<ConnectorRecord>[] | number): ConnectorRecord[];
-  /** An admin editing the connector in the portal. */
+  /** An admin editing the connector in the portal (default tenant; `tenant(id)` for another). */
   editOutOfBand(id: string, patch: ConnectorPatch): ConnectorRecord;
   removeOutOfBand(id: string): void;
   /**
@@ -253,9 +382,9 @@ export interface Emulator {
    */
   heartbeat(id: string, opts?: { version?: string; state?: "active" }): ConnectorRecord;
   /**
-   * Every server whose connector software runs checks in now: the active connectors, and, under
-   * variant deleteRegistered "reappears", those a DELETE removed while their software ran (what the
-   * heartbeatMs timer does). Returns how many checked in.
+   * Every server of the default tenant whose connector software runs checks in now: the active
+   * connectors, and, under variant deleteRegistered "reappears", those a DELETE removed while their
+   * software ran (what the heartbeatMs timer does, in every tenant). Returns how many checked in.
    */
   heartbeatRunning(): number;
   /** The variants in force now (graph/variants.ts). */
@@ -264,6 +393,7 @@ export interface Emulator {
   now(): Date;
   /** Moves the connector clock forward (silence turns connectors error, then inactive); returns the new now. */
   advanceClock(ms: number): Date;
+  /** A fault rule for every tenant's requests, or for the tenant it names. */
   addFault(rule: FaultRule): void;
   clearFaults(): void;
   /** Empties the throttling windows, as if the last 20 s had been quiet (benchmarks between steps). */

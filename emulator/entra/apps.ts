@@ -1,5 +1,6 @@
-// The tenant's app registrations: the default three, secrets generated at start, and the
-// certificates' thumbprints that client assertions name in their x5t headers.
+// A tenant's app registrations: the default three, secrets generated at start, and the
+// certificates' thumbprints that client assertions name in their x5t headers. A multi-tenant app
+// is registered once, in its home tenant; other tenants know it only by their consent.
 import { X509Certificate, createHash, type KeyObject } from "node:crypto";
 import { isGuid, newClientSecret } from "../ids";
 import type { AppRegistration } from "../types";
@@ -31,6 +32,22 @@ export interface RegisteredCertificate {
   publicKey: KeyObject;
 }
 
+/**
+ * The partner pattern's app, which `--tenants` adds to the default tenant and every generated
+ * tenant consents to: multi-tenant, asking for ReadWrite.All. A fixed client id, like the others.
+ */
+export const PARTNER_APP: Readonly<AppRegistration> = {
+  clientId: "5b0e3d7a-9c41-4f26-8d5e-2a7f1c6b9e04",
+  displayName: "partner",
+  roles: [READ_WRITE_ROLE],
+  multiTenant: true,
+};
+
+/** The default tenant's apps when the options name none (copies: the caller may change them). */
+export function defaultApps(): AppRegistration[] {
+  return DEFAULT_APPS.map((app) => ({ ...app, roles: [...app.roles] }));
+}
+
 /** An app as the token endpoint sees it. */
 export interface TenantApp {
   registration: AppRegistration;
@@ -51,6 +68,11 @@ export function prepareApps(apps: readonly AppRegistration[] | undefined, ownIss
     if (seenNames.has(app.displayName)) throw new Error(`two apps are named '${app.displayName}'`);
     seenIds.add(clientId);
     seenNames.add(app.displayName);
+    if (app.multiTenant !== undefined && typeof app.multiTenant !== "boolean") {
+      throw new Error(
+        `app '${app.displayName}': multiTenant must be true or false, got ${JSON.stringify(app.multiTenant)}`,
+      );
+    }
 
     const hasCredential = !!(app.secrets?.length || app.certificates?.length || app.federated?.length);
     const registration: AppRegistration = {
@@ -59,6 +81,7 @@ export function prepareApps(apps: readonly AppRegistration[] | undefined, ownIss
       roles: [...app.roles],
       secrets: hasCredential ? [...(app.secrets ?? [])] : [newClientSecret()],
     };
+    if (app.multiTenant) registration.multiTenant = true;
     if (app.certificates) registration.certificates = [...app.certificates];
     if (app.federated) {
       registration.federated = app.federated.map((f) => ({

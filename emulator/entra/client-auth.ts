@@ -22,21 +22,23 @@ export type ClientAuthMethod = "secret" | "certificate" | "federated";
 export type ClientAuthResult = { ok: true; method: ClientAuthMethod } | { ok: false; error: EntraError };
 
 export class ClientAuthenticator {
-  /**
-   * @param trusted issuers whose federated tokens can be exchanged
-   * @param assertionAudiences what a certificate-signed assertion may name as `aud`: the token
-   *   endpoint or the authority, as Entra accepts
-   */
-  constructor(
-    private readonly trusted: TrustedIssuers,
-    private readonly assertionAudiences: string[],
-  ) {}
+  /** @param trusted issuers whose federated tokens can be exchanged */
+  constructor(private readonly trusted: TrustedIssuers) {}
 
-  async authenticate(app: TenantApp, form: URLSearchParams, now: Date): Promise<ClientAuthResult> {
+  /**
+   * @param assertionAudiences what a certificate-signed assertion may name as `aud`: the token
+   *   endpoint or the authority of the tenant asked, as Entra accepts
+   */
+  async authenticate(
+    app: TenantApp,
+    form: URLSearchParams,
+    now: Date,
+    assertionAudiences: string[],
+  ): Promise<ClientAuthResult> {
     const assertion = form.get("client_assertion");
     if (assertion) {
       if (form.get("client_assertion_type") !== JWT_BEARER) return fail(entraErrors.badAssertionType());
-      return this.checkAssertion(app, assertion, now);
+      return this.checkAssertion(app, assertion, now, assertionAudiences);
     }
     const secret = form.get("client_secret");
     if (secret) {
@@ -48,7 +50,12 @@ export class ClientAuthenticator {
     return fail(entraErrors.noCredential());
   }
 
-  private async checkAssertion(app: TenantApp, assertion: string, now: Date): Promise<ClientAuthResult> {
+  private async checkAssertion(
+    app: TenantApp,
+    assertion: string,
+    now: Date,
+    audiences: string[],
+  ): Promise<ClientAuthResult> {
     let header: ProtectedHeaderParameters;
     let claims: JWTPayload;
     try {
@@ -62,7 +69,7 @@ export class ClientAuthenticator {
     // an external identity provider presented for a federated credential.
     const selfIssued = claims.iss?.toLowerCase() === clientId && claims.sub?.toLowerCase() === clientId;
     return selfIssued
-      ? this.checkCertificateAssertion(app, assertion, header, claims, now)
+      ? this.checkCertificateAssertion(app, assertion, header, claims, now, audiences)
       : this.checkFederated(app, assertion, claims, now);
   }
 
@@ -72,6 +79,7 @@ export class ClientAuthenticator {
     header: ProtectedHeaderParameters,
     claims: JWTPayload,
     now: Date,
+    audiences: string[],
   ): Promise<ClientAuthResult> {
     const x5tS256 = typeof header["x5t#S256"] === "string" ? header["x5t#S256"] : undefined;
     const x5t = typeof header.x5t === "string" ? header.x5t : undefined;
@@ -85,7 +93,7 @@ export class ClientAuthenticator {
       () =>
         jwtVerify(assertion, cert.publicKey, {
           algorithms: ASSERTION_ALGORITHMS,
-          audience: this.assertionAudiences,
+          audience: audiences,
           requiredClaims: ["exp"],
           currentDate: now,
           clockTolerance: NBF_SKEW_SECONDS,

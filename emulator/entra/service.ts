@@ -1,5 +1,7 @@
-// Microsoft Entra ID for one tenant: the discovery documents MSAL reads and the v2.0 token endpoint
-// for the client-credentials grant, issuing v1.0 app-only access tokens like Entra's for Graph.
+// Microsoft Entra ID for the emulator's tenants: the discovery documents MSAL reads and the v2.0
+// token endpoint for the client-credentials grant, issuing v1.0 app-only access tokens like Entra's
+// for Graph. The authority's tenant decides which apps are known and which roles a token carries:
+// its own apps', or what it consented to a multi-tenant app of another tenant.
 import type { TenantApp } from "./apps";
 import type { ClientAuthenticator } from "./client-auth";
 import type { CloudProfile } from "../clouds";
@@ -9,13 +11,26 @@ import { isGuid, randomToken, stableGuid } from "../ids";
 import type { SigningKey } from "./keys";
 import type { TokenRequestSummary } from "../types";
 
+/** A tenant as Entra's endpoints see it. */
+export interface EntraTenant {
+  id: string;
+  /** The directory's display name, used in Entra's messages. */
+  name: string;
+  domain?: string;
+}
+
+/** The tenants, and the apps each knows. */
+export interface EntraDirectory {
+  /** The tenant a GUID or one of its domains names. */
+  resolve(segment: string): EntraTenant | undefined;
+  /** The app as the tenant knows it (registered or consented there), with the roles its tokens carry. */
+  client(tenant: EntraTenant, clientId: string): { app: TenantApp; roles: readonly string[] } | undefined;
+}
+
 export interface EntraDeps {
   origin: string;
-  tenantId: string;
-  /** The directory's display name, used in Entra's messages. */
-  tenantName: string;
   cloud: CloudProfile;
-  apps: TenantApp[];
+  directory: EntraDirectory;
   tokenKey: SigningKey;
   clients: ClientAuthenticator;
   tokenLifetimeSeconds: number;
@@ -55,13 +70,15 @@ export class EntraService {
     if (route === "discovery/instance") return jsonReply(200, this.instanceDiscovery(call));
 
     const scope = this.resolveTenant(tenant);
-    if (scope === "unknown") return this.error(call, entraErrors.unknownTenant(tenant));
-    const id = scope === "single" ? this.deps.tenantId : tenant.toLowerCase();
+    if (scope === undefined) return this.error(call, entraErrors.unknownTenant(tenant));
+    // A tenant named by a domain is answered with its GUID, as Entra's discovery documents are.
+    const id = scope === "multi" ? tenant.toLowerCase() : scope.id;
+    const issuerTenant = scope === "multi" ? "{tenantid}" : id;
     switch (route) {
       case "v2.0/.well-known/openid-configuration":
-        return jsonReply(200, this.openIdConfiguration(id, scope === "single" ? id : "{tenantid}", "v2.0"));
+        return jsonReply(200, this.openIdConfiguration(id, issuerTenant, "v2.0"));
       case ".well-known/openid-configuration":
-        return jsonReply(200, this.openIdConfiguration(id, scope === "single" ? id : "{tenantid}", "v1"));
+        return jsonReply(200, this.openIdConfiguration(id, issuerTenant, "v1"));
       case "discovery/v2.0/keys":
       case "discovery/keys":
         return jsonReply(200, this.deps.tokenKey.jwks());
@@ -70,10 +87,10 @@ export class EntraService {
     }
   }
 
-  private resolveTenant(tenant: string): "single" | "multi" | "unknown" {
-    const lower = tenant.toLowerCase();
-    if (lower === this.deps.tenantId) return "single";
-    return MULTI_TENANT.has(lower) ? "multi" : "unknown";
+  /** The tenant a path segment names, "multi" for common/organizations/consumers, or undefined. */
+  private resolveTenant(tenant: string): EntraTenant | "multi" | undefined {
+    if (MULTI_TENANT.has(tenant.toLowerCase())) return "multi";
+    return this.deps.directory.resolve(tenant);
   }
 
   private openIdConfiguration(
@@ -146,7 +163,7 @@ export class EntraService {
 
     const scope = this.resolveTenant(tenant);
     if (scope === "multi") return this.error(call, entraErrors.noTenant());
-    if (scope === "unknown") return this.error(call, entraErrors.unknownTenant(tenant));
+    if (scope === undefined) return this.error(call, entraErrors.unknownTenant(tenant));
 
     const grant = form.get("grant_type");
     if (!grant) return this.error(call, entraErrors.missingParameter("grant_type"));
@@ -154,19 +171,31 @@ export class EntraService {
     const clientId = form.get("client_id")?.toLowerCase();
     if (!clientId) return this.error(call, entraErrors.missingParameter("client_id"));
     call.note.appId = clientId;
-    const app = this.deps.apps.find((a) => a.registration.clientId === clientId);
-    if (!app) return this.error(call, entraErrors.unknownClient(clientId, this.deps.tenantName));
+    const known = this.deps.directory.client(scope, clientId);
+    if (!known) return this.error(call, entraErrors.unknownClient(clientId, scope.name));
 
     const requested = form.get("scope");
     if (!requested) return this.error(call, entraErrors.missingParameter("scope"));
     const resource = parseResource(requested);
     if (typeof resource !== "string") return this.error(call, resource);
 
-    const auth = await this.deps.clients.authenticate(app, form, call.received);
+    const auth = await this.deps.clients.authenticate(
+      known.app,
+      form,
+      call.received,
+      this.assertionAudiences(scope, tenant),
+    );
     if (!auth.ok) return this.error(call, auth.error);
 
     const lifetime = this.deps.tokenLifetimeSeconds;
-    const accessToken = await this.accessToken(app, resource, auth.method === "secret" ? "1" : "2", lifetime);
+    const accessToken = await this.accessToken(
+      scope.id,
+      known.app,
+      known.roles,
+      resource,
+      auth.method === "secret" ? "1" : "2",
+      lifetime,
+    );
     return jsonReply(
       200,
       { token_type: "Bearer", expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken },
@@ -174,10 +203,32 @@ export class EntraService {
     );
   }
 
-  /** A v1.0 app-only access token as Entra issues it for Graph. */
-  private accessToken(app: TenantApp, resource: string, appidacr: string, lifetime: number): Promise<string> {
-    const { tenantId, cloud } = this.deps;
-    const { clientId, displayName, roles } = app.registration;
+  /**
+   * What a certificate-signed assertion may name as `aud`: the token endpoint or the authority of
+   * the tenant asked, by its GUID, its domain, or as the request's path named it.
+   */
+  private assertionAudiences(tenant: EntraTenant, segment: string): string[] {
+    const names = new Set([tenant.id, segment, ...(tenant.domain === undefined ? [] : [tenant.domain])]);
+    return [...names].flatMap((name) => {
+      const base = `${this.deps.origin}/${name}`;
+      return [`${base}/oauth2/v2.0/token`, `${base}/v2.0`, base, `${base}/`];
+    });
+  }
+
+  /**
+   * A v1.0 app-only access token as Entra issues it for Graph, for the tenant asked: its `tid`, and
+   * the service principal the app has there (`oid`), with the roles granted there.
+   */
+  private accessToken(
+    tenantId: string,
+    app: TenantApp,
+    roles: readonly string[],
+    resource: string,
+    appidacr: string,
+    lifetime: number,
+  ): Promise<string> {
+    const { cloud } = this.deps;
+    const { clientId, displayName } = app.registration;
     const now = Math.floor(Date.now() / 1000);
     const iss = `https://${cloud.stsHost}/${tenantId}/`;
     const oid = stableGuid("service-principal", tenantId, clientId);

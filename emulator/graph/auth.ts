@@ -1,5 +1,5 @@
 // What Graph's front end checks about the bearer token, and what Intune checks about permissions.
-import { errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
+import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import { READ_ROLE, READ_WRITE_ROLE } from "../entra/apps";
 import type { SigningKey } from "../entra/keys";
 
@@ -7,12 +7,17 @@ export const READ_SCOPES: readonly string[] = [READ_ROLE, READ_WRITE_ROLE];
 export const WRITE_SCOPES: readonly string[] = [READ_WRITE_ROLE];
 
 export type TokenCheck =
-  { ok: true; appId: string; permissions: Set<string> } | { ok: false; message: string; appId?: string };
+  | { ok: true; appId: string; tenantId: string; permissions: Set<string> }
+  | { ok: false; message: string; appId?: string };
 
 export class GraphTokenValidator {
+  /**
+   * @param issuerOf the issuer Graph expects of a token whose `tid` names this tenant, or undefined
+   *   when the emulator has no such tenant (the token is then refused as of an unknown issuer)
+   */
   constructor(
     private readonly key: SigningKey,
-    private readonly issuer: string,
+    private readonly issuerOf: (tenantId: string) => string | undefined,
     private readonly audiences: Set<string>,
   ) {}
 
@@ -33,14 +38,31 @@ export class GraphTokenValidator {
       return { ok: false, message: failureMessage(err) };
     }
     const appId = typeof payload.appid === "string" ? payload.appid : undefined;
-    if (payload.iss !== this.issuer)
+    const tenantId = typeof payload.tid === "string" ? payload.tid.toLowerCase() : "";
+    const issuer = this.issuerOf(tenantId);
+    if (issuer === undefined || payload.iss !== issuer)
       return { ok: false, appId, message: "Access token validation failure. Invalid issuer." };
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if (!audiences.some((aud) => aud !== undefined && this.audiences.has(aud))) {
       return { ok: false, appId, message: "Access token validation failure. Invalid audience." };
     }
     if (!appId) return { ok: false, message: "Access token validation failure." };
-    return { ok: true, appId, permissions: permissionsOf(payload) };
+    return { ok: true, appId, tenantId, permissions: permissionsOf(payload) };
+  }
+}
+
+/**
+ * The tenant a bearer token names (`tid`), read without checking the token: what routes a request
+ * to a tenant's fault rules and log entries before Graph has judged the token.
+ */
+export function tenantNamedBy(authorization: string | undefined): string | undefined {
+  const token = /^Bearer\s+(\S+)/i.exec(authorization?.trim() ?? "")?.[1];
+  if (!token) return undefined;
+  try {
+    const { tid } = decodeJwt(token);
+    return typeof tid === "string" ? tid.toLowerCase() : undefined;
+  } catch {
+    return undefined;
   }
 }
 

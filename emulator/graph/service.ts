@@ -1,6 +1,7 @@
 // Microsoft Graph beta's /deviceManagement/domainJoinConnectors, checked in the order the real
-// service checks: version, token (Graph front end), throttling, route, method, then Intune: the
-// tenant's licence, permission, key, body, and then the operation.
+// service checks: version, token (Graph front end) and the tenant it names, throttling, route,
+// method, then Intune: the tenant's licence, permission, key, body, and then the operation. Each
+// tenant has its own connectors and throttling windows (GraphTenant).
 import { toGraphObject } from "../connectors/model";
 import type { ConnectorStore } from "../connectors/store";
 import { graphErrors, intuneResource } from "./errors";
@@ -38,11 +39,38 @@ export interface GraphSettings {
   intuneLicensed: boolean;
 }
 
+/**
+ * What Graph serves one tenant from: its connectors, its throttling windows (Intune's limits are
+ * per app per tenant and per tenant), and what its recent writes left behind.
+ */
+export class GraphTenant {
+  /** Connectors written recently, not yet visible to reads by id (replication lag). */
+  readonly lagging = new Map<string, { reads: number; until: number }>();
+  /** The `$skip` next links issued (variant paging "skip"). */
+  readonly skipLinks = new IssuedSkipLinks();
+
+  /**
+   * @param intuneLicensed the tenant's own licence, when its options say; else the emulator's
+   *   option `intuneLicensed` decides
+   */
+  constructor(
+    readonly store: ConnectorStore,
+    readonly throttle: Throttle,
+    readonly intuneLicensed?: boolean,
+  ) {}
+
+  /** Forgets the replication lag of earlier writes and the next links issued (emulator reset). */
+  forgetWrites(): void {
+    this.lagging.clear();
+    this.skipLinks.clear();
+  }
+}
+
 export interface GraphDeps {
   origin: string;
-  store: ConnectorStore;
   tokens: GraphTokenValidator;
-  throttle: Throttle;
+  /** The tenant a valid token names (its `tid`). */
+  tenant: (tenantId: string) => GraphTenant | undefined;
   /** The service clock's now (connector time). */
   now: () => number;
   /** Read on each request: the options can change while the emulator runs. */
@@ -67,18 +95,7 @@ type Target =
   | { kind: "unknown"; segment: string };
 
 export class GraphService {
-  /** Connectors written recently, not yet visible to reads by id (replication lag). */
-  private readonly lagging = new Map<string, { reads: number; until: number }>();
-  /** The `$skip` next links issued (variant paging "skip"). */
-  private readonly skipLinks = new IssuedSkipLinks();
-
   constructor(private readonly deps: GraphDeps) {}
-
-  /** Forgets the replication lag of earlier writes and the next links issued (emulator reset). */
-  reset(): void {
-    this.lagging.clear();
-    this.skipLinks.clear();
-  }
 
   async handle(call: IncomingCall): Promise<Reply> {
     const segments = call.path.split("/").filter(Boolean).map(safeDecode);
@@ -88,9 +105,11 @@ export class GraphService {
     const auth = await this.deps.tokens.check(headerValue(call.headers, "authorization"));
     if (auth.appId) call.note.appId = auth.appId;
     if (!auth.ok) return graphErrors.unauthorized(call, auth.message);
+    const tenant = this.deps.tenant(auth.tenantId);
+    if (!tenant) return graphErrors.unauthorized(call, "Access token validation failure. Invalid issuer.");
 
     const settings = this.deps.settings();
-    const decision = this.deps.throttle.admit(auth.appId, WRITE_METHODS.has(call.method));
+    const decision = tenant.throttle.admit(auth.appId, WRITE_METHODS.has(call.method));
     if (decision.throttled) {
       return graphErrors.tooManyRequests(
         call,
@@ -126,21 +145,21 @@ export class GraphService {
     }
 
     const resource = intuneResource(target.kind === "item" ? target.id : undefined);
-    if (!settings.intuneLicensed) return graphErrors.unlicensed(call, resource);
+    if (!(tenant.intuneLicensed ?? settings.intuneLicensed)) return graphErrors.unlicensed(call, resource);
     const required = call.method === "GET" ? READ_SCOPES : WRITE_SCOPES;
     if (!hasAnyPermission(auth.permissions, required)) return graphErrors.forbidden(call, required, resource);
 
     if (target.kind === "collection")
-      return call.method === "GET" ? this.list(call, settings) : this.create(call, settings);
-    if (target.kind === "count") return this.count(call, settings);
+      return call.method === "GET" ? this.list(call, tenant, settings) : this.create(call, tenant, settings);
+    if (target.kind === "count") return this.count(call, tenant, settings);
     if (!isGuid(target.id)) return graphErrors.badKey(call, resource);
     switch (call.method) {
       case "GET":
-        return this.get(call, target.id, settings);
+        return this.get(call, tenant, target.id, settings);
       case "PATCH":
-        return this.update(call, target.id, settings);
+        return this.update(call, tenant, target.id, settings);
       default:
-        return this.remove(call, target.id, settings);
+        return this.remove(call, tenant, target.id, settings);
     }
   }
 
@@ -149,10 +168,10 @@ export class GraphService {
    * up to the service's (option pageSize). The next link carries the request's other query options
    * (paging.md) and an opaque $skiptoken or, under variant paging "skip", a $skip.
    */
-  private list(call: IncomingCall, settings: GraphSettings): Reply {
+  private list(call: IncomingCall, tenant: GraphTenant, settings: GraphSettings): Reply {
     const { paging, listQuery } = settings.variants;
     // A $skip link this service issued is its own paging; any other $skip is the client's option.
-    const issuedSkip = this.skipLinks.offsetOf(call.query);
+    const issuedSkip = tenant.skipLinks.offsetOf(call.query);
     const params = issuedSkip === undefined ? call.query : withoutOption(call.query, "$skip");
     const parsed = parseListQuery(params, listQuery);
     if (!parsed.ok) return graphErrors.badRequest(call, parsed.message);
@@ -166,7 +185,7 @@ export class GraphService {
           : decodeSkipToken(token);
     if (cursor === undefined)
       return graphErrors.badRequest(call, `The $skiptoken value '${token}' is not valid.`);
-    const all = this.deps.store.list();
+    const all = tenant.store.list();
     const size = Math.min(query.top ?? settings.pageSize, settings.pageSize);
     const { page, next } = cutPage(all, cursor, size, paging);
     const body: Record<string, unknown> = {
@@ -178,7 +197,7 @@ export class GraphService {
       let link: string;
       if (paging === "skip" && !next.empty) {
         link = nextLinkQuery(params, String(next.offset), "$skip");
-        this.skipLinks.remember(link);
+        tenant.skipLinks.remember(link);
       } else {
         link = nextLinkQuery(params, encodeSkipToken(next));
       }
@@ -188,17 +207,17 @@ export class GraphService {
   }
 
   /** `/$count`: the number of connectors, as plain text. */
-  private count(call: IncomingCall, settings: GraphSettings): Reply {
+  private count(call: IncomingCall, tenant: GraphTenant, settings: GraphSettings): Reply {
     const checked = checkCountQuery(call.query, settings.variants.listQuery);
     if (!checked.ok) return graphErrors.badRequest(call, checked.message);
-    return { status: 200, headers: TEXT_HEADERS, body: String(this.deps.store.list().length) };
+    return { status: 200, headers: TEXT_HEADERS, body: String(tenant.store.size) };
   }
 
-  private get(call: IncomingCall, id: string, settings: GraphSettings): Reply {
+  private get(call: IncomingCall, tenant: GraphTenant, id: string, settings: GraphSettings): Reply {
     const parsed = parseItemQuery(call.query);
     if (!parsed.ok) return graphErrors.badRequest(call, parsed.message);
-    const record = this.deps.store.get(id);
-    if (!record || this.stillLagging(id)) return graphErrors.notFound(call, intuneResource(id));
+    const record = tenant.store.get(id);
+    if (!record || stillLagging(tenant, id)) return graphErrors.notFound(call, intuneResource(id));
     const object = selectProperties(toGraphObject(record), parsed.value.select);
     if (settings.variants.getResponse === "value-wrapped") {
       return {
@@ -214,25 +233,7 @@ export class GraphService {
     };
   }
 
-  /** Starts the replication lag of a connector just written, when the settings ask for one. */
-  private written(id: string, settings: GraphSettings): void {
-    const { reads, ms } = settings.replicationLag;
-    if (reads > 0 || ms > 0) this.lagging.set(id.toLowerCase(), { reads, until: Date.now() + ms });
-  }
-
-  /** Whether a read by id still misses a recent write; counts the read when it does. */
-  private stillLagging(id: string): boolean {
-    const lag = this.lagging.get(id.toLowerCase());
-    if (!lag) return false;
-    if (lag.reads <= 0 && Date.now() >= lag.until) {
-      this.lagging.delete(id.toLowerCase());
-      return false;
-    }
-    lag.reads--;
-    return true;
-  }
-
-  private create(call: IncomingCall, settings: GraphSettings): Reply {
+  private create(call: IncomingCall, tenant: GraphTenant, settings: GraphSettings): Reply {
     const parsed = this.parseBody(call);
     if (!parsed.ok) return graphErrors.invalidJson(call);
     const check = checkConnectorBody(parsed.value, "create");
@@ -248,7 +249,7 @@ export class GraphService {
     // A connector object created through Graph has not been claimed by any server yet, unless the
     // POST wrote a last contact that the service takes (variant contactWrite).
     const contact = variants.contactWrite === "echoed" ? check.input.lastConnectionDateTime : undefined;
-    const [inserted] = this.deps.store.insert(
+    const [inserted] = tenant.store.insert(
       [
         {
           id,
@@ -264,8 +265,8 @@ export class GraphService {
       contact === undefined ? new Set([id]) : new Set(),
       true,
     );
-    const record = this.takeState(inserted, check.input.state, variants) ?? inserted;
-    this.written(record.id, settings);
+    const record = takeState(tenant, inserted, check.input.state, variants) ?? inserted;
+    written(tenant, record.id, settings);
     const reply = this.entity(201, record);
     if (variants.createLocation === "header") {
       reply.headers = {
@@ -276,7 +277,7 @@ export class GraphService {
     return reply;
   }
 
-  private update(call: IncomingCall, id: string, settings: GraphSettings): Reply {
+  private update(call: IncomingCall, tenant: GraphTenant, id: string, settings: GraphSettings): Reply {
     const parsed = this.parseBody(call);
     if (!parsed.ok) return graphErrors.invalidJson(call);
     const check = checkConnectorBody(parsed.value, "update", id);
@@ -290,30 +291,19 @@ export class GraphService {
           !(key === "lastConnectionDateTime" && variants.contactWrite === "ignored"),
       ),
     ) as typeof check.input;
-    const updated = this.deps.store.update(id, fields);
+    const updated = tenant.store.update(id, fields);
     if (!updated) return graphErrors.notFound(call, intuneResource(id));
-    const record = this.takeState(updated, state, variants) ?? updated;
-    this.written(id, settings);
+    const record = takeState(tenant, updated, state, variants) ?? updated;
+    written(tenant, id, settings);
     return variants.patchResponse === "body" ? this.entity(200, record) : { status: 204 };
   }
 
-  /** A written state, as the variant takes it; the record as it now reads, or undefined if unchanged. */
-  private takeState(
-    record: ConnectorRecord,
-    state: ConnectorRecord["state"] | undefined,
-    variants: ServiceVariants,
-  ): ConnectorRecord | undefined {
-    if (state === undefined || variants.stateWrite !== "until-heartbeat") return undefined;
-    this.deps.store.writeState(record.id, state);
-    return this.deps.store.get(record.id);
-  }
-
-  private remove(call: IncomingCall, id: string, settings: GraphSettings): Reply {
+  private remove(call: IncomingCall, tenant: GraphTenant, id: string, settings: GraphSettings): Reply {
     const { deleteRegistered } = settings.variants;
-    const registered = this.deps.store.isRegistered(id);
+    const registered = tenant.store.isRegistered(id);
     if (registered && deleteRegistered === "refused") return removalRefused(call);
     const softwareRuns = registered && deleteRegistered === "reappears";
-    if (!this.deps.store.remove(id, { softwareRuns })) return graphErrors.notFound(call, intuneResource(id));
+    if (!tenant.store.remove(id, { softwareRuns })) return graphErrors.notFound(call, intuneResource(id));
     return { status: 204 };
   }
 
@@ -335,6 +325,36 @@ export class GraphService {
     if (parsed.ok) call.note.body = parsed.value;
     return parsed;
   }
+}
+
+/** Starts the replication lag of a connector just written, when the settings ask for one. */
+function written(tenant: GraphTenant, id: string, settings: GraphSettings): void {
+  const { reads, ms } = settings.replicationLag;
+  if (reads > 0 || ms > 0) tenant.lagging.set(id.toLowerCase(), { reads, until: Date.now() + ms });
+}
+
+/** Whether a read by id still misses a recent write; counts the read when it does. */
+function stillLagging(tenant: GraphTenant, id: string): boolean {
+  const lag = tenant.lagging.get(id.toLowerCase());
+  if (!lag) return false;
+  if (lag.reads <= 0 && Date.now() >= lag.until) {
+    tenant.lagging.delete(id.toLowerCase());
+    return false;
+  }
+  lag.reads--;
+  return true;
+}
+
+/** A written state, as the variant takes it; the record as it now reads, or undefined if unchanged. */
+function takeState(
+  tenant: GraphTenant,
+  record: ConnectorRecord,
+  state: ConnectorRecord["state"] | undefined,
+  variants: ServiceVariants,
+): ConnectorRecord | undefined {
+  if (state === undefined || variants.stateWrite !== "until-heartbeat") return undefined;
+  tenant.store.writeState(record.id, state);
+  return tenant.store.get(record.id);
 }
 
 /** Variant stateWrite "refused": the wording is the emulator's own; no source gives Intune's. */

@@ -867,4 +867,34 @@ export const CHECKS: readonly LiveCheck[] = [
       },
     },
   ),
+  unobservable(
+    "S50",
+    "A multi-tenant app gets a token of each tenant that consented: tid that tenant, its roles there",
+    "needs a second tenant that consented to the kit's app; the kit signs in to the one tenant it is given",
+  ),
+  unobservable(
+    "S51",
+    "A tenant that does not know the app refuses the token with AADSTS700016",
+    "needs a tenant that does not know the kit's app; the kit asks only the authority of the tenant it is given",
+  ),
+  unobservable(
+    "S52",
+    "An app installed without a grant gets a token without roles, which Graph refuses",
+    "needs a tenant where the kit's app is installed without a permission; the kit's app has the ones it needs",
+  ),
+  unobservable(
+    "S53",
+    "The app's secret, certificate or federated credential signs it in at every tenant that consented",
+    "needs a second tenant that consented to the kit's app; the kit signs in to the one tenant it is given",
+  ),
+  unobservable(
+    "S54",
+    "The authority names its tenant by GUID or by domain; the token names it by GUID",
+    "the kit signs in once, at the authority it is given, and compares no second sign-in by the tenant's other name",
+  ),
+  unobservable(
+    "S55",
+    "Intune's ODJ limits count per tenant and per app per tenant",
+    "needs a second tenant to write to during the throttling burst; the kit has one tenant",
+  ),
 ];

@@ -224,11 +224,42 @@ describe("emulator: CLI", function () {
     expect(await stop(proc)).to.equal(0);
   });
 
+  it("`start --tenants 3` adds three tenants the partner app reaches, listed in info and in the env file", async () => {
+    const envFile = path.join(dir, "fleet.env");
+    const { proc, output } = await startCli(["--seed", "2", "--tenants", "3", "--env-out", envFile]);
+    const env = parseEnv(readFileSync(envFile, "utf8"));
+    const tenants = env.EMULATOR_TENANT_IDS.split(",");
+    expect(tenants).to.have.length(3);
+    expect(output().stdout).to.contain(`tenants   3 more (${tenants[0]}, …)`);
+    expect(output().stdout).to.not.contain(env.EMULATOR_PARTNER_CLIENT_SECRET);
+    const info = await send<{
+      tenants: { tenantId: string; connectors: number; consents: { clientId: string }[] }[];
+    }>(`${env.AZURE_AUTHORITY_HOST}/_emulator/info`);
+    expect(
+      info.body.tenants.slice(1).map((t) => [t.tenantId, t.connectors, t.consents[0].clientId]),
+    ).to.deep.equal(tenants.map((id) => [id, 2, env.EMULATOR_PARTNER_CLIENT_ID]));
+    const token = await tokenFromEnv({
+      ...env,
+      AZURE_TENANT_ID: tenants[2],
+      AZURE_CLIENT_ID: env.EMULATOR_PARTNER_CLIENT_ID,
+      AZURE_CLIENT_SECRET: env.EMULATOR_PARTNER_CLIENT_SECRET,
+    });
+    const list = await send<ListBody>(
+      `${env.INTUNE_GRAPH_ENDPOINT}/beta/deviceManagement/domainJoinConnectors`,
+      {
+        headers: { Authorization: `Bearer ${token}` },
+      },
+    );
+    expect(list.body.value).to.have.length(2);
+    expect(await stop(proc)).to.equal(0);
+  });
+
   it("explains bad arguments in one line with exit code 2", async () => {
     for (const args of [
       ["start", "--cloud", "mars"],
       ["start", "--port", "http"],
       ["start", "--tenant-id", "contoso"],
+      ["start", "--tenants", "0"],
       ["start", "--what"],
       ["start", "--variant", "patchResponse=maybe"],
       ["start", "--variant", "patchResponse"],

@@ -4,13 +4,22 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { VARIANT_CHOICES, type Emulator } from "intune-graph-emulator";
+import {
+  EMULATOR_ISSUER,
+  READ_ROLE,
+  READ_WRITE_ROLE,
+  VARIANT_CHOICES,
+  type Emulator,
+} from "intune-graph-emulator";
 import { startTestEmulator } from "intune-test-support/emulator";
 import {
   CONNECTORS,
   CONNECTOR_TYPE,
+  claimsOf,
   graph,
+  requestToken,
   tokenFor,
+  type EntraErrorBody,
   type ConnectorBody,
   type GraphErrorBody,
   type ListBody,
@@ -18,6 +27,7 @@ import {
 } from "intune-test-support/emulator-requests";
 
 const HOUR = 3_600_000;
+const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const DAY = 24 * HOUR;
 const DOCS = path.resolve(__dirname, "../../../docs/emulator.md");
 
@@ -546,6 +556,117 @@ describe("emulator: Microsoft's sources (docs/emulator.md)", function () {
       expect((await patch("f")).status).to.equal(429);
       await sleep(retryAfterMs(throttled) / 2 + 30);
       expect((await patch("g")).status).to.equal(429);
+    });
+  });
+
+  describe("tenants and the partner pattern (Entra's docs)", () => {
+    const HOME = "fd2b9043-e02e-4f11-80b6-ccc5d53070e0";
+    const CONSENTED = "e18a290f-31a2-445e-bd65-2fe6388e418e";
+    const READER = "0f6b8c1e-2d4a-4e7f-9b3c-5a1d8e2f4c6b";
+    const INSTALLED = "7c2e9a4d-1b5f-4d3a-8e6c-9f0b2a4d6e8f";
+    const UNKNOWING = "3e5a7c9b-4d6f-4a8e-b1c3-5d7f9a1b3c5e";
+    const SUBJECT = "repo:partner/fleet:environment:prod";
+    const partnerApp = {
+      clientId: "6a8c0e2f-3b5d-4f7a-9c1e-3f5a7b9d1e3a",
+      displayName: "partner-fleet",
+      roles: [READ_WRITE_ROLE],
+      multiTenant: true,
+      secrets: ["Pf18Q~the-partner-fleet-secret-value-000"],
+      federated: [{ issuer: EMULATOR_ISSUER, subject: SUBJECT }],
+    };
+    let multi: Emulator;
+
+    before(async () => {
+      multi = await startTestEmulator({
+        tenants: [
+          { tenantId: HOME, apps: [partnerApp] },
+          {
+            tenantId: CONSENTED,
+            domain: "consented.onmicrosoft.com",
+            seed: 1,
+            consent: [partnerApp.clientId],
+          },
+          { tenantId: READER, consent: [{ clientId: partnerApp.clientId, roles: [READ_ROLE] }] },
+          { tenantId: INSTALLED, consent: [{ clientId: partnerApp.clientId, roles: [] }] },
+          { tenantId: UNKNOWING, name: "Unknowing Ltd" },
+        ],
+      });
+    });
+    after(() => multi.close());
+    beforeEach(() => multi.reset());
+
+    /** The partner app's token request at a tenant's authority, by its secret or a federated token. */
+    const ask = async (tenant: string, federated = false) =>
+      requestToken<{ access_token: string } & EntraErrorBody>(
+        multi,
+        {
+          grant_type: "client_credentials",
+          client_id: partnerApp.clientId,
+          scope: "https://graph.microsoft.com/.default",
+          ...(federated
+            ? {
+                client_assertion_type: JWT_BEARER,
+                client_assertion: await multi.mintFederatedToken({ subject: SUBJECT }),
+              }
+            : { client_secret: partnerApp.secrets[0] }),
+        },
+        tenant,
+      );
+    const claimsAt = async (tenant: string, federated = false) =>
+      claimsOf((await ask(tenant, federated)).body.access_token);
+
+    it("S50 issues a multi-tenant app a token of each tenant that consented, with that tenant's service principal and grants", async () => {
+      const [home, consented, reader] = await Promise.all([HOME, CONSENTED, READER].map((t) => claimsAt(t)));
+      expect([home.tid, consented.tid, reader.tid]).to.deep.equal([HOME, CONSENTED, READER]);
+      expect(consented.oid).to.not.equal(home.oid);
+      expect(consented.roles).to.deep.equal([READ_WRITE_ROLE]);
+      expect(reader.roles).to.deep.equal([READ_ROLE]);
+    });
+
+    it("S51 refuses the app at a tenant that does not know it with AADSTS700016, a single-tenant app too", async () => {
+      const refused = await ask(UNKNOWING);
+      expect(refused.status).to.equal(400);
+      expect(refused.body.error_codes).to.deep.equal([700016]);
+      const writer = multi.app("writer");
+      const elsewhere = await requestToken<EntraErrorBody>(
+        multi,
+        {
+          grant_type: "client_credentials",
+          client_id: writer.clientId,
+          client_secret: writer.secret,
+          scope: "https://graph.microsoft.com/.default",
+        },
+        CONSENTED,
+      );
+      expect(elsewhere.body.error_codes).to.deep.equal([700016]);
+    });
+
+    it("S52 issues an app installed without a grant a token without roles, which Graph refuses", async () => {
+      const res = await ask(INSTALLED);
+      expect(res.status).to.equal(200);
+      expect(claimsOf(res.body.access_token)).to.not.have.property("roles");
+      expect((await graph(multi, "GET", CONNECTORS, { token: res.body.access_token })).status).to.equal(403);
+    });
+
+    it("S53 signs the app in at a customer tenant with the federated credential configured in its home tenant", async () => {
+      const res = await ask(CONSENTED, true);
+      expect(res.status).to.equal(200);
+      expect(claimsOf(res.body.access_token)).to.include({ tid: CONSENTED, appidacr: "2" });
+    });
+
+    it("S54 takes a tenant's domain in the authority, and names the tenant by its GUID in the token", async () => {
+      expect((await claimsAt("consented.onmicrosoft.com")).tid).to.equal(CONSENTED);
+    });
+
+    it("S55 counts Intune's limits per tenant and per app per tenant: one app has its writes in each tenant, one tenant's storm leaves another alone", async () => {
+      multi.setOptions({ throttle: { appWrites: 1 } });
+      const [inHome, inCustomer] = await Promise.all(
+        [HOME, CONSENTED].map(async (t) => (await ask(t)).body.access_token),
+      );
+      const post = (token: string) =>
+        graph(multi, "POST", CONNECTORS, { token, body: { displayName: "SRV" } });
+      expect([(await post(inHome)).status, (await post(inHome)).status]).to.deep.equal([201, 429]);
+      expect((await post(inCustomer)).status).to.equal(201);
     });
   });
 
