@@ -535,12 +535,17 @@ function loadScenario(n: number, soak: boolean, rename: boolean): Scenario {
       // Real retry timings here: Retry-After under Intune's limits runs to seconds, not milliseconds.
       const t = providerFor(ctx.emulator, "writer", { retry: { ...DEFAULT_RETRY_OPTIONS } });
       let failed = 0;
+      let firstError: string | undefined;
+      const fail = (error: unknown) => {
+        failed++;
+        firstError ??= (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 300);
+      };
       const started = Date.now();
       try {
         const created = await Promise.all(
           Array.from({ length: n }, (_, i) =>
-            t.provider.create({ displayName: `load ${i}` }).catch(() => {
-              failed++;
+            t.provider.create({ displayName: `load ${i}` }).catch((error: unknown) => {
+              fail(error);
               return undefined;
             }),
           ),
@@ -551,7 +556,7 @@ function loadScenario(n: number, soak: boolean, rename: boolean): Scenario {
               ? t.provider
                   .update(c.id, c.outs, { displayName: `load ${i} renamed` })
                   .then(() => t.provider.delete(c.id, { ...c.outs, displayName: `load ${i} renamed` }))
-                  .catch(() => failed++)
+                  .catch(fail)
               : undefined,
           ),
         );
@@ -564,7 +569,8 @@ function loadScenario(n: number, soak: boolean, rename: boolean): Scenario {
       const s = ctx.emulator.summary();
       return result(
         failed === 0 && left === expected,
-        `${failed} failed operations, ${s.POST + s.PATCH + s.DELETE} writes, ${s.throttled} throttled answers, ${seconds} s`,
+        `${failed} failed operations, ${s.POST + s.PATCH + s.DELETE} writes, ${s.throttled} throttled answers, ${seconds} s` +
+          (firstError ? `; the first failure: ${firstError}` : ""),
         {
           cases: n,
           lost: Math.max(0, expected - left),
