@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import {
+  detailedDiff,
   diffConnector,
   patchBody,
   versionReport,
@@ -61,15 +62,29 @@ describe("diff: desired inputs against the last known outputs", () => {
     expect(versionReport({ ...olds, lastConnectionDateTime: undefined }, "6.2505.1.1")).to.equal(undefined);
   });
 
-  it("says both versions, that nothing is written, and what to do", () => {
+  it("says both versions, that nothing is written, why, and what to do", () => {
     const message = versionReportMessage(ID, "Paris", {
       declared: "6.2504.2001.8",
       reported: "6.2505.1000.2",
     });
-    expect(message).to.contain(`connector ${ID} ("Paris")`);
-    expect(message).to.contain('reports version "6.2505.1000.2", the stack declares "6.2504.2001.8"');
-    expect(message).to.contain("does not write version");
-    expect(message).to.contain('Declare "6.2505.1000.2"');
+    expect(message).to.equal(
+      `connector ${ID} ("Paris"): its software reports version "6.2505.1000.2", the stack declares "6.2504.2001.8". ` +
+        "The provider does not write version to a connector whose software has checked in: the software reports the " +
+        'version it runs at every check-in, so a write would not last. Declare "6.2505.1000.2" (or remove version), ' +
+        'or install version "6.2504.2001.8" of the Intune Connector on the server',
+    );
+  });
+
+  it("the detailed diff calls a property the tenant has no value for an add, and one it has an update", () => {
+    const diff = { changed: ["displayName", "version"], replaces: [] };
+    expect(detailedDiff({ ...olds, displayName: null, version: undefined }, diff)).to.deep.equal({
+      displayName: "add",
+      version: "add",
+    });
+    expect(detailedDiff(olds, diff)).to.deep.equal({ displayName: "update", version: "update" });
+    expect(detailedDiff(olds, { changed: ["connectorId"], replaces: ["connectorId"] })).to.deep.equal({
+      connectorId: "update-replace",
+    });
   });
 
   it("never diffs properties the stack leaves unmanaged", () => {
