@@ -257,28 +257,39 @@ export function checkCheckpoint(stackArg: string | undefined, dryRun: boolean, u
   if (repaired) {
     // `pulumi cancel` fails on a broken checkpoint too, so the killed run's lock may still be
     // there. Only a lock whose process is gone from this host is released.
-    const running = (pid: number) => processRunning(pid);
-    for (const lock of list(path.join(pulumiDir, "locks", "organization", proj, stack), (n) =>
-      n.endsWith(".json"),
-    )) {
-      const bytes = readFileSync(lock);
-      if (!lockIsStale(bytes, hostname(), running)) {
-        console.log(
-          `checkpoint: the stack stays locked by ${rel(lock)} (its process may run): \`pulumi cancel\` releases it`,
-        );
-        continue;
-      }
-      if (!dryRun) {
-        rmSync(lock);
-        rmSync(`${lock}.attrs`, { force: true });
-      }
-      const pid = JSON.parse(bytes.toString("utf8")).pid;
-      console.log(
-        `checkpoint: lock ${rel(lock)} of a process that is gone (pid ${pid}, this host): ${dryRun ? "would release" : "released"} it`,
-      );
-    }
+    for (const line of releaseStaleLocks(root, proj, stack, dryRun)) console.log(`checkpoint: ${line}`);
   }
   return !dryRun || !repaired;
+}
+
+/**
+ * Releases the locks of a stack on a local backend (`root`) that a process of this host left and
+ * that no longer runs, as `pulumi cancel` would, but only those; names any other lock. Returns one
+ * line per lock.
+ */
+export function releaseStaleLocks(root: string, project: string, stack: string, dryRun = false): string[] {
+  const dir = path.join(root, ".pulumi", "locks", "organization", project, stack);
+  const rel = (file: string) => path.relative(root, file);
+  const lines: string[] = [];
+  const locks = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(".json")) : [];
+  for (const lock of locks.map((n) => path.join(dir, n))) {
+    const bytes = readFileSync(lock);
+    if (!lockIsStale(bytes, hostname(), processRunning)) {
+      lines.push(
+        `the stack stays locked by ${rel(lock)} (its process may run): \`pulumi cancel\` releases it`,
+      );
+      continue;
+    }
+    if (!dryRun) {
+      rmSync(lock);
+      rmSync(`${lock}.attrs`, { force: true });
+    }
+    const pid = JSON.parse(bytes.toString("utf8")).pid;
+    lines.push(
+      `lock ${rel(lock)} of a process that is gone (pid ${pid}, this host): ${dryRun ? "would release" : "released"} it`,
+    );
+  }
+  return lines;
 }
 
 /**
