@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { FLEET_COMMAND } from "intune-test-support/fleet";
+import { REPO_ROOT } from "intune-test-support/pulumi-cli";
 
 const CONTOSO = "4a7c2e91-5d3b-4f68-8e1a-9c0b2d4f6e83";
 const FABRIKAM = "9b1d5c3e-2f4a-4e6b-8c7d-0a1b2c3d4e5f";
@@ -105,6 +106,15 @@ describe("intune-fleet command (validate, shard, merge, bad input)", function ()
         `  fabrikam  stack prod-fabrikam  tenant ${FABRIKAM}  global  clientSecret  2 connectors (listed)`,
         "",
       ].join("\n"),
+    );
+  });
+
+  it("the example fleet file (examples/fleet/fleet.yaml) is one: a template, a listed tenant, two credentials", async () => {
+    const r = await run("validate", "--fleet", path.join(REPO_ROOT, "examples/fleet/fleet.yaml"));
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain(": 3 tenants, project intune-fleet\n");
+    expect(r.stdout).to.match(
+      /^ {2}fabrikam {2}stack prod-fabrikam .* usgov {2}clientSecret {2}2 connectors \(listed\)$/m,
     );
   });
 
