@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
-import { Fleet, FleetTenant } from "./fleet-file";
+import { Fleet } from "./fleet-file";
 import { fleetDigest, tenantDigest, writeWhole } from "./files";
 import { FleetCommand } from "./outcome";
 import { runPool } from "./pool";
@@ -18,6 +18,7 @@ import {
   SUMMARY_VERSION,
   TenantResult,
   headline,
+  notRun,
   parseSummary,
   summaryExitCode,
   toJson,
@@ -57,21 +58,6 @@ function readRecord(file: string): FleetSummary | undefined {
   }
 }
 
-const notStarted = (tenant: FleetTenant, digest: string): TenantResult => ({
-  name: tenant.name,
-  tenantId: tenant.tenantId,
-  stack: tenant.stack,
-  outcome: "not run",
-  changes: null,
-  detail: null,
-  startedAt: null,
-  finishedAt: null,
-  seconds: null,
-  error: null,
-  log: null,
-  digest,
-});
-
 function progressLine(result: TenantResult): string {
   const c = result.changes;
   const counts =
@@ -106,7 +92,9 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetSummary> 
     finishedAt: null,
     seconds: null,
     exitCode: null,
-    tenants: tenants.map((t) => notStarted(t, digests.get(t.name) as string)),
+    tenants: tenants.map(({ name, tenantId, stack }) =>
+      notRun({ name, tenantId, stack, digest: digests.get(name) as string }),
+    ),
   };
   let toRun = tenants;
   if (options.resume) {

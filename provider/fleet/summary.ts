@@ -51,6 +51,24 @@ export interface FleetSummary {
   tenants: TenantResult[];
 }
 
+/** A tenant that has not run (yet): who it is, and why when known. */
+export function notRun(
+  tenant: Pick<TenantResult, "name" | "tenantId" | "stack" | "digest">,
+  error: string | null = null,
+): TenantResult {
+  return {
+    ...tenant,
+    outcome: "not run",
+    changes: null,
+    detail: null,
+    startedAt: null,
+    finishedAt: null,
+    seconds: null,
+    error,
+    log: null,
+  };
+}
+
 /** The exit code of a summary: its tenants', and 2 when a shard did not report. */
 export function summaryExitCode(summary: Pick<FleetSummary, "tenants" | "merged">): 0 | 1 | 2 {
   if (summary.merged?.missing.length) return 2;
@@ -270,18 +288,10 @@ export function mergeSummaries(
     for (const [name, shard] of shardOf(fleetNames, shardCount)) {
       if (where.has(name) || !missing.includes(shard)) continue;
       tenants.push({
-        name,
-        tenantId: "",
-        stack: "",
-        outcome: "not run",
-        changes: null,
-        detail: null,
-        startedAt: null,
-        finishedAt: null,
-        seconds: null,
-        error: `its shard (${shard}/${shardCount}) did not report`,
-        log: null,
-        digest: "",
+        ...notRun(
+          { name, tenantId: "", stack: "", digest: "" },
+          `its shard (${shard}/${shardCount}) did not report`,
+        ),
         shard: `${shard}/${shardCount}`,
       });
     }

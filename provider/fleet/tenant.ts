@@ -366,6 +366,9 @@ export async function runTenant(
       }
     }
     await writeConfig(ws, tenant, context.project);
+    // Stopped while the stack was being prepared: its command never starts.
+    if (context.signal.aborted)
+      return result("not run", { error: "the run was stopped before its command started" });
     const common = {
       color: "never" as const,
       onOutput: log.stream("pulumi:out"),

@@ -10,8 +10,11 @@ import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { READ_WRITE_ROLE } from "intune-graph-emulator";
-import { GithubStandIn, startGithubActionsStandIn } from "intune-test-support/federated-issuers";
+import {
+  GithubStandIn,
+  githubFederatedApp,
+  startGithubActionsStandIn,
+} from "intune-test-support/federated-issuers";
 import { FleetTestTenant, FleetWorld, startFleetWorld } from "intune-test-support/fleet";
 
 const PROJECT = "intune-fleet";
@@ -80,17 +83,7 @@ describe("intune-fleet: a fleet's whole life with GitHub OIDC and the real Pulum
   before(async () => {
     github = await startGithubActionsStandIn();
     world = await startFleetWorld({
-      common: {
-        seed: [],
-        apps: [
-          {
-            ...APP,
-            roles: [READ_WRITE_ROLE],
-            federated: [{ issuer: github.issuer, subject: "repo:contoso/intune:environment:production" }],
-          },
-        ],
-        trustedIssuers: { [github.issuer]: github.jwks },
-      },
+      common: { seed: [], ...githubFederatedApp(github, APP) },
       tenants: [
         { name: "contoso" },
         { name: "fabrikam", options: { seed: [REGISTERED] } },
@@ -296,6 +289,7 @@ describe("intune-fleet: a wrong secret, a killed run and --resume, from the inst
   let world: FleetWorld;
   let fleet: string;
   let killFleet: string;
+  let stopFleet: string;
   const KILL_CONNECTORS = ["a", "b", "c", "d", "e"];
 
   before(async () => {
@@ -317,11 +311,13 @@ describe("intune-fleet: a wrong secret, a killed run and --resume, from the inst
           { name: "branch", displayName: "ODJ {{name}} Branch" },
         ],
         many: KILL_CONNECTORS.map((n) => ({ name: n, displayName: `ODJ {{name}} ${n}` })),
+        stop: KILL_CONNECTORS.map((n) => ({ name: n, displayName: `ODJ {{name}} stop ${n}` })),
       },
       tenants: tenants(template),
     });
     fleet = world.writeFleet(document("standard", "prod-"));
     killFleet = world.writeFleet(document("many", "kill-"), "kill.yaml");
+    stopFleet = world.writeFleet(document("stop", "stop-"), "stop.yaml");
   });
 
   after(async () => {
@@ -413,6 +409,45 @@ describe("intune-fleet: a wrong secret, a killed run and --resume, from the inst
     const again = await world.run(["up", "--fleet", killFleet]);
     expect(again.code, again.stderr).to.equal(0);
     for (const t of world.tenants) expect(writes(t), t.name).to.equal(0);
+  });
+
+  it("SIGTERM (a runner cancelling) stops the run cleanly: no tenant starts after it, the one under way is cancelled", async () => {
+    for (const t of world.tenants) t.emulator.setOptions({ latencyMs: 300 });
+    world.clearLogs();
+    const run = world.start(["up", "--fleet", stopFleet, "--parallel", "1", "--json", "stopped.json"]);
+    const first = world.tenants[0];
+    const posted = () => first.emulator.requestLog({ kind: "graph" }).some((e) => e.method === "POST");
+    const deadline = Date.now() + 120_000;
+    while (!posted() && Date.now() < deadline && run.exitCode === null)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(posted(), run.output()).to.equal(true);
+    process.kill(run.pid as number, "SIGTERM");
+    const code = await new Promise<number | null>((resolve) => run.once("close", resolve));
+    for (const t of world.tenants) t.emulator.setOptions({ latencyMs: 0 });
+    expect(code, run.output()).to.equal(2);
+    expect(run.output()).to.contain(
+      "intune-fleet: SIGTERM: no tenant starts now; those under way are stopped",
+    );
+    const summary = byName(readJson(path.join(world.dir, "stopped.json")));
+    expect(summary.contoso.outcome).to.equal("not run");
+    expect(summary.contoso.error).to.match(/^stopped before it finished: /);
+    for (const name of ["fabrikam", "northwind"]) {
+      expect(summary[name]).to.deep.include({
+        outcome: "not run",
+        error: "the run was stopped before it started",
+      });
+      expect(world.tenant(name).emulator.summaryLine(), name).to.equal("Graph: no requests");
+    }
+    // Pulumi cancelled as it does on Ctrl+C: what it made is in the state, nothing is left pending.
+    const state = world.checkpoint(PROJECT, "stop-contoso");
+    expect(state.pending).to.deep.equal([]);
+    const made = first.emulator.connectors().filter((c) => c.displayName?.startsWith("ODJ contoso stop "));
+    expect(
+      state.resources
+        .filter((r) => r.type.endsWith(":DomainJoinConnector"))
+        .map((r) => r.id)
+        .sort(),
+    ).to.deep.equal(made.map((c) => c.id).sort());
   });
 
   it("no client secret in the fleet files, summaries, logs, the work dir, the backend or the exported states", async () => {

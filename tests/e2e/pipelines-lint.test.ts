@@ -10,9 +10,13 @@ import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Emulator, READ_WRITE_ROLE } from "intune-graph-emulator";
+import { Emulator } from "intune-graph-emulator";
 import { ProgramCopy, REPO_ROOT, connectionEnv, copyProgram } from "intune-test-support/e2e";
-import { GithubStandIn, startGithubActionsStandIn } from "intune-test-support/federated-issuers";
+import {
+  GithubStandIn,
+  githubFederatedApp,
+  startGithubActionsStandIn,
+} from "intune-test-support/federated-issuers";
 import { startTestEmulator } from "intune-test-support/emulator";
 import { ensurePulumiCli, ensuredPath } from "intune-test-support/pulumi-cli";
 
@@ -430,17 +434,7 @@ describe("the drift check and deployment with GitHub Actions OIDC, with the real
 
   before(async () => {
     github = await startGithubActionsStandIn();
-    emulator = await startTestEmulator({
-      seed: [],
-      apps: [
-        {
-          ...APP,
-          roles: [READ_WRITE_ROLE],
-          federated: [{ issuer: github.issuer, subject: "repo:contoso/intune:environment:production" }],
-        },
-      ],
-      trustedIssuers: { [github.issuer]: github.jwks },
-    });
+    emulator = await startTestEmulator({ seed: [], ...githubFederatedApp(github, APP) });
   });
   after(async () => {
     copy?.cleanup();

@@ -167,36 +167,28 @@ describe("intune-fleet command (validate, shard, merge, bad input)", function ()
   });
 
   it("bad command lines: one line and the usage", async () => {
-    refused(
-      await run("deploy", "--fleet", "fleet.yaml"),
-      'unknown command "deploy": one of preview, up, refresh, health, destroy, validate, shard, merge',
-    );
+    // Each with the fleet file, so that what is refused is the case's own mistake.
+    const cases: [string[], string][] = [
+      [
+        ["deploy"],
+        'unknown command "deploy": one of preview, up, refresh, health, destroy, validate, shard, merge',
+      ],
+      [["up", "--parallel", "0"], '--parallel must be a whole number from 1 to 64, got "0"'],
+      [["up", "--parallel", "2x"], '--parallel must be a whole number from 1 to 64, got "2x"'],
+      [["up", "--min-healthy", "1"], "--min-healthy does not apply to `intune-fleet up`"],
+      [
+        ["up", "--shard", "3/2"],
+        '--shard must be i/n, shard i of n, with whole numbers 1 ≤ i ≤ n ≤ 256 (e.g. 2/4); got "3/2"',
+      ],
+      [["up", "--stack-prefix", "a b"], "--stack-prefix must be letters, digits"],
+      [["up", "--colour"], "Unknown option '--colour'"],
+      [["shard"], "--shard i/n is required: which shard of how many"],
+    ];
+    for (const [args, message] of cases) refused(await run(...args, "--fleet", "fleet.yaml"), message);
     refused(
       await run("up"),
       "intune-fleet: --fleet FILE is required: the fleet file (YAML or JSON)\nusage: intune-fleet",
     );
-    refused(
-      await run("up", "--fleet", "fleet.yaml", "--parallel", "0"),
-      '--parallel must be a whole number from 1 to 64, got "0"',
-    );
-    refused(
-      await run("up", "--fleet", "fleet.yaml", "--parallel", "2x"),
-      '--parallel must be a whole number from 1 to 64, got "2x"',
-    );
-    refused(
-      await run("up", "--fleet", "fleet.yaml", "--min-healthy", "1"),
-      "--min-healthy does not apply to `intune-fleet up`",
-    );
-    refused(
-      await run("up", "--fleet", "fleet.yaml", "--shard", "3/2"),
-      '--shard must be i/n, shard i of n, with whole numbers 1 ≤ i ≤ n ≤ 256 (e.g. 2/4); got "3/2"',
-    );
-    refused(
-      await run("up", "--fleet", "fleet.yaml", "--stack-prefix", "a b"),
-      "--stack-prefix must be letters, digits",
-    );
-    refused(await run("up", "--fleet", "fleet.yaml", "--colour"), "Unknown option '--colour'");
-    refused(await run("shard", "--fleet", "fleet.yaml"), "--shard i/n is required: which shard of how many");
     const none = await run();
     expect(none.code).to.equal(2);
     expect(none.stdout).to.match(/^usage: intune-fleet preview\|up\|refresh\|health\|destroy --fleet FILE/);

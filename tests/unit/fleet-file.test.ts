@@ -38,6 +38,12 @@ function document(
   };
 }
 
+/** The document with a second tenant: the first one's entry with `more` over it. */
+function withSecond(doc: Record<string, unknown>, more: Record<string, unknown>): Record<string, unknown> {
+  const tenants = doc.tenants as Record<string, unknown>[];
+  return { ...doc, tenants: [...tenants, { ...tenants[0], ...more }] };
+}
+
 /** The problems a document has, as the error lists them. */
 function problems(doc: unknown, options?: { stackPrefix?: string }): string[] {
   try {
@@ -176,12 +182,7 @@ describe("fleet file", () => {
         "tenants[0].name must be letters, digits, '.', '_' or '-' (at most 60), starting with a letter or digit: " +
           'it names the tenant\'s stack; got "contoso corp"',
       );
-      const doc = document();
-      (doc.tenants as unknown[]).push({
-        ...(doc.tenants as Record<string, unknown>[])[0],
-        name: "Contoso",
-        tenantId: FABRIKAM,
-      });
+      const doc = withSecond(document(), { name: "Contoso", tenantId: FABRIKAM });
       expect(only(doc)).to.equal(
         'tenants[1] "Contoso": has the name of tenants[0] (letter case aside): each tenant\'s name names its own stack',
       );
@@ -194,12 +195,7 @@ describe("fleet file", () => {
       expect(only(document({ tenantId: "contoso.onmicrosoft.com" }))).to.equal(
         'tenants[0] "contoso": tenantId must be the tenant\'s id, a GUID such as 4a7c2e91-5d3b-4f68-8e1a-9c0b2d4f6e83; got "contoso.onmicrosoft.com"',
       );
-      const doc = document();
-      (doc.tenants as unknown[]).push({
-        ...(doc.tenants as Record<string, unknown>[])[0],
-        name: "fabrikam",
-        tenantId: CONTOSO.toUpperCase(),
-      });
+      const doc = withSecond(document(), { name: "fabrikam", tenantId: CONTOSO.toUpperCase() });
       expect(only(doc)).to.equal(
         `tenants[1] "fabrikam": tenantId ${CONTOSO} is also the tenantId of tenants[0] "contoso": one stack per tenant`,
       );
@@ -212,9 +208,7 @@ describe("fleet file", () => {
       expect(only(document({ clientId: 42 }))).to.equal(
         'tenants[0] "contoso": clientId must be the app\'s client id, a GUID such as 4a7c2e91-5d3b-4f68-8e1a-9c0b2d4f6e83; got number 42',
       );
-      const doc = document({}, { defaults: { clientId: "app", template: "standard" } });
-      (doc.tenants as unknown[]).push({
-        ...(doc.tenants as Record<string, unknown>[])[0],
+      const doc = withSecond(document({}, { defaults: { clientId: "app", template: "standard" } }), {
         name: "fabrikam",
         tenantId: FABRIKAM,
       });
