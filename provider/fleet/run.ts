@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
-import { Fleet } from "./fleet-file";
+import { Fleet, scrubSecrets } from "./fleet-file";
 import { fleetDigest, tenantDigest, writeWhole } from "./files";
 import { FleetCommand } from "./outcome";
 import { runPool } from "./pool";
@@ -128,26 +128,39 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetSummary> 
     async (tenant, index) => {
       const label = `[${String(index + 1).padStart(width)}/${toRun.length}] ${tenant.name}`;
       const at = summary.tenants.findIndex((t) => t.name === tenant.name);
-      const result = await runTenant(
-        tenant,
-        digests.get(tenant.name) as string,
-        {
-          command,
-          project: fleet.project,
-          workDir: options.workDir,
-          logsDir: options.logsDir,
-          env: options.env,
-          pulumi,
-          healthArgs: options.healthArgs,
-          signal: options.signal,
-          resumed: options.resume,
-        },
-        (started) => {
-          summary.tenants[at] = { ...summary.tenants[at], startedAt: started, carried: undefined };
-          save();
-          options.progress(`${label}: started`);
-        },
-      );
+      let result: TenantResult;
+      try {
+        result = await runTenant(
+          tenant,
+          digests.get(tenant.name) as string,
+          {
+            command,
+            project: fleet.project,
+            workDir: options.workDir,
+            logsDir: options.logsDir,
+            env: options.env,
+            pulumi,
+            healthArgs: options.healthArgs,
+            signal: options.signal,
+            resumed: options.resume,
+          },
+          (started) => {
+            summary.tenants[at] = { ...summary.tenants[at], startedAt: started, carried: undefined };
+            save();
+            options.progress(`${label}: started`);
+          },
+        );
+      } catch (error) {
+        // runTenant answers for what goes wrong in a stack; this is the rest (its log cannot be
+        // written, say): the tenant fails, the others go on.
+        const line = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+        result = {
+          ...summary.tenants[at],
+          outcome: "failed",
+          finishedAt: new Date().toISOString(),
+          error: scrubSecrets(line),
+        };
+      }
       summary.tenants[at] = result;
       save();
       options.progress(`${label}: ${progressLine(result)}`);

@@ -82,6 +82,16 @@ function authMethod(credential: CredentialRef): string {
 /** A credential reference that does not resolve here: the tenant fails, the others go on. */
 class CredentialMissing extends Error {}
 
+/** The repair before a resumed tenant could not settle its stack: the tenant fails, saying what to run. */
+class RepairFailed extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * The environment of the tenant's `pulumi` process, over the fleet's: its tenant and app, and its
  * credential from the variables the fleet file names. Every credential variable it does not use
@@ -255,10 +265,12 @@ async function repairLeftovers(
     signal: context.signal,
   });
   if (repair.code !== 0) {
-    throw new Error(
+    throw new RepairFailed(
       `intune-repair-pending could not settle the stack's pending operations (exit ${repair.code}): ` +
-        `${firstErrorLine(`${repair.stderr}\n${repair.stdout}`)}; see the log, then run ` +
-        `\`npx intune-repair-pending --stack ${stackName}\` in ${dir} with the tenant's credential`,
+        firstErrorLine(`${repair.stderr}\n${repair.stdout}`),
+      `see the log; once you know which connector each pending create made, run ` +
+        `\`INTUNE_CREATE_JOURNAL=${path.join(dir, "create-journal")} npx intune-repair-pending --stack ${stackName}\` ` +
+        `in ${dir} with the tenant's credential, then this command again with --resume`,
     );
   }
   done.push(
@@ -423,6 +435,7 @@ export async function runTenant(
     const text = error instanceof Error ? error.message : String(error);
     const line = log.scrub(firstErrorLine(text));
     log.line(`intune-fleet: failed: ${log.scrub(text)}`);
+    if (error instanceof RepairFailed) notes.push(error.hint);
     if (/currently locked/.test(text)) {
       notes.push(
         `if no other run of this stack is going, run \`pulumi cancel --yes --stack ${tenant.stack}\` in ` +
