@@ -241,7 +241,8 @@ async function repairLeftovers(
   if (root) {
     for (const line of releaseStaleLocks(root, context.project, stackName)) {
       log.line(`intune-fleet: ${line}`);
-      if (line.startsWith("lock ")) done.push("released the lock of the killed run");
+      // Released, or kept because its process may still run: the summary says which.
+      done.push(line.startsWith("lock ") ? "released the lock of the killed run" : line);
     }
   }
   let pending: number | undefined;

@@ -293,18 +293,39 @@ export function releaseStaleLocks(root: string, project: string, stack: string, 
 }
 
 /**
+ * A Linux process's state letter (`R`, `S`, `Z`, …) from /proc/<pid>/stat, or undefined where there
+ * is no /proc or no such process. The command's name, in parentheses, may hold spaces: the state is
+ * the first field after its closing parenthesis.
+ */
+export function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat
+      .slice(stat.lastIndexOf(")") + 1)
+      .trim()
+      .split(" ")[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Whether a process of this host still runs, asked with signal 0 (which tests, and sends nothing).
  * EPERM means it runs as another user: alive, so its lock is never released. Only ESRCH, no such
- * process, counts as gone; any other answer counts as running, to err on the side of the lock.
+ * process, counts as gone; any other answer counts as running, to err on the side of the lock. A
+ * process that answers but has ended (a zombie: a `pulumi` killed with its parent stays one until
+ * init collects it, a second or two) is gone: it holds nothing.
  */
 export function processRunning(
   pid: number,
   kill: (pid: number, signal: 0) => void = (p, s) => void process.kill(p, s),
+  state: (pid: number) => string | undefined = processState,
 ): boolean {
   try {
     kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== "ESRCH";
   }
+  const letter = state(pid);
+  return letter !== "Z" && letter !== "X";
 }
