@@ -265,43 +265,75 @@ export function checkCheckpoint(stackArg: string | undefined, dryRun: boolean, u
   if (repaired) {
     // `pulumi cancel` fails on a broken checkpoint too, so the killed run's lock may still be
     // there. Only a lock whose process is gone from this host is released.
-    const running = (pid: number) => processRunning(pid);
-    for (const lock of list(path.join(pulumiDir, "locks", "organization", proj, stack), (n) =>
-      n.endsWith(".json"),
-    )) {
-      const bytes = readFileSync(lock);
-      if (!lockIsStale(bytes, hostname(), running)) {
-        console.log(
-          `checkpoint: the stack stays locked by ${rel(lock)} (its process may run): \`pulumi cancel\` releases it`,
-        );
-        continue;
-      }
-      if (!dryRun) {
-        rmSync(lock);
-        rmSync(`${lock}.attrs`, { force: true });
-      }
-      const pid = JSON.parse(bytes.toString("utf8")).pid;
-      console.log(
-        `checkpoint: lock ${rel(lock)} of a process that is gone (pid ${pid}, this host): ${dryRun ? "would release" : "released"} it`,
-      );
-    }
+    for (const line of releaseStaleLocks(root, proj, stack, dryRun)) console.log(`checkpoint: ${line}`);
   }
   return !dryRun || !repaired;
 }
 
 /**
+ * Releases the locks of a stack on a local backend (`root`) that a process of this host left and
+ * that no longer runs, as `pulumi cancel` would, but only those; names any other lock. Returns one
+ * line per lock.
+ */
+export function releaseStaleLocks(root: string, project: string, stack: string, dryRun = false): string[] {
+  const dir = path.join(root, ".pulumi", "locks", "organization", project, stack);
+  const rel = (file: string) => path.relative(root, file);
+  const lines: string[] = [];
+  const locks = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(".json")) : [];
+  for (const lock of locks.map((n) => path.join(dir, n))) {
+    const bytes = readFileSync(lock);
+    if (!lockIsStale(bytes, hostname(), processRunning)) {
+      lines.push(
+        `the stack stays locked by ${rel(lock)} (its process may run): \`pulumi cancel\` releases it`,
+      );
+      continue;
+    }
+    if (!dryRun) {
+      rmSync(lock);
+      rmSync(`${lock}.attrs`, { force: true });
+    }
+    const pid = JSON.parse(bytes.toString("utf8")).pid;
+    lines.push(
+      `lock ${rel(lock)} of a process that is gone (pid ${pid}, this host): ${dryRun ? "would release" : "released"} it`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * A Linux process's state letter (`R`, `S`, `Z`, …) from /proc/<pid>/stat, or undefined where there
+ * is no /proc or no such process. The command's name, in parentheses, may hold spaces: the state is
+ * the first field after its closing parenthesis.
+ */
+export function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat
+      .slice(stat.lastIndexOf(")") + 1)
+      .trim()
+      .split(" ")[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Whether a process of this host still runs, asked with signal 0 (which tests, and sends nothing).
  * EPERM means it runs as another user: alive, so its lock is never released. Only ESRCH, no such
- * process, counts as gone; any other answer counts as running, to err on the side of the lock.
+ * process, counts as gone; any other answer counts as running, to err on the side of the lock. A
+ * process that answers but has ended (a zombie: a `pulumi` killed with its parent stays one until
+ * init collects it, a second or two) is gone: it holds nothing.
  */
 export function processRunning(
   pid: number,
   kill: (pid: number, signal: 0) => void = (p, s) => void process.kill(p, s),
+  state: (pid: number) => string | undefined = processState,
 ): boolean {
   try {
     kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== "ESRCH";
   }
+  const letter = state(pid);
+  return letter !== "Z" && letter !== "X";
 }

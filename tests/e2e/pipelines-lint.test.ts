@@ -22,7 +22,8 @@ const { load } = require("js-yaml") as { load(text: string, options?: { filename
 const PIPELINES = path.join(REPO_ROOT, "examples/pipelines");
 const HEALTH_TOOL = require.resolve("pulumi-intune-domain-join/internal/health/command");
 const WORKFLOWS = path.join(PIPELINES, "github/workflows");
-const AZURE_FILES = ["azure-pipelines.yml", "pulumi-steps.yml"];
+const AZURE_FILES = ["azure-pipelines.yml", "pulumi-steps.yml", "azure-fleet.yml"];
+const FLEET_TOOL = require.resolve("pulumi-intune-domain-join/internal/fleet/command");
 
 type Yaml = Record<string, unknown>;
 
@@ -281,6 +282,97 @@ describe("pipeline examples lint (actionlint, structure, no secrets)", function 
     const drift = JSON.stringify(byName.Drift);
     expect(drift).to.match(/pulumi refresh /);
     expect(drift).to.match(/--expect-no-changes/);
+  });
+
+  it("the fleet workflow runs intune-fleet in a matrix of shards with the job's OIDC token, then merges them into the job summary", () => {
+    const file = path.join(WORKFLOWS, "fleet.yml");
+    const workflow = loadYaml(file) as {
+      on: Record<string, unknown>;
+      permissions: Record<string, string>;
+      env: Record<string, string>;
+      jobs: Record<string, Yaml & { steps: Yaml[] }>;
+    };
+    expect(workflow.on).to.have.all.keys("pull_request", "push", "schedule", "workflow_dispatch");
+    expect(workflow.permissions).to.include({ "id-token": "write" });
+    expect(workflow.env.FLEET_COMMANDS)
+      .to.contain("'preview'")
+      .and.to.contain("'up'")
+      .and.to.contain("'refresh health'");
+    const shards = workflow.jobs.fleet;
+    expect((shards.strategy as Yaml).matrix)
+      .to.have.property("shard")
+      .that.is.an("array")
+      .with.length.greaterThan(1);
+    expect(shards.strategy).to.include({ "fail-fast": false });
+    const run = shards.steps.find((s) => String(s.run ?? "").includes("intune-fleet")) as Yaml;
+    expect(run.run).to.match(/npx intune-fleet "\$command" --fleet fleet\.yaml --shard "\$SHARD"/);
+    expect(run.env).to.include({ SHARD: "${{ matrix.shard }}/${{ strategy.job-total }}" });
+    const upload = shards.steps.find((s) =>
+      String(s.uses ?? "").startsWith("actions/upload-artifact@"),
+    ) as Yaml;
+    expect(upload.if).to.equal("always()");
+    const summary = workflow.jobs.summary;
+    expect(summary.needs).to.equal("fleet");
+    expect(summary.if).to.contain("always()");
+    expect(summary.permissions).to.not.have.property("id-token");
+    const steps = summary.steps.map((s) => String(s.run ?? s.uses ?? ""));
+    expect(steps.some((s) => s.startsWith("actions/download-artifact@"))).to.equal(true);
+    expect(steps.join("\n")).to.match(
+      /npx intune-fleet merge shards\/summaries\/"\$command"-\*\.json --fleet fleet\.yaml/,
+    );
+    expect(steps.join("\n")).to.contain('>> "$GITHUB_STEP_SUMMARY"');
+  });
+
+  it("the Azure DevOps fleet pipeline: an approval for up, a job sliced into shards, then one summary", () => {
+    const pipeline = loadYaml(path.join(PIPELINES, "azure-fleet.yml"));
+    const stages = pipeline.stages as Yaml[];
+    expect(stages.map((s) => s.stage)).to.deep.equal(["Approve", "Fleet"]);
+    const [approve, fleet] = stages;
+    expect(approve.condition).to.contain("refs/heads/main");
+    expect((approve.jobs as Yaml[])[0]).to.include({ deployment: "approve", environment: "production" });
+    expect(fleet.condition).to.equal("in(dependencies.Approve.result, 'Succeeded', 'Skipped')");
+    const [shard, summary] = fleet.jobs as Yaml[];
+    expect(shard.job).to.equal("shard");
+    expect(shard.strategy).to.deep.equal({ parallel: "${{ variables.shards }}" });
+    const steps = shard.steps as Yaml[];
+    expect(steps[0].template).to.equal("pulumi-steps.yml");
+    const script = String((steps[0].parameters as Yaml).script);
+    expect(script).to.contain('shard="$(System.JobPositionInPhase)/$(System.TotalJobsInPhase)"');
+    expect(script).to.match(/npx intune-fleet "\$command" --fleet fleet\.yaml --shard "\$shard"/);
+    expect(steps[1]).to.include({
+      condition: "always()",
+      artifact: "fleet-shard-$(System.JobPositionInPhase)",
+    });
+    expect(summary).to.include({ job: "summary", dependsOn: "shard", condition: "always()" });
+    const merge = JSON.stringify(summary.steps);
+    expect(merge).to.contain("npx intune-fleet merge");
+    expect(merge).to.contain("##vso[task.uploadsummary]");
+  });
+
+  it("every intune-fleet command in the pipelines is one the command knows, with flags it takes", async () => {
+    const usage = await new Promise<string>((resolve) =>
+      execFile(process.execPath, [FLEET_TOOL, "--help"], (_error, stdout) => resolve(stdout)),
+    );
+    expect(usage).to.contain("usage: intune-fleet");
+    const commands = new Set([...usage.matchAll(/intune-fleet ([\w|-]+)/g)].flatMap((m) => m[1].split("|")));
+    expect([...commands]).to.include.members(["preview", "up", "refresh", "health", "merge", "shard"]);
+    let seen = 0;
+    for (const file of allPipelineFiles()) {
+      // What the pipelines run (`npx intune-fleet …`); shell lines continued with a backslash are one command.
+      const text = readFileSync(file, "utf8").replace(/\\\n\s*/g, " ");
+      for (const m of text.matchAll(/\bnpx intune-fleet ("?\$?[\w-]+"?)([^\n|;]*)/g)) {
+        seen++;
+        const command = m[1].replace(/"/g, "");
+        if (!command.startsWith("$"))
+          expect(commands, `${path.basename(file)}: intune-fleet ${command}`).to.include(command);
+        for (const flag of m[2].matchAll(/(--[a-z][a-z-]*)/g)) {
+          expect(usage, `${path.basename(file)}: intune-fleet ${command} ${flag[1]}`).to.match(
+            new RegExp(`${flag[1]}\\b`),
+          );
+        }
+      }
+    }
+    expect(seen).to.be.greaterThan(3);
   });
 
   it("no pipeline file holds a secret literal or a client secret setting", () => {

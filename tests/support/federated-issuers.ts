@@ -21,6 +21,7 @@ import type { AddressInfo } from "node:net";
 import type { JSONWebKeySet } from "jose";
 import { ensureCa, issueServerCertificate, loadCa } from "intune-graph-emulator/internal/clients/ca";
 import { SigningKey } from "intune-graph-emulator/internal/entra/keys";
+import { EmulatorOptions, READ_WRITE_ROLE } from "intune-graph-emulator";
 import { trustedStateDir } from "./emulator";
 
 export const FEDERATED_AUDIENCE = "api://AzureADTokenExchange";
@@ -113,6 +114,21 @@ async function startStandIn(
 function lifetime(seconds = 300): { iat: number; nbf: number; exp: number } {
   const now = Math.floor(Date.now() / 1000);
   return { iat: now, nbf: now - 5, exp: now + seconds };
+}
+
+/**
+ * Emulator options for an app that a GitHub Actions job signs in as with its ID token: the app
+ * (ReadWrite) with a federated credential for the job's subject, and the stand-in's issuer trusted.
+ */
+export function githubFederatedApp(
+  github: GithubStandIn,
+  app: { clientId: string; displayName: string },
+  subject = "repo:contoso/intune:environment:production",
+): Pick<EmulatorOptions, "apps" | "trustedIssuers"> {
+  return {
+    apps: [{ ...app, roles: [READ_WRITE_ROLE], federated: [{ issuer: github.issuer, subject }] }],
+    trustedIssuers: { [github.issuer]: github.jwks },
+  };
 }
 
 /** GitHub Actions' ID token service for one job of `repository` deploying to `environment`. */

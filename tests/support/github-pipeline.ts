@@ -2,10 +2,10 @@
  * The example workflows' sign-in against the emulator: an app whose federated credential trusts the
  * GitHub Actions stand-in's job tokens, and the environment a job of deploy.yml / drift.yml has.
  */
-import { Emulator, READ_WRITE_ROLE } from "intune-graph-emulator";
+import { Emulator } from "intune-graph-emulator";
 import { connectionEnv } from "./e2e";
 import { startTestEmulator } from "./emulator";
-import { GithubStandIn } from "./federated-issuers";
+import { GithubStandIn, githubFederatedApp } from "./federated-issuers";
 
 export interface PipelineApp {
   clientId: string;
@@ -18,11 +18,7 @@ export function startPipelineEmulator(
   app: PipelineApp,
   subject = "repo:contoso/intune:environment:production",
 ): Promise<Emulator> {
-  return startTestEmulator({
-    seed: [],
-    apps: [{ ...app, roles: [READ_WRITE_ROLE], federated: [{ issuer: github.issuer, subject }] }],
-    trustedIssuers: { [github.issuer]: github.jwks },
-  });
+  return startTestEmulator({ seed: [], ...githubFederatedApp(github, app, subject) });
 }
 
 /** The workflows' environment: the app named, the method forced, the runner's two variables. */

@@ -1,6 +1,7 @@
 // The provider's layers, lowest first: the pure files (PURE: logic/, version.ts, and the pure half of
 // each feature — the connector's definition, checks, diff, ownership and outputs, the health rules
-// and report, the doctor's checks, the repair decisions, the inventory's filter) ← config/ ←
+// and report, the doctor's checks, the repair decisions, the inventory's filter, the fleet's file,
+// templates, shards, pool, outcomes, summaries and resume) ← config/ ←
 // {auth/, graph/} ← connection.ts ← everything else (the connector's provider and resource, the
 // commands, state/, plugin/, codegen/, the package's entry points). Folders are features; purity is
 // this file list. A module imports only from its own layer or lower ones; auth/ and graph/ are
@@ -29,10 +30,31 @@ const PURE = [
   "doctor/checks.ts",
   "repair/decisions.ts",
   "inventory/filter.ts",
+  ...[
+    "connector-entries",
+    "health-config",
+    "fleet-file",
+    "template",
+    "shard",
+    "pool",
+    "outcome",
+    "summary",
+    "resume",
+  ].map((f) => `fleet/${f}.ts`),
 ];
 
 /** The top layer: what joins the layers below for Pulumi, a command or a program. */
-const TOP = ["connector/", "health/", "doctor/", "repair/", "inventory/", "state/", "plugin/", "codegen/"];
+const TOP = [
+  "connector/",
+  "health/",
+  "doctor/",
+  "repair/",
+  "inventory/",
+  "state/",
+  "plugin/",
+  "codegen/",
+  "fleet/",
+];
 const ENTRY_POINTS = ["index.ts", "errors.ts", "rules.ts"];
 
 /** The layer of a provider source file (a path relative to provider/, with "/"), if it has one. */

@@ -37,7 +37,7 @@ describe("packaging", function () {
     expect(required, "platform-limited packages that npm ci would refuse elsewhere").to.deep.equal([]);
   });
 
-  it("publishes the provider with its five runtime dependencies (the Azure SDK pipeline's and logger included) and nothing of the emulator or tests", () => {
+  it("publishes the provider with its six runtime dependencies (the Azure SDK pipeline's and logger included, js-yaml for fleet files) and nothing of the emulator or tests", () => {
     const manifest = readJson("provider/package.json");
     expect(manifest.name).to.equal("pulumi-intune-domain-join");
     expect(Object.keys(manifest.dependencies).sort()).to.deep.equal([
@@ -45,6 +45,7 @@ describe("packaging", function () {
       "@azure/identity",
       "@azure/logger",
       "@pulumi/pulumi",
+      "js-yaml",
       "node-fetch",
     ]);
     const files = packedFiles("provider");
@@ -52,6 +53,8 @@ describe("packaging", function () {
       "dist/index.js",
       "dist/index.d.ts",
       "dist/connector/provider.js",
+      // intune-fleet runs each tenant's stack on this program, from where the package is installed.
+      "dist/fleet/program.js",
       "README.md",
     ]);
     const unexpected = files.filter(

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { spawn } from "node:child_process";
+import { hostname } from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import {
@@ -7,6 +9,7 @@ import {
   lockIsStale,
   parseCheckpoint,
   processRunning,
+  processState,
   planCheckpointRepair,
   sidecarProblem,
 } from "pulumi-intune-domain-join/internal/state/local-backend";
@@ -308,6 +311,45 @@ describe("intune-repair-pending: a lock left by the killed run", () => {
     // The real probe: this process runs; a pid past the kernel's limit does not.
     expect(processRunning(process.pid)).to.equal(true);
     expect(processRunning(2 ** 22 + 7)).to.equal(false);
+  });
+
+  it("a process that answers but has ended (a zombie, not yet collected) holds nothing", () => {
+    const alive = () => undefined;
+    expect(processRunning(4242, alive, () => "Z")).to.equal(false);
+    expect(processRunning(4242, alive, () => "X")).to.equal(false);
+    expect(processRunning(4242, alive, () => "S")).to.equal(true);
+    // No /proc (macOS, Windows): signal 0 alone decides.
+    expect(processRunning(4242, alive, () => undefined)).to.equal(true);
+    if (process.platform === "linux") {
+      expect(processState(process.pid)).to.match(/^[RS]$/);
+      expect(processState(2 ** 22 + 7)).to.equal(undefined);
+    }
+  });
+
+  it("a real child killed with its parent is a zombie until init collects it: its lock is stale at once", async function () {
+    if (process.platform !== "linux") this.skip();
+    // A parent in a process group of its own, with a child; the group killed at once, as a runner does.
+    const parent = spawn(
+      process.execPath,
+      [
+        "-e",
+        'const c = require("child_process").spawn("sleep", ["60"]); console.log(c.pid); setInterval(() => {}, 1000);',
+      ],
+      { detached: true, stdio: ["ignore", "pipe", "ignore"] },
+    );
+    const child = await new Promise<number>((resolve) =>
+      parent.stdout.once("data", (d) => resolve(Number(String(d)))),
+    );
+    process.kill(-(parent.pid as number), "SIGKILL");
+    await new Promise((resolve) => parent.once("close", resolve));
+    expect(processRunning(child)).to.equal(false);
+    expect(
+      lockIsStale(
+        Buffer.from(JSON.stringify({ pid: child, hostname: hostname() })),
+        hostname(),
+        processRunning,
+      ),
+    ).to.equal(true);
   });
 });
 
