@@ -1,7 +1,7 @@
 /** A small SVG line chart of wall time against N (log scale), written without a library. */
 import type { BenchResults, Operation, ProviderName } from "./report";
 
-interface Series {
+export interface Series {
   label: string;
   color: string;
   dash?: string;
@@ -65,21 +65,74 @@ export function renderChart(results: BenchResults): string {
     bound,
   ].filter((s) => s.points.length > 0);
 
+  // Operations that failed or timed out: a cross at the time they gave up, labelled.
+  const charted = new Set<string>(["up (create)", "up (rename all)"]);
+  const marks = results.operations.flatMap((r) =>
+    r.status === "ok" || r.wallSeconds === null || !charted.has(r.operation)
+      ? []
+      : [
+          {
+            n: r.n,
+            seconds: r.wallSeconds,
+            color: COLORS[r.provider],
+            label: `${r.provider} ${r.operation}: ${r.status}`,
+          },
+        ],
+  );
+  return lineChart({
+    title: `Wall time of pulumi up against N (${results.settings.latencyMs} ms latency, Intune limits)`,
+    xLabel: "connectors (N, log scale)",
+    sizes,
+    series,
+    marks,
+  });
+}
+
+/** A cross at a point, labelled: an operation that failed or timed out. */
+export interface ChartMark {
+  n: number;
+  seconds: number;
+  color: string;
+  label: string;
+}
+
+export interface LineChart {
+  title: string;
+  xLabel: string;
+  sizes: number[];
+  series: Series[];
+  marks?: ChartMark[];
+  /** A log scale for N (the default), or a linear one. */
+  logX?: boolean;
+}
+
+/** An SVG line chart of seconds against N. */
+export function lineChart(chart: LineChart): string {
+  const { sizes, series } = chart;
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const minN = Math.min(...sizes);
-  const maxN = Math.max(...sizes, minN * 10);
-  const maxY = Math.max(1, ...series.flatMap((s) => s.points.map(([, y]) => y)));
+  const logX = chart.logX ?? true;
+  const minN = logX ? Math.min(...sizes) : 0;
+  const maxN = logX ? Math.max(...sizes, minN * 10) : Math.max(...sizes);
+  const maxY = Math.max(
+    1,
+    ...series.flatMap((s) => s.points.map(([, y]) => y)),
+    ...(chart.marks ?? []).map((m) => m.seconds),
+  );
   const step = niceStep(maxY);
   const topY = Math.ceil(maxY / step) * step;
   const x = (n: number) =>
-    MARGIN.left + ((Math.log10(n) - Math.log10(minN)) / (Math.log10(maxN) - Math.log10(minN))) * plotW;
+    MARGIN.left +
+    (logX
+      ? (Math.log10(n) - Math.log10(minN)) / (Math.log10(maxN) - Math.log10(minN))
+      : (n - minN) / (maxN - minN)) *
+      plotW;
   const y = (s: number) => MARGIN.top + plotH - (s / topY) * plotH;
 
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
-    `<text x="${MARGIN.left}" y="22" font-size="14" font-weight="bold">Wall time of pulumi up against N (${results.settings.latencyMs} ms latency, Intune limits)</text>`,
+    `<text x="${MARGIN.left}" y="22" font-size="14" font-weight="bold">${escape(chart.title)}</text>`,
   ];
   for (let v = 0; v <= topY + 1e-9; v += step) {
     out.push(
@@ -96,7 +149,7 @@ export function renderChart(results: BenchResults): string {
   out.push(
     `<line x1="${MARGIN.left}" y1="${MARGIN.top + plotH}" x2="${MARGIN.left + plotW}" y2="${MARGIN.top + plotH}" stroke="#111827"/>`,
     `<line x1="${MARGIN.left}" y1="${MARGIN.top}" x2="${MARGIN.left}" y2="${MARGIN.top + plotH}" stroke="#111827"/>`,
-    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" text-anchor="middle">connectors (N, log scale)</text>`,
+    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" text-anchor="middle">${escape(chart.xLabel)}</text>`,
     `<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">seconds</text>`,
   );
   series.forEach((s, i) => {
@@ -113,16 +166,12 @@ export function renderChart(results: BenchResults): string {
       `<text x="${lx + 30}" y="${ly + 4}">${escape(s.label)}</text>`,
     );
   });
-  // Operations that failed or timed out: a cross at the time they gave up, labelled.
-  const charted = new Set<string>(["up (create)", "up (rename all)"]);
-  for (const r of results.operations) {
-    if (r.status === "ok" || r.wallSeconds === null || !charted.has(r.operation)) continue;
-    const cx = x(r.n);
-    const cy = y(r.wallSeconds);
-    const color = COLORS[r.provider];
+  for (const m of chart.marks ?? []) {
+    const cx = x(m.n);
+    const cy = y(m.seconds);
     out.push(
-      `<path d="M${(cx - 5).toFixed(1)} ${(cy - 5).toFixed(1)} L${(cx + 5).toFixed(1)} ${(cy + 5).toFixed(1)} M${(cx - 5).toFixed(1)} ${(cy + 5).toFixed(1)} L${(cx + 5).toFixed(1)} ${(cy - 5).toFixed(1)}" stroke="${color}" stroke-width="2.5"/>`,
-      `<text x="${(cx - 8).toFixed(1)}" y="${(cy - 8).toFixed(1)}" text-anchor="end" fill="${color}">${escape(`${r.provider} ${r.operation}: ${r.status}`)}</text>`,
+      `<path d="M${(cx - 5).toFixed(1)} ${(cy - 5).toFixed(1)} L${(cx + 5).toFixed(1)} ${(cy + 5).toFixed(1)} M${(cx - 5).toFixed(1)} ${(cy + 5).toFixed(1)} L${(cx + 5).toFixed(1)} ${(cy - 5).toFixed(1)}" stroke="${m.color}" stroke-width="2.5"/>`,
+      `<text x="${(cx - 8).toFixed(1)}" y="${(cy - 8).toFixed(1)}" text-anchor="end" fill="${m.color}">${escape(m.label)}</text>`,
     );
   }
   out.push("</svg>");
