@@ -346,12 +346,17 @@ async function runFleetStep(
 async function runSequential(world: World, n: number, settings: Settings): Promise<SequentialRow[]> {
   const sample = Math.min(settings.sequentialSample, n);
   if (sample === 0) return [];
-  const fleet = parseFleet(JSON.parse(readFileSync(world.fleetFile, "utf8")), { stackPrefix: "seq-" });
+  // Names of their own: the fleet's connectors are still in the tenants (no destroy at every size).
+  const document = JSON.parse(readFileSync(world.fleetFile, "utf8")) as {
+    templates: { standard: { displayName: string }[] };
+  };
+  for (const c of document.templates.standard) c.displayName = `${c.displayName} (plain CLI)`;
+  const fleet = parseFleet(document, { stackPrefix: "seq-" });
   const dir = path.join(world.dir, "sequential");
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     path.join(dir, "Pulumi.yaml"),
-    `name: ${PROJECT}\nruntime: nodejs\nmain: ${PROGRAM}\ndescription: the fleet's stacks, one after another\n`,
+    `name: ${PROJECT}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: ${PROGRAM}\ndescription: the fleet's stacks, one after another\n`,
   );
   const rows: SequentialRow[] = [];
   for (const step of ["up", "preview"] as const) {

@@ -358,7 +358,9 @@ export async function runTenant(
       envVars: env,
       projectSettings: {
         name: context.project,
-        runtime: "nodejs",
+        // The program is JavaScript: without this, the language host loads the TypeScript
+        // compiler for every tenant and command (about half a second of CPU each, measured).
+        runtime: { name: "nodejs", options: { typescript: false } },
         main: PROGRAM,
         description: "A tenant's Intune domain join connectors, driven by intune-fleet",
       },
