@@ -221,33 +221,39 @@ describe("a partner's connectors in three customer tenants, an explicit provider
       tenantId: LITWARE,
       connectors: [{ name: "branch", displayName: "ODJ Litware – Turin" }],
     };
-    copy.project.writeConfig(stack, config([...customers("ODJ Fabrikam – Bergen"), litware]));
-    emulator.clearLog();
-    const failed = await copy.project.run(["up", "--yes", "--skip-preview"], { stack, allowFailure: true });
-    printed.push(failed.output);
-    expect(failed.code).to.not.equal(0);
-    // Litware's connector, and it alone, failed: signing in to Litware's tenant, which Entra refused.
-    const failedResources = [...failed.output.matchAll(/^ {2}(\S+) \((\S+)\):\n\s+error: /gm)].map(
-      (m) => m[2],
-    );
-    expect(failedResources, failed.output).to.deep.equal(["litware-branch"]);
-    const [, litwareError] =
-      /DomainJoinConnector \(litware-branch\):\n\s+error: (.*)/.exec(failed.output) ?? [];
-    expect(litwareError).to.match(/^authentication failed \(clientSecret, tenant (\S+), client /);
-    expect(litwareError).to.contain(`tenant ${LITWARE}, client ${PARTNER_APP.clientId}`);
-    expect(litwareError).to.contain("AADSTS700016");
-    // Litware's authority was asked for a token, and refused; nothing else was asked of anyone.
-    const asked = emulator.requestLog().filter((e) => e.kind !== "admin");
-    expect(asked.length).to.be.greaterThan(0);
-    expect(asked.every((e) => e.kind === "token" && e.tenantId === LITWARE)).to.equal(true);
-    expect(asked.filter((e) => e.method === "POST").every((e) => e.status === 400)).to.equal(true);
-    expect(emulator.tenant(LITWARE).connectors()).to.deep.equal([]);
-    expect(names(CONTOSO)).to.deep.equal(EXPECTED[CONTOSO]);
-    expect(names(NORTHWIND)).to.deep.equal(EXPECTED[NORTHWIND]);
-
-    // Litware taken out again: its provider goes, the other customers' connectors stay as they were.
-    copy.project.writeConfig(stack, config(customers("ODJ Fabrikam – Bergen")));
-    await run(["up", "--yes", "--skip-preview"]);
+    try {
+      copy.project.writeConfig(stack, config([...customers("ODJ Fabrikam – Bergen"), litware]));
+      emulator.clearLog();
+      const failed = await copy.project.run(["up", "--yes", "--skip-preview"], { stack, allowFailure: true });
+      printed.push(failed.output);
+      expect(failed.code).to.not.equal(0);
+      // Litware's connector, and it alone, failed: signing in to Litware's tenant, which Entra refused.
+      const failedResources = [...failed.output.matchAll(/^ {2}(\S+) \((\S+)\):\n\s+error: /gm)].map(
+        (m) => m[2],
+      );
+      expect(failedResources, failed.output).to.deep.equal(["litware-branch"]);
+      const [, litwareError] =
+        /DomainJoinConnector \(litware-branch\):\n\s+error: (.*)/.exec(failed.output) ?? [];
+      expect(litwareError).to.match(/^authentication failed \(clientSecret, tenant (\S+), client /);
+      expect(litwareError).to.contain(`tenant ${LITWARE}, client ${PARTNER_APP.clientId}`);
+      expect(litwareError).to.contain("AADSTS700016");
+      // Litware's authority was asked for a token, and refused; nothing else was asked of anyone.
+      const asked = emulator.requestLog().filter((e) => e.kind !== "admin");
+      expect(asked.length).to.be.greaterThan(0);
+      expect(asked.every((e) => e.kind === "token" && e.tenantId === LITWARE)).to.equal(true);
+      for (const token of asked.filter((e) => e.method === "POST")) {
+        expect(token.path).to.equal(`/${LITWARE}/oauth2/v2.0/token`);
+        expect(token.status).to.equal(400);
+      }
+      expect(emulator.tenant(LITWARE).connectors()).to.deep.equal([]);
+      expect(names(CONTOSO)).to.deep.equal(EXPECTED[CONTOSO]);
+      expect(names(NORTHWIND)).to.deep.equal(EXPECTED[NORTHWIND]);
+    } finally {
+      // Litware taken out again, whatever happened above, so that the next tests start from the
+      // three customers: its provider goes, and nothing is asked of any tenant.
+      copy.project.writeConfig(stack, config(customers("ODJ Fabrikam – Bergen")));
+      await run(["up", "--yes", "--skip-preview"]);
+    }
     noRequests();
     await run(["preview", "--expect-no-changes"]);
     noRequests();
