@@ -2,11 +2,13 @@
  * The generated SDKs (sdk/, `npm run sdks`): what is committed is what Pulumi's code generators make
  * of the provider's schema today, and each compiles here — nodejs with tsc and loads in Node, python
  * with py_compile, go with go build and go vet against github.com/pulumi/pulumi/sdk/v3 from the Go
- * module proxy. Their programs run in tests/e2e/second-run.test.ts (TypeScript) and plugin.test.ts.
+ * module proxy. Their programs run in tests/e2e/second-run.test.ts (TypeScript) and plugin.test.ts;
+ * the examples written on the nodejs SDK (examples/plugin-typescript, partner-tenants) compile here,
+ * strict, against it, and run in second-run.test.ts and partner-tenants.test.ts.
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "intune-test-support/e2e";
@@ -70,6 +72,53 @@ describe("the generated SDKs (sdk/)", function () {
     expect(version).to.equal(
       JSON.parse(readFileSync(path.join(REPO_ROOT, "provider/package.json"), "utf8")).version,
     );
+  });
+
+  it("nodejs: every example written on it compiles against it, strict, as a user's project does", () => {
+    const built = builtNodejsSdk();
+    const onSdk = readdirSync(path.join(REPO_ROOT, "examples"))
+      .map((name) => path.join(REPO_ROOT, "examples", name))
+      .filter((dir) => {
+        const manifest = path.join(dir, "package.json");
+        if (!existsSync(manifest)) return false;
+        const { dependencies = {} } = JSON.parse(readFileSync(manifest, "utf8")) as {
+          dependencies?: Record<string, string>;
+        };
+        return "@intune-odj/pulumi-intune" in dependencies;
+      });
+    expect(onSdk.map((dir) => path.basename(dir))).to.include.members([
+      "plugin-typescript",
+      "partner-tenants",
+    ]);
+    const dir = mkdtempSync(path.join(tmpdir(), "intune-sdk-examples-"));
+    try {
+      const modules = path.join(REPO_ROOT, "node_modules");
+      writeFileSync(
+        path.join(dir, "tsconfig.json"),
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            noEmit: true,
+            target: "es2022",
+            module: "node16",
+            moduleResolution: "node16",
+            // The SDK as npm installs it; its own import of @pulumi/pulumi is the program's copy.
+            paths: {
+              "@intune-odj/pulumi-intune": [built],
+              "@pulumi/pulumi": [path.join(modules, "@pulumi/pulumi")],
+            },
+            typeRoots: [path.join(modules, "@types")],
+            types: ["node"],
+            skipLibCheck: true,
+          },
+          files: onSdk.map((example) => path.join(example, "index.ts")),
+        }),
+      );
+      const tsc = run(process.execPath, [path.join(modules, "typescript/bin/tsc"), "-p", dir], REPO_ROOT);
+      expect(tsc.status, tsc.output).to.equal(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("python: every module compiles", () => {

@@ -4,6 +4,8 @@
  * preview that must find no change and make no Graph request; up again; a day later (heartbeats
  * and silence on the emulator's clock), refresh and a preview that still finds no change; a
  * change; up; destroy. A program that works once and breaks on its second run cannot land.
+ * examples/partner-tenants, which needs an emulator of several tenants, lives the same life in
+ * partner-tenants.test.ts, with each tenant's requests checked.
  */
 import { expect } from "chai";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
