@@ -1,23 +1,25 @@
 /**
  * intune-fleet for real: the command as a child process, each tenant's stack driven through the
- * Automation API by the real `pulumi` CLI on a local backend, against emulated tenants (one
- * emulator each, tests/support/fleet.ts). A fleet's whole life signed in with the pipeline's
+ * Automation API by the real `pulumi` CLI on a local backend, against tenants of one emulator, a
+ * partner's customers with its multi-tenant app consented in each (tests/support/fleet.ts). A fleet's whole life signed in with the pipeline's
  * GitHub OIDC token (preview in two shards merged as a pipeline does, up, a no-op up, refresh,
  * health, destroy); then, with client secrets and the package installed as a user has it, one
  * tenant's wrong secret, a run killed in the middle of `up`, and --resume finishing both.
  */
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import {
   GithubStandIn,
   githubFederatedApp,
   startGithubActionsStandIn,
 } from "intune-test-support/federated-issuers";
-import { FleetTestTenant, FleetWorld, startFleetWorld } from "intune-test-support/fleet";
+import { FleetTestTenant, FleetWorld, filesHolding, startFleetWorld } from "intune-test-support/fleet";
 
 const PROJECT = "intune-fleet";
+/** What one tenant's variable holds in the wrong-secret test: a secret that was never the app's. */
+const WRONG_SECRET = "wrong8Q~secret-that-entra-refuses-0000000000";
 
 interface Summary {
   command: string;
@@ -47,24 +49,6 @@ const writes = (t: FleetTestTenant) => {
   return s.POST + s.PATCH + s.DELETE;
 };
 
-/** Every file under a folder, links not followed. */
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isSymbolicLink()) return [];
-    if (entry.isDirectory()) return entry.name === "node_modules" ? [] : files(full);
-    return statSync(full).size < 20_000_000 ? [full] : [];
-  });
-}
-
-/** The files under `dir` that hold any of `secrets`. */
-function holding(dir: string, secrets: string[]): string[] {
-  return files(dir).filter((file) => {
-    const text = readFileSync(file).toString("latin1");
-    return secrets.some((s) => text.includes(s));
-  });
-}
-
 describe("intune-fleet: a fleet's whole life with GitHub OIDC and the real Pulumi CLI (e2e)", function () {
   this.timeout(600_000);
   const APP = { clientId: "5b1e7c3d-8a2f-4d69-b0e4-7c9a1f3e5d28", displayName: "msp-fleet" };
@@ -83,12 +67,8 @@ describe("intune-fleet: a fleet's whole life with GitHub OIDC and the real Pulum
   before(async () => {
     github = await startGithubActionsStandIn();
     world = await startFleetWorld({
-      common: { seed: [], ...githubFederatedApp(github, APP) },
-      tenants: [
-        { name: "contoso" },
-        { name: "fabrikam", options: { seed: [REGISTERED] } },
-        { name: "northwind" },
-      ],
+      partnerApp: githubFederatedApp(github, APP),
+      tenants: [{ name: "contoso" }, { name: "fabrikam", seed: [REGISTERED] }, { name: "northwind" }],
     });
     oidc = {
       ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
@@ -280,7 +260,7 @@ describe("intune-fleet: a fleet's whole life with GitHub OIDC and the real Pulum
 
   it("the pipeline's request token and the ID tokens it handed out are in no file the runs wrote", () => {
     expect(github.issuedTokens.length).to.be.greaterThan(0);
-    expect(holding(world.dir, [github.requestToken, ...github.issuedTokens])).to.deep.equal([]);
+    expect(filesHolding(world.dir, [github.requestToken, ...github.issuedTokens])).to.deep.equal([]);
   });
 });
 
@@ -295,7 +275,6 @@ describe("intune-fleet: a wrong secret, a killed run and --resume, from the inst
   before(async () => {
     world = await startFleetWorld({
       installed: true,
-      common: { seed: [] },
       tenants: [{ name: "contoso" }, { name: "fabrikam" }, { name: "northwind" }],
     });
     const [first] = world.tenants;
@@ -327,7 +306,7 @@ describe("intune-fleet: a wrong secret, a killed run and --resume, from the inst
   it("one tenant's wrong secret fails that tenant alone; --resume, once it is fixed, runs it alone", async () => {
     const fabrikam = world.tenant("fabrikam");
     const up = await world.run(["up", "--fleet", fleet, "--json", "up.json", "--markdown", "up.md"], {
-      [fabrikam.secretVariable]: "wrong8Q~secret-that-entra-refuses-0000000000",
+      [fabrikam.secretVariable]: WRONG_SECRET,
     });
     expect(up.code, up.stderr).to.equal(2);
     const summary = byName(readJson(path.join(world.dir, "up.json")));
@@ -359,7 +338,7 @@ describe("intune-fleet: a wrong secret, a killed run and --resume, from the inst
 
   it("a run killed in the middle of up: --resume repairs what it left and finishes, nothing duplicated or lost", async () => {
     // Slow answers, so that the kill lands while creates are in flight.
-    for (const t of world.tenants) t.emulator.setOptions({ latencyMs: 500 });
+    world.emulator.setOptions({ latencyMs: 500 });
     world.clearLogs();
     const run = world.start(["up", "--fleet", killFleet, "--parallel", "3"]);
     const posted = () =>
@@ -381,7 +360,7 @@ describe("intune-fleet: a wrong secret, a killed run and --resume, from the inst
       world.tenants.map((t) => [t.name, world.checkpoint(PROJECT, `kill-${t.name}`).pending.length]),
     );
 
-    for (const t of world.tenants) t.emulator.setOptions({ latencyMs: 0 });
+    world.emulator.setOptions({ latencyMs: 0 });
     const resumed = await world.run(["up", "--fleet", killFleet, "--resume", "--json", "kill-resumed.json"]);
     expect(resumed.code, resumed.stderr + resumed.stdout).to.equal(0);
     expect(resumed.stderr).to.contain(`${interrupted.join(", ")} interrupted: checked for a repair first`);
@@ -412,7 +391,7 @@ describe("intune-fleet: a wrong secret, a killed run and --resume, from the inst
   });
 
   it("SIGTERM (a runner cancelling) stops the run cleanly: no tenant starts after it, the one under way is cancelled", async () => {
-    for (const t of world.tenants) t.emulator.setOptions({ latencyMs: 300 });
+    world.emulator.setOptions({ latencyMs: 300 });
     world.clearLogs();
     const run = world.start(["up", "--fleet", stopFleet, "--parallel", "1", "--json", "stopped.json"]);
     const first = world.tenants[0];
@@ -423,7 +402,7 @@ describe("intune-fleet: a wrong secret, a killed run and --resume, from the inst
     expect(posted(), run.output()).to.equal(true);
     process.kill(run.pid as number, "SIGTERM");
     const code = await new Promise<number | null>((resolve) => run.once("close", resolve));
-    for (const t of world.tenants) t.emulator.setOptions({ latencyMs: 0 });
+    world.emulator.setOptions({ latencyMs: 0 });
     expect(code, run.output()).to.equal(2);
     expect(run.output()).to.contain(
       "intune-fleet: SIGTERM: no tenant starts now; those under way are stopped",
@@ -451,7 +430,9 @@ describe("intune-fleet: a wrong secret, a killed run and --resume, from the inst
   });
 
   it("no client secret in the fleet files, summaries, logs, the work dir, the backend or the exported states", async () => {
-    const secrets = world.tenants.map((t) => t.secret);
+    // The partner app's one secret (every tenant's variable holds it), and the wrong one a run used.
+    const secrets = [...new Set(world.tenants.map((t) => t.secret)), WRONG_SECRET];
+    expect(secrets[0]).to.match(/8Q~/);
     expect(readFileSync(fleet, "utf8")).not.to.contain("8Q~");
     const exported = await Promise.all(
       world.tenants.flatMap((t) =>
@@ -472,6 +453,6 @@ describe("intune-fleet: a wrong secret, a killed run and --resume, from the inst
       expect(state).to.contain("DomainJoinConnector");
       for (const secret of secrets) expect(state).not.to.contain(secret);
     }
-    expect(holding(world.dir, secrets)).to.deep.equal([]);
+    expect(filesHolding(world.dir, secrets)).to.deep.equal([]);
   });
 });

@@ -1,21 +1,28 @@
 /**
  * Fleets of tenants for the tests of `intune-fleet`, run for real: the command as a child process
- * (the real `pulumi` CLI through the Automation API, a local file backend) against emulated tenants.
+ * (the real `pulumi` CLI through the Automation API, a local file backend unless a run names
+ * another) against emulated tenants.
  *
- * Today the emulator serves one tenant, so each tenant of a test fleet is an emulator of its own
- * (its own tenant id, port, connectors and request log), and its fleet entry names its endpoints
- * (`endpoints:`, the provider's graphEndpoint and authorityHost settings). The tests see a tenant
- * only through `FleetTestTenant` — `emulator` for its connectors, request log, edits and faults,
- * `entry()` for the fleet file — so that serving every tenant from one emulator changes this file
- * alone: `startFleetWorld` starts one emulator with the tenants, `emulator` becomes that tenant's
- * view of it, and `entry()` leaves `endpoints` out (the fleet's environment names the one emulator).
+ * One emulator serves every tenant of a world, as Graph and Entra ID serve a partner's customers:
+ * the partner's multi-tenant app is registered in the emulator's default tenant (the partner's
+ * own) and consented in each customer tenant, so the fleet signs in with one client id everywhere
+ * and asks each customer's authority for its tokens. The fleet's environment names the one
+ * emulator (INTUNE_GRAPH_ENDPOINT, AZURE_AUTHORITY_HOST), so the fleet file's entries need no
+ * `endpoints`. The tests see a tenant only through `FleetTestTenant`: `emulator` is its view of the
+ * emulator (its connectors, request log, out-of-band edits and faults), `entry()` its entry in the
+ * fleet file; `FleetWorld.emulator` is the whole emulator, for what every tenant shares (latency,
+ * throttling limits, clearing the faults).
+ *
+ * The app's secret is the same in every tenant (an app has one registration, in its home tenant),
+ * but each tenant's entry still names a variable of its own (`secretVariable`), as a partner's
+ * fleet file does: setting one tenant's variable to a wrong value fails that tenant alone.
  */
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Emulator, EmulatorOptions } from "intune-graph-emulator";
+import { EmulatedTenant, Emulator, EmulatorOptions, PARTNER_APP, TenantOptions } from "intune-graph-emulator";
 import { installLikeAUser } from "./consumer";
 import { startTestEmulator } from "./emulator";
 import { PulumiProject } from "./pulumi-cli";
@@ -26,14 +33,14 @@ export const FLEET_COMMAND = require.resolve("pulumi-intune-domain-join/internal
 export interface FleetTestTenant {
   name: string;
   tenantId: string;
-  /** The tenant as the tests see it: its connectors, request log, out-of-band edits and faults. */
-  emulator: Emulator;
+  /** The tenant's view of the one emulator: its connectors, request log, out-of-band edits and faults. */
+  emulator: EmulatedTenant;
   /** The app's client id (the same in every tenant: a partner's multi-tenant app). */
   clientId: string;
   /** The app's client secret in this tenant, and the variable of the fleet's environment holding it. */
   secret: string;
   secretVariable: string;
-  /** The tenant's entry in a fleet file: name, tenantId and where it is; add credential and connectors. */
+  /** The tenant's entry in a fleet file: name and tenantId; add credential and connectors. */
   entry(more?: Record<string, unknown>): Record<string, unknown>;
 }
 
@@ -45,6 +52,11 @@ export interface FleetRun {
 }
 
 export interface FleetWorld {
+  /**
+   * The one emulator serving every tenant: for what they share (latency, throttling limits,
+   * clearing every fault). Its default tenant is the partner's own, where the app is registered.
+   */
+  emulator: Emulator;
   tenants: FleetTestTenant[];
   tenant(name: string): FleetTestTenant;
   /** Scratch folder: fleet files, the work dir, the backend. */
@@ -53,7 +65,10 @@ export interface FleetWorld {
   workDir: string;
   /** The fleet command run: the workspace's, or the installed package's. */
   command: string;
-  /** The fleet command's environment: the CLI on PATH, the backend, and each tenant's secret by its variable. */
+  /**
+   * The fleet command's environment: the CLI on PATH, the backend, the emulator's Graph endpoint
+   * and authority host, and each tenant's secret by its variable.
+   */
   env: NodeJS.ProcessEnv;
   /** Writes a fleet file (YAML as JSON) into the scratch folder; returns its path. */
   writeFleet(document: Record<string, unknown>, name?: string): string;
@@ -69,6 +84,15 @@ export interface FleetWorld {
     resources: { type: string; id?: string; urn: string; outputs?: Record<string, unknown> }[];
     pending: unknown[];
   };
+  /**
+   * `pulumi stack export` of a tenant's stack, run in its folder of the work dir (`workDir`, relative to `dir`; default
+   * the world's) with the world's environment and `env` over it: the state as any backend holds it.
+   */
+  exportStack(
+    tenant: string,
+    stack: string,
+    options?: { env?: NodeJS.ProcessEnv; workDir?: string },
+  ): Promise<string>;
   /** Clears every tenant's request log. */
   clearLogs(): void;
   /**
@@ -79,6 +103,24 @@ export interface FleetWorld {
    */
   killStrays(): number;
   close(): Promise<void>;
+}
+
+/** Every file under a folder, links not followed, node_modules and files of 20 MB or more left out. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isSymbolicLink()) return [];
+    if (entry.isDirectory()) return entry.name === "node_modules" ? [] : filesUnder(full);
+    return statSync(full).size < 20_000_000 ? [full] : [];
+  });
+}
+
+/** The files under `dir` (a world's scratch folder: fleet files, work dirs, logs, the backend) that hold any of `secrets`. */
+export function filesHolding(dir: string, secrets: readonly string[]): string[] {
+  return filesUnder(dir).filter((file) => {
+    const text = readFileSync(file).toString("latin1");
+    return secrets.some((s) => text.includes(s));
+  });
 }
 
 /** The environment variable every process of a world's runs carries, with the world's own value. */
@@ -106,10 +148,13 @@ function processesWith(entry: string): number[] {
 }
 
 export interface FleetWorldOptions {
-  /** The tenants by name, with each one's start options (seed, …). */
-  tenants: { name: string; options?: EmulatorOptions }[];
-  /** Options every tenant starts with (apps, trusted issuers, latency). */
-  common?: EmulatorOptions;
+  /** The customer tenants by name, with the connectors each starts with (default none). */
+  tenants: { name: string; seed?: TenantOptions["seed"] }[];
+  /**
+   * The partner's app the fleet signs in as, and the issuers it trusts: one app (githubFederatedApp's
+   * for GitHub OIDC), made multi-tenant here. Default: the emulator's PARTNER_APP, with a client secret.
+   */
+  partnerApp?: Pick<EmulatorOptions, "apps" | "trustedIssuers">;
   /**
    * Run the command of the package packed and installed as a user's project has it (in the
    * scratch folder's node_modules), rather than the workspace's: its program then runs from there.
@@ -122,33 +167,41 @@ export async function startFleetWorld(options: FleetWorldOptions): Promise<Fleet
   const mark = randomUUID();
   const backendDir = path.join(dir, "state");
   const workDir = path.join(dir, ".intune-fleet");
-  const tenants: FleetTestTenant[] = [];
+  const [app, ...more] = options.partnerApp?.apps ?? [PARTNER_APP];
+  if (!app || more.length > 0)
+    throw new Error("partnerApp.apps must hold exactly one app: the one the fleet signs in as");
+  const clientId = app.clientId.toLowerCase();
+  const customers = options.tenants.map(({ name, seed }) => ({
+    name,
+    tenantId: randomUUID(),
+    seed: seed ?? [],
+    // The customer's admin consented to the partner's app: its roles as registered.
+    consent: [clientId],
+  }));
+  let emulator: Emulator;
   try {
-    for (const { name, options: own } of options.tenants) {
-      const tenantId = randomUUID();
-      const emulator = await startTestEmulator({ ...options.common, ...own, tenantId });
-      const writer = emulator.apps.find((a) => a.displayName === "writer") ?? emulator.apps[0];
-      const secret = writer.secrets?.[0] ?? "";
-      tenants.push({
-        name,
-        tenantId,
-        emulator,
-        clientId: writer.clientId,
-        secret,
-        secretVariable: `${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_CLIENT_SECRET`,
-        entry: (more = {}) => ({
-          name,
-          tenantId,
-          endpoints: { graph: emulator.graphEndpoint, authority: emulator.authorityHost },
-          ...more,
-        }),
-      });
-    }
+    emulator = await startTestEmulator({
+      // The default tenant is the partner's own: the app's home, and no connectors.
+      seed: [],
+      apps: [{ ...app, multiTenant: true }],
+      ...(options.partnerApp?.trustedIssuers && { trustedIssuers: options.partnerApp.trustedIssuers }),
+      tenants: customers,
+    });
   } catch (error) {
-    await Promise.all(tenants.map((t) => t.emulator.close()));
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+  // One registration, so one secret in every tenant ("" for an app that signs in federated only).
+  const secret = emulator.app(app.displayName).secret;
+  const tenants: FleetTestTenant[] = customers.map(({ name, tenantId }) => ({
+    name,
+    tenantId,
+    emulator: emulator.tenant(tenantId),
+    clientId,
+    secret,
+    secretVariable: `${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_CLIENT_SECRET`,
+    entry: (extra = {}) => ({ name, tenantId, ...extra }),
+  }));
   // One place knows the environment Pulumi needs here: PulumiProject's (the CLI, Node, offline).
   const project = new PulumiProject({
     dir,
@@ -158,6 +211,10 @@ export async function startFleetWorld(options: FleetWorldOptions): Promise<Fleet
       [MARK]: mark,
       // Never a secret inherited from the machine running the tests.
       AZURE_CLIENT_SECRET: "",
+      // Every tenant's stack reaches the one emulator: the provider reads these when its stack
+      // config names no endpoint (the fleet writes one only from a fleet file's `endpoints`).
+      INTUNE_GRAPH_ENDPOINT: emulator.graphEndpoint,
+      AZURE_AUTHORITY_HOST: emulator.authorityHost,
       ...Object.fromEntries(tenants.map((t) => [t.secretVariable, t.secret])),
     },
   });
@@ -195,6 +252,7 @@ export async function startFleetWorld(options: FleetWorldOptions): Promise<Fleet
   }
 
   return {
+    emulator,
     tenants,
     tenant(name) {
       const found = byName.get(name);
@@ -236,13 +294,28 @@ export async function startFleetWorld(options: FleetWorldOptions): Promise<Fleet
       const latest = JSON.parse(readFileSync(file, "utf8")).checkpoint?.latest ?? {};
       return { resources: latest.resources ?? [], pending: latest.pending_operations ?? [] };
     },
+    exportStack(tenant, stack, { env: extra = {}, workDir: folder = workDir } = {}) {
+      return new Promise<string>((resolve, reject) =>
+        execFile(
+          "pulumi",
+          ["stack", "export", "--stack", stack, "--non-interactive"],
+          {
+            cwd: path.resolve(dir, folder, "tenants", tenant),
+            env: { ...env, ...extra },
+            maxBuffer: 64 << 20,
+          },
+          (error, stdout, stderr) =>
+            error ? reject(new Error(`pulumi stack export --stack ${stack}: ${stderr}`)) : resolve(stdout),
+        ),
+      );
+    },
     clearLogs() {
-      for (const t of tenants) t.emulator.clearLog();
+      emulator.clearLog();
     },
     killStrays,
     async close() {
       killStrays();
-      await Promise.all(tenants.map((t) => t.emulator.close()));
+      await emulator.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
