@@ -368,7 +368,7 @@ export async function runTenant(
     if (context.resumed) notes.push(...(await repairLeftovers(ws, tenant.stack, dir, context, toolEnv, log)));
     let stack: Stack;
     if (context.command === "preview" || context.command === "up")
-      stack = await Stack.createOrSelect(tenant.stack, ws);
+      stack = await createOrSelect(tenant.stack, ws);
     else {
       try {
         stack = await Stack.select(tenant.stack, ws);
@@ -455,6 +455,24 @@ export async function runTenant(
 }
 
 const joined = (parts: (string | null)[]) => parts.filter((p) => p).join("; ") || null;
+
+/**
+ * The tenant's stack, made when it is new. Two runs that make the same new stack at once race on
+ * `pulumi stack init`: the loser fails ("already exists", or on azblob:// a lock blob the winner
+ * removed). If the stack exists by then, the loser selects it, and the stack's lock decides, as
+ * for any stack both runs hold; if not, the first error stands.
+ */
+async function createOrSelect(name: string, ws: LocalWorkspace): Promise<Stack> {
+  try {
+    return await Stack.createOrSelect(name, ws);
+  } catch (error) {
+    try {
+      return await Stack.select(name, ws);
+    } catch {
+      throw error;
+    }
+  }
+}
 
 /** The tenant's settings and connectors into its stack file; keys the fleet does not manage stay. */
 async function writeConfig(ws: LocalWorkspace, tenant: FleetTenant, project: string): Promise<void> {

@@ -173,17 +173,32 @@ describe("intune-fleet on an azblob:// backend (Azurite) with the real Pulumi CL
     expect(await lockBlobs(backend)).to.deep.equal([]);
   });
 
-  it("two fleet runs on the same stacks at once: the stack lock fails one clearly, never corrupts a stack or duplicates a connector", async () => {
+  it("two fleet runs on the same stacks at once, new or not: the stack lock fails one clearly, never corrupts a stack or duplicates a connector", async () => {
     const backend = await container("fleet-pair");
-    // The stacks exist (two runs creating one new stack at once race on `pulumi stack init`
-    // instead, and one fails with "already exists"); then a change, a third connector, deployed
-    // by two runners at once, each with its own work dir, one backend: two pipeline jobs.
-    const first = await fleetRun(
-      backend,
-      ["up", "--fleet", writeFleet("pair-"), "--parallel", "3", "--work-dir", "runner-1"],
-      "pair-0.json",
+    // Two runners make the same new stacks at once: they race on `pulumi stack init`, and the
+    // loser selects the stack the winner made; then each stack's lock lets one update through.
+    const creating = await Promise.all(
+      [1, 2].map((i) =>
+        fleetRun(
+          backend,
+          ["up", "--fleet", writeFleet("pair-"), "--parallel", "3", "--work-dir", `runner-${i}`],
+          `pair-0-${i}.json`,
+        ),
+      ),
     );
-    expectOk(first.run, "the up that creates the stacks");
+    for (const name of TENANTS) {
+      const both = creating.map(({ byName }) => byName[name]);
+      expect(
+        both.filter((t) => t?.outcome === "ok"),
+        JSON.stringify(both),
+      ).to.not.have.length(0);
+      for (const t of both) {
+        if (t.outcome !== "ok") expect(t.error, JSON.stringify(t)).to.match(/currently locked/);
+      }
+    }
+    // Whichever ran, each tenant has its connectors once.
+    for (const t of world.tenants) expect(namesIn(t), t.name).to.deep.equal(displayNames(t.name));
+    // Then a change, a third connector, deployed by the two runners at once: two pipeline jobs.
     const fleet = writeFleet("pair-", true);
     // Slow answers, so that each tenant's update holds its lock for seconds and the runs overlap.
     world.emulator.setOptions({ latencyMs: 2_000 });
