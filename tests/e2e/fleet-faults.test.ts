@@ -164,13 +164,7 @@ describe("intune-fleet: a wrong secret, a throttled tenant and a tenant whose Gr
       expect(namesIn(t), t.name).to.deep.equal(expectedNames(t.name));
       const state = world.checkpoint(PROJECT, `prod-${t.name}`);
       expect(state.pending, t.name).to.deep.equal([]);
-      expect(
-        state.resources
-          .filter((r) => r.type.endsWith(":DomainJoinConnector"))
-          .map((r) => r.id)
-          .sort(),
-        t.name,
-      ).to.deep.equal(
+      expect(world.connectorIdsInStack(PROJECT, `prod-${t.name}`), t.name).to.deep.equal(
         t.emulator
           .connectors()
           .map((c) => c.id)

@@ -163,12 +163,7 @@ describe("intune-fleet: a fleet's whole life with GitHub OIDC and the real Pulum
     for (const t of world.tenants) {
       expect(summary[t.name]).to.deep.include({ outcome: "ok", error: null });
       // Each stack holds exactly its tenant's connectors.
-      const ids = world
-        .checkpoint(PROJECT, `prod-${t.name}`)
-        .resources.filter((r) => r.type.endsWith(":DomainJoinConnector"))
-        .map((r) => r.id)
-        .sort();
-      expect(ids).to.deep.equal(
+      expect(world.connectorIdsInStack(PROJECT, `prod-${t.name}`)).to.deep.equal(
         t.emulator
           .connectors()
           .map((c) => c.id)
@@ -372,13 +367,9 @@ describe("intune-fleet: a wrong secret, a killed run and --resume, from the inst
       expect(made.map((c) => c.displayName).sort(), t.name).to.deep.equal(expected.sort());
       const state = world.checkpoint(PROJECT, `kill-${t.name}`);
       expect(state.pending, t.name).to.deep.equal([]);
-      expect(
-        state.resources
-          .filter((r) => r.type.endsWith(":DomainJoinConnector"))
-          .map((r) => r.id)
-          .sort(),
-        t.name,
-      ).to.deep.equal(made.map((c) => c.id).sort());
+      expect(world.connectorIdsInStack(PROJECT, `kill-${t.name}`), t.name).to.deep.equal(
+        made.map((c) => c.id).sort(),
+      );
       // A stack the kill left with pending creates was repaired before it ran again.
       if (pendingBefore[t.name] > 0)
         expect(summary[t.name].detail, t.name).to.contain("repaired by intune-repair-pending");

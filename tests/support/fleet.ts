@@ -84,6 +84,8 @@ export interface FleetWorld {
     resources: { type: string; id?: string; urn: string; outputs?: Record<string, unknown> }[];
     pending: unknown[];
   };
+  /** The ids of the connectors a stack's checkpoint holds, sorted. */
+  connectorIdsInStack(project: string, stack: string): (string | undefined)[];
   /**
    * `pulumi stack export` of a tenant's stack, run in its folder of the work dir (`workDir`, relative to `dir`; default
    * the world's) with the world's environment and `env` over it: the state as any backend holds it.
@@ -238,6 +240,13 @@ export async function startFleetWorld(options: FleetWorldOptions): Promise<Fleet
     return strays.length;
   }
 
+  function checkpoint(projectName: string, stack: string): ReturnType<FleetWorld["checkpoint"]> {
+    const file = path.join(backendDir, ".pulumi", "stacks", projectName, `${stack}.json`);
+    if (!existsSync(file)) return { resources: [], pending: [] };
+    const latest = JSON.parse(readFileSync(file, "utf8")).checkpoint?.latest ?? {};
+    return { resources: latest.resources ?? [], pending: latest.pending_operations ?? [] };
+  }
+
   function start(args: string[], extra: NodeJS.ProcessEnv = {}): ChildProcess & { output(): string } {
     const child = spawn(process.execPath, [command, ...args], {
       cwd: dir,
@@ -288,11 +297,12 @@ export async function startFleetWorld(options: FleetWorldOptions): Promise<Fleet
       });
     },
     start,
-    checkpoint(projectName, stack) {
-      const file = path.join(backendDir, ".pulumi", "stacks", projectName, `${stack}.json`);
-      if (!existsSync(file)) return { resources: [], pending: [] };
-      const latest = JSON.parse(readFileSync(file, "utf8")).checkpoint?.latest ?? {};
-      return { resources: latest.resources ?? [], pending: latest.pending_operations ?? [] };
+    checkpoint,
+    connectorIdsInStack(projectName, stack) {
+      return checkpoint(projectName, stack)
+        .resources.filter((r) => r.type.endsWith(":DomainJoinConnector"))
+        .map((r) => r.id)
+        .sort();
     },
     exportStack(tenant, stack, { env: extra = {}, workDir: folder = workDir } = {}) {
       return new Promise<string>((resolve, reject) =>
