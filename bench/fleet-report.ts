@@ -113,7 +113,7 @@ export function renderFleetChart(results: FleetBenchResults): string {
       .sort((a, b) => a[0] - b[0]),
   }));
   const sequentialSeries: Series[] = (["up", "preview"] as const).map((step) => ({
-    label: `plain CLI ${step}, one by one`,
+    label: `plain CLI ${step}, one by one (est.)`,
     color: COLORS[step],
     dash: "6 4",
     points: results.sequential
