@@ -44,6 +44,8 @@ export interface FleetBenchResults {
   startedAt: string;
   finishedAt: string | null;
   settings: {
+    /** The fleet's form (absent in results from before the plugin form: dynamic). */
+    form?: "dynamic" | "plugin";
     sizes: number[];
     connectors: number;
     parallel: number;
@@ -63,7 +65,7 @@ const outcomesText = (o: Record<string, number>) =>
 export function renderFleetMarkdown(results: FleetBenchResults): string {
   const s = results.settings;
   const lines = [
-    `# Fleet benchmark`,
+    `# Fleet benchmark: the ${s.form ?? "dynamic"} form`,
     "",
     `${results.startedAt} → ${results.finishedAt ?? "(unfinished)"}; ${results.machine.cpus} × ${results.machine.cpuModel}, ` +
       `${results.machine.memoryGb} GB, Node ${results.machine.node}. ${s.connectors} connectors a tenant, ` +
@@ -121,7 +123,7 @@ export function renderFleetChart(results: FleetBenchResults): string {
       .map((r): [number, number] => [r.n, r.estimatedWallSeconds]),
   }));
   return lineChart({
-    title: `A fleet's wall time against its tenants (${results.settings.connectors} connectors each, --parallel ${results.settings.parallel})`,
+    title: `A fleet's wall time against its tenants (${results.settings.form ?? "dynamic"} form, ${results.settings.connectors} connectors each, --parallel ${results.settings.parallel})`,
     xLabel: "tenants",
     sizes: results.settings.sizes,
     series: [...fleetSeries, ...sequentialSeries].filter((s) => s.points.length > 0),

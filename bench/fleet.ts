@@ -13,6 +13,9 @@
  * a stack's cost does not depend on how many others there are, so the total for N is the sample's
  * mean times N, and the results say it is an estimate from that sample.
  *
+ * `--form plugin` runs the fleet's plugin form (YAML stacks on the `intune` plugin) and the plain CLI
+ * on the same YAML projects; its results go to bench/results/fleet-plugin/ unless `--out` says.
+ *
  * Results go to bench/results/fleet/ (results.json, results.md, fleet.svg).
  */
 import { spawn } from "node:child_process";
@@ -27,9 +30,15 @@ import {
   generateTenants,
   startEmulator,
 } from "intune-graph-emulator";
+import { yamlHostDir } from "intune-test-support/plugin";
 import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "intune-test-support/pulumi-cli";
-import { parseFleet } from "pulumi-intune-domain-join/internal/fleet/fleet-file";
-import { PROGRAM, tenantConfig, tenantEnvironment } from "pulumi-intune-domain-join/internal/fleet/tenant";
+import { FLEET_FORMS, FleetForm, parseFleet } from "pulumi-intune-domain-join/internal/fleet/fleet-file";
+import {
+  pluginShim,
+  tenantConfig,
+  tenantEnvironment,
+  tenantProject,
+} from "pulumi-intune-domain-join/internal/fleet/tenant";
 import type { FleetSummary } from "pulumi-intune-domain-join/internal/fleet/summary";
 import {
   FLEET_COMMANDS,
@@ -47,6 +56,7 @@ const SECRET_VARIABLE = "PARTNER_CLIENT_SECRET";
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 interface Settings {
+  form: FleetForm;
   sizes: number[];
   connectors: number;
   parallel: number;
@@ -65,6 +75,7 @@ function parseSettings(argv: string[]): Settings {
   const { values } = parseArgs({
     args: argv,
     options: {
+      form: { type: "string", default: "dynamic" },
       sizes: { type: "string", default: "50,100,200" },
       connectors: { type: "string", default: "3" },
       parallel: { type: "string", default: String(Math.max(2, cpus().length * 2)) },
@@ -73,7 +84,7 @@ function parseSettings(argv: string[]): Settings {
       steps: { type: "string", default: "preview,up,up (no-op),refresh,health" },
       "other-steps": { type: "string", default: "preview,up" },
       "timeout-seconds": { type: "string", default: "7200" },
-      out: { type: "string", default: path.join(REPO_ROOT, "bench/results/fleet") },
+      out: { type: "string" },
       "render-only": { type: "boolean", default: false },
     },
   });
@@ -90,7 +101,14 @@ function parseSettings(argv: string[]): Settings {
         throw new Error(`--${name} takes ${FLEET_COMMANDS.join(", ")}; not '${s}'`);
     return steps as FleetStep[];
   };
+  if (!(FLEET_FORMS as readonly string[]).includes(values.form))
+    throw new Error(`--form takes ${FLEET_FORMS.join(", ")}; not '${values.form}'`);
+  const form = values.form as FleetForm;
+  const out =
+    values.out ??
+    path.join(REPO_ROOT, form === "plugin" ? "bench/results/fleet-plugin" : "bench/results/fleet");
   return {
+    form,
     sizes: values.sizes.split(",").map((s) => whole("sizes", s.trim(), 1)),
     connectors: whole("connectors", values.connectors, 1),
     parallel: whole("parallel", values.parallel, 1),
@@ -99,7 +117,7 @@ function parseSettings(argv: string[]): Settings {
     steps: stepList("steps", values.steps),
     otherSteps: stepList("other-steps", values["other-steps"]),
     timeoutSeconds: whole("timeout-seconds", values["timeout-seconds"], 1),
-    outDir: path.resolve(values.out),
+    outDir: path.resolve(out),
     renderOnly: values["render-only"],
   };
 }
@@ -230,6 +248,7 @@ async function startWorld(n: number, settings: Settings): Promise<World> {
   const fleet = {
     project: PROJECT,
     stackPrefix: "bench-",
+    form: settings.form,
     defaults: {
       clientId: partner.clientId,
       credential: { clientSecretEnv: SECRET_VARIABLE },
@@ -251,11 +270,16 @@ async function startWorld(n: number, settings: Settings): Promise<World> {
       [SECRET_VARIABLE]: partner.secret,
     },
   });
+  // The plugin form's YAML language host, beside `pulumi` as a usual install has it.
+  const env =
+    settings.form === "plugin"
+      ? { ...project.env, PATH: [yamlHostDir(), project.env.PATH].join(path.delimiter) }
+      : project.env;
   return {
     emulator,
     dir,
     fleetFile,
-    env: project.env,
+    env,
     tenantIds: tenants.map((t) => t.tenantId as string),
     async close() {
       await emulator.close();
@@ -352,12 +376,11 @@ async function runSequential(world: World, n: number, settings: Settings): Promi
   };
   for (const c of document.templates.standard) c.displayName = `${c.displayName} (plain CLI)`;
   const fleet = parseFleet(document, { stackPrefix: "seq-" });
-  const dir = path.join(world.dir, "sequential");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    path.join(dir, "Pulumi.yaml"),
-    `name: ${PROJECT}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: ${PROGRAM}\ndescription: the fleet's stacks, one after another\n`,
-  );
+  // Each stack in a folder of its own, with the project file the fleet writes (JSON is YAML).
+  const root = path.join(world.dir, "sequential");
+  const dirOf = (name: string) => path.join(root, name);
+  const shim = settings.form === "plugin" ? pluginShim(root) : undefined;
+  const pathEnv = shim ? { PATH: [shim, world.env.PATH].join(path.delimiter) } : {};
   const rows: SequentialRow[] = [];
   for (const step of ["up", "preview"] as const) {
     const seconds: number[] = [];
@@ -366,8 +389,11 @@ async function runSequential(world: World, n: number, settings: Settings): Promi
     world.emulator.clearLog();
     for (const tenant of fleet.tenants.slice(0, sample)) {
       const { vars } = tenantEnvironment(tenant, world.env);
-      const env = { ...world.env, ...vars };
+      const env = { ...world.env, ...vars, ...pathEnv };
+      const dir = dirOf(tenant.name);
       if (step === "up") {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(path.join(dir, "Pulumi.yaml"), JSON.stringify(tenantProject(PROJECT, tenant)));
         const config = tenantConfig(PROJECT, tenant);
         writeFileSync(path.join(dir, `Pulumi.${tenant.stack}.yaml`), JSON.stringify({ config }));
         const init = await measure("pulumi", ["stack", "init", tenant.stack, "--non-interactive"], {
@@ -411,8 +437,8 @@ async function runSequential(world: World, n: number, settings: Settings): Promi
       "pulumi",
       ["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", tenant.stack],
       {
-        cwd: dir,
-        env: { ...world.env, ...vars },
+        cwd: dirOf(tenant.name),
+        env: { ...world.env, ...vars, ...pathEnv },
         timeoutSeconds: settings.timeoutSeconds,
       },
     );
@@ -433,6 +459,7 @@ async function main(): Promise<void> {
     startedAt: new Date().toISOString(),
     finishedAt: null,
     settings: {
+      form: settings.form,
       sizes: settings.sizes,
       connectors: settings.connectors,
       parallel: settings.parallel,

@@ -169,7 +169,7 @@ function validate(values: Values): number {
     return `${t.name}  stack ${t.stack}  tenant ${t.tenantId}  ${t.cloud}  ${t.credential.kind}  ${t.connectors.length} connector${t.connectors.length === 1 ? "" : "s"} (${from})`;
   });
   process.stdout.write(
-    `${values.fleet}: ${fleet.tenants.length} tenant${fleet.tenants.length === 1 ? "" : "s"}, project ${fleet.project}\n` +
+    `${values.fleet}: ${fleet.tenants.length} tenant${fleet.tenants.length === 1 ? "" : "s"}, project ${fleet.project}, form ${fleet.form}\n` +
       lines.map((l) => `  ${l}\n`).join(""),
   );
   return 0;

@@ -14,6 +14,14 @@ import { describeValue } from "../connector/values";
 import { ConnectorEntry, StackConfigError, parseConnectorEntries } from "./connector-entries";
 import { PLACEHOLDER_KEY, fillValue } from "./template";
 
+/**
+ * The form every tenant's stack runs in: `dynamic`, the package's Node program on the dynamic
+ * provider (default: its stacks also carry the `health` output), or `plugin`, a YAML program on
+ * the `intune` plugin (the same provider code, at less CPU a tenant: the lever for big fleets).
+ */
+export const FLEET_FORMS = ["dynamic", "plugin"] as const;
+export type FleetForm = (typeof FLEET_FORMS)[number];
+
 export const FEDERATED_METHODS = ["githubActions", "azurePipelines", "workloadIdentity"] as const;
 export type FederatedMethod = (typeof FEDERATED_METHODS)[number];
 
@@ -48,12 +56,15 @@ export interface FleetTenant {
   template?: string;
   /** `stackPrefix` + `name`. */
   stack: string;
+  /** The fleet's form, which the tenant's stack keeps. */
+  form: FleetForm;
 }
 
 export interface Fleet {
   /** The Pulumi project of every tenant's stack. */
   project: string;
   stackPrefix: string;
+  form: FleetForm;
   tenants: FleetTenant[];
 }
 
@@ -67,7 +78,7 @@ export class FleetFileError extends Error {
   }
 }
 
-const TOP_KEYS = ["project", "stackPrefix", "defaults", "templates", "tenants"];
+const TOP_KEYS = ["project", "stackPrefix", "form", "defaults", "templates", "tenants"];
 const DEFAULT_KEYS = ["clientId", "cloud", "credential", "endpoints", "template"];
 const TENANT_KEYS = [
   "name",
@@ -475,7 +486,7 @@ function checkTenant(
   entry: unknown,
   index: number,
   context: TenantContext,
-): Omit<FleetTenant, "stack"> | undefined {
+): Omit<FleetTenant, "stack" | "form"> | undefined {
   const { templates, defaults, rawDefaults, problems } = context;
   const first = `tenants[${index}]`;
   if (!isRecord(entry)) {
@@ -620,6 +631,11 @@ export function parseFleet(document: unknown, options: { stackPrefix?: string } 
         `must be letters, digits, '.', '_' or '-' (at most 40), starting with a letter or digit; got ${shown(prefix)}`,
       );
   }
+  let form: FleetForm = "dynamic";
+  if (document.form !== undefined) {
+    if (FLEET_FORMS.includes(document.form as FleetForm)) form = document.form as FleetForm;
+    else problems.add("form", `must be one of ${list(FLEET_FORMS)}; got ${shown(document.form)}`);
+  }
   const templates = checkTemplates(document.templates, problems);
   const defaults = checkDefaults(document.defaults, templates, problems);
 
@@ -636,8 +652,8 @@ export function parseFleet(document: unknown, options: { stackPrefix?: string } 
   const ids = new Map<string, string>();
   document.tenants.forEach((entry: unknown, index: number) => {
     const tenant = checkTenant(entry, index, { templates, defaults, rawDefaults, problems, names, ids });
-    if (tenant) tenants.push({ ...tenant, stack: `${stackPrefix}${tenant.name}` });
+    if (tenant) tenants.push({ ...tenant, stack: `${stackPrefix}${tenant.name}`, form });
   });
   if (problems.count) throw new FleetFileError(problems.lines);
-  return { project, stackPrefix, tenants };
+  return { project, stackPrefix, form, tenants };
 }

@@ -14,6 +14,8 @@
  * changes or findings; else 0.
  */
 
+import { stripVTControlCharacters } from "node:util";
+
 export const FLEET_COMMANDS = ["preview", "up", "refresh", "health", "destroy"] as const;
 export type FleetCommand = (typeof FLEET_COMMANDS)[number];
 
@@ -88,7 +90,10 @@ const GENERIC =
  * Pulumi's closing lines, else the first line of text. At most 300 characters.
  */
 export function firstErrorLine(text: string): string {
-  const lines = text.split(/\r?\n/).map((l) => l.trim());
+  // Some plugins colour their diagnostics whatever the CLI is told (the YAML host's "Error:").
+  const lines = stripVTControlCharacters(text)
+    .split(/\r?\n/)
+    .map((l) => l.trim());
   const errors = lines.flatMap((l) => {
     const m = /^error:\s*(.+)$/i.exec(l);
     return m ? [m[1].trim()] : [];

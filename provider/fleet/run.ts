@@ -23,7 +23,7 @@ import {
   summaryExitCode,
   toJson,
 } from "./summary";
-import { runTenant } from "./tenant";
+import { pluginShim, runTenant } from "./tenant";
 
 export interface FleetRunOptions {
   command: FleetCommand;
@@ -121,6 +121,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetSummary> 
       `${Math.min(options.parallel, Math.max(toRun.length, 1))} at once; logs in ${path.join(options.logsDir, command)}`,
   );
   const pulumi = await PulumiCommand.get();
+  const pluginDir = fleet.form === "plugin" ? pluginShim(options.workDir) : undefined;
   const width = String(toRun.length).length;
   await runPool(
     toRun,
@@ -143,6 +144,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetSummary> 
             healthArgs: options.healthArgs,
             signal: options.signal,
             resumed: options.resume,
+            pluginDir,
           },
           (started) => {
             summary.tenants[at] = { ...summary.tenants[at], startedAt: started, carried: undefined };

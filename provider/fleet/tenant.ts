@@ -6,18 +6,30 @@
  * engine's output in the tenant's log. It never throws: whatever goes wrong is its result.
  */
 import { ChildProcess, spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, OpMap, PulumiCommand, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { SETTINGS } from "../config/settings";
-import { PACKAGE_NAME } from "../connector/constants";
+import { PACKAGE_NAME, PLUGIN_RESOURCE_TYPE, RESOURCE_TYPE } from "../connector/constants";
 import { localBackend, releaseStaleLocks } from "../state/local-backend";
-import { CredentialRef, FleetTenant, scrubSecrets } from "./fleet-file";
+import { CredentialRef, FleetForm, FleetTenant, scrubSecrets } from "./fleet-file";
 import { ChangeCounts, FleetCommand, Outcome, changeCounts, firstErrorLine, judge } from "./outcome";
 import { TenantResult } from "./summary";
+import { yamlProgram } from "./yaml-program";
 
 /** The package's program, which every tenant's project runs (dist/fleet/program.js). */
 export const PROGRAM = path.join(__dirname, "program.js");
+/** The `intune` plugin of the same package, which the `plugin` form's stacks run. */
+export const PLUGIN_MAIN = path.join(__dirname, "..", "plugin", "main.js");
 const HEALTH_COMMAND = path.join(__dirname, "..", "health", "command.js");
 const REPAIR_COMMAND = path.join(__dirname, "..", "repair", "command.js");
 
@@ -36,6 +48,11 @@ export interface TenantRunContext {
   signal: AbortSignal;
   /** --resume: a stack the last run left with pending operations or locked is repaired first. */
   resumed: boolean;
+  /**
+   * The folder holding `pulumi-resource-intune` (this package's plugin), put first on the PATH of
+   * `plugin`-form stacks; none: the engine finds an installed plugin.
+   */
+  pluginDir?: string;
 }
 
 /** The tenant's folder in the work dir. */
@@ -66,8 +83,9 @@ export function tenantConfig(project: string, tenant: FleetTenant): Record<strin
     [configKey(SETTINGS.clientId)]: tenant.clientId,
     [configKey(SETTINGS.cloud)]: tenant.cloud,
     [configKey(SETTINGS.authMethod)]: authMethod(tenant.credential),
-    [`${project}:connectors`]: tenant.connectors,
   };
+  // The plugin form's program holds the connectors itself (YAML cannot loop over config).
+  if (tenant.form === "dynamic") config[`${project}:connectors`] = tenant.connectors;
   if (tenant.endpoints.graph) config[configKey(SETTINGS.graphEndpoint)] = tenant.endpoints.graph;
   if (tenant.endpoints.authority) config[configKey(SETTINGS.authorityHost)] = tenant.endpoints.authority;
   return config;
@@ -77,6 +95,51 @@ function authMethod(credential: CredentialRef): string {
   if (credential.kind === "clientSecret") return "clientSecret";
   if (credential.kind === "certificate") return "clientCertificate";
   return credential.method;
+}
+
+/**
+ * The project file of the tenant's stack: the package's Node program on the dynamic provider, or
+ * a YAML program of the tenant's connectors on the `intune` plugin.
+ */
+export function tenantProject(project: string, tenant: FleetTenant) {
+  const description = "A tenant's Intune domain join connectors, driven by intune-fleet";
+  if (tenant.form === "plugin") return { name: project, description, ...yamlProgram(tenant.connectors) };
+  return {
+    name: project,
+    // The program is JavaScript: without this, the language host loads the TypeScript compiler
+    // for every tenant and command (about half a second of CPU each, measured).
+    runtime: { name: "nodejs", options: { typescript: false } },
+    main: PROGRAM,
+    description,
+  };
+}
+
+/**
+ * The `pulumi-resource-intune` the `plugin` form's stacks run: a script in the work dir that runs
+ * this package's plugin with this Node, so the engine uses the plugin of the package that drives
+ * it, whatever else is installed. POSIX only: elsewhere, undefined (the installed plugin is used).
+ */
+export function pluginShim(workDir: string): string | undefined {
+  if (process.platform === "win32") return undefined;
+  const dir = path.join(workDir, "plugin");
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "pulumi-resource-intune");
+  const text = `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(PLUGIN_MAIN)} "$@"\n`;
+  // Written whole, then made executable under its own name: another run may be starting it.
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, text, { mode: 0o755 });
+  renameSync(temporary, file);
+  return dir;
+}
+
+/** The form of the connectors a stack holds, if it holds any: a stack keeps the form it was made in. */
+async function heldForm(stack: Stack): Promise<FleetForm | undefined> {
+  const types = new Set(
+    ((await stack.exportStack()).deployment?.resources ?? []).map((r: { type?: string }) => r.type),
+  );
+  if (types.has(RESOURCE_TYPE)) return "dynamic";
+  if (types.has(PLUGIN_RESOURCE_TYPE)) return "plugin";
+  return undefined;
 }
 
 /** A credential reference that does not resolve here: the tenant fails, the others go on. */
@@ -346,24 +409,19 @@ export async function runTenant(
     }
     const dir = tenantDir(context.workDir, tenant.name);
     mkdirSync(dir, { recursive: true });
-    const env = {
+    const env: Record<string, string> = {
       ...vars,
       // The provider's notes of creates in flight, per tenant, for intune-repair-pending.
       [variable(SETTINGS.createJournal)]: path.resolve(dir, "create-journal"),
     };
+    if (tenant.form === "plugin" && context.pluginDir)
+      env.PATH = [context.pluginDir, context.env.PATH].filter((p) => p).join(path.delimiter);
     const toolEnv = { ...context.env, ...env };
     const ws = await LocalWorkspace.create({
       workDir: dir,
       pulumiCommand: context.pulumi,
       envVars: env,
-      projectSettings: {
-        name: context.project,
-        // The program is JavaScript: without this, the language host loads the TypeScript
-        // compiler for every tenant and command (about half a second of CPU each, measured).
-        runtime: { name: "nodejs", options: { typescript: false } },
-        main: PROGRAM,
-        description: "A tenant's Intune domain join connectors, driven by intune-fleet",
-      },
+      projectSettings: tenantProject(context.project, tenant),
     });
     if (context.resumed) notes.push(...(await repairLeftovers(ws, tenant.stack, dir, context, toolEnv, log)));
     let stack: Stack;
@@ -378,6 +436,19 @@ export async function runTenant(
         const message = `no stack ${tenant.stack} yet: \`intune-fleet up\` creates it`;
         log.line(`intune-fleet: ${message}`);
         return result("failed", { error: message });
+      }
+    }
+    if (context.command !== "health") {
+      const held = await heldForm(stack);
+      if (held && held !== tenant.form) {
+        const message =
+          `stack ${tenant.stack} holds its connectors in the ${held} form, and the fleet file asks for ` +
+          `form: ${tenant.form}: a stack keeps the form it was made in (nothing was run)`;
+        log.line(`intune-fleet: ${message}`);
+        return result("failed", {
+          error: message,
+          detail: `give this fleet form: ${held}, or move the tenant as docs/fleet.md says (Forms)`,
+        });
       }
     }
     await writeConfig(ws, tenant, context.project);

@@ -101,7 +101,7 @@ describe("intune-fleet command (validate, shard, merge, bad input)", function ()
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.equal(
       [
-        "fleet.yaml: 2 tenants, project intune-fleet",
+        "fleet.yaml: 2 tenants, project intune-fleet, form dynamic",
         `  contoso  stack prod-contoso  tenant ${CONTOSO}  global  federated  1 connector (template standard)`,
         `  fabrikam  stack prod-fabrikam  tenant ${FABRIKAM}  global  clientSecret  2 connectors (listed)`,
         "",
@@ -112,7 +112,7 @@ describe("intune-fleet command (validate, shard, merge, bad input)", function ()
   it("the example fleet file (examples/fleet/fleet.yaml) is one: a template, a listed tenant, two credentials", async () => {
     const r = await run("validate", "--fleet", path.join(REPO_ROOT, "examples/fleet/fleet.yaml"));
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.contain(": 3 tenants, project intune-fleet\n");
+    expect(r.stdout).to.contain(": 3 tenants, project intune-fleet, form dynamic\n");
     expect(r.stdout).to.match(
       /^ {2}fabrikam {2}stack prod-fabrikam .* usgov {2}clientSecret {2}2 connectors \(listed\)$/m,
     );

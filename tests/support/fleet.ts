@@ -326,7 +326,7 @@ export async function startFleetWorld(options: FleetWorldOptions): Promise<Fleet
     async close() {
       killStrays();
       await emulator.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!process.env.INTUNE_KEEP_FLEET_DIRS) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

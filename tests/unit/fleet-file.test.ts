@@ -90,6 +90,7 @@ describe("fleet file", () => {
       expect(fleet).to.deep.equal({
         project: "msp-connectors",
         stackPrefix: "prod-",
+        form: "dynamic",
         tenants: [
           {
             name: "contoso",
@@ -101,6 +102,7 @@ describe("fleet file", () => {
             connectors: [{ name: "hq", displayName: `ODJ contoso HQ (${CONTOSO})` }],
             template: "standard",
             stack: "prod-contoso",
+            form: "dynamic",
           },
           {
             name: "fabrikam",
@@ -115,6 +117,7 @@ describe("fleet file", () => {
             endpoints: { graph: "https://graph-proxy.fabrikam.example", authority: "http://127.0.0.1:8443" },
             connectors: [{ name: HQ_ID, connectorId: HQ_ID, displayName: "ODJ Fabrikam HQ" }],
             stack: "prod-fabrikam",
+            form: "dynamic",
           },
         ],
       });
@@ -154,6 +157,19 @@ describe("fleet file", () => {
       });
     });
 
+    it("the form: dynamic unless the file says plugin, the same for every tenant", () => {
+      const dynamic = parseFleet(document());
+      expect([dynamic.form, dynamic.tenants[0].form]).to.deep.equal(["dynamic", "dynamic"]);
+      const plugin = parseFleet(
+        withSecond(document({}, { form: "plugin" }), { name: "fabrikam", tenantId: FABRIKAM }),
+      );
+      expect([plugin.form, ...plugin.tenants.map((t) => t.form)]).to.deep.equal([
+        "plugin",
+        "plugin",
+        "plugin",
+      ]);
+    });
+
     it("--stack-prefix wins over the file's stackPrefix", () => {
       const fleet = parseFleet(document({}, { stackPrefix: "file-" }), { stackPrefix: "ci-" });
       expect(fleet.tenants[0].stack).to.equal("ci-contoso");
@@ -164,13 +180,22 @@ describe("fleet file", () => {
     it("a document that is not a mapping, an unknown top-level key, no tenants", () => {
       expect(only(["a"])).to.match(/^the fleet file must be a mapping with tenants .*; got an array$/);
       expect(only(document({}, { tenant: [] }))).to.equal(
-        "tenant is not a known property; accepted: project, stackPrefix, defaults, templates, tenants",
+        "tenant is not a known property; accepted: project, stackPrefix, form, defaults, templates, tenants",
       );
       expect(only(document({}, { tenants: [] }))).to.equal(
         "tenants must be a list of at least one tenant; got an array",
       );
       expect(only(document({}, { tenants: undefined }))).to.equal(
         "tenants must be a list of at least one tenant; got nothing",
+      );
+    });
+
+    it("a form that is not one", () => {
+      expect(only(document({}, { form: "yaml" }))).to.equal(
+        'form must be one of dynamic, plugin; got "yaml"',
+      );
+      expect(only(document({}, { form: true }))).to.equal(
+        "form must be one of dynamic, plugin; got boolean true",
       );
     });
 

@@ -118,6 +118,15 @@ describe("fleet outcomes and exit codes", () => {
     expect(firstErrorLine("error: update failed\n")).to.equal("update failed");
     expect(firstErrorLine("\n\nsomething odd happened\nmore")).to.equal("something odd happened");
     expect(firstErrorLine("")).to.equal("failed (no message)");
+    // The YAML host colours its "Error:" even when the CLI is told --color never.
+    const yaml = [
+      "code: -2",
+      " stdout: ",
+      " stderr: Command failed with exit code 1: pulumi preview --diff --color never",
+      "warning: using pulumi-resource-intune from $PATH",
+      '\u001b[31mError\u001b[0m: resource, variable, or config value "branch" not found',
+    ].join("\n");
+    expect(firstErrorLine(yaml)).to.equal('resource, variable, or config value "branch" not found');
     expect(firstErrorLine(`error: ${"x".repeat(400)}`)).to.have.length(300);
   });
 });
