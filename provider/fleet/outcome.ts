@@ -37,8 +37,7 @@ export interface ChangeCounts {
 const NO_CHANGE = new Set(["same", "read", "refresh"]);
 
 /**
- * Pulumi's counts by operation (the Automation API's `changeSummary` of a preview, or an update's
- * `resourceChanges`) as the summary's: imports count as creates, `replace` as replaces (its
+ * Pulumi's counts by operation (the `resourceChanges` of the engine's summary event) as the summary's: imports count as creates, `replace` as replaces (its
  * create-replacement and delete-replaced steps are the same replace); the stack's own resource
  * is counted, as `pulumi` prints it.
  */

@@ -1,11 +1,11 @@
 /**
  * One tenant of a fleet run: its stack in its own folder of the work dir (one project for the
- * whole fleet, whose `main` is the package's program), its config written from the fleet file, its
- * credential handed to the `pulumi` process through the workspace's environment (never to a
- * file), then the command through the Automation API — each stack its own CLI process — with the
- * engine's output in the tenant's log. It never throws: whatever goes wrong is its result.
+ * whole fleet: the package's Node program, or in the plugin form a YAML program of the tenant's
+ * connectors), its config written from the fleet file, its credential handed to the `pulumi`
+ * process through its environment (never to a file), then the command — each stack its own CLI
+ * process, run as engine.ts says — with the engine's output in the tenant's log. It never throws:
+ * whatever goes wrong is its result.
  */
-import { ChildProcess, spawn } from "node:child_process";
 import {
   closeSync,
   mkdirSync,
@@ -17,10 +17,11 @@ import {
   writeSync,
 } from "node:fs";
 import * as path from "node:path";
-import { LocalWorkspace, OpMap, PulumiCommand, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { SETTINGS } from "../config/settings";
 import { PACKAGE_NAME, PLUGIN_RESOURCE_TYPE, RESOURCE_TYPE } from "../connector/constants";
 import { localBackend, releaseStaleLocks } from "../state/local-backend";
+import { ProcessFailed, StackProcess, initStack, runEngine, runProcess, stackResourceTypes } from "./engine";
 import { CredentialRef, FleetForm, FleetTenant, scrubSecrets } from "./fleet-file";
 import { ChangeCounts, FleetCommand, Outcome, changeCounts, firstErrorLine, judge } from "./outcome";
 import { TenantResult } from "./summary";
@@ -133,12 +134,9 @@ export function pluginShim(workDir: string): string | undefined {
 }
 
 /** The form of the connectors a stack holds, if it holds any: a stack keeps the form it was made in. */
-async function heldForm(stack: Stack): Promise<FleetForm | undefined> {
-  const types = new Set(
-    ((await stack.exportStack()).deployment?.resources ?? []).map((r: { type?: string }) => r.type),
-  );
-  if (types.has(RESOURCE_TYPE)) return "dynamic";
-  if (types.has(PLUGIN_RESOURCE_TYPE)) return "plugin";
+function heldForm(types: readonly string[]): FleetForm | undefined {
+  if (types.includes(RESOURCE_TYPE)) return "dynamic";
+  if (types.includes(PLUGIN_RESOURCE_TYPE)) return "plugin";
   return undefined;
 }
 
@@ -243,45 +241,25 @@ class TenantLog {
 }
 
 /** Runs a Node command of the package (intune-health, intune-repair-pending) in the tenant's folder. */
-function runTool(
+async function runTool(
   script: string,
   args: string[],
   options: { cwd: string; env: NodeJS.ProcessEnv; log: TenantLog; signal: AbortSignal },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    let child: ChildProcess;
-    let stdout = "";
-    let stderr = "";
-    try {
-      child = spawn(process.execPath, [script, ...args], {
-        cwd: options.cwd,
-        env: options.env,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-    } catch (error) {
-      resolve({ code: 2, stdout, stderr: (error as Error).message });
-      return;
-    }
-    const out = options.log.stream(`${script}:out`);
-    const err = options.log.stream(`${script}:err`);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk;
-      out(chunk.toString());
+  try {
+    const { stdout, stderr } = await runProcess(process.execPath, [script, ...args], {
+      cwd: options.cwd,
+      env: options.env,
+      onOutput: options.log.stream(`${script}:out`),
+      onError: options.log.stream(`${script}:err`),
+      signal: options.signal,
     });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk;
-      err(chunk.toString());
-    });
-    const stop = () => child.kill("SIGINT");
-    options.signal.addEventListener("abort", stop, { once: true });
-    child.on("error", (error) => {
-      stderr += error.message;
-    });
-    child.on("close", (code) => {
-      options.signal.removeEventListener("abort", stop);
-      resolve({ code: code ?? 2, stdout, stderr });
-    });
-  });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    if (!(error instanceof ProcessFailed)) throw error;
+    // Ended by a signal, or never started: could not run.
+    return { code: error.code > 0 ? error.code : 2, stdout: error.stdout, stderr: error.stderr };
+  }
 }
 
 /**
@@ -424,64 +402,62 @@ export async function runTenant(
       projectSettings: tenantProject(context.project, tenant),
     });
     if (context.resumed) notes.push(...(await repairLeftovers(ws, tenant.stack, dir, context, toolEnv, log)));
-    let stack: Stack;
-    if (context.command === "preview" || context.command === "up")
-      stack = await createOrSelect(tenant.stack, ws);
-    else {
-      try {
-        stack = await Stack.select(tenant.stack, ws);
-      } catch (error) {
-        if (!(error instanceof StackNotFoundError)) throw error;
-        if (context.command === "destroy") return result("ok", { detail: "no stack: nothing to destroy" });
+    const stackProcess: StackProcess = {
+      pulumi: context.pulumi,
+      dir,
+      stack: tenant.stack,
+      env: toolEnv,
+      onOutput: log.stream("pulumi:out"),
+      onError: log.stream("pulumi:err"),
+      signal: context.signal,
+    };
+    // One read of the state: does the stack exist, and in which form are its connectors?
+    const types = await stackResourceTypes(stackProcess);
+    if (types === undefined) {
+      if (context.command === "preview" || context.command === "up") await initStack(stackProcess);
+      else if (context.command === "destroy") return result("ok", { detail: "no stack: nothing to destroy" });
+      else {
         const message = `no stack ${tenant.stack} yet: \`intune-fleet up\` creates it`;
         log.line(`intune-fleet: ${message}`);
         return result("failed", { error: message });
       }
     }
-    if (context.command !== "health") {
-      const held = await heldForm(stack);
-      if (held && held !== tenant.form) {
-        const message =
-          `stack ${tenant.stack} holds its connectors in the ${held} form, and the fleet file asks for ` +
-          `form: ${tenant.form}: a stack keeps the form it was made in (nothing was run)`;
-        log.line(`intune-fleet: ${message}`);
-        return result("failed", {
-          error: message,
-          detail: `give this fleet form: ${held}, or move the tenant as docs/fleet.md says (Forms)`,
-        });
-      }
+    const held = heldForm(types ?? []);
+    if (context.command !== "health" && held && held !== tenant.form) {
+      const message =
+        `stack ${tenant.stack} holds its connectors in the ${held} form, and the fleet file asks for ` +
+        `form: ${tenant.form}: a stack keeps the form it was made in (nothing was run)`;
+      log.line(`intune-fleet: ${message}`);
+      return result("failed", {
+        error: message,
+        detail: `give this fleet form: ${held}, or move the tenant as docs/fleet.md says (Forms)`,
+      });
     }
     await writeConfig(ws, tenant, context.project);
     // Stopped while the stack was being prepared: its command never starts.
     if (context.signal.aborted)
       return result("not run", { error: "the run was stopped before its command started" });
-    const common = {
-      color: "never" as const,
-      onOutput: log.stream("pulumi:out"),
-      onError: log.stream("pulumi:err"),
-      signal: context.signal,
-    };
-    let ops: OpMap | Record<string, number> | undefined;
+    let ops: Record<string, number> | undefined;
     let changes: ChangeCounts | null = null;
     let outcome: Outcome;
     switch (context.command) {
       case "preview":
-        ops = (await stack.preview({ ...common, diff: true })).changeSummary;
+        ops = await runEngine("preview", stackProcess);
         break;
       case "up":
-        ops = (await stack.up({ ...common, diff: true })).summary.resourceChanges;
+        ops = await runEngine("up", stackProcess);
         break;
       case "refresh": {
-        const refreshed = changeCounts((await stack.refresh(common)).summary.resourceChanges);
+        const refreshed = changeCounts(await runEngine("refresh", stackProcess));
         notes.push(
           `refresh: ${refreshed.update} updated, ${refreshed.delete} deleted, ${refreshed.same} unchanged`,
         );
         log.line("intune-fleet: after the refresh, a preview: does the tenant still match the stack?");
-        ops = (await stack.preview({ ...common, diff: true })).changeSummary;
+        ops = await runEngine("preview", stackProcess);
         break;
       }
       case "destroy":
-        ops = (await stack.destroy(common)).summary.resourceChanges;
+        ops = await runEngine("destroy", stackProcess);
         break;
       case "health": {
         const json = path.join(dir, "health.json");
@@ -526,24 +502,6 @@ export async function runTenant(
 }
 
 const joined = (parts: (string | null)[]) => parts.filter((p) => p).join("; ") || null;
-
-/**
- * The tenant's stack, made when it is new. Two runs that make the same new stack at once race on
- * `pulumi stack init`: the loser fails ("already exists", or on azblob:// a lock blob the winner
- * removed). If the stack exists by then, the loser selects it, and the stack's lock decides, as
- * for any stack both runs hold; if not, the first error stands.
- */
-async function createOrSelect(name: string, ws: LocalWorkspace): Promise<Stack> {
-  try {
-    return await Stack.createOrSelect(name, ws);
-  } catch (error) {
-    try {
-      return await Stack.select(name, ws);
-    } catch {
-      throw error;
-    }
-  }
-}
 
 /** The tenant's settings and connectors into its stack file; keys the fleet does not manage stay. */
 async function writeConfig(ws: LocalWorkspace, tenant: FleetTenant, project: string): Promise<void> {

@@ -3,8 +3,9 @@
  * connectors on the `intune` plugin of the installed package (the fleet's own, put on the stack's
  * PATH), the real `pulumi` CLI and YAML language host, tenants of one emulator
  * (tests/support/fleet.ts). The whole life: preview, up (a create, an adoption, names YAML would
- * otherwise read as expressions), a no-op up, refresh after drift, a rename, health, destroy;
- * and a stack made in one form refused, untouched, by a fleet file of the other.
+ * otherwise read as expressions), a no-op up, refresh after drift, a rename; a stack made in one
+ * form refused, untouched, by a fleet file of the other; the move to the other form that
+ * docs/fleet.md gives, with nothing written; then health and destroy.
  */
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
@@ -39,6 +40,17 @@ const names = (t: FleetTestTenant) =>
     .connectors()
     .map((c) => c.displayName)
     .sort();
+/** A fleet document with each tenant's connector entries passed through `change`. */
+const eachConnector = (
+  doc: Record<string, unknown>,
+  change: (entry: Record<string, unknown>, tenant: string) => Record<string, unknown>,
+) => ({
+  ...doc,
+  tenants: (doc.tenants as Record<string, unknown>[]).map((t) => ({
+    ...t,
+    connectors: (t.connectors as Record<string, unknown>[]).map((c) => change(c, t.name as string)),
+  })),
+});
 const writes = (t: FleetTestTenant) => {
   const s = t.emulator.summary();
   return s.POST + s.PATCH + s.DELETE;
@@ -210,7 +222,65 @@ describe("intune-fleet in the plugin form: YAML stacks on the intune plugin, the
     ).to.deep.equal(before);
   });
 
-  it("health judges each tenant's connectors from its plugin-form stack", async () => {
+  it("moved to the dynamic form as docs/fleet.md says: released, then adopted where they are; nothing written, deleted or made", async () => {
+    const before = world.tenants.map((t) => JSON.stringify(t.emulator.connectors()));
+    const created = new Set(["hq", "site.lyon", "branch"]);
+    // 1. deleteOnDestroy: false on every connector, up (no Graph write), and the ids from the stack's output.
+    const kept = world.writeFleet(
+      eachConnector(document("plugin", "ODJ {{name}} Headquarters"), (c) => ({
+        ...c,
+        deleteOnDestroy: false,
+      })),
+      "kept.json",
+    );
+    world.clearLogs();
+    expect((await run(["up"], kept)).code).to.equal(0);
+    for (const t of world.tenants) expect(writes(t), t.name).to.equal(0);
+    const ids = Object.fromEntries(
+      world.tenants.map((t) => {
+        const stack = world
+          .checkpoint(PROJECT, `prod-${t.name}`)
+          .resources.find((r) => r.type === "pulumi:pulumi:Stack");
+        const output = stack?.outputs?.connectors as Record<string, { id: string }>;
+        return [t.name, Object.fromEntries(Object.entries(output).map(([name, c]) => [name, c.id]))];
+      }),
+    );
+    // 2. destroy releases them: no request deletes anything.
+    const destroy = await run(["destroy"], kept);
+    expect(destroy.code, destroy.stderr).to.equal(0);
+    for (const t of world.tenants) expect(writes(t), t.name).to.equal(0);
+    // 3. The other form, each connector listed by its id (those the stack made, deleted on destroy as before).
+    const moved = world.writeFleet(
+      eachConnector(document("dynamic", "ODJ {{name}} Headquarters"), (c, tenant) => {
+        const name = String(c.name ?? c.connectorId);
+        return {
+          ...c,
+          name,
+          connectorId: ids[tenant][name],
+          ...(created.has(name) && { deleteOnDestroy: true }),
+        };
+      }),
+      "moved.json",
+    );
+    fleet = moved;
+    world.clearLogs();
+    const up = await run(["up", "--json", "moved-up.json"]);
+    expect(up.code, up.stderr).to.equal(0);
+    for (const t of world.tenants) {
+      expect(writes(t), t.name).to.equal(0);
+      const types = world
+        .checkpoint(PROJECT, `prod-${t.name}`)
+        .resources.filter((r) => r.type.endsWith("DomainJoinConnector"))
+        .map((r) => r.type);
+      expect(types, t.name).to.deep.equal([
+        "pulumi-nodejs:dynamic/intune:DomainJoinConnector",
+        "pulumi-nodejs:dynamic/intune:DomainJoinConnector",
+      ]);
+    }
+    expect(world.tenants.map((t) => JSON.stringify(t.emulator.connectors()))).to.deep.equal(before);
+  });
+
+  it("health judges each tenant's connectors from its stack", async () => {
     const contoso = world.tenant("contoso");
     for (const c of contoso.emulator.connectors())
       contoso.emulator.heartbeat(c.id, { state: "active", version: "6.2504.2001.8" });
