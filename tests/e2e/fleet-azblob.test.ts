@@ -14,8 +14,10 @@ import {
   FleetRun,
   FleetTestTenant,
   FleetWorld,
+  displayNamesIn,
   filesHolding,
   startFleetWorld,
+  writesTo,
 } from "intune-test-support/fleet";
 
 const PROJECT = "intune-fleet";
@@ -32,15 +34,6 @@ interface TenantSummary {
 const SITE = "ODJ {{name}} Site";
 const displayNames = (name: string, site = false) =>
   [`ODJ ${name} Branch`, `ODJ ${name} HQ`, ...(site ? [`ODJ ${name} Site`] : [])].sort();
-const namesIn = (t: FleetTestTenant) =>
-  t.emulator
-    .connectors()
-    .map((c) => c.displayName ?? "")
-    .sort();
-const writes = (t: FleetTestTenant) => {
-  const s = t.emulator.summary();
-  return s.POST + s.PATCH + s.DELETE;
-};
 
 describe("intune-fleet on an azblob:// backend (Azurite) with the real Pulumi CLI (e2e)", function () {
   this.timeout(900_000);
@@ -133,7 +126,7 @@ describe("intune-fleet on an azblob:// backend (Azurite) with the real Pulumi CL
     for (const t of world.tenants) {
       expect(up.byName[t.name], t.name).to.deep.include({ outcome: "ok", error: null });
       expect(up.byName[t.name].changes, t.name).to.deep.include({ create: 3 });
-      expect(namesIn(t), t.name).to.deep.equal(displayNames(t.name));
+      expect(displayNamesIn(t), t.name).to.deep.equal(displayNames(t.name));
       expect(blobs).to.include(`.pulumi/stacks/${PROJECT}/prod-${t.name}.json`);
       expect(await stateIds(backend, t.name, `prod-${t.name}`), t.name).to.deep.equal(ids(t));
     }
@@ -160,14 +153,14 @@ describe("intune-fleet on an azblob:// backend (Azurite) with the real Pulumi CL
       expect(refresh.byName[t.name], t.name).to.deep.include({ outcome: "ok" });
       // Refresh read every connector, and wrote nothing.
       expect(t.emulator.summary().GET, t.name).to.be.greaterThan(0);
-      expect(writes(t), t.name).to.equal(0);
+      expect(writesTo(t), t.name).to.equal(0);
     }
 
     const destroy = await fleetRun(backend, ["destroy", "--fleet", fleet, "--parallel", "3"], "destroy.json");
     expectOk(destroy.run, "destroy");
     for (const t of world.tenants) {
       expect(destroy.byName[t.name].changes, t.name).to.deep.include({ delete: 3 });
-      expect(namesIn(t), t.name).to.deep.equal([]);
+      expect(displayNamesIn(t), t.name).to.deep.equal([]);
       expect(await stateIds(backend, t.name, `prod-${t.name}`), t.name).to.deep.equal([]);
     }
     expect(await lockBlobs(backend)).to.deep.equal([]);
@@ -197,7 +190,7 @@ describe("intune-fleet on an azblob:// backend (Azurite) with the real Pulumi CL
       }
     }
     // Whichever ran, each tenant has its connectors once.
-    for (const t of world.tenants) expect(namesIn(t), t.name).to.deep.equal(displayNames(t.name));
+    for (const t of world.tenants) expect(displayNamesIn(t), t.name).to.deep.equal(displayNames(t.name));
     // Then a change, a third connector, deployed by the two runners at once: two pipeline jobs.
     const fleet = writeFleet("pair-", true);
     // Slow answers, so that each tenant's update holds its lock for seconds and the runs overlap.
@@ -263,7 +256,7 @@ describe("intune-fleet on an azblob:// backend (Azurite) with the real Pulumi CL
         delete: 0,
         replace: 0,
       });
-      expect(writes(t), t.name).to.equal(0);
+      expect(writesTo(t), t.name).to.equal(0);
       // Each connector once, and the stack (its export parses, nothing pending) holds exactly those.
       const pair = t.emulator.connectors();
       expect(pair.map((c) => c.displayName).sort(), t.name).to.deep.equal(displayNames(t.name, true));

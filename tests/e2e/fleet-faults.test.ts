@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { FleetTestTenant, FleetWorld, startFleetWorld } from "intune-test-support/fleet";
+import { FleetWorld, displayNamesIn, startFleetWorld } from "intune-test-support/fleet";
 
 const PROJECT = "intune-fleet";
 const WRONG_SECRET = "bad8Q~a-secret-this-app-never-had-000000000000";
@@ -47,12 +47,6 @@ const expectedNames = (name: string) =>
   name === THROTTLED
     ? THROTTLED_CONNECTORS.map((c) => `ODJ ${name} ${c}`).sort()
     : [`ODJ ${name} Branch`, `ODJ ${name} HQ`];
-
-const namesIn = (t: FleetTestTenant) =>
-  t.emulator
-    .connectors()
-    .map((c) => c.displayName ?? "")
-    .sort();
 
 describe("intune-fleet: a wrong secret, a throttled tenant and a tenant whose Graph fails, in one run (e2e)", function () {
   this.timeout(900_000);
@@ -102,7 +96,7 @@ describe("intune-fleet: a wrong secret, a throttled tenant and a tenant whose Gr
 
     for (const name of [...HEALTHY, THROTTLED]) {
       expect(byName[name], name).to.deep.include({ outcome: "ok", error: null });
-      expect(namesIn(world.tenant(name)), name).to.deep.equal(expectedNames(name));
+      expect(displayNamesIn(world.tenant(name)), name).to.deep.equal(expectedNames(name));
     }
     // Throttled hard, and finished: the provider waited as each 429's Retry-After said (429s do not
     // count against its attempts; only the five-minute deadline bounds a throttled call).
@@ -135,7 +129,7 @@ describe("intune-fleet: a wrong secret, a throttled tenant and a tenant whose Gr
 
     // Nothing made where a tenant failed; no secret, right or wrong, in the summary.
     for (const name of [WRONG_CREDENTIAL, GRAPH_DOWN])
-      expect(namesIn(world.tenant(name)), name).to.deep.equal([]);
+      expect(displayNamesIn(world.tenant(name)), name).to.deep.equal([]);
     for (const secret of [world.tenants[0].secret, WRONG_SECRET]) {
       expect(text).not.to.contain(secret);
       expect(up.stderr + up.stdout).not.to.contain(secret);
@@ -161,7 +155,7 @@ describe("intune-fleet: a wrong secret, a throttled tenant and a tenant whose Gr
     }
     for (const t of world.tenants) {
       // Each connector once in the tenant (none lost, none made twice), and the stack holds exactly those.
-      expect(namesIn(t), t.name).to.deep.equal(expectedNames(t.name));
+      expect(displayNamesIn(t), t.name).to.deep.equal(expectedNames(t.name));
       const state = world.checkpoint(PROJECT, `prod-${t.name}`);
       expect(state.pending, t.name).to.deep.equal([]);
       expect(world.connectorIdsInStack(PROJECT, `prod-${t.name}`), t.name).to.deep.equal(

@@ -11,7 +11,14 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { yamlHostDir } from "intune-test-support/plugin";
-import { FleetTestTenant, FleetWorld, filesHolding, startFleetWorld } from "intune-test-support/fleet";
+import {
+  FleetWorld,
+  connectorIdsIn,
+  displayNamesIn,
+  filesHolding,
+  startFleetWorld,
+  writesTo,
+} from "intune-test-support/fleet";
 
 const PROJECT = "intune-fleet";
 const PLUGIN_TYPE = "intune:index:DomainJoinConnector";
@@ -35,11 +42,6 @@ interface Summary {
   }[];
 }
 
-const names = (t: FleetTestTenant) =>
-  t.emulator
-    .connectors()
-    .map((c) => c.displayName)
-    .sort();
 /** A fleet document with each tenant's connector entries passed through `change`. */
 const eachConnector = (
   doc: Record<string, unknown>,
@@ -51,10 +53,6 @@ const eachConnector = (
     connectors: (t.connectors as Record<string, unknown>[]).map((c) => change(c, t.name as string)),
   })),
 });
-const writes = (t: FleetTestTenant) => {
-  const s = t.emulator.summary();
-  return s.POST + s.PATCH + s.DELETE;
-};
 
 describe("intune-fleet in the plugin form: YAML stacks on the intune plugin, the real Pulumi CLI (e2e)", function () {
   this.timeout(600_000);
@@ -127,8 +125,11 @@ describe("intune-fleet in the plugin form: YAML stacks on the intune plugin, the
     world.clearLogs();
     const up = await run(["up", "--json", "up.json"]);
     expect(up.code, up.stderr).to.equal(0);
-    expect(names(world.tenant("contoso"))).to.deep.equal([DOLLAR_NAME, "ODJ contoso HQ"].sort());
-    expect(names(world.tenant("fabrikam"))).to.deep.equal(["ODJ fabrikam Branch", "ODJ fabrikam HQ"]);
+    expect(displayNamesIn(world.tenant("contoso"))).to.deep.equal([DOLLAR_NAME, "ODJ contoso HQ"].sort());
+    expect(displayNamesIn(world.tenant("fabrikam"))).to.deep.equal([
+      "ODJ fabrikam Branch",
+      "ODJ fabrikam HQ",
+    ]);
     // The adopted connector renamed in place: one PATCH, no POST for it.
     const fabrikam = world.tenant("fabrikam").emulator.summary();
     expect([fabrikam.POST, fabrikam.PATCH]).to.deep.equal([1, 1]);
@@ -180,13 +181,13 @@ describe("intune-fleet in the plugin form: YAML stacks on the intune plugin, the
     expect(s.fabrikam).to.deep.include({ outcome: "changes" });
     expect(s.fabrikam.changes).to.deep.include({ update: 1 });
     expect(s.contoso).to.deep.include({ outcome: "ok" });
-    for (const t of world.tenants) expect(writes(t), t.name).to.equal(0);
+    for (const t of world.tenants) expect(writesTo(t), t.name).to.equal(0);
 
     world.clearLogs();
     const up = await run(["up"]);
     expect(up.code, up.stderr).to.equal(0);
     expect(fabrikam.emulator.summary()).to.deep.include({ PATCH: 1, POST: 0, DELETE: 0 });
-    expect(names(fabrikam)).to.deep.equal(["ODJ fabrikam Branch", "ODJ fabrikam HQ"]);
+    expect(displayNamesIn(fabrikam)).to.deep.equal(["ODJ fabrikam Branch", "ODJ fabrikam HQ"]);
     expect(world.tenant("contoso").emulator.summaryLine()).to.equal("Graph: no requests");
   });
 
@@ -197,7 +198,7 @@ describe("intune-fleet in the plugin form: YAML stacks on the intune plugin, the
     expect(up.code, up.stderr).to.equal(0);
     const contoso = world.tenant("contoso");
     expect(contoso.emulator.summary()).to.deep.include({ PATCH: 1, POST: 0, DELETE: 0 });
-    expect(names(contoso)).to.deep.equal([DOLLAR_NAME, "ODJ contoso Headquarters"].sort());
+    expect(displayNamesIn(contoso)).to.deep.equal([DOLLAR_NAME, "ODJ contoso Headquarters"].sort());
     expect(world.tenant("fabrikam").emulator.summaryLine()).to.equal("Graph: no requests");
   });
 
@@ -235,7 +236,7 @@ describe("intune-fleet in the plugin form: YAML stacks on the intune plugin, the
     );
     world.clearLogs();
     expect((await run(["up"], kept)).code).to.equal(0);
-    for (const t of world.tenants) expect(writes(t), t.name).to.equal(0);
+    for (const t of world.tenants) expect(writesTo(t), t.name).to.equal(0);
     const ids = Object.fromEntries(
       world.tenants.map((t) => {
         const stack = world
@@ -248,7 +249,7 @@ describe("intune-fleet in the plugin form: YAML stacks on the intune plugin, the
     // 2. destroy releases them: no request deletes anything.
     const destroy = await run(["destroy"], kept);
     expect(destroy.code, destroy.stderr).to.equal(0);
-    for (const t of world.tenants) expect(writes(t), t.name).to.equal(0);
+    for (const t of world.tenants) expect(writesTo(t), t.name).to.equal(0);
     // 3. The other form, each connector listed by its id (those the stack made, deleted on destroy as before).
     const moved = world.writeFleet(
       eachConnector(document("dynamic", "ODJ {{name}} Headquarters"), (c, tenant) => {
@@ -267,7 +268,7 @@ describe("intune-fleet in the plugin form: YAML stacks on the intune plugin, the
     const up = await run(["up", "--json", "moved-up.json"]);
     expect(up.code, up.stderr).to.equal(0);
     for (const t of world.tenants) {
-      expect(writes(t), t.name).to.equal(0);
+      expect(writesTo(t), t.name).to.equal(0);
       const types = world
         .checkpoint(PROJECT, `prod-${t.name}`)
         .resources.filter((r) => r.type.endsWith("DomainJoinConnector"))
@@ -295,13 +296,8 @@ describe("intune-fleet in the plugin form: YAML stacks on the intune plugin, the
     world.clearLogs();
     const destroy = await run(["destroy", "--json", "destroy.json"]);
     expect(destroy.code, destroy.stderr).to.equal(0);
-    expect(names(world.tenant("contoso"))).to.deep.equal([]);
-    expect(
-      world
-        .tenant("fabrikam")
-        .emulator.connectors()
-        .map((c) => c.id),
-    ).to.deep.equal([REGISTERED.id]);
+    expect(displayNamesIn(world.tenant("contoso"))).to.deep.equal([]);
+    expect(connectorIdsIn(world.tenant("fabrikam"))).to.deep.equal([REGISTERED.id]);
     expect(world.tenant("fabrikam").emulator.summary()).to.deep.include({ DELETE: 1 });
   });
 

@@ -15,7 +15,14 @@ import {
   githubFederatedApp,
   startGithubActionsStandIn,
 } from "intune-test-support/federated-issuers";
-import { FleetTestTenant, FleetWorld, filesHolding, startFleetWorld } from "intune-test-support/fleet";
+import {
+  FleetWorld,
+  connectorIdsIn,
+  displayNamesIn,
+  filesHolding,
+  startFleetWorld,
+  writesTo,
+} from "intune-test-support/fleet";
 
 const PROJECT = "intune-fleet";
 /** What one tenant's variable holds in the wrong-secret test: a secret that was never the app's. */
@@ -39,15 +46,6 @@ interface Summary {
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, "utf8")) as Summary;
 const byName = (summary: Summary) => Object.fromEntries(summary.tenants.map((t) => [t.name, t]));
-const names = (t: FleetTestTenant) =>
-  t.emulator
-    .connectors()
-    .map((c) => c.displayName)
-    .sort();
-const writes = (t: FleetTestTenant) => {
-  const s = t.emulator.summary();
-  return s.POST + s.PATCH + s.DELETE;
-};
 
 describe("intune-fleet: a fleet's whole life with GitHub OIDC and the real Pulumi CLI (e2e)", function () {
   this.timeout(600_000);
@@ -150,15 +148,16 @@ describe("intune-fleet: a fleet's whole life with GitHub OIDC and the real Pulum
       expect(up.stderr).to.match(new RegExp(`^\\[\\d/3\\] ${name}: started$`, "m"));
       expect(up.stderr).to.match(new RegExp(`^\\[\\d/3\\] ${name}: ok \\(\\+3 ~0 -0\\) in [\\d.]+ s$`, "m"));
     }
-    expect(names(world.tenant("contoso"))).to.deep.equal(["ODJ contoso HQ", "ODJ contoso – Lyon"]);
-    expect(names(world.tenant("northwind"))).to.deep.equal(["ODJ northwind HQ", "ODJ northwind – Oslo"]);
-    expect(names(world.tenant("fabrikam"))).to.deep.equal(["ODJ Fabrikam Branch", "ODJ Fabrikam HQ"]);
-    expect(
-      world
-        .tenant("fabrikam")
-        .emulator.connectors()
-        .map((c) => c.id),
-    ).to.include(REGISTERED.id);
+    expect(displayNamesIn(world.tenant("contoso"))).to.deep.equal(["ODJ contoso HQ", "ODJ contoso – Lyon"]);
+    expect(displayNamesIn(world.tenant("northwind"))).to.deep.equal([
+      "ODJ northwind HQ",
+      "ODJ northwind – Oslo",
+    ]);
+    expect(displayNamesIn(world.tenant("fabrikam"))).to.deep.equal([
+      "ODJ Fabrikam Branch",
+      "ODJ Fabrikam HQ",
+    ]);
+    expect(connectorIdsIn(world.tenant("fabrikam"))).to.include(REGISTERED.id);
     const summary = byName(readJson(path.join(world.dir, "up.json")));
     for (const t of world.tenants) {
       expect(summary[t.name]).to.deep.include({ outcome: "ok", error: null });
@@ -208,7 +207,7 @@ describe("intune-fleet: a fleet's whole life with GitHub OIDC and the real Pulum
       "CHANGES: 1 of 3 tenants drifted from their stacks",
     );
     for (const t of world.tenants) {
-      expect(writes(t), t.name).to.equal(0);
+      expect(writesTo(t), t.name).to.equal(0);
       expect(t.emulator.summary().GET, t.name).to.be.greaterThan(0);
     }
   });
@@ -239,14 +238,9 @@ describe("intune-fleet: a fleet's whole life with GitHub OIDC and the real Pulum
   it("destroy deletes what the fleet created and releases the adopted connector", async () => {
     const destroy = await run(["destroy", "--json", "destroy.json"]);
     expect(destroy.code, destroy.stderr).to.equal(0);
-    expect(names(world.tenant("contoso"))).to.deep.equal([]);
-    expect(names(world.tenant("northwind"))).to.deep.equal([]);
-    expect(
-      world
-        .tenant("fabrikam")
-        .emulator.connectors()
-        .map((c) => c.id),
-    ).to.deep.equal([REGISTERED.id]);
+    expect(displayNamesIn(world.tenant("contoso"))).to.deep.equal([]);
+    expect(displayNamesIn(world.tenant("northwind"))).to.deep.equal([]);
+    expect(connectorIdsIn(world.tenant("fabrikam"))).to.deep.equal([REGISTERED.id]);
     for (const t of readJson(path.join(world.dir, "destroy.json")).tenants) {
       expect(t.outcome).to.equal("ok");
       expect(t.changes).to.deep.include({ delete: 3 });
@@ -314,13 +308,13 @@ describe("intune-fleet: a wrong secret, a killed run and --resume, from the inst
     expect(markdown).to.contain("## Intune fleet `up`: ❌ FAILED: 1 of 3 tenants failed");
     expect(markdown).to.match(/\| fabrikam \| `prod-fabrikam` \| ❌ failed \| .*AADSTS7000215/);
     expect(fabrikam.emulator.summary().POST).to.equal(0);
-    expect(names(world.tenant("contoso"))).to.deep.equal(["ODJ contoso Branch", "ODJ contoso HQ"]);
+    expect(displayNamesIn(world.tenant("contoso"))).to.deep.equal(["ODJ contoso Branch", "ODJ contoso HQ"]);
 
     world.clearLogs();
     const resumed = await world.run(["up", "--fleet", fleet, "--resume", "--json", "resumed.json"]);
     expect(resumed.code, resumed.stderr).to.equal(0);
     expect(resumed.stderr).to.contain("--resume: 1 of 3 to run again (2 finished well in the last up run)");
-    expect(names(fabrikam)).to.deep.equal(["ODJ fabrikam Branch", "ODJ fabrikam HQ"]);
+    expect(displayNamesIn(fabrikam)).to.deep.equal(["ODJ fabrikam Branch", "ODJ fabrikam HQ"]);
     for (const name of ["contoso", "northwind"]) {
       expect(world.tenant(name).emulator.summaryLine(), name).to.equal("Graph: no requests");
     }
@@ -378,7 +372,7 @@ describe("intune-fleet: a wrong secret, a killed run and --resume, from the inst
     world.clearLogs();
     const again = await world.run(["up", "--fleet", killFleet]);
     expect(again.code, again.stderr).to.equal(0);
-    for (const t of world.tenants) expect(writes(t), t.name).to.equal(0);
+    for (const t of world.tenants) expect(writesTo(t), t.name).to.equal(0);
   });
 
   it("SIGTERM (a runner cancelling) stops the run cleanly: no tenant starts after it, the one under way is cancelled", async () => {

@@ -107,6 +107,26 @@ export interface FleetWorld {
   close(): Promise<void>;
 }
 
+/** A tenant's connectors' display names, sorted. */
+export const displayNamesIn = (t: FleetTestTenant) =>
+  t.emulator
+    .connectors()
+    .map((c) => c.displayName ?? "")
+    .sort();
+
+/** A tenant's connectors' ids, sorted. */
+export const connectorIdsIn = (t: FleetTestTenant) =>
+  t.emulator
+    .connectors()
+    .map((c) => c.id)
+    .sort();
+
+/** The writes (POST, PATCH, DELETE) a tenant was sent since the log was last cleared. */
+export const writesTo = (t: FleetTestTenant) => {
+  const s = t.emulator.summary();
+  return s.POST + s.PATCH + s.DELETE;
+};
+
 /** Every file under a folder, links not followed, node_modules and files of 20 MB or more left out. */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
