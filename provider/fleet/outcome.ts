@@ -14,8 +14,6 @@
  * changes or findings; else 0.
  */
 
-import { stripVTControlCharacters } from "node:util";
-
 export const FLEET_COMMANDS = ["preview", "up", "refresh", "health", "destroy"] as const;
 export type FleetCommand = (typeof FLEET_COMMANDS)[number];
 
@@ -84,13 +82,18 @@ export function exitCode(outcomes: readonly Outcome[]): 0 | 1 | 2 {
 const GENERIC =
   /^(update|preview|refresh|destroy) failed\b|^one or more errors occurred|^an unhandled error occurred/i;
 
+/** A terminal's colour and cursor sequences (ESC [ … letter). */
+// eslint-disable-next-line no-control-regex
+const ANSI_ESCAPE = /\u001b\[[0-9;?]*[A-Za-z]/g;
+
 /**
  * The line that says why a command failed: the first `error:` diagnostic that is not one of
  * Pulumi's closing lines, else the first line of text. At most 300 characters.
  */
 export function firstErrorLine(text: string): string {
   // Some plugins colour their diagnostics whatever the CLI is told (the YAML host's "Error:").
-  const lines = stripVTControlCharacters(text)
+  const lines = text
+    .replace(ANSI_ESCAPE, "")
     .split(/\r?\n/)
     .map((l) => l.trim());
   const errors = lines.flatMap((l) => {

@@ -27,7 +27,11 @@ describe("settings: one home for every environment variable", () => {
         read.set(match[1] ?? match[2], path.relative(PROVIDER, file));
       }
     }
-    const undeclared = [...read].filter(([name]) => !declared.has(name)).map(([n, f]) => `${n} (${f})`);
+    // The system's search path is no setting: the fleet only puts the CLI's and the plugin's folders first on it.
+    const system = new Set(["PATH"]);
+    const undeclared = [...read]
+      .filter(([name]) => !declared.has(name) && !system.has(name))
+      .map(([n, f]) => `${n} (${f})`);
     expect(undeclared).to.deep.equal([]);
     // The scan finds what it should: the variable the Azure Pipelines credential sets for @azure/identity.
     expect(read.get("SYSTEM_OIDCREQUESTURI")).to.equal(path.join("auth", "federated.ts"));
