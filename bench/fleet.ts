@@ -32,6 +32,7 @@ import {
 } from "intune-graph-emulator";
 import { yamlHostDir } from "intune-test-support/plugin";
 import { PulumiProject, REPO_ROOT, ensurePulumiCli } from "intune-test-support/pulumi-cli";
+import { pathWithFirst } from "pulumi-intune-domain-join/internal/fleet/engine";
 import { FLEET_FORMS, FleetForm, parseFleet } from "pulumi-intune-domain-join/internal/fleet/fleet-file";
 import {
   pluginShim,
@@ -273,7 +274,7 @@ async function startWorld(n: number, settings: Settings): Promise<World> {
   // The plugin form's YAML language host, beside `pulumi` as a usual install has it.
   const env =
     settings.form === "plugin"
-      ? { ...project.env, PATH: [yamlHostDir(), project.env.PATH].join(path.delimiter) }
+      ? { ...project.env, PATH: pathWithFirst(yamlHostDir(), project.env.PATH) }
       : project.env;
   return {
     emulator,
@@ -380,7 +381,7 @@ async function runSequential(world: World, n: number, settings: Settings): Promi
   const root = path.join(world.dir, "sequential");
   const dirOf = (name: string) => path.join(root, name);
   const shim = settings.form === "plugin" ? pluginShim(root) : undefined;
-  const pathEnv = shim ? { PATH: [shim, world.env.PATH].join(path.delimiter) } : {};
+  const pathEnv = shim ? { PATH: pathWithFirst(shim, world.env.PATH) } : {};
   const rows: SequentialRow[] = [];
   for (const step of ["up", "preview"] as const) {
     const seconds: number[] = [];

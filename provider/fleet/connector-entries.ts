@@ -17,6 +17,17 @@ export type ConnectorEntry = Partial<ConnectorInputs> & {
   [key: string]: unknown;
 };
 
+/**
+ * Each connector of a fleet stack's `connectors` output, in both forms' programs: the output's
+ * field, and the resource's output it holds.
+ */
+export const CONNECTOR_OUTPUT_FIELDS = {
+  id: "connectorId",
+  displayName: "displayName",
+  state: "state",
+  lastConnectionDateTime: "lastConnectionDateTime",
+} as const;
+
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export class StackConfigError extends Error {

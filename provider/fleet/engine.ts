@@ -83,6 +83,11 @@ export function runProcess(
   });
 }
 
+/** A PATH with `dir` first: what a process started with it finds before anything else. */
+export function pathWithFirst(dir: string, pathVariable: string | undefined): string {
+  return [dir, pathVariable].filter((d) => d).join(path.delimiter);
+}
+
 export type EngineVerb = "preview" | "up" | "refresh" | "destroy";
 
 export interface StackProcess {
@@ -102,8 +107,7 @@ function pulumi(p: StackProcess, args: string[], streamed = false) {
   // PULUMI_DEBUG_COMMANDS brings `--event-log`, as the Automation API sets it for its own runs.
   const env: NodeJS.ProcessEnv = { ...p.env, PULUMI_AUTOMATION_API: "true", PULUMI_DEBUG_COMMANDS: "true" };
   // As the Automation API does: a CLI given by its path brings its own plugins, found first.
-  if (path.isAbsolute(p.pulumi.command))
-    env.PATH = [path.dirname(p.pulumi.command), p.env.PATH].filter((d) => d).join(path.delimiter);
+  if (path.isAbsolute(p.pulumi.command)) env.PATH = pathWithFirst(path.dirname(p.pulumi.command), p.env.PATH);
   return runProcess(p.pulumi.command, [...args, "--non-interactive"], {
     cwd: p.dir,
     env,

@@ -35,9 +35,10 @@ export interface ChangeCounts {
 const NO_CHANGE = new Set(["same", "read", "refresh"]);
 
 /**
- * Pulumi's counts by operation (the `resourceChanges` of the engine's summary event) as the summary's: imports count as creates, `replace` as replaces (its
- * create-replacement and delete-replaced steps are the same replace); the stack's own resource
- * is counted, as `pulumi` prints it.
+ * Pulumi's counts by operation (the `resourceChanges` of the engine's summary event) as the
+ * summary's: imports count as creates, `replace` as replaces (its create-replacement and
+ * delete-replaced steps are the same replace); the stack's own resource is counted, as `pulumi`
+ * prints it.
  */
 export function changeCounts(ops: Readonly<Record<string, number | undefined>> | undefined): ChangeCounts {
   const n = (key: string) => ops?.[key] ?? 0;

@@ -21,7 +21,7 @@ import { DomainJoinConnector } from "../connector/resource";
 import { OUTPUT_PROPERTIES } from "../connector/definition";
 import { connectorFromOutputs } from "../connector/outputs";
 import { fleetHealth } from "../health/rules";
-import { StackConfigError, parseConnectorEntries } from "./connector-entries";
+import { CONNECTOR_OUTPUT_FIELDS, StackConfigError, parseConnectorEntries } from "./connector-entries";
 import { healthOutput, parseHealthConfig } from "./health-config";
 
 const config = new pulumi.Config();
@@ -46,12 +46,9 @@ const resources = entries.map(({ name, ...args }) => ({
 export const connectors = Object.fromEntries(
   resources.map(({ name, connector }) => [
     name,
-    {
-      id: connector.connectorId,
-      displayName: connector.displayName,
-      state: connector.state,
-      lastConnectionDateTime: connector.lastConnectionDateTime,
-    },
+    Object.fromEntries(
+      Object.entries(CONNECTOR_OUTPUT_FIELDS).map(([field, output]) => [field, connector[output]]),
+    ),
   ]),
 );
 

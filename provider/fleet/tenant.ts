@@ -21,7 +21,15 @@ import { LocalWorkspace, PulumiCommand, StackNotFoundError } from "@pulumi/pulum
 import { SETTINGS } from "../config/settings";
 import { PACKAGE_NAME, PLUGIN_RESOURCE_TYPE, RESOURCE_TYPE } from "../connector/constants";
 import { localBackend, releaseStaleLocks } from "../state/local-backend";
-import { ProcessFailed, StackProcess, initStack, runEngine, runProcess, stackResourceTypes } from "./engine";
+import {
+  ProcessFailed,
+  StackProcess,
+  initStack,
+  pathWithFirst,
+  runEngine,
+  runProcess,
+  stackResourceTypes,
+} from "./engine";
 import { CredentialRef, FleetForm, FleetTenant, scrubSecrets } from "./fleet-file";
 import { ChangeCounts, FleetCommand, Outcome, changeCounts, firstErrorLine, judge } from "./outcome";
 import { TenantResult } from "./summary";
@@ -393,7 +401,7 @@ export async function runTenant(
       [variable(SETTINGS.createJournal)]: path.resolve(dir, "create-journal"),
     };
     if (tenant.form === "plugin" && context.pluginDir)
-      env.PATH = [context.pluginDir, context.env.PATH].filter((p) => p).join(path.delimiter);
+      env.PATH = pathWithFirst(context.pluginDir, context.env.PATH);
     const toolEnv = { ...context.env, ...env };
     const ws = await LocalWorkspace.create({
       workDir: dir,

@@ -10,15 +10,7 @@
  * which takes any logical name, dots and leading digits included.
  */
 import { PLUGIN_RESOURCE_TYPE } from "../connector/constants";
-import type { ConnectorEntry } from "./connector-entries";
-
-/** The properties of each connector in the `connectors` output, as the dynamic program has them. */
-const OUTPUT_FIELDS = {
-  id: "connectorId",
-  displayName: "displayName",
-  state: "state",
-  lastConnectionDateTime: "lastConnectionDateTime",
-} as const;
+import { CONNECTOR_OUTPUT_FIELDS, type ConnectorEntry } from "./connector-entries";
 
 /** A value as literal YAML-program text: no `${…}` in it is ever evaluated. */
 function literal(value: unknown): unknown {
@@ -36,7 +28,7 @@ const reference = (name: string, property: string) => `\${[${JSON.stringify(name
 export interface YamlProgram {
   runtime: "yaml";
   resources: Record<string, { type: string; properties: Record<string, unknown> }>;
-  outputs: { connectors: Record<string, Record<keyof typeof OUTPUT_FIELDS, string>> };
+  outputs: { connectors: Record<string, Record<keyof typeof CONNECTOR_OUTPUT_FIELDS, string>> };
 }
 
 /** The program's part of the project file: `runtime`, `resources` and `outputs`. */
@@ -49,8 +41,8 @@ export function yamlProgram(connectors: readonly ConnectorEntry[]): YamlProgram 
       properties: literal(properties) as Record<string, unknown>,
     };
     outputs.connectors[name] = Object.fromEntries(
-      Object.entries(OUTPUT_FIELDS).map(([field, property]) => [field, reference(name, property)]),
-    ) as Record<keyof typeof OUTPUT_FIELDS, string>;
+      Object.entries(CONNECTOR_OUTPUT_FIELDS).map(([field, property]) => [field, reference(name, property)]),
+    ) as Record<keyof typeof CONNECTOR_OUTPUT_FIELDS, string>;
   }
   return { runtime: "yaml", resources, outputs };
 }
